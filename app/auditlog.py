@@ -1,0 +1,115 @@
+"""Append-only, hash-chained audit entries.
+
+Services call `record()`; the entries wait on the session and are written by
+`seal()` just before commit. `seal()` first updates the one-row head, which
+locks it (PostgreSQL: a row lock; SQLite: the write lock), so entries get
+their `seq` and `prev_hash` in commit order and the chain cannot fork.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.domain.permissions import Actor
+from app.models.audit import AuditEntry, AuditHead
+from app.models.base import utcnow
+
+_PENDING = "labourwatch.audit.pending"
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    actor: Actor
+    action: str
+    entity_type: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    jurisdiction_path: str | None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return "<bytes>"
+    return value
+
+
+def snapshot(obj: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A JSON-safe picture of a row for `before`/`after`, minus secrets named in exclude."""
+    data = obj.model_dump() if hasattr(obj, "model_dump") else dict(obj)
+    return {k: _plain(v) for k, v in data.items() if k not in exclude}
+
+
+def record(session: AsyncSession, actor: Actor, action: str, entity_type: str,
+           entity_id: str | uuid.UUID, *, before: dict[str, Any] | None = None,
+           after: dict[str, Any] | None = None, jurisdiction_path: str | None = None) -> None:
+    pending: list[_Pending] = session.info.setdefault(_PENDING, [])
+    pending.append(_Pending(actor, action, entity_type, str(entity_id), _plain(before),
+                            _plain(after), jurisdiction_path or actor.jurisdiction_path))
+
+
+def entry_hash(fields: dict[str, Any]) -> str:
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def hashed_fields(e: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": e.seq, "at": e.at.isoformat(), "actor_type": e.actor_type, "actor_id": e.actor_id,
+        "agency_id": str(e.agency_id) if e.agency_id else None,
+        "jurisdiction_path": e.jurisdiction_path, "action": e.action,
+        "entity_type": e.entity_type, "entity_id": e.entity_id, "before": e.before,
+        "after": e.after, "prev_hash": e.prev_hash,
+    }
+
+
+async def seal(session: AsyncSession) -> int:
+    pending: list[_Pending] = session.info.pop(_PENDING, [])
+    if not pending:
+        return 0
+    head = (await session.exec(
+        sa.update(AuditHead).where(AuditHead.id == 1)  # type: ignore[arg-type]
+        .values(seq=AuditHead.seq + len(pending))
+        .returning(AuditHead.seq, AuditHead.last_hash)  # type: ignore[arg-type]
+    )).one()
+    seq = head.seq - len(pending)
+    prev = head.last_hash
+    now = utcnow()
+    for p in pending:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq, at=now, actor_type=p.actor.kind,
+            actor_id=None if p.actor.kind == "public" else p.actor.id,
+            agency_id=uuid.UUID(p.actor.agency_id) if p.actor.agency_id else None,
+            jurisdiction_path=p.jurisdiction_path, action=p.action, entity_type=p.entity_type,
+            entity_id=p.entity_id, before=p.before, after=p.after, prev_hash=prev, hash="",
+        )
+        entry.hash = entry_hash(hashed_fields(entry))
+        prev = entry.hash
+        session.add(entry)
+    await session.exec(
+        sa.update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev)  # type: ignore[arg-type]
+    )
+    await session.flush()
+    return len(pending)

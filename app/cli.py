@@ -1,0 +1,159 @@
+"""`labourwatch`: serve, migrate, create-admin, worker, export-openapi."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from app.config import ConfigError, Settings, get_settings
+from app.logs import configure_logging
+
+log = logging.getLogger("labourwatch")
+OPENAPI_DIR = Path(__file__).resolve().parent.parent / "openapi"
+
+
+async def _prepare(settings: Settings, *, demo: bool) -> list[object]:
+    """Migrate to head, seed reference data, and load the demo when asked."""
+    from app.db import create_engine, create_sessionmaker, transaction
+    from app.migrate import upgrade
+    from app.services.demo import load_demo
+    from app.services.reference import seed_reference_data
+
+    engine = create_engine(settings)
+    try:
+        await upgrade(engine)
+        async with transaction(create_sessionmaker(engine)) as session:
+            added = await seed_reference_data(session)
+            if added:
+                log.info("seeded %d violation types and their routing rules", added)
+            logins: list[object] = list(await load_demo(session)) if demo else []
+        return logins
+    finally:
+        await engine.dispose()
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from app.main import create_app
+    from app.services.demo import DEMO_PASSWORD
+
+    logins = asyncio.run(_prepare(settings, demo=args.demo))
+    if logins:
+        print("\nDemo county 黄骅市 loaded. Logins (password for all: "
+              f"{DEMO_PASSWORD}):", file=sys.stderr)
+        for login in logins:
+            print(f"  {login.username:<24} {login.role.value:<15} {login.agency}",  # type: ignore[attr-defined]
+                  file=sys.stderr)
+        print(f"\nAPI: http://{args.host}:{args.port}/docs   form: http://{args.host}:{args.port}/\n",
+              file=sys.stderr)
+    app = create_app(settings, side=args.only or "all")
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_config=None,
+                server_header=False, proxy_headers=False, workers=None)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db import create_engine
+    from app.migrate import upgrade
+
+    async def run() -> None:
+        engine = create_engine(settings)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    print("database at the latest migration", file=sys.stderr)
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db import create_engine, create_sessionmaker, transaction
+    from app.domain.permissions import SYSTEM_ACTOR
+    from app.errors import AppError
+    from app.services.accounts import create_admin
+
+    password = os.environ.get("LABOURWATCH_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+
+    async def run() -> None:
+        await _prepare(settings, demo=False)
+        engine = create_engine(settings)
+        try:
+            async with transaction(create_sessionmaker(engine)) as session:
+                await create_admin(session, SYSTEM_ACTOR, username=args.username,
+                                   password=password)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except AppError as exc:
+        print(f"error: {exc.detail or exc.title}", file=sys.stderr)
+        return 1
+    print(f"admin {args.username} created", file=sys.stderr)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from app.worker import run_worker
+
+    asyncio.run(run_worker(settings, once=args.once, interval=args.interval))
+    return 0
+
+
+def cmd_export_openapi(args: argparse.Namespace, settings: Settings) -> int:
+    from app.openapi_export import export_documents
+
+    for path in export_documents(Path(args.out), settings):
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="labourwatch", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="migrate, seed and serve the API, tip-line and form")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="load the Huanghua demo county")
+    serve.add_argument("--only", choices=["internal", "public"], default=None)
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="upgrade the database to the latest migration"
+                   ).set_defaults(func=cmd_migrate)
+    admin = sub.add_parser("create-admin", help="create an admin (LABOURWATCH_ADMIN_PASSWORD)")
+    admin.add_argument("--username", required=True)
+    admin.set_defaults(func=cmd_create_admin)
+    worker = sub.add_parser("worker", help="run background jobs (safe to run several)")
+    worker.add_argument("--once", action="store_true", help="one sweep, then exit")
+    worker.add_argument("--interval", type=float, default=30.0, help="seconds between sweeps")
+    worker.set_defaults(func=cmd_worker)
+    export = sub.add_parser("export-openapi", help="rewrite the files in openapi/")
+    export.add_argument("--out", default=str(OPENAPI_DIR))
+    export.set_defaults(func=cmd_export_openapi)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+        configure_logging(settings.log_level, json_lines=settings.log_json)
+        settings.resolved_secret()
+    except ConfigError as exc:
+        print(f"labourwatch: {exc}", file=sys.stderr)
+        return 2
+    return int(args.func(args, settings))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+

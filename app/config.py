@@ -1,0 +1,93 @@
+"""One settings object, read from LABOURWATCH_* variables or a .env file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger("labourwatch.config")
+
+DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./labourwatch.db"
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot run a safe service; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LABOURWATCH_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_SQLITE_URL
+    secret_key: SecretStr | None = None
+    """Signs tokens and keys the receipt and contact-detail crypto. ≥ 32 bytes."""
+    jwt_issuer: str = "labourwatch"
+    jwt_audience: str = "labourwatch-api"
+    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    cors_origins: list[str] = Field(default_factory=list)
+    """Front-end origins allowed to call the internal API from a browser."""
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    idempotency_hours: int = Field(default=24, ge=1)
+    log_level: str = "INFO"
+    log_json: bool = True
+    demo: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        raw = self.database_url.split("///", 1)[1] if "///" in self.database_url else ""
+        if not raw or raw.startswith(":memory:"):
+            return None
+        return Path(raw.split("?", 1)[0])
+
+    def resolved_secret(self) -> str:
+        """The secret key; on the embedded SQLite default one is generated and kept.
+
+        A PostgreSQL deployment without a key refuses to start: a key made up on
+        each start would log everyone out and make stored receipts unfindable.
+        """
+        if self.secret_key is not None:
+            value = self.secret_key.get_secret_value()
+            if len(value.encode()) < 32:
+                raise ConfigError("LABOURWATCH_SECRET_KEY must be at least 32 bytes long")
+            return value
+        db_file = self.sqlite_path()
+        if db_file is None:
+            if self.is_sqlite:
+                return _process_secret()
+            raise ConfigError(
+                "LABOURWATCH_SECRET_KEY is not set. A PostgreSQL deployment needs a fixed key "
+                "of at least 32 bytes (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+            )
+        key_file = db_file.with_name(db_file.name + ".secret")
+        if key_file.exists():
+            return key_file.read_text().strip()
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value + "\n")
+        log.warning("generated a secret key and kept it in %s (mode 0600); set "
+                    "LABOURWATCH_SECRET_KEY to choose your own", key_file)
+        return value
+
+
+@lru_cache(maxsize=1)
+def _process_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

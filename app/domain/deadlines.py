@@ -1,0 +1,41 @@
+"""Deadlines derived from time, never stored as a state.
+
+Timestamps from SQLite come back naive even for `timezone=True` columns; the
+functions here read a naive datetime as UTC so comparing one with an aware
+`now` does not raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import UTC, datetime, timedelta
+
+from app.domain.taxonomy import CRIMINAL_CODES
+
+TRIAGE_CRITICAL = timedelta(hours=24)
+TRIAGE_NORMAL = timedelta(days=3)
+
+
+def as_aware(dt: datetime) -> datetime:
+    """`dt` itself if it has a time zone, else `dt` read as UTC."""
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def triage_due_at(
+    received_at: datetime,
+    violation_types: Iterable[str],
+    *,
+    critical: timedelta = TRIAGE_CRITICAL,
+    normal: timedelta = TRIAGE_NORMAL,
+    critical_codes: Collection[str] = CRIMINAL_CODES,
+) -> datetime:
+    """A tip must be triaged (有报必查) within `critical` if any type it names is criminal."""
+    urgent = any(code in critical_codes for code in violation_types)
+    return received_at + (critical if urgent else normal)
+
+
+def is_overdue(due_at: datetime | None, now: datetime, done: bool) -> bool:
+    """Overdue means not done and strictly past the deadline; no deadline is never overdue."""
+    if done or due_at is None:
+        return False
+    return as_aware(now) > as_aware(due_at)

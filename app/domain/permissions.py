@@ -1,0 +1,120 @@
+"""Who may do what: the role → permission table and the actor every service receives.
+
+Scope (which rows an actor may see) is not here: it follows from the actor's
+agency and jurisdiction and is applied in one place, `app/services/access.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.domain.taxonomy import AgencyKind, Role
+
+
+class Permission(StrEnum):
+    reference_read = "reference:read"
+    reference_write = "reference:write"
+    routing_write = "routing:write"
+    accounts_write = "accounts:write"
+    employers_read = "employers:read"
+    employers_write = "employers:write"
+    campaigns_read = "campaigns:read"
+    campaigns_write = "campaigns:write"
+    inspections_read = "inspections:read"
+    inspections_write = "inspections:write"
+    cases_read = "cases:read"
+    cases_write = "cases:write"
+    queue_read = "queue:read"
+    queue_write = "queue:write"
+    tips_read = "tips:read"
+    tips_write = "tips:write"
+    tips_triage = "tips:triage"
+    tips_contact = "tips:contact"
+    stats_read = "stats:read"
+    stats_write = "stats:write"
+    audit_read = "audit:read"
+    disclosures_write = "disclosures:write"
+
+
+P = Permission
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.admin: frozenset({
+        P.reference_read, P.reference_write, P.routing_write, P.accounts_write,
+        P.employers_read, P.employers_write, P.campaigns_read, P.campaigns_write,
+        P.inspections_read, P.cases_read, P.stats_read, P.audit_read,
+    }),
+    Role.coordinator: frozenset({
+        P.reference_read, P.employers_read, P.employers_write, P.campaigns_read,
+        P.campaigns_write, P.inspections_read, P.cases_read, P.cases_write, P.queue_read,
+        P.queue_write, P.tips_read, P.tips_write, P.tips_triage, P.tips_contact, P.stats_read,
+        P.stats_write, P.audit_read, P.disclosures_write,
+    }),
+    Role.inspector: frozenset({
+        P.reference_read, P.employers_read, P.employers_write, P.campaigns_read,
+        P.inspections_read, P.inspections_write, P.cases_read,
+    }),
+    Role.agency_officer: frozenset({
+        P.reference_read, P.employers_read, P.cases_read, P.queue_read, P.queue_write,
+        P.tips_write,
+    }),
+    Role.auditor: frozenset({
+        P.reference_read, P.employers_read, P.campaigns_read, P.inspections_read,
+        P.cases_read, P.stats_read, P.audit_read,
+    }),
+    # A service account's permissions are its scopes, never more than this.
+    Role.service: frozenset({
+        P.reference_read, P.employers_read, P.employers_write, P.cases_read, P.queue_read,
+        P.queue_write, P.stats_read, P.tips_write, P.inspections_read,
+    }),
+}
+
+SERVICE_SCOPES: frozenset[str] = frozenset(p.value for p in ROLE_PERMISSIONS[Role.service])
+
+STAFF_ROLES: tuple[Role, ...] = (
+    Role.admin, Role.coordinator, Role.inspector, Role.agency_officer, Role.auditor,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The authenticated caller as every service sees it."""
+
+    kind: str  # "user" | "service" | "public" | "system"
+    id: str
+    name: str
+    role: Role
+    agency_id: str | None
+    agency_kind: AgencyKind | None
+    jurisdiction_id: str | None
+    jurisdiction_path: str | None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    username: str = ""
+    agency_name: str = ""
+    jurisdiction_name: str = ""
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        granted = ROLE_PERMISSIONS.get(self.role, frozenset())
+        if self.role is Role.service:
+            return frozenset(p for p in granted if p.value in self.scopes)
+        return granted
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    @property
+    def is_office(self) -> bool:
+        """The leading-group office (and admins) see every case in their subtree."""
+        return self.role in (Role.admin, Role.coordinator, Role.auditor)
+
+
+SYSTEM_ACTOR = Actor(
+    kind="system", id="system", name="labourwatch", role=Role.admin, agency_id=None,
+    agency_kind=None, jurisdiction_id=None, jurisdiction_path=None,
+)
+PUBLIC_ACTOR = Actor(
+    kind="public", id="public", name="public", role=Role.service, agency_id=None,
+    agency_kind=None, jurisdiction_id=None, jurisdiction_path=None,
+)

@@ -1,0 +1,276 @@
+"""The task router: which agencies a case goes to, in what role, and why.
+
+Pure: the routing table, the employer's jurisdiction path and the agencies are
+arguments. Invariants:
+
+- a kind goes to the agency of that kind at the nearest ancestor-or-self of the
+  employer's jurisdiction; no such agency means the nearest coordinator, and no
+  coordinator either raises `NoRouteError` — a case never goes nowhere;
+- one assignment per agency; lead wins over also, and the reason names every
+  rule that put the agency there;
+- protective umbrella (保护伞): supervision skips the employer's own county and
+  goes to the level above, restricted (hidden from local agencies);
+- the result does not depend on the order of the types or the agencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Literal
+
+from app.domain.taxonomy import (
+    LEVEL_DEPTH,
+    SEVERITY_RANK,
+    VIOLATION_TYPES,
+    AgencyKind,
+    JurisdictionLevel,
+    Severity,
+)
+
+Role = Literal["lead", "also"]
+UMBRELLA_TYPE = "official_misconduct"
+_KIND_ORDER = {kind: i for i, kind in enumerate(AgencyKind)}
+
+
+class NoRouteError(Exception):
+    """Nothing on the employer's path can take (part of) the case, not even a coordinator."""
+
+    def __init__(self, violation_type: str, kind: AgencyKind, where: str) -> None:
+        self.violation_type = violation_type
+        self.kind = kind
+        self.where = where
+        super().__init__(
+            f"{violation_type}: no {kind} agency and no coordinator at or above {where}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class JurisdictionRef:
+    id: str
+    level: JurisdictionLevel
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRef:
+    id: str
+    kind: AgencyKind
+    jurisdiction_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingRule:
+    violation_type: str
+    lead: AgencyKind
+    also: tuple[AgencyKind, ...]
+    severity: Severity
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlinePolicy:
+    accept_within: Mapping[Severity, timedelta]
+
+
+DEFAULT_DEADLINES = DeadlinePolicy(
+    MappingProxyType(
+        {
+            Severity.critical: timedelta(hours=24),
+            Severity.high: timedelta(days=3),
+            Severity.normal: timedelta(days=5),
+        }
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAssignment:
+    """One agency's share of a case.
+
+    `rule_version` is that of the rule which gave the agency its role (the
+    highest if several did; 0 when no rule did). `restricted` marks an
+    umbrella share: local agencies must not see it.
+    """
+
+    agency_id: str
+    agency_kind: AgencyKind
+    role: Role
+    due_at: datetime
+    reason: str
+    rule_version: int
+    violation_types: tuple[str, ...]
+    restricted: bool
+
+
+def default_rules(version: int = 1) -> dict[str, RoutingRule]:
+    """DESIGN.md's table as rules: what the database is seeded with."""
+    return {
+        v.code: RoutingRule(v.code, v.lead, v.also, v.severity, version) for v in VIOLATION_TYPES
+    }
+
+
+def case_severity(violation_types: Iterable[str], rules: Mapping[str, RoutingRule]) -> Severity:
+    """The most severe of the types; a type without a rule counts as normal."""
+    severities = [rules[t].severity for t in violation_types if t in rules]
+    return max(severities, key=SEVERITY_RANK.__getitem__, default=Severity.normal)
+
+
+@dataclass(slots=True)
+class _Share:
+    """What one rule (or the lack of one) gives one agency."""
+
+    agency: AgencyRef
+    role: Role
+    violation_types: tuple[str, ...]
+    version: int
+    reason: str
+    restricted: bool = False
+
+
+@dataclass(slots=True)
+class _Path:
+    path: Sequence[JurisdictionRef]
+    by_place: dict[tuple[str, AgencyKind], AgencyRef] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, path: Sequence[JurisdictionRef], agencies: Iterable[AgencyRef]) -> _Path:
+        on_path = {j.id for j in path}
+        by_place: dict[tuple[str, AgencyKind], AgencyRef] = {}
+        # Several agencies of one kind in one jurisdiction: the smallest id, so
+        # the choice does not depend on the order they were given in.
+        for a in sorted(agencies, key=lambda a: a.id, reverse=True):
+            if a.jurisdiction_id in on_path:
+                by_place[(a.jurisdiction_id, a.kind)] = a
+        return cls(path, by_place)
+
+    @property
+    def leaf(self) -> JurisdictionRef:
+        return self.path[-1]
+
+    def nearest(self, kind: AgencyKind, below: int | None = None) -> AgencyRef | None:
+        """Nearest agency of `kind` walking leaf → root, only above index `below` if given."""
+        stop = len(self.path) if below is None else below
+        for j in reversed(self.path[:stop]):
+            agency = self.by_place.get((j.id, kind))
+            if agency is not None:
+                return agency
+        return None
+
+    def county_index(self) -> int:
+        """Index of the employer's county, or of the deepest level above county on the path."""
+        county = LEVEL_DEPTH[JurisdictionLevel.county]
+        candidates = [i for i, j in enumerate(self.path) if LEVEL_DEPTH[j.level] <= county]
+        return candidates[-1] if candidates else 0
+
+
+def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = None) -> AgencyRef:
+    agency = p.nearest(AgencyKind.coordinator, below)
+    if agency is None:
+        agency = p.nearest(AgencyKind.coordinator)
+    if agency is None:
+        raise NoRouteError(vtype, kind, p.leaf.label)
+    return agency
+
+
+def _umbrella_share(p: _Path, vtypes: tuple[str, ...], version: int, head: str) -> _Share:
+    county = p.county_index()
+    agency = p.nearest(AgencyKind.supervision, below=county)
+    where = p.path[county].label
+    if agency is not None:
+        tail = f"protective umbrella, sent to supervision above {where}"
+    else:
+        agency = _coordinator(p, vtypes[0], AgencyKind.supervision, below=county)
+        tail = f"protective umbrella, no supervision agency above {where}; sent to the coordinator"
+    return _Share(agency, "lead", vtypes, version, f"{head}: {tail}", restricted=True)
+
+
+def _rule_shares(p: _Path, vtype: str, rule: RoutingRule, umbrella: bool) -> list[_Share]:
+    shares: list[_Share] = []
+    parts: list[tuple[AgencyKind, Role]] = [(rule.lead, "lead")]
+    parts += [(kind, "also") for kind in rule.also]
+    for kind, role in parts:
+        if umbrella and kind is AgencyKind.supervision:
+            head = f"{vtype} → supervision (lead), rule v{rule.version}"
+            shares.append(_umbrella_share(p, (vtype,), rule.version, head))
+            continue
+        head = f"{vtype} → {kind} ({role}), rule v{rule.version}"
+        agency = p.nearest(kind)
+        if agency is None:
+            agency = _coordinator(p, vtype, kind)
+            head += f": no {kind} agency exists at or above {p.leaf.label}; sent to the coordinator"
+        shares.append(_Share(agency, role, (vtype,), rule.version, head))
+    return shares
+
+
+def _merge(shares: list[_Share], due_at: datetime) -> list[PlannedAssignment]:
+    by_agency: dict[str, list[_Share]] = {}
+    for s in shares:
+        by_agency.setdefault(s.agency.id, []).append(s)
+    planned: list[PlannedAssignment] = []
+    for group in by_agency.values():
+        role: Role = "lead" if any(s.role == "lead" for s in group) else "also"
+        types = tuple(sorted({t for s in group for t in s.violation_types}))
+        reasons = list(dict.fromkeys(s.reason for s in group))
+        planned.append(
+            PlannedAssignment(
+                agency_id=group[0].agency.id,
+                agency_kind=group[0].agency.kind,
+                role=role,
+                due_at=due_at,
+                reason="; ".join(reasons),
+                rule_version=max(s.version for s in group if s.role == role),
+                violation_types=types,
+                restricted=any(s.restricted for s in group),
+            )
+        )
+    planned.sort(key=lambda a: (a.role != "lead", _KIND_ORDER[a.agency_kind], a.agency_id))
+    return planned
+
+
+def route_case(
+    violation_types: Iterable[str],
+    employer_path: Sequence[JurisdictionRef],
+    agencies: Iterable[AgencyRef],
+    rules: Mapping[str, RoutingRule],
+    *,
+    now: datetime,
+    deadlines: DeadlinePolicy = DEFAULT_DEADLINES,
+    umbrella: bool = False,
+    existing_agency_ids: Collection[str] = (),
+) -> list[PlannedAssignment]:
+    """Plan a case's assignments. `employer_path` runs root → employer's own jurisdiction.
+
+    Agencies in `existing_agency_ids` already hold an assignment and are left
+    out, so re-routing after new findings only adds agencies; the result may
+    then be empty. A restricted assignment stays restricted even if the same
+    agency also received an ordinary share.
+    """
+    vtypes = sorted(set(violation_types))
+    if not vtypes:
+        raise ValueError("a case needs at least one violation type")
+    if not employer_path:
+        raise ValueError("the employer's jurisdiction path is empty")
+    p = _Path.build(employer_path, agencies)
+    umbrella_on = umbrella or UMBRELLA_TYPE in vtypes
+    shares: list[_Share] = []
+    for vtype in vtypes:
+        rule = rules.get(vtype)
+        if rule is None:
+            agency = _coordinator(p, vtype, AgencyKind.coordinator)
+            why = f"{vtype}: no routing rule for this violation type; sent to the coordinator"
+            shares.append(_Share(agency, "lead", (vtype,), 0, why))
+        else:
+            shares += _rule_shares(p, vtype, rule, umbrella_on)
+    if umbrella and not any(s.restricted for s in shares):
+        head = "protective umbrella alleged → supervision (lead)"
+        shares.append(_umbrella_share(p, tuple(vtypes), 0, head))
+    due_at = now + deadlines.accept_within[case_severity(vtypes, rules)]
+    skip = set(existing_agency_ids)
+    return [a for a in _merge(shares, due_at) if a.agency_id not in skip]

@@ -1,0 +1,171 @@
+"""Every error leaves as RFC 9457 application/problem+json, from one handler.
+
+Services raise the AppError family below (never HTTPException); the handler
+from fastapi-problem renders them. Unknown exceptions become a generic 500
+whose body carries only a correlation id; the trace goes to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from contextvars import ContextVar
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi_problem.error import StatusProblem
+from fastapi_problem.handler import ExceptionHandler, add_exception_handler, new_exception_handler
+from rfc9457 import Problem
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.responses import JSONResponse, Response
+
+log = logging.getLogger("labourwatch.errors")
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+ErrorItem = dict[str, Any]
+
+
+class AppError(StatusProblem):
+    """Base of every error a service may raise on purpose."""
+
+    type_ = "about:blank"
+
+
+class BadRequest(AppError):
+    title = "Bad request"
+    status = 400
+
+
+class Unauthorized(AppError):
+    title = "Not authenticated"
+    status = 401
+    headers_ = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(AppError):
+    title = "Not allowed"
+    status = 403
+
+
+class NotFound(AppError):
+    title = "Not found"
+    status = 404
+
+
+class Conflict(AppError):
+    title = "Conflict"
+    status = 409
+
+
+class PayloadTooLarge(AppError):
+    title = "Request body too large"
+    status = 413
+
+
+class UnsupportedMediaType(AppError):
+    title = "Unsupported media type"
+    status = 415
+
+
+class Unprocessable(AppError):
+    title = "Request validation error"
+    status = 422
+
+    def __init__(self, detail: str | None = None, errors: Sequence[ErrorItem] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(detail, errors=list(errors or []), **kwargs)
+
+
+class TooManyRequests(AppError):
+    title = "Too many requests"
+    status = 429
+
+
+class ServiceUnavailable(AppError):
+    title = "Service unavailable"
+    status = 503
+    headers_ = {"Retry-After": "2"}
+
+
+class InternalError(AppError):
+    title = "Internal server error"
+    status = 500
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        # Never echo the exception text: it may hold SQL, data or paths.
+        super().__init__("An unexpected error occurred. Quote the request id when reporting it.")
+
+
+def field_error(loc: Sequence[str | int], msg: str) -> ErrorItem:
+    return {"loc": list(loc), "msg": msg}
+
+
+def unprocessable(loc: Sequence[str | int], msg: str) -> Unprocessable:
+    return Unprocessable(msg, errors=[field_error(loc, msg)])
+
+
+_JSON_TYPES = ("application/json",)
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _validation(eh: ExceptionHandler, request: Request, exc: RequestValidationError) -> Problem:
+    raw = exc.errors()
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body_errors = [e for e in raw if e.get("loc", ("",))[0] == "body"]
+    if body_errors and ctype and not (ctype in _JSON_TYPES or ctype.endswith("+json")
+                                      or ctype in _FORM_TYPES):
+        return UnsupportedMediaType(f"Send the body as application/json, not {ctype}.")
+    if any(e.get("type") == "json_invalid" for e in raw):
+        return BadRequest("The body is not valid JSON.")
+    # `input` and `ctx` are left out on purpose: they would echo passwords and tipsters' words.
+    errors = [field_error([str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
+                          str(e.get("msg", "invalid"))) for e in raw]
+    return Unprocessable("The request has invalid fields; see `errors`.", errors=errors)
+
+
+def _database_down(eh: ExceptionHandler, request: Request, exc: Exception) -> Problem | None:
+    if isinstance(exc, DBAPIError) and not isinstance(exc, InterfaceError | OperationalError) \
+            and not exc.connection_invalidated:
+        return None
+    return ServiceUnavailable("The database is not reachable right now; retry shortly.")
+
+
+def _with_request_id(content: dict[str, Any], request: Request, response: Response
+                     ) -> tuple[dict[str, Any], Response]:
+    rid = request_id_var.get()
+    if rid is not None and response.status_code >= 500:
+        import json
+
+        content = {**content, "request_id": rid}
+        response.body = json.dumps(content, ensure_ascii=False).encode()
+        response.headers["content-length"] = str(len(response.body))
+    return content, response
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    handlers: dict[type[Exception], Any] = {
+        RequestValidationError: _validation,
+        OSError: _database_down,
+        ConnectionError: _database_down,
+        PoolTimeout: _database_down,
+        DBAPIError: _database_down,
+    }
+    eh = new_exception_handler(
+        logger=log,
+        unhandled_wrappers={"default": InternalError},
+        handlers=handlers,
+        request_validation_handler=_validation,
+        post_hooks=[_with_request_id],
+    )
+    add_exception_handler(app, eh, generic_swagger_defaults=True)
+
+    from app.api.idempotency import Replay
+
+    async def replay(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Replay)
+        return JSONResponse(exc.body, status_code=exc.status_code,
+                            headers={"Idempotent-Replayed": "true"})
+
+    app.add_exception_handler(Replay, replay)

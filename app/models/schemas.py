@@ -1,0 +1,139 @@
+"""Request and response schemas of the foundation resources (no tables here)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Role, Severity
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class JurisdictionCreate(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    level: JurisdictionLevel
+    parent_id: uuid.UUID | None = None
+
+
+class JurisdictionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    level: JurisdictionLevel
+    parent_id: uuid.UUID | None
+
+
+class JurisdictionRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+
+
+class AgencyCreate(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    kind: AgencyKind
+    jurisdiction_id: uuid.UUID
+
+
+class AgencyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    kind: AgencyKind
+    jurisdiction_id: uuid.UUID
+
+
+class AgencyRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: AgencyKind
+    name: str
+
+
+class UserCreate(Strict):
+    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=1, max_length=256)
+    display_name: str = Field(min_length=1, max_length=100)
+    role: Role
+    agency_id: uuid.UUID
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    agency_id: uuid.UUID
+    is_active: bool
+    created_at: datetime
+
+
+class MePublic(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    kind: str
+    role: Role
+    agency: AgencyRef
+    jurisdiction: JurisdictionRef
+    permissions: list[str]
+
+
+class ServiceAccountCreate(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    agency_id: uuid.UUID
+    scopes: list[str] = Field(min_length=1, max_length=32)
+
+
+class ServiceAccountCreated(BaseModel):
+    id: uuid.UUID
+    name: str
+    agency_id: uuid.UUID
+    scopes: list[str]
+    client_id: str
+    client_secret: str = Field(description="Shown once; only a hash is kept.")
+
+
+class ViolationTypePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name_zh: str
+    name_en: str
+    category: str
+    severity: Severity
+
+
+class RoutingRulePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    violation_type: str
+    lead: AgencyKind
+    also: list[AgencyKind]
+    severity: Severity
+    version: int
+    edited: bool
+    updated_at: datetime
+
+
+class RoutingRuleUpdate(Strict):
+    lead: AgencyKind
+    also: list[AgencyKind] = Field(default_factory=list, max_length=12)
+    severity: Severity

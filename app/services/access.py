@@ -1,0 +1,78 @@
+"""The one place that scopes reads by the actor's jurisdiction subtree and agency.
+
+Anything outside an actor's scope is reported as NotFound, never Forbidden, so
+that the existence of another county's employer or another agency's case does
+not leak. Missing permissions are Forbidden.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.domain.permissions import Actor, Permission
+from app.errors import Forbidden, NotFound
+from app.models.reference import Agency, Jurisdiction
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise Forbidden(f"Your role may not do this ({permission.value}).")
+
+
+def in_subtree(actor: Actor, path: str | None) -> bool:
+    if actor.kind == "system":
+        return True
+    if not actor.jurisdiction_path or not path:
+        return False
+    return path.startswith(actor.jurisdiction_path)
+
+
+def jurisdiction_scope(actor: Actor) -> ColumnElement[bool]:
+    """A condition on Jurisdiction: the actor's node and everything under it."""
+    if actor.kind == "system":
+        return sa.true()
+    if not actor.jurisdiction_path:
+        return sa.false()
+    return col(Jurisdiction.path).startswith(actor.jurisdiction_path, autoescape=True)
+
+
+def jurisdiction_ids_in_scope(actor: Actor) -> Any:
+    """A subquery of the jurisdiction ids the actor may see, for `column.in_(...)`."""
+    return select(Jurisdiction.id).where(jurisdiction_scope(actor)).scalar_subquery()
+
+
+def as_uuid(value: str | uuid.UUID, what: str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        raise NotFound(f"No {what} {value!s:.64}.") from None
+
+
+async def get_jurisdiction(session: AsyncSession, actor: Actor,
+                           jurisdiction_id: str | uuid.UUID) -> Jurisdiction:
+    jid = as_uuid(jurisdiction_id, "jurisdiction")
+    row = (await session.exec(
+        select(Jurisdiction).where(Jurisdiction.id == jid, jurisdiction_scope(actor))
+    )).first()
+    if row is None:
+        raise NotFound(f"No jurisdiction {jid} in your area.")
+    return row
+
+
+async def get_agency(session: AsyncSession, actor: Actor, agency_id: str | uuid.UUID) -> Agency:
+    aid = as_uuid(agency_id, "agency")
+    row = (await session.exec(
+        select(Agency).join(Jurisdiction, col(Agency.jurisdiction_id) == col(Jurisdiction.id))
+        .where(Agency.id == aid, jurisdiction_scope(actor))
+    )).first()
+    if row is None:
+        raise NotFound(f"No agency {aid} in your area.")
+    return row

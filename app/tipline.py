@@ -1,0 +1,39 @@
+"""The public tip-line: its own ASGI app, facing the internet, built on the same services.
+
+Cross-origin posts are allowed from anywhere without credentials, so any
+third-party reporting form can send tips; nothing here sets a cookie.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.api.public import public_routers
+from app.errors import install_error_handlers
+from app.middleware import RequestContext
+from app.runtime import Runtime
+
+DESCRIPTION = (
+    "举报 — the public tip-line of the campaign against illegal employment. Anyone may report, "
+    "anonymously if they wish; the receipt (回执码) is the only key to the report."
+)
+
+
+def build_public(runtime: Runtime, *, own_lifespan: bool) -> FastAPI:
+    from app.main import _lifespan
+
+    app = FastAPI(title="labourwatch public tip-line", version="1.0.0", description=DESCRIPTION,
+                  lifespan=_lifespan(runtime) if own_lifespan else None,
+                  max_body_size=runtime.settings.max_body_bytes,
+                  openapi_url="/public/openapi.json", docs_url="/public/docs", redoc_url=None)
+    app.state.runtime = runtime
+    for router in public_routers():
+        app.include_router(router)
+    install_error_handlers(app)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+                       allow_methods=["GET", "POST"], allow_headers=["Content-Type",
+                                                                     "Idempotency-Key"])
+    if own_lifespan:
+        app.add_middleware(RequestContext)
+    return app

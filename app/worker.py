@@ -1,0 +1,60 @@
+"""`labourwatch worker`: periodic sweeps, each in its own transaction.
+
+Jobs are registered in JOBS; each must be safe with several workers running
+(PostgreSQL row locks with SKIP LOCKED, or idempotent writes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.config import Settings
+from app.db import create_engine, create_sessionmaker, transaction
+from app.models.base import utcnow
+from app.models.idempotency import IdempotencyRecord
+
+log = logging.getLogger("labourwatch.worker")
+Job = Callable[[AsyncSession, Settings], Awaitable[int]]
+
+
+async def purge_idempotency(session: AsyncSession, settings: Settings) -> int:
+    """Stored responses are kept idempotency_hours (24 h by default), then dropped."""
+    cutoff = utcnow() - timedelta(hours=settings.idempotency_hours)
+    result = await session.exec(
+        sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)  # type: ignore[arg-type]
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+JOBS: dict[str, Job] = {"purge_idempotency": purge_idempotency}
+
+
+async def sweep(settings: Settings, sessionmaker: object) -> dict[str, int]:
+    done: dict[str, int] = {}
+    for name, job in JOBS.items():
+        try:
+            async with transaction(sessionmaker) as session:  # type: ignore[arg-type]
+                done[name] = await job(session, settings)
+        except Exception:
+            log.exception("job %s failed; the next sweep retries it", name)
+    return done
+
+
+async def run_worker(settings: Settings, *, once: bool = False, interval: float = 30.0) -> None:
+    engine = create_engine(settings)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        while True:
+            done = await sweep(settings, sessionmaker)
+            log.info("sweep", extra={"jobs": done})
+            if once:
+                return
+            await asyncio.sleep(interval)
+    finally:
+        await engine.dispose()
