@@ -30,11 +30,19 @@ class Settings(BaseSettings):
     jwt_audience: str = "labourwatch-api"
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """Largest request body accepted (413 above it)."""
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    """Largest upload: employer imports and tips with attachments."""
     cors_origins: list[str] = Field(default_factory=list)
     """Front-end origins allowed to call the internal API from a browser."""
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     idempotency_hours: int = Field(default=24, ge=1)
+    contact_retention_days: int = Field(default=180, ge=1)
+    """Days a tipster's contact details are kept after the tip's case is closed (PIPL)."""
+    triage_critical_hours: int = Field(default=24, ge=1)
+    """Deadline to triage a tip about a criminal violation type (24 h in the documents)."""
+    triage_normal_hours: int = Field(default=72, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
     demo: bool = False

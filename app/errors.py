@@ -7,6 +7,7 @@ whose body carries only a correlation id; the trace goes to the log.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from contextvars import ContextVar
@@ -134,13 +135,12 @@ def _database_down(eh: ExceptionHandler, request: Request, exc: Exception) -> Pr
 
 def _with_request_id(content: dict[str, Any], request: Request, response: Response
                      ) -> tuple[dict[str, Any], Response]:
-    rid = request_id_var.get()
+    rid = request_id_var.get() or getattr(request.state, "request_id", None)
     if rid is not None and response.status_code >= 500:
-        import json
-
         content = {**content, "request_id": rid}
         response.body = json.dumps(content, ensure_ascii=False).encode()
         response.headers["content-length"] = str(len(response.body))
+        response.headers["x-request-id"] = rid
     return content, response
 
 
@@ -160,6 +160,10 @@ def install_error_handlers(app: FastAPI) -> None:
         post_hooks=[_with_request_id],
     )
     add_exception_handler(app, eh, generic_swagger_defaults=True)
+    # Registered by class too, so they are answered inside the app (503) rather than by
+    # the outermost 500 handler, which would re-raise them into the server's log.
+    for exc_class in (DBAPIError, OSError, PoolTimeout):
+        app.add_exception_handler(exc_class, eh)
 
     from app.api.idempotency import Replay
 

@@ -13,14 +13,16 @@ from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import Receive, Scope, Send
 
 from app.api.routes import internal_routers
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
-from app.middleware import RequestContext
+from app.middleware import BodyLimit, RequestContext
 from app.runtime import Runtime
 
 Side = Literal["all", "internal", "public"]
+UPLOAD_PATHS = ("/api/v1/employers/import",)
 
 DESCRIPTION = (
     "The case system of a campaign against illegal employment (整治非法用工打击违法犯罪专项行动): "
@@ -44,8 +46,7 @@ def _lifespan(runtime: Runtime) -> Callable[[FastAPI], AbstractAsyncContextManag
 def build_internal(runtime: Runtime, *, own_lifespan: bool = True) -> FastAPI:
     settings = runtime.settings
     app = FastAPI(title="labourwatch internal API", version="1.0.0", description=DESCRIPTION,
-                  lifespan=_lifespan(runtime) if own_lifespan else None,
-                  max_body_size=settings.max_body_bytes)
+                  lifespan=_lifespan(runtime) if own_lifespan else None)
     app.state.runtime = runtime
     for router in internal_routers():
         app.include_router(router)
@@ -54,8 +55,15 @@ def build_internal(runtime: Runtime, *, own_lifespan: bool = True) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_credentials=False, allow_methods=["*"], allow_headers=["*"],
                            expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"])
-    app.add_middleware(RequestContext)
+    add_outer_middleware(app, settings)
     return app
+
+
+def add_outer_middleware(app: FastAPI, settings: Settings) -> None:
+    """Body limits inside, request ids and metrics outermost (they see every answer)."""
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes,
+                       uploads={path: settings.max_upload_bytes for path in UPLOAD_PATHS})
+    app.add_middleware(RequestContext)
 
 
 def create_app(settings: Settings | None = None, side: Side = "all",
@@ -68,7 +76,37 @@ def create_app(settings: Settings | None = None, side: Side = "all",
 
     if side == "public":
         return build_public(runtime, own_lifespan=True)
-    app = build_internal(runtime, own_lifespan=True)
-    if side == "all":
-        app.mount("/", build_public(runtime, own_lifespan=False))
-    return app
+    internal = build_internal(runtime, own_lifespan=True)
+    if side == "internal":
+        return internal
+    public = build_public(runtime, own_lifespan=False)
+    add_outer_middleware(public, settings)
+    return Dispatcher(internal, public)  # type: ignore[return-value]
+
+
+PUBLIC_PREFIXES = ("/public/", "/form", "/status", "/static/")
+
+
+class Dispatcher:
+    """Both sides in one process: the tip-line's paths to the public app, the rest inside.
+
+    A plain prefix split rather than a mount, so each app keeps its own 404/405
+    answers, error handling and CORS policy.
+    """
+
+    def __init__(self, internal: FastAPI, public: FastAPI) -> None:
+        self.internal = internal
+        self.public = public
+
+    def openapi(self) -> dict[str, object]:
+        return self.internal.openapi()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.internal(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        if path == "/" or path.startswith(PUBLIC_PREFIXES):
+            await self.public(scope, receive, send)
+        else:
+            await self.internal(scope, receive, send)

@@ -6,12 +6,14 @@ and the internal API gains nothing from it that the audit log lacks.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
 import uuid
 
 from prometheus_client import Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import request_id_var
@@ -37,6 +39,8 @@ class RequestContext:
         given = next((v.decode() for k, v in scope["headers"] if k == b"x-request-id"), "")
         rid = given if _SAFE_ID.match(given) else uuid.uuid4().hex
         token = request_id_var.set(rid)
+        # Kept in the scope too: a 500 is rendered outside this middleware, after the reset.
+        scope.setdefault("state", {})["request_id"] = rid
         status = 500
         started = time.perf_counter()
 
@@ -61,3 +65,62 @@ class RequestContext:
                                            "route": template, "status": status,
                                            "ms": round(elapsed * 1000, 1)})
             request_id_var.reset(token)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` when a body without Content-Length runs over the limit.
+
+    An HTTPException, so FastAPI's body reader lets it through to the problem handler.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is over the limit of {limit} bytes.")
+
+
+class BodyLimit:
+    """Refuse request bodies over a limit with 413 problem+json, before reading them.
+
+    Upload paths (imports, tips with attachments) get their own, larger limit.
+    """
+
+    def __init__(self, app: ASGIApp, *, default: int, uploads: dict[str, int] | None = None
+                 ) -> None:
+        self.app = app
+        self.default = default
+        self.uploads = uploads or {}
+
+    def limit_for(self, path: str) -> int:
+        return self.uploads.get(path, self.default)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _problem(send, 413, "Request body too large",
+                           f"The request body is over the limit of {limit} bytes.")
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def _problem(send: Send, status: int, title: str, detail: str) -> None:
+    body = json.dumps({"type": "about:blank", "title": title, "status": status,
+                       "detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})

@@ -11,7 +11,6 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app.api.public import public_routers
 from app.errors import install_error_handlers
-from app.middleware import RequestContext
 from app.runtime import Runtime
 
 DESCRIPTION = (
@@ -21,11 +20,10 @@ DESCRIPTION = (
 
 
 def build_public(runtime: Runtime, *, own_lifespan: bool) -> FastAPI:
-    from app.main import _lifespan
+    from app.main import _lifespan, add_outer_middleware
 
     app = FastAPI(title="labourwatch public tip-line", version="1.0.0", description=DESCRIPTION,
                   lifespan=_lifespan(runtime) if own_lifespan else None,
-                  max_body_size=runtime.settings.max_body_bytes,
                   openapi_url="/public/openapi.json", docs_url="/public/docs", redoc_url=None)
     app.state.runtime = runtime
     for router in public_routers():
@@ -35,5 +33,5 @@ def build_public(runtime: Runtime, *, own_lifespan: bool) -> FastAPI:
                        allow_methods=["GET", "POST"], allow_headers=["Content-Type",
                                                                      "Idempotency-Key"])
     if own_lifespan:
-        app.add_middleware(RequestContext)
+        add_outer_middleware(app, runtime.settings)
     return app

@@ -40,6 +40,8 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 @dataclass
 class TestDatabase:
+    __test__ = False  # not a test class, despite the name
+
     backend: str
     url: str
     settings: Settings

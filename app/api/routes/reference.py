@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.api.deps import Allowed, SessionDep
+from app.api.idempotency import IdempotencyDep
 from app.api.paging import page_of
 from app.domain.permissions import Permission
 from app.domain.taxonomy import AgencyKind, JurisdictionLevel
@@ -29,11 +30,14 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 @router.post("/jurisdictions", status_code=status.HTTP_201_CREATED,
              response_model=JurisdictionPublic)
 async def create_jurisdiction(body: JurisdictionCreate, session: SessionDep,
-                              actor: Allowed(Permission.reference_write)) -> JurisdictionPublic:
-    """Add a place under one in your area; a child sits at a lower level than its parent."""
+                              actor: Allowed(Permission.reference_write),
+                              idem: IdempotencyDep) -> Response:
+    """Add a place under one in your area; a child sits at a lower level than its parent.
+
+    Accepts `Idempotency-Key`."""
     place = await reference.create_jurisdiction(session, actor, name=body.name, level=body.level,
                                                 parent_id=body.parent_id)
-    return JurisdictionPublic.model_validate(place)
+    return await idem.respond(201, JurisdictionPublic.model_validate(place))
 
 
 @router.get("/jurisdictions", response_model=Page[JurisdictionPublic])
@@ -51,11 +55,14 @@ async def list_jurisdictions(request: Request, response: Response, session: Sess
 
 @router.post("/agencies", status_code=status.HTTP_201_CREATED, response_model=AgencyPublic)
 async def create_agency(body: AgencyCreate, session: SessionDep,
-                        actor: Allowed(Permission.reference_write)) -> AgencyPublic:
-    """One agency per kind and jurisdiction; the name defaults to place + kind in Chinese."""
+                        actor: Allowed(Permission.reference_write),
+                        idem: IdempotencyDep) -> Response:
+    """One agency per kind and jurisdiction; the name defaults to place + kind in Chinese.
+
+    Accepts `Idempotency-Key`."""
     agency = await reference.create_agency(session, actor, name=body.name, kind=body.kind,
                                            jurisdiction_id=body.jurisdiction_id)
-    return AgencyPublic.model_validate(agency)
+    return await idem.respond(201, AgencyPublic.model_validate(agency))
 
 
 @router.get("/agencies", response_model=Page[AgencyPublic])
