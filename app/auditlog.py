@@ -89,13 +89,13 @@ async def seal(session: AsyncSession) -> int:
     pending: list[_Pending] = session.info.pop(_PENDING, [])
     if not pending:
         return 0
-    head = (await session.exec(
-        sa.update(AuditHead).where(AuditHead.id == 1)  # type: ignore[arg-type]
+    head_seq, head_hash = (await session.exec(
+        sa.update(AuditHead).where(col(AuditHead.id) == 1)
         .values(seq=AuditHead.seq + len(pending))
-        .returning(AuditHead.seq, AuditHead.last_hash)  # type: ignore[arg-type]
+        .returning(col(AuditHead.seq), col(AuditHead.last_hash))
     )).one()
-    seq = head.seq - len(pending)
-    prev = head.last_hash
+    seq: int = head_seq - len(pending)
+    prev: str = head_hash
     now = utcnow()
     for p in pending:
         seq += 1
@@ -110,7 +110,7 @@ async def seal(session: AsyncSession) -> int:
         prev = entry.hash
         session.add(entry)
     await session.exec(
-        sa.update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev)  # type: ignore[arg-type]
+        sa.update(AuditHead).where(col(AuditHead.id) == 1).values(last_hash=prev)
     )
     await session.flush()
     return len(pending)
@@ -146,7 +146,7 @@ async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> Verificat
             if entry_hash(hashed_fields(e)) != e.hash:
                 return Verification(False, count, e.seq, "contents do not match the hash")
             prev, last_seq = e.hash, e.seq
-    head = (await session.exec(select(AuditHead.seq, AuditHead.last_hash))).one()
-    if head.seq != last_seq or head.last_hash != prev:
+    head_seq, head_hash = (await session.exec(select(AuditHead.seq, AuditHead.last_hash))).one()
+    if head_seq != last_seq or head_hash != prev:
         return Verification(False, count, last_seq + 1, "the log ends before its head")
     return Verification(True, count)

@@ -45,7 +45,6 @@ class Settings(BaseSettings):
     triage_normal_hours: int = Field(default=72, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
-    demo: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -76,7 +75,8 @@ class Settings(BaseSettings):
                 return _process_secret()
             raise ConfigError(
                 "LABOURWATCH_SECRET_KEY is not set. A PostgreSQL deployment needs a fixed key "
-                "of at least 32 bytes (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+                "of at least 32 bytes, e.g. from "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
             )
         key_file = db_file.with_name(db_file.name + ".secret")
         if key_file.exists():

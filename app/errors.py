@@ -42,7 +42,7 @@ class BadRequest(AppError):
 class Unauthorized(AppError):
     title = "Not authenticated"
     status = 401
-    headers_ = {"WWW-Authenticate": "Bearer"}
+    headers_ = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012 - the library's own attribute
 
 
 class Forbidden(AppError):
@@ -87,7 +87,7 @@ class TooManyRequests(AppError):
 class ServiceUnavailable(AppError):
     title = "Service unavailable"
     status = 503
-    headers_ = {"Retry-After": "2"}
+    headers_ = {"Retry-After": "2"}  # noqa: RUF012 - the library's own attribute
 
 
 class InternalError(AppError):

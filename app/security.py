@@ -48,7 +48,8 @@ def derive_keys(secret: str) -> Keys:
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                     info=f"labourwatch/{label}".encode()).derive(secret.encode())
 
-    return Keys(jwt=sub("jwt"), receipt=sub("receipt"), contact=sub("contact"), webhook=sub("webhook"))
+    return Keys(jwt=sub("jwt"), receipt=sub("receipt"), contact=sub("contact"),
+                webhook=sub("webhook"))
 
 
 def issue_token(keys: Keys, *, subject: str, issuer: str, audience: str, ttl_seconds: int,

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
@@ -27,9 +28,9 @@ async def purge_idempotency(session: AsyncSession, settings: Settings) -> int:
     """Stored responses are kept idempotency_hours (24 h by default), then dropped."""
     cutoff = utcnow() - timedelta(hours=settings.idempotency_hours)
     result = await session.exec(
-        sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)  # type: ignore[arg-type]
+        sa.delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 JOBS: dict[str, Job] = {"purge_idempotency": purge_idempotency}

@@ -19,7 +19,8 @@ from tests.conftest import BACKENDS, PG_SERVER, _admin_pg, make_settings
 
 
 @pytest.fixture(params=BACKENDS)
-async def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+async def empty_engine(request: pytest.FixtureRequest,
+                       tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     if request.param == "postgresql":
         name = f"lw_mig_{secrets.token_hex(4)}"
         await _admin_pg(f'CREATE DATABASE "{name}"')

@@ -18,5 +18,5 @@ def page_of(schema: type[T], rows: Sequence[Any], next_cursor: str | None, reque
     if next_cursor is not None:
         url = request.url.include_query_params(cursor=next_cursor)
         response.headers["Link"] = f'<{url}>; rel="next"'
-    return Page[schema](items=[schema.model_validate(r) for r in rows],  # type: ignore[valid-type]
+    return Page[schema](items=[schema.model_validate(r) for r in rows],
                         next_cursor=next_cursor)

@@ -18,7 +18,8 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
     __table_args__ = (sa.Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
 
-    seq: int = Field(primary_key=True, sa_type=sa.BigInteger, sa_column_kwargs={"autoincrement": False})
+    seq: int = Field(primary_key=True, sa_type=sa.BigInteger,
+                     sa_column_kwargs={"autoincrement": False})
     at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     actor_type: str = Field(max_length=16)
     actor_id: str | None = Field(default=None, max_length=64)
@@ -34,7 +35,10 @@ class AuditEntry(SQLModel, table=True):
 
 
 class AuditHead(SQLModel, table=True):
-    """Serialises appends: every writer updates this row first, so seq and the chain follow commit order."""
+    """Serialises appends: every writer updates this row first.
+
+    So `seq` and the chain follow commit order, and the chain cannot fork.
+    """
 
     __tablename__ = "audit_head"
 

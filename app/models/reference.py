@@ -35,7 +35,9 @@ class Jurisdiction(SQLModel, table=True):
 class Agency(SQLModel, table=True):
     """A kind of body at one jurisdiction, e.g. 黄骅市公安局 = police @ Huanghua."""
 
-    __table_args__ = (sa.UniqueConstraint("kind", "jurisdiction_id", name="uq_agency_kind_jurisdiction"),)
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "jurisdiction_id", name="uq_agency_kind_jurisdiction"),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     name: str = Field(max_length=100)

@@ -16,7 +16,7 @@ class Strict(BaseModel):
 
 class TokenPublic(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: int
 
 

@@ -31,7 +31,8 @@ MIN_PASSWORD = 10
 
 def _actor_claims(kind: str, username: str, name: str, role: Role, agency: Agency,
                   jurisdiction: Jurisdiction, scopes: list[str]) -> dict[str, Any]:
-    return {"kind": kind, "username": username, "name": name, "role": role.value, "agency_id": str(agency.id),
+    return {"kind": kind, "username": username, "name": name, "role": role.value,
+            "agency_id": str(agency.id),
             "agency_kind": agency.kind, "agency_name": agency.name,
             "jurisdiction_id": str(jurisdiction.id), "jurisdiction_path": jurisdiction.path,
             "jurisdiction_name": jurisdiction.name, "scopes": scopes}

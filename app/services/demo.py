@@ -16,7 +16,7 @@ from app.models.accounts import User
 from app.models.reference import Agency, Jurisdiction
 from app.services import accounts, reference
 
-DEMO_PASSWORD = "huanghua-demo-2007"
+DEMO_PASSWORD = "huanghua-demo-2007"  # noqa: S105 - printed for the demo on purpose
 TOWNSHIPS = ("黄骅镇", "羊二庄镇", "羊三木乡", "南排河镇", "旧城镇", "常郭镇", "滕庄子乡",
              "吕桥镇", "齐家务乡", "官庄乡")
 COUNTY_KINDS = tuple(k for k in AgencyKind if k is not AgencyKind.township)
@@ -68,13 +68,14 @@ async def load_demo(session: AsyncSession) -> list[DemoLogin]:
     huanghua = await _place(session, "黄骅市", JurisdictionLevel.county, cangzhou)
     for kind in (AgencyKind.coordinator, AgencyKind.supervision, AgencyKind.police):
         await _agency(session, kind, cangzhou)
-    agencies = {kind: await _agency(session, kind, huanghua) for kind in COUNTY_KINDS}
+    agencies: dict[AgencyKind, Agency] = {
+        kind: await _agency(session, kind, huanghua) for kind in COUNTY_KINDS}
     for name in TOWNSHIPS:
         town = await _place(session, name, JurisdictionLevel.township, huanghua)
         await _agency(session, AgencyKind.township, town)
     logins = []
-    for username, role, kind, display in DEMO_USERS:
-        agency = office if kind is None else agencies[kind]
+    for username, role, user_kind, display in DEMO_USERS:
+        agency = office if user_kind is None else agencies[user_kind]
         exists = (await session.exec(select(User.id).where(User.username == username))).first()
         if not exists:
             await accounts.create_user(session, SYSTEM_ACTOR, username=username,

@@ -19,6 +19,7 @@ from app.domain.taxonomy import (
     Severity,
 )
 from app.errors import Conflict, unprocessable
+from app.models.base import utcnow
 from app.models.reference import (
     Agency,
     Jurisdiction,
@@ -26,7 +27,6 @@ from app.models.reference import (
     RoutingRuleVersion,
     ViolationType,
 )
-from app.models.base import utcnow
 from app.services import access
 from app.services.pagination import after, clamp, encode_cursor
 
@@ -161,8 +161,8 @@ async def seed_reference_data(session: AsyncSession) -> int:
 
 async def ensure_root_office(session: AsyncSession, actor: Actor) -> Agency:
     """The national root and its coordinator office, made once."""
-    root = (await session.exec(select(Jurisdiction).where(col(Jurisdiction.parent_id).is_(None),
-                                                          Jurisdiction.level == "national"))).first()
+    root = (await session.exec(select(Jurisdiction).where(
+        col(Jurisdiction.parent_id).is_(None), Jurisdiction.level == "national"))).first()
     if root is None:
         root = await create_jurisdiction(session, actor, name=NATIONAL_NAME,
                                          level=JurisdictionLevel.national, parent_id=None)

@@ -7,7 +7,7 @@ import time
 import httpx
 from jose import jwt
 
-from app.domain.taxonomy import Role
+from app.domain.taxonomy import AgencyKind, Role
 from app.security import ALGORITHM, derive_keys
 from tests.conftest import TEST_SECRET
 from tests.factories import PASSWORD, World
@@ -47,9 +47,11 @@ def _claims(world: World, **over: object) -> dict[str, object]:
         "sub": f"user:{world.user(Role.admin).id}", "iss": "labourwatch", "aud": "labourwatch-api",
         "iat": now, "exp": now + 600,
         "lw": {"kind": "user", "username": "admin.home", "name": "x", "role": "admin",
-               "agency_id": str(world.agency(Role and __import__("app.domain.taxonomy", fromlist=["AgencyKind"]).AgencyKind.coordinator).id),
-               "agency_kind": "coordinator", "agency_name": "", "jurisdiction_id": str(world.places["home"].id),
-               "jurisdiction_path": world.places["home"].path, "jurisdiction_name": "", "scopes": []},
+               "agency_id": str(world.agency(AgencyKind.coordinator).id),
+               "agency_kind": "coordinator", "agency_name": "",
+               "jurisdiction_id": str(world.places["home"].id),
+               "jurisdiction_path": world.places["home"].path, "jurisdiction_name": "",
+               "scopes": []},
     }
     base.update(over)
     return {k: v for k, v in base.items() if v is not None}
