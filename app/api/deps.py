@@ -67,6 +67,6 @@ def require(permission: Permission) -> Callable[[Actor], Actor]:
     return check
 
 
-def Allowed(permission: Permission) -> type[Actor]:  # noqa: N802 - reads as a type in signatures
+def Allowed(permission: Permission) -> type[Actor]:
     """`actor: Allowed(Permission.x)` — the caller, known to hold the permission."""
     return Annotated[Actor, Depends(require(permission))]  # type: ignore[return-value]
