@@ -52,9 +52,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                   file=sys.stderr)
         print(f"\nAPI: http://{args.host}:{args.port}/docs   form: http://{args.host}:{args.port}/\n",
               file=sys.stderr)
-    app = create_app(settings, side=args.only or "all")
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_config=None,
-                server_header=False, proxy_headers=False, workers=None)
+    common = {"host": args.host, "port": args.port, "access_log": False, "log_config": None,
+              "server_header": False, "proxy_headers": False}
+    if args.workers > 1:
+        # Each worker process builds its own app from the environment (app/asgi.py).
+        os.environ["LABOURWATCH_SIDE"] = args.only or "all"
+        uvicorn.run("app.asgi:app", workers=args.workers, **common)
+    else:
+        uvicorn.run(create_app(settings, side=args.only or "all"), **common)
     return 0
 
 
@@ -124,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="load the Huanghua demo county")
     serve.add_argument("--only", choices=["internal", "public"], default=None)
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="upgrade the database to the latest migration"
                    ).set_defaults(func=cmd_migrate)

@@ -1,0 +1,150 @@
+"""Servers on loopback and wrk against them: the measuring parts every scenario uses."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PG_SERVER = os.environ.get("LABOURWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+
+
+@dataclass
+class Run:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+
+
+@dataclass
+class Figure:
+    name: str
+    runs: list[Run]
+
+    @property
+    def rps(self) -> float:
+        return statistics.median(r.rps for r in self.runs)
+
+    @property
+    def spread(self) -> float:
+        """(max − min) / median of requests per second, over the runs."""
+        values = [r.rps for r in self.runs]
+        return (max(values) - min(values)) / self.rps if self.rps else 0.0
+
+    @property
+    def p99_ms(self) -> float:
+        return statistics.median(r.p99_ms for r in self.runs)
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(r.p50_ms for r in self.runs)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(args: Sequence[str], *, env: dict[str, str] | None = None, ready: str = "/healthz",
+           port: int | None = None, cwd: Path | None = None) -> Iterator[str]:
+    """Start a server process on loopback; yield its base URL; stop it afterwards."""
+    port = port or free_port()
+    full_env = {**os.environ, **(env or {})}
+    cmd = [a.replace("{port}", str(port)) for a in args]
+    log = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
+    proc = subprocess.Popen(cmd, env=full_env, cwd=cwd or ROOT, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited early: {' '.join(cmd)}")
+            try:
+                if httpx.get(base + ready, timeout=1).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server not ready: {' '.join(cmd)}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def uvicorn_cmd(app: str, *, workers: int = 1) -> list[str]:
+    return [str(BIN / "uvicorn"), app, "--host", "127.0.0.1", "--port", "{port}",
+            "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+
+
+_LAT = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, *, seconds: int = 10, connections: int = 32, threads: int = 2,
+        script: Path | None = None, headers: dict[str, str] | None = None) -> Run:
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+           "--timeout", "10s"]
+    for k, v in (headers or {}).items():
+        cmd += ["-H", f"{k}: {v}"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True,
+                         timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    lat = {m.group(1): float(m.group(2)) * _UNIT[m.group(3)] for m in _LAT.finditer(out)}
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return Run(rps=rps, p50_ms=lat.get("50", 0.0), p99_ms=lat.get("99", 0.0),
+               non_2xx=int(bad.group(1)) if bad else 0)
+
+
+def measure(name: str, url: str, *, runs: int = 3, warmup: int = 2, seconds: int = 10,
+            **kw: object) -> Figure:
+    """Median of `runs` wrk runs after a warm-up, each `seconds` long."""
+    wrk(url, seconds=warmup, **kw)  # type: ignore[arg-type]
+    return Figure(name, [wrk(url, seconds=seconds, **kw)  # type: ignore[arg-type]
+                         for _ in range(runs)])
+
+
+@contextmanager
+def pg_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database; yields its asyncpg URL for SQLAlchemy."""
+    import asyncio
+
+    import asyncpg
+
+    name = f"lw_bench_{secrets.token_hex(4)}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(f"{PG_SERVER}/postgres")
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_SERVER.replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
