@@ -7,12 +7,12 @@ Revises: 0001
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401
+import sqlmodel
 from alembic import op
-from sqlalchemy import Text  # noqa: F401
-from sqlalchemy.dialects import postgresql  # noqa: F401
+from sqlalchemy import Text
+from sqlalchemy.dialects import postgresql
 
-import app.models.base  # noqa: F401
+import app.models.base
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('industry', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('jurisdiction_id', sa.Uuid(), nullable=False),
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('workers', sa.Integer(), nullable=True),
     sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['jurisdiction_id'], ['jurisdiction.id'], ),
@@ -36,6 +37,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('uscc')
     )
     with op.batch_alter_table('employer', schema=None) as batch_op:
+        batch_op.create_index('ix_employer_created', ['created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_employer_industry'), ['industry'], unique=False)
         batch_op.create_index('ix_employer_jurisdiction_created', ['jurisdiction_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_employer_name_address', ['name', 'address'], unique=False)
@@ -66,6 +68,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_employer_name_address')
         batch_op.drop_index('ix_employer_jurisdiction_created')
         batch_op.drop_index(batch_op.f('ix_employer_industry'))
+        batch_op.drop_index('ix_employer_created')
 
     op.drop_table('employer')
     # ### end Alembic commands ###

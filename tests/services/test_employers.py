@@ -1,0 +1,108 @@
+"""Employer services against a real database: the SQL flags, batch audit, the demo."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from app.db import transaction
+from app.domain.employer_flags import EmployerFlag, employer_flags
+from app.domain.permissions import SYSTEM_ACTOR
+from app.domain.taxonomy import Industry, JurisdictionLevel, LicenceKind, Role
+from app.models.audit import AuditEntry
+from app.models.employers import Employer, EmployerCreate, LicenceIn
+from app.services import employers
+from app.services.accounts import actor_from_token
+from app.services.demo import load_demo
+from app.services.employer_import import import_employers
+from tests.api.test_import import uscc
+from tests.conftest import TestDatabase
+from tests.factories import World, make_place
+
+
+async def test_sql_flags_agree_with_the_pure_rule(db: TestDatabase, world: World) -> None:
+    """Every combination of industry × business × safety licence state, both ways."""
+    today = employers.today()
+    states = {"none": None, "valid": today + timedelta(days=1), "today": today,
+              "expired": today - timedelta(days=1), "open": "open"}
+    async with transaction(db.sessionmaker) as session:
+        for n, (industry, biz, safety) in enumerate(itertools.product(
+                (Industry.brick_kiln, Industry.furniture), states, states)):
+            licences = [LicenceIn(kind=kind, number=f"N{n}",
+                                  valid_until=None if states[s] == "open" else states[s])
+                        for kind, s in ((LicenceKind.business, biz), (LicenceKind.safety, safety))
+                        if s != "none"]
+            await employers.create_employer(session, SYSTEM_ACTOR, data=EmployerCreate(
+                name=f"{industry}-{biz}-{safety}", industry=industry,
+                jurisdiction_id=world.places["town"].id, licences=licences))
+    async with transaction(db.sessionmaker) as session:
+        everyone, _ = await employers.list_employers(session, SYSTEM_ACTOR, limit=200)
+        assert len(everyone) == 50
+        for flag in EmployerFlag:
+            got, _ = await employers.list_employers(session, SYSTEM_ACTOR, flag=flag, limit=200)
+            expected = {e.id for e in everyone if flag in employer_flags(
+                e.industry, [(lic.kind, lic.valid_until) for lic in e.licences], today)}
+            assert {e.id for e in got} == expected, flag
+            assert expected
+
+
+async def test_import_audits_per_batch_not_per_row(db: TestDatabase, world: World) -> None:
+    rows = "\n".join(f"窑{i},other,黄骅镇" for i in range(5))
+    data = io.BytesIO(f"单位名称,行业,所属辖区\n{rows}\n".encode())
+    async with transaction(db.sessionmaker) as session:
+        result = await import_employers(session, SYSTEM_ACTOR, file=data, batch_rows=2)
+    assert result.created == 5
+    async with transaction(db.sessionmaker) as session:
+        log = (await session.exec(select(AuditEntry).where(
+            col(AuditEntry.entity_type) == "employer_import").order_by(col(AuditEntry.seq)))).all()
+    assert [e.action for e in log] == ["employer.import"] * 3 + ["employer.import.summary"]
+    assert [e.after["rows"] for e in log[:3]] == [  # type: ignore[index]
+        {"first": 2, "last": 3}, {"first": 4, "last": 5}, {"first": 6, "last": 6}]
+    assert log[-1].after == {"created": 5, "updated": 0, "unchanged": 0, "rejected": 0,
+                             "rows": 5}
+
+
+async def test_a_uscc_row_claims_the_employer_registered_without_one(
+        db: TestDatabase, world: World) -> None:
+    async with transaction(db.sessionmaker) as session:
+        await import_employers(session, SYSTEM_ACTOR, file=io.BytesIO(
+            "单位名称,行业,所属辖区,地址\n黑窑,砖窑,黄骅镇,村东\n".encode()))
+    async with transaction(db.sessionmaker) as session:
+        result = await import_employers(session, SYSTEM_ACTOR, file=io.BytesIO(
+            f"单位名称,统一社会信用代码,行业,所属辖区,地址\n黑窑,{uscc(9)},砖窑,黄骅镇,村东\n"
+            .encode()))
+    assert (result.created, result.updated) == (0, 1)
+    async with transaction(db.sessionmaker) as session:
+        stored = (await session.exec(select(Employer))).all()
+    assert [(e.name, e.uscc) for e in stored] == [("黑窑", uscc(9))]
+
+
+async def test_demo_employers_load_once_with_their_flags(db: TestDatabase) -> None:
+    for _ in range(2):
+        async with transaction(db.sessionmaker) as session:
+            await load_demo(session)
+            await employers.load_demo_employers(session)
+    async with transaction(db.sessionmaker) as session:
+        rows, _ = await employers.list_employers(session, SYSTEM_ACTOR)
+    by_name = {e.name: e for e in rows}
+    assert len(rows) == 3
+    kiln = by_name["羊二庄镇红星砖窑厂"]
+    assert (kiln.workers, kiln.flags) == (19, [EmployerFlag.no_business_licence,
+                                               EmployerFlag.no_safety_permit])
+    assert by_name["黄骅市银河铜矿有限责任公司"].flags == [EmployerFlag.no_safety_permit]
+    assert by_name["黄骅镇兴旺家具厂"].flags == [EmployerFlag.licence_expired]
+
+
+async def test_a_county_admin_imports_only_into_its_own_area(db: TestDatabase,
+                                                             world: World) -> None:
+    async with transaction(db.sessionmaker) as session:
+        await make_place(session, "临河镇", JurisdictionLevel.township, world.places["foreign"])
+    data = "单位名称,行业,所属辖区\n甲,other,临河镇\n乙,other,黄骅镇\n".encode()
+    actor = actor_from_token(db.settings, world.tokens[("home", Role.coordinator)])
+    async with transaction(db.sessionmaker) as session:
+        result = await import_employers(session, actor, file=io.BytesIO(data))
+    assert result.created == 1
+    assert result.rejected[0].row == 2
