@@ -1,0 +1,62 @@
+"""Assignment work: accept, decline, conclude, and record actions (处理/处罚)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from app.api.deps import Allowed, SessionDep
+from app.api.idempotency import IdempotencyDep
+from app.domain.permissions import Permission
+from app.models.case_schemas import (
+    ActionCreate,
+    ActionPublic,
+    AssignmentConclude,
+    AssignmentDecline,
+    AssignmentState,
+    RectificationPublic,
+)
+from app.services import assignments, rectifications
+
+router = APIRouter(prefix="/api/v1", tags=["assignments"])
+
+
+@router.post("/assignments/{assignment_id}/accept", response_model=AssignmentState)
+async def accept_assignment(assignment_id: str, session: SessionDep,
+                            actor: Allowed(Permission.queue_write)) -> AssignmentState:
+    """Accept an assignment of your agency. Two accepts at once: one 200, one 409."""
+    a = await assignments.accept_assignment(session, actor, assignment_id)
+    return AssignmentState.model_validate(a)
+
+
+@router.post("/assignments/{assignment_id}/decline", response_model=AssignmentState)
+async def decline_assignment(assignment_id: str, body: AssignmentDecline, session: SessionDep,
+                             actor: Allowed(Permission.queue_write)) -> AssignmentState:
+    """Decline with a reason; it goes back to the coordinator to re-route."""
+    a = await assignments.decline_assignment(session, actor, assignment_id, reason=body.reason)
+    return AssignmentState.model_validate(a)
+
+
+@router.post("/assignments/{assignment_id}/conclude", response_model=AssignmentState)
+async def conclude_assignment(assignment_id: str, body: AssignmentConclude, session: SessionDep,
+                              actor: Allowed(Permission.queue_write)) -> AssignmentState:
+    """Conclude an accepted assignment with a summary of what was done."""
+    a = await assignments.conclude_assignment(session, actor, assignment_id,
+                                              summary=body.summary)
+    return AssignmentState.model_validate(a)
+
+
+@router.post("/assignments/{assignment_id}/actions", status_code=201,
+             response_model=ActionPublic)
+async def record_action(assignment_id: str, body: ActionCreate, session: SessionDep,
+                        actor: Allowed(Permission.queue_write), idem: IdempotencyDep) -> Response:
+    """Record what your agency did on an accepted assignment. A `fine` and `wages_recovered`
+    need an `amount` (and wages a `count` of workers), rescues and repatriations a `count`,
+    a `rectification_order` a `deadline` (it creates a rectification), a `referral` a
+    `referral_kind`. Accepts `Idempotency-Key`."""
+    action, rect = await rectifications.record_action(
+        session, actor, assignment_id, type=body.type, note=body.note, amount=body.amount,
+        count=body.count, deadline=body.deadline, referral_kind=body.referral_kind)
+    payload = ActionPublic.model_validate(action)
+    if rect is not None:
+        payload.rectification = RectificationPublic.model_validate(rect)
+    return await idem.respond(201, payload)

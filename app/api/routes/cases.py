@@ -1,0 +1,114 @@
+"""Cases (案件): opened by the office, inspections and tips; worked through assignments."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.api.deps import Allowed, SessionDep
+from app.api.idempotency import IdempotencyDep
+from app.api.paging import page_of
+from app.domain.lifecycles import CaseStatus
+from app.domain.permissions import Actor, Permission
+from app.errors import unprocessable
+from app.models.case_schemas import (
+    CaseClose,
+    CaseCreate,
+    CasePublic,
+    CaseReason,
+    CaseReroute,
+    CaseSummary,
+)
+from app.models.cases import Case
+from app.models.common import Page
+from app.services import assignments, case_views, cases
+
+router = APIRouter(prefix="/api/v1", tags=["cases"])
+
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+@router.post("/cases", status_code=201, response_model=CasePublic,
+             responses={200: {"description": "Added to the employer's open case."}})
+async def create_case(body: CaseCreate, session: SessionDep,
+                      actor: Allowed(Permission.cases_write), idem: IdempotencyDep) -> Response:
+    """Open a case for an employer and route it at once (201). If the employer already has
+    an open case, the violation types are added to it and routed (200): one open case per
+    employer. Accepts `Idempotency-Key`."""
+    unknown = [i for i, t in enumerate(body.violation_types)
+               if t not in case_views.VIOLATION_CODES]
+    if unknown:
+        raise unprocessable(["body", "violation_types", unknown[0]], "Not a known violation type.")
+    before = await cases.open_case_id(session, body.employer_id)
+    case = await cases.file_case(session, actor, employer_id=body.employer_id, sources=[
+        cases.CaseSource("manual", None, tuple(body.violation_types), body.description)])
+    payload = CasePublic.model_validate(await case_views.case_public(session, actor, case))
+    return await idem.respond(200 if before == case.id else 201, payload)
+
+
+@router.get("/cases", response_model=Page[CaseSummary])
+async def list_cases(request: Request, response: Response, session: SessionDep,
+                     actor: Allowed(Permission.cases_read), status: CaseStatus | None = None,
+                     violation_type: str | None = None, employer_id: uuid.UUID | None = None,
+                     overdue: bool | None = None, declined: bool | None = None,
+                     cursor: str | None = None, limit: Limit = 50) -> Page[CaseSummary]:
+    """Cases you may see, newest first. `overdue=true`: an assignment not accepted by its
+    deadline or a rectification past its deadline. `declined=true`: a declined assignment
+    waiting for the coordinator to re-route it."""
+    rows, nxt = await case_views.list_cases(
+        session, actor, status=status.value if status else None, violation_type=violation_type,
+        employer_id=employer_id, overdue=overdue, declined=declined, cursor=cursor, limit=limit)
+    return page_of(CaseSummary, rows, nxt, request, response)
+
+
+@router.get("/cases/{case_id}", response_model=CasePublic)
+async def get_case(case_id: str, session: SessionDep,
+                   actor: Allowed(Permission.cases_read)) -> CasePublic:
+    """One case: its employer, findings, tips, assignments with the reason for each, and a
+    timeline. An agency sees only cases assigned to it (404 otherwise); protective-umbrella
+    parts are shown only to the office and the supervision agency handling them."""
+    return CasePublic.model_validate(await case_views.read_case(session, actor, case_id))
+
+
+async def _answer(session: AsyncSession, actor: Actor, case: Case) -> CasePublic:
+    return CasePublic.model_validate(await case_views.case_public(session, actor, case))
+
+
+@router.post("/cases/{case_id}/close", response_model=CasePublic)
+async def close_case(case_id: str, body: CaseClose, session: SessionDep,
+                     actor: Allowed(Permission.cases_write)) -> CasePublic:
+    """Close with a summary. 409 while any assignment is pending or accepted, or a
+    rectification is not yet corrected (`blockers` names them)."""
+    case = await cases.close_case(session, actor, case_id, summary=body.summary)
+    return await _answer(session, actor, case)
+
+
+@router.post("/cases/{case_id}/dismiss", response_model=CasePublic)
+async def dismiss_case(case_id: str, body: CaseReason, session: SessionDep,
+                       actor: Allowed(Permission.cases_write)) -> CasePublic:
+    """Dismiss an open case, with a reason."""
+    case = await cases.dismiss_case(session, actor, case_id, reason=body.reason)
+    return await _answer(session, actor, case)
+
+
+@router.post("/cases/{case_id}/reopen", response_model=CasePublic)
+async def reopen_case(case_id: str, body: CaseReason, session: SessionDep,
+                      actor: Allowed(Permission.cases_write)) -> CasePublic:
+    """Reopen a closed or dismissed case, with a reason. 409 if the employer has another
+    open case."""
+    case = await cases.reopen_case(session, actor, case_id, reason=body.reason)
+    return await _answer(session, actor, case)
+
+
+@router.post("/cases/{case_id}/reroute", response_model=CasePublic)
+async def reroute_case(case_id: str, body: CaseReroute, session: SessionDep,
+                       actor: Allowed(Permission.cases_write)) -> CasePublic:
+    """Give a declined assignment's work to another agency (a new assignment, due by the
+    case's severity). The decline's escalation is marked handled."""
+    case = await cases.get_case(session, actor, case_id, for_update=True)
+    await assignments.reroute_assignment(session, actor, case, assignment_id=body.assignment_id,
+                                         agency_id=body.agency_id, reason=body.reason)
+    return await _answer(session, actor, case)

@@ -1,0 +1,174 @@
+"""Cases (案件), assignments (交办), actions, rectifications (整改), follow-ups, escalations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.models.base import json_column, new_id, ts_column, utcnow
+
+Money = sa.Numeric(14, 2)
+_OPEN = "status IN ('open', 'in_progress')"
+
+
+class Case(SQLModel, table=True):
+    """One employer's problems. At most one open (open|in_progress) case per employer,
+    enforced by a partial unique index. `jurisdiction_path` is the employer's, for scoping."""
+
+    __tablename__ = "case"
+    __table_args__ = (
+        sa.Index("uq_case_open_employer", "employer_id", unique=True,
+                 sqlite_where=sa.text(_OPEN), postgresql_where=sa.text(_OPEN)),
+        sa.Index("ix_case_path", "jurisdiction_path",
+                 postgresql_ops={"jurisdiction_path": "text_pattern_ops"}),
+        sa.Index("ix_case_opened", "opened_at", "id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    employer_id: uuid.UUID = Field(foreign_key="employer.id")
+    status: str = Field(default="open", max_length=16)
+    severity: str = Field(default="normal", max_length=16)
+    violation_types: list[str] = Field(default_factory=list, sa_column=json_column())
+    description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    umbrella: bool = False
+    opened_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    closed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    summary: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    jurisdiction_path: str = Field(max_length=400)
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class CaseSourceRecord(SQLModel, table=True):
+    """What put something on the case: an inspection finding, a tip, or the office by hand.
+    `restricted` sources came with a protective-umbrella allegation."""
+
+    __tablename__ = "case_source"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    kind: str = Field(max_length=16)
+    source_id: uuid.UUID | None = Field(default=None, index=True)
+    violation_types: list[str] = Field(default_factory=list, sa_column=json_column())
+    summary: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    workers_affected: int | None = None
+    amount_owed: Decimal | None = Field(default=None, sa_column=sa.Column(Money, nullable=True))
+    restricted: bool = False
+    added_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class Assignment(SQLModel, table=True):
+    """A case × agency share. `version` is for compare-and-set; `change_seq` is the
+    agency's queue version at its last change."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "agency_id", name="uq_assignment_case_agency"),
+        sa.Index("ix_assignment_agency_created", "agency_id", "created_at", "id"),
+        sa.Index("ix_assignment_status_due", "status", "due_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    agency_id: uuid.UUID = Field(foreign_key="agency.id")
+    role: str = Field(max_length=8)
+    status: str = Field(default="pending", max_length=16)
+    due_at: datetime = Field(sa_column=ts_column())
+    reason: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    rule_version: int = 0
+    violation_types: list[str] = Field(default_factory=list, sa_column=json_column())
+    restricted: bool = False
+    accepted_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    accepted_by: str | None = Field(default=None, max_length=64)
+    concluded_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    conclusion: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    declined_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    declined_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    rerouted_to: uuid.UUID | None = None
+    version: int = 1
+    change_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class Action(SQLModel, table=True):
+    """What an agency did on its assignment (处理/处罚)."""
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    assignment_id: uuid.UUID = Field(foreign_key="assignment.id", index=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    type: str = Field(max_length=32)
+    note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    amount: Decimal | None = Field(default=None, sa_column=sa.Column(Money, nullable=True))
+    count: int | None = None
+    deadline: date | None = None
+    referral_kind: str | None = Field(default=None, max_length=32)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class Rectification(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_rectification_status_deadline", "status", "deadline"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    assignment_id: uuid.UUID = Field(foreign_key="assignment.id", index=True)
+    action_id: uuid.UUID | None = Field(default=None, foreign_key="action.id")
+    ordered_on: date
+    deadline: date
+    status: str = Field(default="ordered", max_length=16)
+    corrected_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class FollowUp(SQLModel, table=True):
+    """A follow-up visit (回访) on a rectification."""
+
+    __tablename__ = "follow_up"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    rectification_id: uuid.UUID = Field(foreign_key="rectification.id", index=True)
+    visited_on: date
+    corrected: bool
+    note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class Escalation(SQLModel, table=True):
+    """A missed deadline or a decline, for the coordinator to act on; once per deadline."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "subject_id", "deadline_at", name="uq_escalation_once"),
+        sa.Index("ix_escalation_path", "jurisdiction_path",
+                 postgresql_ops={"jurisdiction_path": "text_pattern_ops"}),
+        sa.Index("ix_escalation_created", "created_at", "id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    kind: str = Field(max_length=32)
+    subject_id: uuid.UUID
+    case_id: uuid.UUID | None = Field(default=None, index=True)
+    agency_id: uuid.UUID | None = None
+    jurisdiction_path: str = Field(max_length=400)
+    detail: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    deadline_at: datetime = Field(sa_column=ts_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    handled_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    handled_by: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+
+
+class AgencyQueueState(SQLModel, table=True):
+    """Bumped on every change to one agency's assignments: the queue's ETag."""
+
+    __tablename__ = "agency_queue_state"
+
+    agency_id: uuid.UUID = Field(foreign_key="agency.id", primary_key=True)
+    version: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())

@@ -1,0 +1,180 @@
+"""What a caller sees of a case: the list, the detail, the timeline.
+
+Protective-umbrella (保护伞) shares are restricted: only the office and the
+agency holding such an assignment see it, its violation types, the sources that
+alleged it and its timeline entries. Local agencies see the rest of the case.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.domain.deadlines import is_overdue
+from app.domain.permissions import Actor
+from app.domain.taxonomy import VIOLATION_TYPES, AgencyKind
+from app.errors import unprocessable
+from app.models.audit import AuditEntry
+from app.models.base import utcnow
+from app.models.cases import Assignment, Case, CaseSourceRecord, Escalation, Rectification
+from app.models.employers import Employer
+from app.models.reference import Agency
+from app.services import access
+from app.services.cases import case_scope, get_case
+from app.services.pagination import after, clamp, encode_cursor
+
+VIOLATION_CODES = frozenset(v.code for v in VIOLATION_TYPES)
+_KIND_ORDER = {k.value: i for i, k in enumerate(AgencyKind)}
+
+
+def sees_restricted(actor: Actor, case: Case, assignments: list[Assignment]) -> bool:
+    if actor.kind == "system" or (actor.is_office and access.in_subtree(actor,
+                                                                       case.jurisdiction_path)):
+        return True
+    return any(a.restricted and str(a.agency_id) == actor.agency_id for a in assignments)
+
+
+def _visible(actor: Actor, case: Case, assignments: list[Assignment]
+             ) -> tuple[list[Assignment], set[str]]:
+    """The assignments the actor may see and the violation types hidden from it."""
+    if sees_restricted(actor, case, assignments):
+        return assignments, set()
+    shown = [a for a in assignments if not a.restricted]
+    hidden = {t for a in assignments if a.restricted for t in a.violation_types}
+    hidden -= {t for a in shown for t in a.violation_types}
+    return shown, hidden
+
+
+def _assignment_view(a: Assignment, agency: Agency, now: datetime) -> dict[str, Any]:
+    return {
+        "id": a.id, "agency": {"id": agency.id, "kind": agency.kind, "name": agency.name},
+        "role": a.role, "status": a.status, "due_at": a.due_at, "reason": a.reason,
+        "overdue": is_overdue(a.due_at, now, a.status != "pending"),
+        "rule_version": a.rule_version, "violation_types": a.violation_types,
+        "accepted_at": a.accepted_at, "concluded_at": a.concluded_at,
+        "conclusion": a.conclusion, "declined_reason": a.declined_reason,
+        "rerouted_to": a.rerouted_to, "created_at": a.created_at,
+    }
+
+
+async def _timeline(session: AsyncSession, case: Case, assignment_ids: list[uuid.UUID],
+                    hidden_ids: set[uuid.UUID]) -> list[dict[str, Any]]:
+    rect_ids = (await session.exec(
+        select(Rectification.id).where(Rectification.case_id == case.id))).all()
+    esc_ids = (await session.exec(select(Escalation.id).where(
+        Escalation.case_id == case.id, col(Escalation.subject_id).not_in(hidden_ids)))).all()
+    ids = [str(i) for i in [case.id, *assignment_ids, *rect_ids, *esc_ids]]
+    rows = (await session.exec(
+        select(AuditEntry).where(col(AuditEntry.entity_id).in_(ids))
+        .order_by(col(AuditEntry.seq)))).all()
+    return [{"at": e.at, "action": e.action, "entity_type": e.entity_type,
+             "entity_id": e.entity_id, "actor_type": e.actor_type, "actor_id": e.actor_id,
+             "agency_id": e.agency_id} for e in rows]
+
+
+async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[str, Any]:
+    """The case detail as API.md names it, with restricted parts left out for local agencies."""
+    now = utcnow()
+    rows = (await session.exec(
+        select(Assignment, Agency).join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .where(Assignment.case_id == case.id))).all()
+    rows = sorted(rows, key=lambda r: (r[0].created_at, r[0].role != "lead",
+                                       _KIND_ORDER.get(r[1].kind, 99), str(r[0].id)))
+    all_assignments = [a for a, _ in rows]
+    shown, hidden_types = _visible(actor, case, all_assignments)
+    shown_ids = {a.id for a in shown}
+    privileged = sees_restricted(actor, case, all_assignments)
+    sources = (await session.exec(
+        select(CaseSourceRecord).where(CaseSourceRecord.case_id == case.id)
+        .order_by(col(CaseSourceRecord.added_at)))).all()
+    sources = [s for s in sources if privileged or not s.restricted]
+    employer = await session.get(Employer, case.employer_id)
+    assert employer is not None
+    rects = (await session.exec(select(Rectification).where(
+        Rectification.case_id == case.id, col(Rectification.assignment_id).in_(shown_ids))
+        .order_by(col(Rectification.created_at)))).all()
+    return {
+        "id": case.id, "status": case.status, "severity": case.severity,
+        "employer": {"id": employer.id, "name": employer.name, "uscc": employer.uscc,
+                     "industry": employer.industry, "jurisdiction_id": employer.jurisdiction_id,
+                     "address": employer.address},
+        "violation_types": [t for t in case.violation_types if t not in hidden_types],
+        "description": case.description, "umbrella": case.umbrella if privileged else False,
+        "opened_at": case.opened_at, "closed_at": case.closed_at, "summary": case.summary,
+        "reason": case.reason,
+        "findings": [{"id": s.id, "violation_types": s.violation_types, "summary": s.summary,
+                      "workers_affected": s.workers_affected, "amount_owed": s.amount_owed,
+                      "inspection_finding_id": s.source_id}
+                     for s in sources if s.kind == "finding"],
+        "tip_ids": [s.source_id for s in sources if s.kind == "tip" and s.source_id],
+        "assignments": [_assignment_view(a, g, now) for a, g in rows if a.id in shown_ids],
+        "rectifications": [{"id": r.id, "assignment_id": r.assignment_id,
+                            "ordered_on": r.ordered_on, "deadline": r.deadline,
+                            "status": r.status, "corrected_on": r.corrected_on} for r in rects],
+        "timeline": await _timeline(session, case, [a.id for a in shown],
+                                    {a.id for a in all_assignments} - shown_ids),
+    }
+
+
+async def read_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID | str
+                    ) -> dict[str, Any]:
+    return await case_public(session, actor, await get_case(session, actor, case_id))
+
+
+async def list_cases(session: AsyncSession, actor: Actor, *, status: str | None = None,
+                     violation_type: str | None = None, employer_id: uuid.UUID | None = None,
+                     overdue: bool | None = None, declined: bool | None = None,
+                     cursor: str | None = None, limit: int | None = None
+                     ) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest first. `overdue`: an assignment past its deadline unaccepted or a rectification
+    past its deadline; `declined`: a declined assignment waiting to be re-routed."""
+    n, now = clamp(limit), utcnow()
+    query = select(Case, Employer.name).join(Employer, col(Employer.id) == col(Case.employer_id))
+    query = query.where(case_scope(actor))
+    if status is not None:
+        query = query.where(Case.status == status)
+    if employer_id is not None:
+        query = query.where(Case.employer_id == employer_id)
+    if violation_type is not None:
+        if violation_type not in VIOLATION_CODES:
+            raise unprocessable(["query", "violation_type"], "Not a known violation type.")
+        text = sa.cast(col(Case.violation_types), sa.String)
+        query = query.where(text.like(f'%"{violation_type}"%'))
+    if overdue is not None:
+        late = sa.or_(
+            sa.exists().where(col(Assignment.case_id) == col(Case.id),
+                              col(Assignment.status) == "pending", col(Assignment.due_at) < now),
+            sa.exists().where(col(Rectification.case_id) == col(Case.id),
+                              col(Rectification.status).in_(("ordered", "escalated")),
+                              col(Rectification.deadline) < now.date()))
+        query = query.where(late if overdue else sa.not_(late))
+    if declined:
+        query = query.where(sa.exists().where(
+            col(Assignment.case_id) == col(Case.id), col(Assignment.status) == "declined",
+            col(Assignment.rerouted_to).is_(None)))
+    keys = [col(Case.opened_at), col(Case.id)]
+    query = query.where(after(keys, cursor, [datetime, uuid.UUID], descending=True))
+    rows = list((await session.exec(query.order_by(*(k.desc() for k in keys)).limit(n + 1))).all())
+    more, rows = len(rows) > n, rows[:n]
+    by_case: dict[uuid.UUID, list[Assignment]] = {}
+    for a in (await session.exec(select(Assignment).where(
+            col(Assignment.case_id).in_([c.id for c, _ in rows])))).all():
+        by_case.setdefault(a.case_id, []).append(a)
+    items = []
+    for c, name in rows:
+        shown, hidden = _visible(actor, c, by_case.get(c.id, []))
+        items.append({
+            "id": c.id, "status": c.status, "severity": c.severity,
+            "employer": {"id": c.employer_id, "name": name},
+            "violation_types": [t for t in c.violation_types if t not in hidden],
+            "opened_at": c.opened_at, "closed_at": c.closed_at,
+            "overdue": any(is_overdue(a.due_at, now, a.status != "pending") for a in shown),
+            "declined": sum(1 for a in shown if a.status == "declined" and not a.rerouted_to),
+        })
+    last = rows[-1][0] if rows else None
+    return items, encode_cursor(last.opened_at, last.id) if more and last else None

@@ -1,0 +1,229 @@
+"""Cases: one open case per employer gathers its findings and tips, routed incrementally.
+
+`file_case` is what inspections, tips and the office call. Reads are scoped
+here: the office sees every case in its subtree; an agency sees a case only if
+the case has an assignment for it (→ 404 otherwise).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import auditlog
+from app.domain.lifecycles import CASE, CaseStatus, TransitionError, transition
+from app.domain.permissions import Actor
+from app.domain.taxonomy import SEVERITY_RANK, Severity
+from app.errors import Conflict, NotFound
+from app.models.base import utcnow
+from app.models.cases import Assignment, Case, CaseSourceRecord
+from app.models.employers import Employer
+from app.models.reference import Jurisdiction
+from app.services import access, assignments, dialect, routing
+
+OPEN_STATES = (CaseStatus.open.value, CaseStatus.in_progress.value)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSource:
+    kind: Literal["finding", "tip", "manual"]
+    id: uuid.UUID | None
+    violation_types: tuple[str, ...]
+    summary: str
+    workers_affected: int | None = None
+    amount_owed: Decimal | None = None
+
+
+def case_scope(actor: Actor) -> ColumnElement[bool]:
+    """The cases `actor` may see at all."""
+    if actor.kind == "system":
+        return sa.true()
+    if actor.is_office:
+        if not actor.jurisdiction_path:
+            return sa.false()
+        return col(Case.jurisdiction_path).startswith(actor.jurisdiction_path, autoescape=True)
+    if actor.agency_id is None:
+        return sa.false()
+    return sa.exists().where(col(Assignment.case_id) == col(Case.id),
+                             col(Assignment.agency_id) == uuid.UUID(actor.agency_id))
+
+
+async def get_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID | str,
+                   *, for_update: bool = False) -> Case:
+    cid = access.as_uuid(case_id, "case")
+    query = select(Case).where(Case.id == cid, case_scope(actor))
+    if for_update and dialect.is_postgres(session):
+        query = query.with_for_update(of=Case)
+    found = (await session.exec(query)).first()
+    if found is None:
+        raise NotFound(f"No case {cid} in your area.")
+    return found
+
+
+async def case_status(session: AsyncSession, case_id: uuid.UUID | None) -> str | None:
+    """The status of a case, unscoped (for the tip-line's public status)."""
+    if case_id is None:
+        return None
+    return (await session.exec(select(Case.status).where(Case.id == case_id))).first()
+
+
+async def open_case_id(session: AsyncSession, employer_id: uuid.UUID) -> uuid.UUID | None:
+    return (await session.exec(select(Case.id).where(
+        Case.employer_id == employer_id, col(Case.status).in_(OPEN_STATES)))).first()
+
+
+async def case_ids_closed_before(session: AsyncSession, cutoff: datetime) -> list[uuid.UUID]:
+    """Cases closed or dismissed before `cutoff` (unscoped, for retention jobs)."""
+    return list((await session.exec(select(Case.id).where(
+        col(Case.status).in_((CaseStatus.closed.value, CaseStatus.dismissed.value)),
+        col(Case.closed_at) < cutoff))).all())
+
+
+async def _employer(session: AsyncSession, actor: Actor, employer_id: uuid.UUID
+                    ) -> tuple[Employer, str]:
+    row = (await session.exec(
+        select(Employer, Jurisdiction.path)
+        .join(Jurisdiction, col(Jurisdiction.id) == col(Employer.jurisdiction_id))
+        .where(Employer.id == employer_id, access.jurisdiction_scope(actor)))).first()
+    if row is None:
+        raise NotFound(f"No employer {employer_id} in your area.")
+    return row[0], row[1]
+
+
+async def _open_case(session: AsyncSession, employer_id: uuid.UUID) -> Case | None:
+    query = select(Case).where(Case.employer_id == employer_id, col(Case.status).in_(OPEN_STATES))
+    if dialect.is_postgres(session):
+        query = query.with_for_update(of=Case)
+    return (await session.exec(query)).first()
+
+
+async def _open_or_create(session: AsyncSession, actor: Actor, employer: Employer, path: str,
+                          description: str) -> tuple[Case, bool]:
+    found = await _open_case(session, employer.id)
+    if found is not None:
+        return found, False
+    case = Case(employer_id=employer.id, description=description, jurisdiction_path=path)
+    try:
+        async with session.begin_nested():
+            session.add(case)
+            await session.flush()
+    except IntegrityError:
+        # Another request opened the employer's case first: add to that one.
+        found = await _open_case(session, employer.id)
+        if found is None:
+            raise
+        return found, False
+    auditlog.record(session, actor, "case.open", "case", case.id,
+                    after=auditlog.snapshot(case), jurisdiction_path=path)
+    return case, True
+
+
+def _max_severity(a: str, b: str) -> str:
+    return max(Severity(a), Severity(b), key=SEVERITY_RANK.__getitem__).value
+
+
+async def file_case(session: AsyncSession, actor: Actor, *, employer_id: uuid.UUID,
+                    sources: Sequence[CaseSource], umbrella: bool = False) -> Case:
+    """The employer's open case with `sources` added and routed; opened if there is none.
+
+    New violation types add agencies; assignments already made are kept as they are.
+    """
+    if not sources or not any(s.violation_types for s in sources):
+        raise ValueError("file_case needs at least one source with a violation type")
+    employer, path = await _employer(session, actor, employer_id)
+    case, created = await _open_or_create(session, actor, employer, path, sources[0].summary)
+    before = None if created else auditlog.snapshot(case)
+    for s in sources:
+        session.add(CaseSourceRecord(
+            case_id=case.id, kind=s.kind, source_id=s.id, violation_types=list(s.violation_types),
+            summary=s.summary, workers_affected=s.workers_affected, amount_owed=s.amount_owed,
+            restricted=umbrella))
+    types = sorted(set(case.violation_types) | {t for s in sources for t in s.violation_types})
+    case.violation_types = types
+    case.umbrella = case.umbrella or umbrella
+    severity = await routing.severity_of(session, types)
+    case.severity = _max_severity(case.severity, severity.value)
+    case.version += 1
+    case.updated_at = utcnow()
+    session.add(case)
+    await session.flush()
+    await assignments.route_case(session, actor, case, umbrella=umbrella)
+    if before is not None:
+        auditlog.record(session, actor, "case.add_sources", "case", case.id, before=before,
+                        after=auditlog.snapshot(case), jurisdiction_path=path)
+    return case
+
+
+async def add_to_case(session: AsyncSession, actor: Actor, *, case_id: uuid.UUID,
+                      sources: Sequence[CaseSource], umbrella: bool = False) -> Case:
+    """Add sources to a given open case (a tip linked to it) and route what is new.
+
+    404 outside the caller's scope; 409 if the case is closed or dismissed.
+    """
+    case = await get_case(session, actor, case_id, for_update=True)
+    if case.status not in OPEN_STATES:
+        raise Conflict(f"The case is {case.status}; reopen it first or open a new one.")
+    return await file_case(session, actor, employer_id=case.employer_id, sources=sources,
+                           umbrella=umbrella)
+
+
+async def _move(session: AsyncSession, actor: Actor, case: Case, action: str,
+                why: str | None, **changes: object) -> Case:
+    try:
+        target = transition(CASE, case.status, action, reason=why)
+    except TransitionError as exc:
+        raise Conflict(f"{exc}; allowed: {', '.join(CASE.actions(case.status)) or 'nothing'}.") \
+            from None
+    before = auditlog.snapshot(case)
+    case.status = target
+    for key, value in changes.items():
+        setattr(case, key, value)
+    case.version += 1
+    case.updated_at = utcnow()
+    session.add(case)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        raise Conflict("The employer has another open case; add to that one instead.") from None
+    auditlog.record(session, actor, f"case.{action}", "case", case.id, before=before,
+                    after=auditlog.snapshot(case), jurisdiction_path=case.jurisdiction_path)
+    return case
+
+
+async def close_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID | str, *,
+                     summary: str) -> Case:
+    """Only when every assignment is concluded (declined ones aside) and no rectification
+    is pending; otherwise 409 naming what is still open."""
+    case = await get_case(session, actor, case_id, for_update=True)
+    blockers = await assignments.close_blockers(session, case.id)
+    if blockers:
+        raise Conflict("The case cannot close yet: " + "; ".join(blockers) + ".",
+                       blockers=blockers)
+    if case.status == CaseStatus.open:
+        raise Conflict("The case cannot close yet: no assignment has been accepted.")
+    return await _move(session, actor, case, "close", summary, summary=summary,
+                       closed_at=utcnow())
+
+
+async def dismiss_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID | str, *,
+                       reason: str) -> Case:
+    case = await get_case(session, actor, case_id, for_update=True)
+    return await _move(session, actor, case, "dismiss", reason, reason=reason,
+                       closed_at=utcnow())
+
+
+async def reopen_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID | str, *,
+                      reason: str) -> Case:
+    case = await get_case(session, actor, case_id, for_update=True)
+    return await _move(session, actor, case, "reopen", reason, reason=reason, closed_at=None)

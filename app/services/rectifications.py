@@ -1,0 +1,116 @@
+"""Actions an agency records on its assignment, rectification orders and follow-up visits.
+
+A rectification order creates a rectification with its deadline; a follow-up
+visit records corrected or not, and a visit after the deadline that finds it
+not corrected escalates it (拒不改正的，处以罚款 …) to the coordinator.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import auditlog
+from app.domain.lifecycles import RECTIFICATION, TransitionError, action_errors, transition
+from app.domain.permissions import Actor
+from app.domain.taxonomy import AgencyKind
+from app.errors import Conflict, NotFound, Unprocessable, field_error
+from app.models.base import utcnow
+from app.models.cases import Action, Assignment, Case, FollowUp, Rectification
+from app.services import access, dialect, escalations
+from app.services.assignments import get_own_assignment, refer_case
+
+
+def deadline_passed_at(deadline: date) -> datetime:
+    """A rectification is late from the first moment after its deadline day (UTC)."""
+    return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+async def record_action(session: AsyncSession, actor: Actor, assignment_id: uuid.UUID | str, *,
+                        type: str, note: str, amount: Decimal | None = None,
+                        count: int | None = None, deadline: date | None = None,
+                        referral_kind: str | None = None) -> tuple[Action, Rectification | None]:
+    """Validated by type: a fine needs an amount, a rescue a count, an order a deadline."""
+    a, case = await get_own_assignment(session, actor, assignment_id)
+    today = utcnow().date()
+    errors = action_errors(type, amount=amount, count=count, deadline=deadline,
+                           referral_kind=referral_kind, today=today)
+    if errors:
+        raise Unprocessable("The action is incomplete; see `errors`.",
+                            errors=[field_error(["body", f], m) for f, m in errors])
+    if a.status != "accepted":
+        raise Conflict(f"The assignment is {a.status}; accept it before recording actions.")
+    action = Action(assignment_id=a.id, case_id=case.id, type=type, note=note, amount=amount,
+                    count=count, deadline=deadline, referral_kind=referral_kind,
+                    created_by=actor.id[:64])
+    session.add(action)
+    await session.flush()
+    auditlog.record(session, actor, f"assignment.action.{type}", "assignment", a.id,
+                    after=auditlog.snapshot(action), jurisdiction_path=case.jurisdiction_path)
+    if type == "referral" and referral_kind is not None:
+        await refer_case(session, actor, case, a, kind=AgencyKind(referral_kind), note=note)
+    rect = None
+    if type == "rectification_order" and deadline is not None:
+        rect = Rectification(case_id=case.id, assignment_id=a.id, action_id=action.id,
+                             ordered_on=today, deadline=deadline)
+        session.add(rect)
+        await session.flush()
+        auditlog.record(session, actor, "rectification.order", "rectification", rect.id,
+                        after=auditlog.snapshot(rect), jurisdiction_path=case.jurisdiction_path)
+    return action, rect
+
+
+async def _own_rectification(session: AsyncSession, actor: Actor, rectification_id: uuid.UUID | str
+                             ) -> tuple[Rectification, Assignment, Case]:
+    rid = access.as_uuid(rectification_id, "rectification")
+    query = (select(Rectification, Assignment, Case)
+             .join(Assignment, col(Assignment.id) == col(Rectification.assignment_id))
+             .join(Case, col(Case.id) == col(Rectification.case_id))
+             .where(Rectification.id == rid))
+    if dialect.is_postgres(session):
+        query = query.with_for_update(of=Rectification)
+    row = (await session.exec(query)).first()
+    if row is None or actor.agency_id is None or str(row[1].agency_id) != actor.agency_id:
+        raise NotFound(f"No rectification {rid} for your agency.")
+    return row[0], row[1], row[2]
+
+
+async def add_follow_up(session: AsyncSession, actor: Actor, rectification_id: uuid.UUID | str,
+                        *, visited_on: date, corrected: bool, note: str
+                        ) -> tuple[FollowUp, Rectification]:
+    rect, a, case = await _own_rectification(session, actor, rectification_id)
+    if rect.status == "corrected":
+        raise Conflict("This rectification is already corrected.")
+    if visited_on > utcnow().date():
+        raise Unprocessable("A visit cannot be in the future.",
+                            errors=[field_error(["body", "visited_on"], "in the future")])
+    visit = FollowUp(rectification_id=rect.id, visited_on=visited_on, corrected=corrected,
+                     note=note, created_by=actor.id[:64])
+    session.add(visit)
+    before = auditlog.snapshot(rect)
+    action = "correct" if corrected else ("escalate" if visited_on > rect.deadline
+                                           and rect.status == "ordered" else None)
+    if action is not None:
+        try:
+            rect.status = transition(RECTIFICATION, rect.status, action)
+        except TransitionError as exc:
+            raise Conflict(str(exc)) from None
+        rect.corrected_on = visited_on if corrected else None
+        rect.updated_at = utcnow()
+        session.add(rect)
+    await session.flush()
+    auditlog.record(session, actor, "rectification.follow_up", "rectification", rect.id,
+                    before=before, after={**auditlog.snapshot(rect),
+                                          "follow_up": auditlog.snapshot(visit)},
+                    jurisdiction_path=case.jurisdiction_path)
+    if action == "escalate":
+        await escalations.record_escalation(
+            session, actor, kind="rectification_overdue", subject_id=rect.id, case_id=case.id,
+            agency_id=a.agency_id, jurisdiction_path=case.jurisdiction_path,
+            deadline_at=deadline_passed_at(rect.deadline),
+            detail=f"not corrected by {rect.deadline.isoformat()} (visit {visited_on})")
+    return visit, rect
