@@ -1,0 +1,169 @@
+"""Inspections (检查): draft → submitted → signed by everyone present, then immutable."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+
+from app.api.deps import Allowed, SessionDep, get_runtime
+from app.api.idempotency import IdempotencyDep
+from app.api.paging import page_of
+from app.domain.lifecycles import InspectionStatus
+from app.domain.permissions import Permission
+from app.models.common import Page
+from app.models.inspection_schemas import (
+    AmendmentCreate,
+    FindingCreate,
+    FindingPublic,
+    Headcount,
+    InspectionCreate,
+    InspectionPublic,
+    InspectionSubmit,
+    InspectionSummary,
+    InspectionUpdate,
+    SignaturePublic,
+)
+from app.runtime import Runtime
+from app.services import inspection_ledger, inspection_signing, inspections
+from app.services.inspections import InspectionDetail
+
+router = APIRouter(prefix="/api/v1", tags=["inspections"])
+
+Limit = Annotated[int, Query(ge=1, le=200)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def inspection_public(d: InspectionDetail) -> InspectionPublic:
+    i = d.inspection
+    summary = InspectionSummary.model_validate(i).model_dump()
+    return InspectionPublic(
+        **summary, jurisdiction_id=i.jurisdiction_id, inspector_id=i.inspector_id,
+        headcount=Headcount(**d.headcount), checklist=dict(i.checklist), flags=d.flags,
+        findings=[FindingPublic.model_validate(f) for f in d.findings],
+        required_signer_ids=[uuid.UUID(u) for u in i.required_signer_ids],
+        signatures=[SignaturePublic(user_id=s.user_id, display_name=u.display_name,
+                                    signed_at=s.signed_at) for s, u in d.signatures],
+        amendment_reason=i.amendment_reason, submitted_at=i.submitted_at, signed_at=i.signed_at)
+
+
+@router.get("/inspections/ledger", response_class=Response,
+            responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
+async def export_ledger(session: SessionDep, actor: Allowed(Permission.inspections_read),
+                        runtime: Annotated[Runtime, Depends(get_runtime)],
+                        campaign_id: uuid.UUID | None = None, team_id: uuid.UUID | None = None,
+                        township_id: uuid.UUID | None = None,
+                        format: Literal["csv", "xlsx"] = "csv") -> Response:
+    """The inspection ledger (台帐) as a file with Chinese headers, oldest first.
+
+    CSV is UTF-8 with a BOM and streamed; cells starting with = + - @ are
+    prefixed with ' so a spreadsheet does not run them. Scoped like the list."""
+    filters = {"campaign_id": campaign_id, "team_id": team_id, "township_id": township_id}
+    await inspection_ledger.check_filters(session, actor, filters)
+    name = quote("检查台帐") + f".{format}"
+    disposition = f"attachment; filename=\"ledger.{format}\"; filename*=UTF-8''{name}"
+    if format == "xlsx":
+        data = await inspection_ledger.ledger_xlsx(session, actor, filters)
+        return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
+    assert runtime.sessionmaker is not None
+    return StreamingResponse(
+        inspection_ledger.stream_ledger_csv(runtime.sessionmaker, actor, filters),
+        media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition})
+
+
+@router.post("/inspections", status_code=status.HTTP_201_CREATED, response_model=InspectionPublic)
+async def create_inspection(body: InspectionCreate, session: SessionDep,
+                            actor: Allowed(Permission.inspections_write),
+                            idem: IdempotencyDep) -> Response:
+    """Record a visit as a draft: headcount (用工人数) and checklist.
+
+    local + migrant = total, and female, minors, children and contracts signed
+    ≤ total, else 422 naming the field. With `team_id` you must be on the team
+    and the employer in one of its townships (403 otherwise); without a team,
+    your own area applies. Accepts `Idempotency-Key`."""
+    insp = await inspections.create_inspection(
+        session, actor, employer_id=body.employer_id, kind=body.kind, visited_on=body.visited_on,
+        headcount=body.headcount, checklist=body.checklist, campaign_id=body.campaign_id,
+        team_id=body.team_id)
+    return await idem.respond(201, inspection_public(
+        await inspections.inspection_detail(session, insp)))
+
+
+@router.get("/inspections", response_model=Page[InspectionSummary])
+async def list_inspections(request: Request, response: Response, session: SessionDep,
+                           actor: Allowed(Permission.inspections_read),
+                           campaign_id: uuid.UUID | None = None, team_id: uuid.UUID | None = None,
+                           township_id: uuid.UUID | None = None,
+                           status: InspectionStatus | None = None, cursor: str | None = None,
+                           limit: Limit = 50) -> Page[InspectionSummary]:
+    """Inspections in your area (and your teams'), newest first."""
+    filters = {"campaign_id": campaign_id, "team_id": team_id, "township_id": township_id,
+               "status": status.value if status else None}
+    rows, nxt = await inspections.list_inspections(session, actor, filters=filters,
+                                                   cursor=cursor, limit=limit)
+    return page_of(InspectionSummary, rows, nxt, request, response)
+
+
+@router.get("/inspections/{inspection_id}", response_model=InspectionPublic)
+async def get_inspection(inspection_id: uuid.UUID, session: SessionDep,
+                         actor: Allowed(Permission.inspections_read)) -> InspectionPublic:
+    """One inspection: headcount, checklist, findings, signatures and `flags` — the
+    not_compliant checklist items that have no finding of a related violation type."""
+    return inspection_public(await inspections.get_inspection(session, actor, inspection_id))
+
+
+@router.patch("/inspections/{inspection_id}", response_model=InspectionPublic)
+async def update_inspection(inspection_id: uuid.UUID, body: InspectionUpdate,
+                            session: SessionDep, actor: Allowed(Permission.inspections_write)
+                            ) -> InspectionPublic:
+    """Correct a draft; checklist items given replace those items. Submitted or signed → 409."""
+    insp = await inspections.update_inspection(session, actor, inspection_id,
+                                               visited_on=body.visited_on,
+                                               headcount=body.headcount, checklist=body.checklist)
+    return inspection_public(await inspections.inspection_detail(session, insp))
+
+
+@router.post("/inspections/{inspection_id}/findings", status_code=status.HTTP_201_CREATED,
+             response_model=FindingPublic)
+async def add_finding(inspection_id: uuid.UUID, body: FindingCreate, session: SessionDep,
+                      actor: Allowed(Permission.inspections_write)) -> FindingPublic:
+    """Add a finding (发现问题) to a draft; an unknown violation type → 422; signed → 409."""
+    finding = await inspections.add_finding(
+        session, actor, inspection_id, violation_type=body.violation_type,
+        description=body.description, workers_affected=body.workers_affected,
+        amount_owed=body.amount_owed)
+    return FindingPublic.model_validate(finding)
+
+
+@router.post("/inspections/{inspection_id}/submit", response_model=InspectionPublic)
+async def submit_inspection(inspection_id: uuid.UUID, session: SessionDep,
+                            actor: Allowed(Permission.inspections_write),
+                            body: InspectionSubmit | None = None) -> InspectionPublic:
+    """Close the draft for signing. `present_member_ids` names the team members present
+    (default: the whole team); they must all sign. Without a team the inspector signs alone."""
+    present = body.present_member_ids if body else None
+    return inspection_public(await inspection_signing.submit_inspection(
+        session, actor, inspection_id, present_member_ids=present))
+
+
+@router.post("/inspections/{inspection_id}/sign", response_model=InspectionPublic)
+async def sign_inspection(inspection_id: uuid.UUID, session: SessionDep,
+                          actor: Allowed(Permission.inspections_write)) -> InspectionPublic:
+    """Sign as yourself (谁检查、谁签字、谁负责). The last required signature makes it
+    `signed` and immutable, and puts its findings on the employer's open case: `case_id`."""
+    return inspection_public(await inspection_signing.sign_inspection(session, actor,
+                                                                      inspection_id))
+
+
+@router.post("/inspections/{inspection_id}/amendments", status_code=status.HTTP_201_CREATED,
+             response_model=InspectionPublic)
+async def amend_inspection(inspection_id: uuid.UUID, body: AmendmentCreate, session: SessionDep,
+                           actor: Allowed(Permission.inspections_write)) -> InspectionPublic:
+    """Correct a signed inspection: a new draft with `amends_id` and the reason, to be
+    submitted and signed again. The original stays exactly as it was signed."""
+    return inspection_public(await inspection_signing.amend_inspection(
+        session, actor, inspection_id, reason=body.reason, headcount=body.headcount,
+        checklist=body.checklist, findings=body.findings))

@@ -1,0 +1,178 @@
+"""Request and response schemas of campaigns, teams and inspections (no tables here)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.domain.checklist import ChecklistItem, ItemStatus
+from app.domain.lifecycles import InspectionStatus
+from app.models.schemas import Strict
+
+
+class Phase(StrEnum):
+    publicity = "publicity"
+    self_check = "self_check"
+    enforcement = "enforcement"
+    rectification = "rectification"
+
+
+class InspectionKind(StrEnum):
+    self_check = "self_check"
+    enforcement = "enforcement"
+    follow_up = "follow_up"
+
+
+class PhaseIn(Strict):
+    phase: Phase
+    starts_on: date
+    ends_on: date
+
+
+class CampaignCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    jurisdiction_id: uuid.UUID
+    starts_on: date
+    ends_on: date
+    phases: list[PhaseIn] = Field(default_factory=list, max_length=4)
+
+
+class PhasePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    phase: Phase
+    starts_on: date
+    ends_on: date
+
+
+class CampaignPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    jurisdiction_id: uuid.UUID
+    starts_on: date
+    ends_on: date
+    phases: list[PhasePublic]
+    created_at: datetime
+
+
+class TeamCreate(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    leader_id: uuid.UUID
+    member_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+    township_ids: list[uuid.UUID] = Field(min_length=1, max_length=100)
+
+
+class TeamMemberPublic(BaseModel):
+    id: uuid.UUID
+    display_name: str
+    agency_id: uuid.UUID
+    agency_kind: str
+
+
+class TeamPublic(BaseModel):
+    id: uuid.UUID
+    campaign_id: uuid.UUID
+    name: str
+    leader_id: uuid.UUID
+    members: list[TeamMemberPublic]
+    township_ids: list[uuid.UUID]
+
+
+class Headcount(Strict):
+    """用工人数. Consistency (local + migrant = total, the rest ≤ total) is the service's check."""
+
+    total: int
+    local: int
+    migrant: int
+    female: int = 0
+    minors_16_18: int = 0
+    children_under_16: int = 0
+    contracts_signed: int = 0
+
+
+Checklist = dict[ChecklistItem, ItemStatus]
+
+
+class FindingCreate(Strict):
+    violation_type: str = Field(min_length=1, max_length=64)
+    description: str = Field(min_length=1, max_length=4000)
+    workers_affected: int | None = Field(default=None, ge=0)
+    amount_owed: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+
+
+class FindingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    violation_type: str
+    description: str
+    workers_affected: int | None
+    amount_owed: Decimal | None
+    case_id: uuid.UUID | None
+    created_at: datetime
+
+
+class InspectionCreate(Strict):
+    employer_id: uuid.UUID
+    campaign_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+    kind: InspectionKind
+    visited_on: date
+    headcount: Headcount
+    checklist: Checklist = Field(default_factory=dict)
+
+
+class InspectionUpdate(Strict):
+    visited_on: date | None = None
+    headcount: Headcount | None = None
+    checklist: Checklist | None = None
+
+
+class InspectionSubmit(Strict):
+    present_member_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=100)
+
+
+class AmendmentCreate(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+    headcount: Headcount | None = None
+    checklist: Checklist | None = None
+    findings: list[FindingCreate] | None = Field(default=None, max_length=100)
+
+
+class SignaturePublic(BaseModel):
+    user_id: uuid.UUID
+    display_name: str
+    signed_at: datetime
+
+
+class InspectionSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    employer_id: uuid.UUID
+    campaign_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    kind: InspectionKind
+    status: InspectionStatus
+    visited_on: date
+    amends_id: uuid.UUID | None
+    case_id: uuid.UUID | None
+    created_at: datetime
+
+
+class InspectionPublic(InspectionSummary):
+    jurisdiction_id: uuid.UUID
+    inspector_id: uuid.UUID
+    headcount: Headcount
+    checklist: dict[str, str]
+    flags: list[str] = Field(description="not_compliant checklist items with no related finding")
+    findings: list[FindingPublic]
+    required_signer_ids: list[uuid.UUID]
+    signatures: list[SignaturePublic]
+    amendment_reason: str | None
+    submitted_at: datetime | None
+    signed_at: datetime | None

@@ -1,0 +1,152 @@
+"""The inspection ledger (台帐): every inspection with its signers, for the archive (存档备查).
+
+Rows are read in keyset batches, so a CSV of any length streams in flat memory.
+Cells that a spreadsheet would run as a formula are defused with a leading '.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db import SessionMaker
+from app.domain.permissions import Actor, Permission
+from app.models.accounts import User
+from app.models.employers import Employer
+from app.models.inspections import Finding, Inspection, InspectionSignature
+from app.models.reference import Jurisdiction, ViolationType
+from app.services import access, campaigns
+from app.services.inspections import filtered
+
+HEADERS = ("检查日期", "单位名称", "所属乡镇", "检查类型", "用工总数", "本地", "外地", "女工",
+           "未成年工", "童工", "签订合同", "发现问题", "检查人员签字", "签字时间", "状态")
+KIND_ZH = {"self_check": "自查自纠", "enforcement": "执法检查", "follow_up": "回访"}
+STATUS_ZH = {"draft": "草稿", "submitted": "待签字", "signed": "已签字"}
+CHINA = timezone(timedelta(hours=8))
+BATCH = 500
+Filters = Mapping[str, uuid.UUID | str | None]
+
+
+def defuse(cell: Any) -> Any:
+    """Prefix text a spreadsheet would evaluate (= + - @, tab, CR) with a quote."""
+    if isinstance(cell, str) and cell and cell[0] in "=+-@\t\r":
+        return "'" + cell
+    return cell
+
+
+async def check_filters(session: AsyncSession, actor: Actor, filters: Filters) -> None:
+    """Filters naming a campaign, team or township outside the actor's area → NotFound."""
+    access.require(actor, Permission.inspections_read)
+    if filters.get("campaign_id") is not None:
+        await campaigns.get_campaign_row(session, actor, str(filters["campaign_id"]))
+    if filters.get("team_id") is not None:
+        team, _ = await campaigns.get_team(session, access.as_uuid(str(filters["team_id"]),
+                                                                   "team"))
+        await campaigns.get_campaign_row(session, actor, team.campaign_id)
+    if filters.get("township_id") is not None:
+        await access.get_jurisdiction(session, actor, str(filters["township_id"]))
+
+
+async def _townships(session: AsyncSession, rows: Sequence[Inspection],
+                     cache: dict[uuid.UUID, str]) -> None:
+    todo = {r.jurisdiction_id for r in rows} - cache.keys()
+    if not todo:
+        return
+    places = (await session.exec(select(Jurisdiction).where(col(Jurisdiction.id).in_(todo)))).all()
+    ancestors = {uuid.UUID(p) for j in places for p in j.path.strip("/").split("/")}
+    towns = {j.id: j.name for j in (await session.exec(select(Jurisdiction).where(
+        col(Jurisdiction.id).in_(ancestors), Jurisdiction.level == "township"))).all()}
+    for j in places:
+        ids = [uuid.UUID(p) for p in j.path.strip("/").split("/")]
+        cache[j.id] = next((towns[i] for i in ids if i in towns), "")
+
+
+async def _batch_rows(session: AsyncSession, rows: Sequence[Inspection],
+                      towns: dict[uuid.UUID, str]) -> list[list[Any]]:
+    ids = [r.id for r in rows]
+    await _townships(session, rows, towns)
+    names = dict((await session.exec(select(Employer.id, Employer.name).where(
+        col(Employer.id).in_({r.employer_id for r in rows})))).all())
+    found: dict[uuid.UUID, list[str]] = {}
+    for iid, zh in (await session.exec(select(Finding.inspection_id, ViolationType.name_zh).join(
+            ViolationType, col(Finding.violation_type) == col(ViolationType.code))
+            .where(col(Finding.inspection_id).in_(ids)).order_by(col(Finding.created_at)))).all():
+        found.setdefault(iid, []).append(zh)
+    signers: dict[uuid.UUID, list[tuple[str, Any]]] = {}
+    for iid, name, at in (await session.exec(
+            select(InspectionSignature.inspection_id, User.display_name,
+                   InspectionSignature.signed_at)
+            .join(User, col(InspectionSignature.user_id) == col(User.id))
+            .where(col(InspectionSignature.inspection_id).in_(ids))
+            .order_by(col(InspectionSignature.signed_at)))).all():
+        signers.setdefault(iid, []).append((name, at))
+    out = []
+    for r in rows:
+        sig = signers.get(r.id, [])
+        last = sig[-1][1].astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if sig else ""
+        out.append([r.visited_on.isoformat(), names.get(r.employer_id, ""),
+                    towns.get(r.jurisdiction_id, ""), KIND_ZH.get(r.kind, r.kind), r.total,
+                    r.local, r.migrant, r.female, r.minors_16_18, r.children_under_16,
+                    r.contracts_signed, "；".join(found.get(r.id, [])),
+                    "、".join(n for n, _ in sig), last, STATUS_ZH.get(r.status, r.status)])
+    return [[defuse(c) for c in row] for row in out]
+
+
+async def ledger_rows(session: AsyncSession, actor: Actor, filters: Filters
+                      ) -> AsyncIterator[list[list[Any]]]:
+    """Batches of ledger rows, oldest inspection first."""
+    towns: dict[uuid.UUID, str] = {}
+    last: tuple[Any, uuid.UUID] | None = None
+    while True:
+        query = filtered(actor, filters)
+        if last is not None:
+            query = query.where(sa.tuple_(col(Inspection.created_at), col(Inspection.id))
+                                > sa.tuple_(sa.bindparam(None, last[0],
+                                                         type_=Inspection.__table__.c.created_at.type),  # type: ignore[attr-defined]
+                                            sa.bindparam(None, last[1], type_=sa.Uuid())))
+        rows = list((await session.exec(query.order_by(
+            col(Inspection.created_at), col(Inspection.id)).limit(BATCH))).all())
+        if not rows:
+            return
+        yield await _batch_rows(session, rows, towns)
+        if len(rows) < BATCH:
+            return
+        last = (rows[-1].created_at, rows[-1].id)
+
+
+async def stream_ledger_csv(sessionmaker: SessionMaker, actor: Actor, filters: Filters
+                            ) -> AsyncIterator[bytes]:
+    """UTF-8 with BOM (so Excel opens the Chinese right), on its own read-only session."""
+    yield "\ufeff".encode()
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(HEADERS)
+    async with sessionmaker() as session:
+        async for batch in ledger_rows(session, actor, filters):
+            writer.writerows(batch)
+            yield buf.getvalue().encode()
+            buf.seek(0)
+            buf.truncate()
+    if buf.getvalue():
+        yield buf.getvalue().encode()
+
+
+async def ledger_xlsx(session: AsyncSession, actor: Actor, filters: Filters) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("检查台帐")
+    sheet.append(list(HEADERS))
+    async for batch in ledger_rows(session, actor, filters):
+        for row in batch:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,137 @@
+"""Submit and sign: everyone present signs once; signed is immutable; amendments."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from sqlmodel import select
+
+from app.db import transaction
+from app.domain.taxonomy import AgencyKind, Role
+from app.models.cases import CaseSourceRecord
+from tests.api.inspection_world import KILN_HEADCOUNT, Team, add_employer, make_team, new_inspection
+from tests.conftest import TestDatabase
+from tests.factories import World
+
+
+async def _draft(client: httpx.AsyncClient, world: World, team: Team,
+                 findings: int = 1) -> str:
+    kiln = await add_employer(world)
+    r = await new_inspection(client, team.of("leader"), kiln, team_id=team.id)
+    url = f"/api/v1/inspections/{r.json()['id']}"
+    for _ in range(findings):
+        await client.post(f"{url}/findings", headers=team.of("leader"),
+                          json={"violation_type": "wage_arrears", "description": "拖欠工资"})
+    return url
+
+
+async def test_a_draft_cannot_be_signed_and_outsiders_cannot_sign(client: httpx.AsyncClient,
+                                                                  world: World) -> None:
+    team = await make_team(client, world)
+    url = await _draft(client, world, team)
+    assert (await client.post(f"{url}/sign", headers=team.of("leader"))).status_code == 409
+    await client.post(f"{url}/submit", headers=team.of("member"))
+    _, stranger = await world.add_user(Role.inspector, AgencyKind.labour)
+    assert (await client.post(f"{url}/sign", headers=stranger)).status_code == 403
+    assert (await client.post(f"{url}/sign", headers=team.of("leader"))).status_code == 200
+    r = await client.post(f"{url}/sign", headers=team.of("leader"))
+    assert r.status_code == 409
+    got = (await client.get(url, headers=team.of("leader"))).json()
+    assert got["status"] == "submitted" and len(got["signatures"]) == 1
+
+
+async def test_a_submitted_inspection_no_longer_changes(client: httpx.AsyncClient,
+                                                        world: World) -> None:
+    team = await make_team(client, world)
+    url = await _draft(client, world, team)
+    await client.post(f"{url}/submit", headers=team.of("leader"))
+    r = await client.post(f"{url}/findings", headers=team.of("leader"),
+                          json={"violation_type": "child_labour", "description": "x"})
+    assert r.status_code == 409
+    assert (await client.post(f"{url}/submit", headers=team.of("leader"))).status_code == 409
+
+
+async def test_only_the_members_present_must_sign(client: httpx.AsyncClient,
+                                                  world: World) -> None:
+    team = await make_team(client, world)
+    url = await _draft(client, world, team, findings=0)
+    r = await client.post(f"{url}/submit", headers=team.of("leader"),
+                          json={"present_member_ids": [str(world.user(Role.inspector).id)]})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == [
+        "body", "present_member_ids", 0]
+    r = await client.post(f"{url}/submit", headers=team.of("leader"),
+                          json={"present_member_ids": [str(team.member.id)]})
+    assert r.json()["required_signer_ids"] == [str(team.member.id)]
+    assert (await client.post(f"{url}/sign", headers=team.of("leader"))).status_code == 403
+    r = await client.post(f"{url}/sign", headers=team.of("member"))
+    assert r.json()["status"] == "signed"
+    assert r.json()["case_id"] is None  # no findings, no case
+
+
+async def test_without_a_team_the_inspector_signs_alone(client: httpx.AsyncClient,
+                                                        world: World) -> None:
+    kiln = await add_employer(world)
+    h = world.headers(Role.inspector)
+    url = f"/api/v1/inspections/{(await new_inspection(client, h, kiln)).json()['id']}"
+    await client.post(f"{url}/findings", headers=h,
+                      json={"violation_type": "no_labour_contract", "description": "无合同"})
+    assert (await client.post(f"{url}/submit", headers=h)).status_code == 200
+    r = await client.post(f"{url}/sign", headers=h)
+    assert r.json()["status"] == "signed" and r.json()["case_id"] is not None
+
+
+async def test_a_signed_inspection_refuses_every_write(client: httpx.AsyncClient,
+                                                       world: World) -> None:
+    team = await make_team(client, world)
+    url = await _draft(client, world, team)
+    await client.post(f"{url}/submit", headers=team.of("leader"))
+    for who in ("leader", "member"):
+        await client.post(f"{url}/sign", headers=team.of(who))
+    before = (await client.get(url, headers=team.of("leader"))).json()
+    h = team.of("leader")
+    writes = [
+        client.post(f"{url}/findings", headers=h,
+                    json={"violation_type": "child_labour", "description": "x"}),
+        client.patch(url, headers=h, json={"visited_on": "2026-07-20"}),
+        client.post(f"{url}/submit", headers=h),
+        client.post(f"{url}/sign", headers=team.of("member")),
+    ]
+    for call in writes:
+        assert (await call).status_code == 409
+    assert (await client.get(url, headers=h)).json() == before
+
+
+async def test_an_amendment_is_a_new_record_and_the_original_stays(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    team = await make_team(client, world)
+    url = await _draft(client, world, team)
+    h = team.of("leader")
+    r = await client.post(f"{url}/amendments", headers=h, json={"reason": "x"})
+    assert r.status_code == 409  # a draft is edited, not amended
+    await client.post(f"{url}/submit", headers=h)
+    for who in ("leader", "member"):
+        await client.post(f"{url}/sign", headers=team.of(who))
+    original = (await client.get(url, headers=h)).json()
+    r = await client.post(f"{url}/amendments", headers=team.of("member"), json={
+        "reason": "女工人数漏记", "headcount": {**KILN_HEADCOUNT, "female": 4},
+        "findings": [{"violation_type": "wage_arrears", "description": "拖欠工资"},
+                     {"violation_type": "female_worker_protection", "description": "夜班"}]})
+    assert r.status_code == 201, r.text
+    amendment = r.json()
+    assert amendment["amends_id"] == original["id"] and amendment["status"] == "draft"
+    assert amendment["headcount"]["female"] == 4 and len(amendment["findings"]) == 2
+    assert (await client.get(url, headers=h)).json() == original
+    aurl = f"/api/v1/inspections/{amendment['id']}"
+    await client.post(f"{aurl}/submit", headers=h)
+    for who in ("leader", "member"):
+        r = await client.post(f"{aurl}/sign", headers=team.of(who))
+    assert r.json()["status"] == "signed"
+    assert r.json()["case_id"] == original["case_id"]
+    by_type = {f["violation_type"]: f["case_id"] for f in r.json()["findings"]}
+    assert by_type == {"wage_arrears": original["case_id"],
+                       "female_worker_protection": original["case_id"]}
+    async with transaction(db.sessionmaker) as session:
+        filed = (await session.exec(select(CaseSourceRecord.summary).where(
+            CaseSourceRecord.case_id == uuid.UUID(original["case_id"])))).all()
+    assert sorted(filed) == sorted(["拖欠工资", "夜班"])  # the carried-over finding is not refiled
