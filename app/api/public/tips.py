@@ -1,0 +1,184 @@
+"""The public tip-line API: send a tip, look it up by receipt, add information.
+
+Bodies are validated here rather than by FastAPI so that every validation
+message reads in Chinese for the reporting forms that show them to the public.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError, field_validator
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.api.deps import SessionDep, SettingsDep
+from app.config import Settings
+from app.domain.permissions import PUBLIC_ACTOR
+from app.domain.taxonomy import VIOLATION_CODES
+from app.errors import BadRequest, Unprocessable
+from app.models.tips import (
+    FollowupIn,
+    FollowupReceived,
+    PublicReply,
+    ReceiptIn,
+    TipReceipt,
+    TipStatusPublic,
+    TipSubmission,
+)
+from app.services import ratelimit, tip_public, tips
+from app.services.ratelimit import TipRateLimits
+
+M = TypeVar("M", bound=BaseModel)
+
+router = APIRouter(prefix="/public/v1", tags=["public"])
+MAX_KEY = 200
+
+
+class PublicTipSubmission(TipSubmission):
+    @field_validator("violation_types")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = [c for c in value if c not in VIOLATION_CODES]
+        if unknown:
+            raise ValueError(f"未知的违法类型：{'、'.join(unknown)}")
+        return value
+
+
+def _zh(error: Any) -> str:
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error", "填写有误"))
+    if kind == "string_too_short":
+        return "不能为空" if ctx.get("min_length", 1) <= 1 else f"至少 {ctx['min_length']} 个字"
+    messages = {
+        "missing": "必须填写", "string_too_long": f"最多 {ctx.get('max_length')} 个字",
+        "too_long": f"最多 {ctx.get('max_length')} 项", "string_type": "应为文字",
+        "list_type": "应为列表", "uuid_parsing": "编号格式不正确", "uuid_type": "编号格式不正确",
+        "extra_forbidden": "不支持这一项", "model_type": "格式不正确",
+        "model_attributes_type": "格式不正确", "dict_type": "格式不正确",
+    }
+    return messages.get(kind, "填写有误")
+
+
+def validate_zh(model: type[M], data: Any) -> M:
+    """`model` validated from `data`; errors as a 422 with zh-CN messages (no input echoed)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [{"loc": ["body", *e.get("loc", ())], "msg": _zh(e)} for e in exc.errors()]
+        raise Unprocessable("提交的内容有误，请按提示修改。", errors=errors) from None
+
+
+async def json_body(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("请求内容不是有效的 JSON。The body is not valid JSON.") from None
+
+
+def schema_of(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its $defs inlined, for `openapi_extra`."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return dict(inline(schema))
+
+
+def body_doc(model: type[BaseModel]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": schema_of(model)}}}}
+
+
+def rate_limits(request: Request) -> TipRateLimits:
+    runtime = request.app.state.runtime
+    return ratelimit.limits_for(runtime.extras, runtime.settings)
+
+
+def keyed_request(request: Request, principal: str, raw: bytes) -> tips.KeyedRequest | None:
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY:
+        raise Unprocessable("Idempotency-Key 应为 1 到 200 个字符。",
+                            errors=[{"loc": ["header", "Idempotency-Key"],
+                                     "msg": f"应为 1 到 {MAX_KEY} 个字符"}])
+    return tips.KeyedRequest(principal, key, raw)
+
+
+async def accept_public_tip(request: Request, session: AsyncSession, settings: Settings,
+                            body: PublicTipSubmission, *, channel: str = "web",
+                            keyed: tips.KeyedRequest | None = None) -> tips.Submitted:
+    """Shared by the JSON API and the HTML form."""
+    rate_limits(request).check_intake()
+    return await tips.submit_tip(
+        session, PUBLIC_ACTOR, settings=settings, channel=channel,
+        description=body.description, violation_types=body.violation_types,
+        employer_name=body.employer_name, address=body.address,
+        jurisdiction_id=body.jurisdiction_id,
+        contact=body.contact.model_dump() if body.contact else None, keyed=keyed)
+
+
+@router.post("/tips", status_code=201, response_model=TipReceipt,
+             openapi_extra=body_doc(PublicTipSubmission))
+async def submit_public_tip(request: Request, session: SessionDep,
+                            settings: SettingsDep) -> JSONResponse:
+    """Send a tip (举报), anonymously if you wish: `contact` is optional and encrypted.
+
+    The answer holds the receipt (回执码) — keep it: it is shown only this once and
+    is the only way to follow the tip. Send `Idempotency-Key` when you may retry:
+    the same key and body returns the same receipt and never a second tip.
+    Validation messages are in Chinese. 429 with `Retry-After` under a flood.
+    """
+    raw = await request.body()
+    body = validate_zh(PublicTipSubmission, await json_body(request))
+    done = await accept_public_tip(request, session, settings, body,
+                                   keyed=keyed_request(request, "public", raw))
+    headers = {"Idempotent-Replayed": "true"} if done.replayed else None
+    return JSONResponse({"receipt": done.receipt, "status": "received"}, status_code=201,
+                        headers=headers)
+
+
+@router.post("/tips/lookup", response_model=TipStatusPublic,
+             openapi_extra=body_doc(ReceiptIn))
+async def lookup_public_tip(request: Request, session: SessionDep,
+                            settings: SettingsDep) -> TipStatusPublic:
+    """What happened to a tip: its status in plain words and the office's replies.
+
+    An unknown receipt is a 404. Lookups are rate-limited per receipt and overall
+    (429 with `Retry-After`).
+    """
+    body = validate_zh(ReceiptIn, await json_body(request))
+    rate_limits(request).check_lookup(tip_public.receipt_key(settings, body.receipt))
+    found = await tip_public.lookup_tip(session, settings=settings, receipt=body.receipt)
+    return TipStatusPublic.model_validate({
+        "status": found.status, "status_label": found.status_label,
+        "submitted_at": found.submitted_at, "outcome": found.outcome,
+        "replies": [PublicReply(at=at, message=m) for at, m in found.replies]})
+
+
+@router.post("/tips/followups", status_code=201, response_model=FollowupReceived,
+             openapi_extra=body_doc(FollowupIn))
+async def add_public_followup(request: Request, session: SessionDep,
+                              settings: SettingsDep) -> FollowupReceived:
+    """Add information to your tip; the office sees it, and a tip it had closed is
+    flagged for attention again. Rate-limited like lookups."""
+    body = validate_zh(FollowupIn, await json_body(request))
+    rate_limits(request).check_followup(tip_public.receipt_key(settings, body.receipt))
+    msg = await tip_public.add_followup(session, settings=settings, receipt=body.receipt,
+                                        message=body.message)
+    return FollowupReceived(at=msg.at)

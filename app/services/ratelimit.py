@@ -1,0 +1,81 @@
+"""Abuse limits for the public tip-line: short-lived in-memory counters, no client address.
+
+The tip-line keeps no IP, so limits are keyed on what a request carries:
+
+- lookups and follow-ups by receipt are limited per receipt hash (guessing one
+  receipt again and again) AND per process overall (guessing many receipts);
+  with 99-bit receipts the global ceiling makes guessing hopeless;
+- intake has one high per-process ceiling: it slows a flood down with 429 and
+  `Retry-After` without ever turning away a tip for who sent it. Scripts that
+  retry with their Idempotency-Key lose and duplicate nothing.
+
+State lives per app instance (`runtime.extras`), so tests and several apps in
+one process do not share counters, and it vanishes with the process.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from app.config import Settings
+from app.errors import TooManyRequests
+
+EXTRAS_KEY = "tip_rate_limits"
+
+
+@dataclass
+class TipRateLimits:
+    lookup_per_receipt: str = "10/minute"
+    lookup_global: str = "300/minute"
+    followup_per_receipt: str = "5/minute"
+    followup_global: str = "120/minute"
+    intake_global: str = "1200/minute"
+    limiter: MovingWindowRateLimiter = field(
+        default_factory=lambda: MovingWindowRateLimiter(MemoryStorage()))
+
+    def _check(self, rule: str, *identifiers: str) -> None:
+        item = parse(rule)
+        if not self.limiter.hit(item, *identifiers):
+            raise _too_many(self.limiter, item, identifiers)
+
+    def check_lookup(self, receipt_key: str) -> None:
+        """Raises TooManyRequests (429 + Retry-After) when over either limit."""
+        self._check(self.lookup_global, "lookup", "*")
+        self._check(self.lookup_per_receipt, "lookup", receipt_key)
+
+    def check_followup(self, receipt_key: str) -> None:
+        self._check(self.followup_global, "followup", "*")
+        self._check(self.followup_per_receipt, "followup", receipt_key)
+
+    def check_intake(self) -> None:
+        self._check(self.intake_global, "intake", "*")
+
+
+def _too_many(limiter: MovingWindowRateLimiter, item: RateLimitItem,
+              identifiers: tuple[str, ...]) -> TooManyRequests:
+    stats = limiter.get_window_stats(item, *identifiers)
+    wait = max(1, math.ceil(stats.reset_time - time.time()))
+    return TooManyRequests("请求过于频繁，请稍后再试。Too many requests; retry later.",
+                           headers={"Retry-After": str(wait)})
+
+
+def limits_for(extras: dict[str, object], s: Settings) -> TipRateLimits:
+    """The app instance's limiter (`runtime.extras`), made on first use from the settings."""
+    found = extras.get(EXTRAS_KEY)
+    if isinstance(found, TipRateLimits):
+        return found
+    made = TipRateLimits(
+        lookup_per_receipt=s.tip_lookup_rate,
+        lookup_global=s.tip_lookup_global_rate,
+        followup_per_receipt=s.tip_followup_rate,
+        followup_global=s.tip_followup_global_rate,
+        intake_global=s.tip_intake_global_rate,
+    )
+    extras[EXTRAS_KEY] = made
+    return made

@@ -1,0 +1,243 @@
+"""Tips as the office handles them: intake, the triage queue, replies and notes.
+
+Anonymous and named tips go through exactly the same code: the contact is a
+sealed blob that nothing here reads. A tip is visible to the actors whose
+jurisdiction subtree holds its `scope_path` (see `app.models.tips.Tip`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import auditlog
+from app.config import Settings
+from app.domain.deadlines import is_overdue, triage_due_at
+from app.domain.permissions import Actor, Permission
+from app.domain.taxonomy import AgencyKind
+from app.errors import Conflict, NotFound, Unprocessable, unprocessable
+from app.models.base import new_id, utcnow
+from app.models.reference import Agency, Jurisdiction, ViolationType
+from app.models.tips import Tip, TipMessage
+from app.services import access, tip_privacy
+from app.services.pagination import after, clamp, encode_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedRequest:
+    """A submission carrying an Idempotency-Key: who sent it, the key, the raw body."""
+
+    principal: str
+    key: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    tip: Tip
+    receipt: str
+    replayed: bool = False
+
+
+def tip_scope(actor: Actor) -> ColumnElement[bool]:
+    if actor.kind == "system":
+        return sa.true()
+    if not actor.jurisdiction_path:
+        return sa.false()
+    return col(Tip.scope_path).startswith(actor.jurisdiction_path, autoescape=True)
+
+
+def overdue(tip: Tip) -> bool:
+    return is_overdue(tip.triage_due_at, utcnow(), done=tip.status != "received")
+
+
+async def check_violation_types(session: AsyncSession, codes: Sequence[str],
+                                loc: Sequence[str | int] = ("body", "violation_types")
+                                ) -> list[str]:
+    wanted = list(dict.fromkeys(codes))
+    if not wanted:
+        return []
+    known = set((await session.exec(select(ViolationType.code).where(
+        col(ViolationType.code).in_(wanted)))).all())
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise unprocessable(loc, f"unknown violation type(s): {', '.join(unknown)}")
+    return wanted
+
+
+async def top_office_path(session: AsyncSession) -> str:
+    """Where a tip without a place waits: the highest coordinator office, else the root."""
+    path = (await session.exec(
+        select(Jurisdiction.path).join(Agency, col(Agency.jurisdiction_id) == col(Jurisdiction.id))
+        .where(Agency.kind == AgencyKind.coordinator.value)
+        .order_by(col(Jurisdiction.depth), col(Agency.created_at)).limit(1))).first()
+    if path is None:
+        path = (await session.exec(select(Jurisdiction.path).where(
+            col(Jurisdiction.parent_id).is_(None)).limit(1))).first()
+    return path or "/"
+
+
+async def places_for_intake(session: AsyncSession, limit: int = 500
+                            ) -> list[tuple[uuid.UUID, str]]:
+    """Counties and townships, labelled 黄骅市 › 黄骅镇, for a form's place picker (bounded)."""
+    rows = list((await session.exec(
+        select(Jurisdiction).where(col(Jurisdiction.level).in_(["county", "township"]))
+        .order_by(col(Jurisdiction.path)).limit(limit))).all())
+    names = {str(j.id): j.name for j in rows}
+    return [(j.id, " › ".join(names[p] for p in j.path.strip("/").split("/") if p in names))
+            for j in rows]
+
+
+async def _place(session: AsyncSession, actor: Actor, jurisdiction_id: uuid.UUID | None
+                 ) -> tuple[uuid.UUID | None, str]:
+    if jurisdiction_id is not None:
+        place = await session.get(Jurisdiction, jurisdiction_id)
+        if place is None:
+            raise unprocessable(["body", "jurisdiction_id"], "no such jurisdiction")
+        return place.id, place.path
+    if actor.kind in ("user", "service") and actor.jurisdiction_id and actor.jurisdiction_path:
+        return uuid.UUID(actor.jurisdiction_id), actor.jurisdiction_path
+    return None, await top_office_path(session)
+
+
+async def _replay(session: AsyncSession, settings: Settings, keyed: KeyedRequest
+                  ) -> Submitted | None:
+    keys = tip_privacy.keys_of(settings)
+    found = (await session.exec(select(Tip).where(
+        Tip.idempotency_hash == tip_privacy.idempotency_hash(keys, keyed.principal, keyed.key)
+    ))).first()
+    if found is None:
+        return None
+    if found.request_hash != tip_privacy.request_hash(keys, keyed.body):
+        raise Unprocessable("This Idempotency-Key was used with another request body.",
+                            errors=[{"loc": ["header", "Idempotency-Key"],
+                                     "msg": "reused with a different body"}])
+    receipt = tip_privacy.derived_receipt(keys, keyed.principal, keyed.key, keyed.body)
+    return Submitted(found, receipt, replayed=True)
+
+
+def _deadline(settings: Settings, received: Any, types: Sequence[str]) -> Any:
+    return triage_due_at(received, types,
+                         critical=timedelta(hours=settings.triage_critical_hours),
+                         normal=timedelta(hours=settings.triage_normal_hours))
+
+
+async def submit_tip(session: AsyncSession, actor: Actor, *, settings: Settings, channel: str,
+                     description: str, violation_types: Sequence[str] = (),
+                     employer_name: str = "", address: str = "",
+                     jurisdiction_id: uuid.UUID | None = None,
+                     contact: dict[str, Any] | None = None,
+                     keyed: KeyedRequest | None = None) -> Submitted:
+    """Record a tip and return its receipt, the only time the receipt exists in clear."""
+    if keyed is not None and (prior := await _replay(session, settings, keyed)) is not None:
+        return prior
+    types = await check_violation_types(session, violation_types)
+    place_id, scope_path = await _place(session, actor, jurisdiction_id)
+    keys = tip_privacy.keys_of(settings)
+    receipt = (tip_privacy.derived_receipt(keys, keyed.principal, keyed.key, keyed.body)
+               if keyed else tip_privacy.fresh_receipt())
+    tip_id, now = new_id(), utcnow()
+    tip = Tip(id=tip_id, receipt_hash=tip_privacy.receipt_hash(keys, receipt) or "",
+              channel=channel, description=description, violation_types=types,
+              employer_name=employer_name, address=address, jurisdiction_id=place_id,
+              scope_path=scope_path, contact=tip_privacy.seal_contact(keys, tip_id, contact),
+              received_at=now, updated_at=now, triage_due_at=_deadline(settings, now, types))
+    if keyed is not None:
+        tip.idempotency_hash = tip_privacy.idempotency_hash(keys, keyed.principal, keyed.key)
+        tip.request_hash = tip_privacy.request_hash(keys, keyed.body)
+    try:
+        async with session.begin_nested():
+            session.add(tip)
+            await session.flush()
+    except IntegrityError:
+        if keyed is not None and (prior := await _replay(session, settings, keyed)) is not None:
+            return prior
+        raise Conflict("The tip could not be stored; retry.", headers={"Retry-After": "1"}) \
+            from None
+    auditlog.record(session, actor, "tip.create", "tip", tip.id, after={
+        "channel": channel, "status": tip.status, "violation_types": types,
+        "jurisdiction_id": place_id, "triage_due_at": tip.triage_due_at},
+        jurisdiction_path=scope_path)
+    return Submitted(tip, receipt)
+
+
+async def get_tip(session: AsyncSession, actor: Actor, tip_id: uuid.UUID | str,
+                  *, for_update: bool = False) -> Tip:
+    tid = access.as_uuid(tip_id, "tip")
+    query = select(Tip).where(Tip.id == tid, tip_scope(actor))
+    if for_update:
+        query = query.with_for_update()
+    tip = (await session.exec(query)).first()
+    if tip is None:
+        raise NotFound(f"No tip {tid} in your area.")
+    return tip
+
+
+async def list_tips(session: AsyncSession, actor: Actor, *, status: str | None = None,
+                    needs_attention: bool | None = None, cursor: str | None = None,
+                    limit: int | None = None) -> tuple[list[Tip], str | None]:
+    """The triage queue: oldest first, so nothing waits behind newer tips."""
+    access.require(actor, Permission.tips_read)
+    n = clamp(limit)
+    query = select(Tip).where(tip_scope(actor), after(
+        [col(Tip.received_at), col(Tip.id)], cursor, [type(utcnow()), uuid.UUID]))
+    if status is not None:
+        query = query.where(Tip.status == status)
+    if needs_attention is not None:
+        query = query.where(Tip.needs_attention == needs_attention)
+    rows = list((await session.exec(
+        query.order_by(col(Tip.received_at), col(Tip.id)).limit(n + 1))).all())
+    more = len(rows) > n
+    rows = rows[:n]
+    return rows, encode_cursor(rows[-1].received_at, rows[-1].id) if more else None
+
+
+async def list_messages(session: AsyncSession, tip: Tip, kinds: Sequence[str] | None = None
+                        ) -> list[TipMessage]:
+    query = select(TipMessage).where(TipMessage.tip_id == tip.id)
+    if kinds is not None:
+        query = query.where(col(TipMessage.kind).in_(list(kinds)))
+    return list((await session.exec(query.order_by(col(TipMessage.at), col(TipMessage.id)))).all())
+
+
+async def add_message(session: AsyncSession, actor: Actor, *, tip_id: uuid.UUID | str,
+                      kind: str, message: str) -> TipMessage:
+    """A reply (the tipster sees it) or an internal note; either answers a follow-up,
+    so it clears `needs_attention`."""
+    access.require(actor, Permission.tips_triage)
+    tip = await get_tip(session, actor, tip_id, for_update=True)
+    msg = TipMessage(tip_id=tip.id, kind=kind, message=message, author_id=actor.id, at=utcnow())
+    session.add(msg)
+    tip.needs_attention = False
+    tip.updated_at = msg.at
+    session.add(tip)
+    await session.flush()
+    auditlog.record(session, actor, f"tip.{kind}", "tip", tip.id,
+                    after={"message_id": msg.id, "kind": kind, "message": message},
+                    jurisdiction_path=tip.scope_path)
+    return msg
+
+
+async def assign_jurisdiction(session: AsyncSession, actor: Actor, *, tip_id: uuid.UUID | str,
+                              jurisdiction_id: uuid.UUID) -> Tip:
+    """Hand a tip down to a place in the caller's area (the top office sorting unplaced tips)."""
+    access.require(actor, Permission.tips_triage)
+    tip = await get_tip(session, actor, tip_id, for_update=True)
+    place = await access.get_jurisdiction(session, actor, jurisdiction_id)
+    before = {"jurisdiction_id": tip.jurisdiction_id, "scope_path": tip.scope_path}
+    tip.jurisdiction_id, tip.scope_path, tip.updated_at = place.id, place.path, utcnow()
+    session.add(tip)
+    await session.flush()
+    auditlog.record(session, actor, "tip.assign_jurisdiction", "tip", tip.id, before=before,
+                    after={"jurisdiction_id": place.id, "scope_path": place.path},
+                    jurisdiction_path=place.path)
+    return tip
