@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     triage_critical_hours: int = Field(default=24, ge=1)
     """Deadline to triage a tip about a criminal violation type (24 h in the documents)."""
     triage_normal_hours: int = Field(default=72, ge=1)
+    tip_intake_global_rate: str = "1200/minute"
+    """Tips one process takes in before answering 429 (no client address is kept)."""
+    tip_lookup_rate: str = "10/minute"
+    """Status look-ups of one receipt, against guessing."""
+    tip_lookup_global_rate: str = "300/minute"
+    tip_followup_rate: str = "5/minute"
+    tip_followup_global_rate: str = "120/minute"
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -19,6 +19,7 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, transaction
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
+from app.services import escalations, tip_contacts
 
 log = logging.getLogger("labourwatch.worker")
 Job = Callable[[AsyncSession, Settings], Awaitable[int]]
@@ -33,7 +34,28 @@ async def purge_idempotency(session: AsyncSession, settings: Settings) -> int:
     return int(result.rowcount or 0)
 
 
-JOBS: dict[str, Job] = {"purge_idempotency": purge_idempotency}
+async def escalate_assignments(session: AsyncSession, settings: Settings) -> int:
+    """Pending assignments past their deadline to accept → one escalation per deadline."""
+    return await escalations.escalate_overdue_assignments(session)
+
+
+async def escalate_rectifications(session: AsyncSession, settings: Settings) -> int:
+    """Rectifications not corrected by their deadline → escalated, recorded once."""
+    return await escalations.escalate_overdue_rectifications(session)
+
+
+async def escalate_triage(session: AsyncSession, settings: Settings) -> int:
+    """Tips not triaged by their deadline → one escalation each."""
+    return await escalations.escalate_overdue_triage(session)
+
+
+JOBS: dict[str, Job] = {
+    "purge_idempotency": purge_idempotency,
+    "escalate_assignments": escalate_assignments,
+    "escalate_rectifications": escalate_rectifications,
+    "escalate_triage": escalate_triage,
+    "erase_expired_contacts": tip_contacts.erase_expired_contacts,
+}
 
 
 async def sweep(settings: Settings, sessionmaker: object) -> dict[str, int]:

@@ -82,10 +82,9 @@ async def load_demo(session: AsyncSession) -> list[DemoLogin]:
                                        password=DEMO_PASSWORD, display_name=display, role=role,
                                        agency_id=agency.id)
         logins.append(DemoLogin(username, role, agency.name))
-    for hook in DEMO_EXTENSIONS:
-        await hook(session)
+    from app.services.campaigns import load_demo_campaign
+    from app.services.employers import load_demo_employers
+
+    await load_demo_employers(session)
+    await load_demo_campaign(session)
     return logins
-
-
-# Later features (campaigns and teams, sample employers) add their demo data here.
-DEMO_EXTENSIONS: list = []  # type: ignore[type-arg]
