@@ -58,6 +58,7 @@ class AssignmentStatus(StrEnum):
     accepted = "accepted"
     concluded = "concluded"
     declined = "declined"
+    withdrawn = "withdrawn"  # the case was dismissed while it was still to do
 
 
 class RectificationStatus(StrEnum):
@@ -142,9 +143,15 @@ ASSIGNMENT = Lifecycle(
         (_A.accepted, "conclude", _A.concluded),
         (_A.pending, "decline", _A.declined),
         (_A.accepted, "decline", _A.declined),
+        (_A.pending, "withdraw", _A.withdrawn),
+        (_A.accepted, "withdraw", _A.withdrawn),
     ),
     needs_reason=frozenset({"decline"}),
 )
+
+# A case still being worked (at most one per employer), and one that has ended.
+OPEN_STATES: tuple[str, ...] = (CaseStatus.open.value, CaseStatus.in_progress.value)
+ENDED: tuple[str, ...] = (CaseStatus.closed.value, CaseStatus.dismissed.value)
 
 RECTIFICATION = Lifecycle(
     "rectification",

@@ -32,7 +32,7 @@ from app.domain.taxonomy import (
 
 Role = Literal["lead", "also"]
 UMBRELLA_TYPE = "official_misconduct"
-_KIND_ORDER = {kind: i for i, kind in enumerate(AgencyKind)}
+KIND_ORDER: dict[str, int] = {kind.value: i for i, kind in enumerate(AgencyKind)}
 
 
 class NoRouteError(Exception):
@@ -230,7 +230,7 @@ def _merge(shares: list[_Share], due_at: datetime) -> list[PlannedAssignment]:
                 restricted=any(s.restricted for s in group),
             )
         )
-    planned.sort(key=lambda a: (a.role != "lead", _KIND_ORDER[a.agency_kind], a.agency_id))
+    planned.sort(key=lambda a: (a.role != "lead", KIND_ORDER[a.agency_kind], a.agency_id))
     return planned
 
 

@@ -82,7 +82,8 @@ class AssignmentPublic(BaseModel):
     id: uuid.UUID
     agency: AgencyRef
     role: str = Field(description="lead | also")
-    status: str = Field(description="pending | accepted | concluded | declined")
+    status: str = Field(description="pending | accepted | concluded | declined | withdrawn "
+                                    "(the case was dismissed before the work was done)")
     due_at: datetime = Field(description="Deadline to accept.")
     reason: str = Field(description="Which rule and violation type put it there.")
     overdue: bool
@@ -134,6 +135,12 @@ class CasePublic(BaseModel):
     assignments: list[AssignmentPublic]
     rectifications: list[RectificationPublic]
     timeline: list[TimelineEntry]
+
+
+class CaseCreated(CasePublic):
+    merged: bool = Field(description="true: the employer already had an open case and the "
+                                     "violation types were added to it (one open case per "
+                                     "employer)")
 
 
 class CaseSummary(BaseModel):

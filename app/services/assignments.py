@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import auditlog
 from app.domain.lifecycles import (
     ASSIGNMENT,
+    OPEN_STATES,
     AssignmentStatus,
     ReasonRequiredError,
     TransitionError,
@@ -32,23 +33,26 @@ from app.errors import Conflict, NotFound, unprocessable
 from app.models.base import utcnow
 from app.models.cases import Assignment, Case, Escalation, Rectification
 from app.models.reference import Agency
-from app.services import access, escalations, queue, routing
+from app.services import access, dialect, escalations, queue, routing
 
 PENDING_RECTIFICATION = ("ordered", "escalated")
 
 
 async def route_case(session: AsyncSession, actor: Actor, case: Case, *,
                      umbrella: bool = False, now: datetime | None = None) -> list[Assignment]:
-    """Give the case to the agencies it still lacks; existing assignments are kept."""
+    """Give the case to the agencies it still lacks; existing assignments are kept.
+    Every agency on the case has its queue bumped (the case summary changed)."""
     now = now or utcnow()
     existing = set((await session.exec(
         select(Assignment.agency_id).where(Assignment.case_id == case.id))).all())
     planned = await routing.plan(session, violation_types=case.violation_types,
                                  path=case.jurisdiction_path, umbrella=umbrella or case.umbrella,
                                  existing_agency_ids=existing, now=now)
+    # every queue on the case shows its types and severity: bump them with the new ones
+    seqs = await queue.bump_case_queues(session, case.id,
+                                        changed=[uuid.UUID(p.agency_id) for p in planned])
     if not planned:
         return []
-    seqs = await queue.bump_queues(session, [uuid.UUID(p.agency_id) for p in planned])
     made = []
     for p in planned:
         aid = uuid.UUID(p.agency_id)
@@ -96,13 +100,20 @@ async def refer_case(session: AsyncSession, actor: Actor, case: Case, source: As
 
 
 async def close_blockers(session: AsyncSession, case_id: uuid.UUID) -> list[str]:
-    statuses = (await session.exec(
-        select(Assignment.status).where(Assignment.case_id == case_id))).all()
+    """Why the case cannot close yet: `can_close`, and a declined assignment whose work
+    the coordinator has not re-routed yet."""
+    rows = (await session.exec(select(Assignment.status, Assignment.rerouted_to).where(
+        Assignment.case_id == case_id))).all()
     pending = (await session.exec(
         select(func.count()).select_from(Rectification).where(
             Rectification.case_id == case_id,
             col(Rectification.status).in_(PENDING_RECTIFICATION)))).one()
-    return can_close(statuses, int(pending))
+    reasons = can_close([s for s, _ in rows], int(pending))
+    unrouted = sum(1 for s, to in rows if s == AssignmentStatus.declined and to is None)
+    if unrouted:
+        reasons.append(f"{unrouted} declined assignment{'s' if unrouted > 1 else ''} "
+                       "not yet re-routed")
+    return reasons
 
 
 async def get_own_assignment(session: AsyncSession, actor: Actor,
@@ -146,7 +157,7 @@ async def _change(session: AsyncSession, actor: Actor, assignment_id: uuid.UUID 
                   action: str, text: str | None, field: str, **values: Any
                   ) -> tuple[Assignment, Case]:
     a, case = await get_own_assignment(session, actor, assignment_id)
-    if case.status not in ("open", "in_progress"):
+    if case.status not in OPEN_STATES:
         raise Conflict(f"The case is {case.status}; its assignments are settled.")
     if field == "summary" and not (text and text.strip()):
         raise unprocessable(["body", "summary"], "To conclude you must give a summary.")
@@ -158,8 +169,20 @@ async def _change(session: AsyncSession, actor: Actor, assignment_id: uuid.UUID 
     return a, case
 
 
+async def _lock_case(session: AsyncSession, case_id: uuid.UUID) -> str | None:
+    """The case's status, its row locked (case first, then queues, as everywhere)."""
+    query = select(Case.status).where(Case.id == case_id)
+    if dialect.is_postgres(session):
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
+
+
 async def accept_assignment(session: AsyncSession, actor: Actor,
                             assignment_id: uuid.UUID | str) -> Assignment:
+    """The first acceptance starts the case, which every agency on it sees in its queue."""
+    _, case = await get_own_assignment(session, actor, assignment_id)
+    if await _lock_case(session, case.id) == "open":
+        await queue.bump_case_queues(session, case.id)
     a, case = await _change(session, actor, assignment_id, "accept", None, "reason",
                             accepted_at=utcnow(), accepted_by=actor.id[:64])
     started = await session.exec(
@@ -197,7 +220,10 @@ async def conclude_assignment(session: AsyncSession, actor: Actor,
 async def reroute_assignment(session: AsyncSession, actor: Actor, case: Case, *,
                              assignment_id: uuid.UUID, agency_id: uuid.UUID,
                              reason: str) -> Assignment:
-    """A declined assignment's work goes to another agency, as a new assignment."""
+    """A declined assignment's work goes to another agency, as a new assignment.
+    Only while the case is open or in progress (409 otherwise)."""
+    if case.status not in OPEN_STATES:
+        raise Conflict(f"The case is {case.status}; reopen it before re-routing its work.")
     old = (await session.exec(select(Assignment).where(
         Assignment.id == assignment_id, Assignment.case_id == case.id))).first()
     if old is None:
@@ -234,3 +260,27 @@ async def reroute_assignment(session: AsyncSession, actor: Actor, case: Case, *,
     auditlog.record(session, actor, "assignment.create", "assignment", new.id,
                     after=auditlog.snapshot(new), jurisdiction_path=case.jurisdiction_path)
     return new
+
+
+async def withdraw_assignments(session: AsyncSession, actor: Actor, case: Case) -> int:
+    """The case was dismissed: its pending and accepted assignments become withdrawn
+    (every queue on the case bumped). Reopening does not revive them; new sources route
+    anew."""
+    todo = list((await session.exec(select(Assignment).where(
+        Assignment.case_id == case.id,
+        col(Assignment.status).in_((AssignmentStatus.pending, AssignmentStatus.accepted)))
+        .order_by(col(Assignment.id)))).all())
+    if not todo:
+        return 0
+    seqs = await queue.bump_case_queues(session, case.id, changed=[a.agency_id for a in todo])
+    now = utcnow()
+    for a in todo:
+        before = auditlog.snapshot(a)
+        a.status = transition(ASSIGNMENT, a.status, "withdraw")
+        a.version, a.change_seq, a.updated_at = a.version + 1, seqs[a.agency_id], now
+        session.add(a)
+        await session.flush()
+        auditlog.record(session, actor, "assignment.withdraw", "assignment", a.id,
+                        before=before, after=auditlog.snapshot(a),
+                        jurisdiction_path=case.jurisdiction_path)
+    return len(todo)

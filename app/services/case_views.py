@@ -12,12 +12,14 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.deadlines import is_overdue
 from app.domain.permissions import Actor
-from app.domain.taxonomy import VIOLATION_TYPES, AgencyKind
+from app.domain.routing import KIND_ORDER
+from app.domain.taxonomy import VIOLATION_CODES
 from app.errors import unprocessable
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
@@ -27,9 +29,6 @@ from app.models.reference import Agency
 from app.services import access
 from app.services.cases import case_scope, get_case
 from app.services.pagination import after, clamp, encode_cursor
-
-VIOLATION_CODES = frozenset(v.code for v in VIOLATION_TYPES)
-_KIND_ORDER = {k.value: i for i, k in enumerate(AgencyKind)}
 
 
 def sees_restricted(actor: Actor, case: Case, assignments: list[Assignment]) -> bool:
@@ -48,6 +47,33 @@ def _visible(actor: Actor, case: Case, assignments: list[Assignment]
     hidden = {t for a in assignments if a.restricted for t in a.violation_types}
     hidden -= {t for a in shown for t in a.violation_types}
     return shown, hidden
+
+
+def visible_types(actor: Actor, case: Case, assignments: list[Assignment]) -> list[str]:
+    """The case's violation types `actor` may see, given all the case's assignments:
+    a type only restricted (protective-umbrella) assignments carry is left out for those
+    who do not see the restricted share."""
+    _, hidden = _visible(actor, case, assignments)
+    return [t for t in case.violation_types if t not in hidden]
+
+
+def _type_filter(actor: Actor, violation_type: str) -> ColumnElement[bool]:
+    """Cases with `violation_type` among those `visible_types` would show the actor."""
+    def has(column: Any) -> ColumnElement[bool]:
+        return sa.cast(column, sa.String).like(f'%"{violation_type}"%')
+
+    named = has(col(Case.violation_types))
+    if actor.kind == "system" or actor.is_office:  # case_scope keeps them in their subtree
+        return named
+    on_case = col(Assignment.case_id) == col(Case.id)
+    mine = col(Assignment.agency_id) == (uuid.UUID(actor.agency_id) if actor.agency_id
+                                         else None)
+    restricted = col(Assignment.restricted).is_(True)
+    return sa.and_(named, sa.or_(
+        sa.exists().where(on_case, restricted, mine),
+        sa.exists().where(on_case, col(Assignment.restricted).is_(False),
+                          has(col(Assignment.violation_types))),
+        sa.not_(sa.exists().where(on_case, restricted, has(col(Assignment.violation_types))))))
 
 
 def _assignment_view(a: Assignment, agency: Agency, now: datetime) -> dict[str, Any]:
@@ -84,7 +110,7 @@ async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[s
         select(Assignment, Agency).join(Agency, col(Agency.id) == col(Assignment.agency_id))
         .where(Assignment.case_id == case.id))).all()
     rows = sorted(rows, key=lambda r: (r[0].created_at, r[0].role != "lead",
-                                       _KIND_ORDER.get(r[1].kind, 99), str(r[0].id)))
+                                       KIND_ORDER.get(r[1].kind, 99), str(r[0].id)))
     all_assignments = [a for a, _ in rows]
     shown, hidden_types = _visible(actor, case, all_assignments)
     shown_ids = {a.id for a in shown}
@@ -92,6 +118,7 @@ async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[s
     sources = (await session.exec(
         select(CaseSourceRecord).where(CaseSourceRecord.case_id == case.id)
         .order_by(col(CaseSourceRecord.added_at)))).all()
+    hidden_text = {s.summary for s in sources if s.restricted and not privileged}
     sources = [s for s in sources if privileged or not s.restricted]
     employer = await session.get(Employer, case.employer_id)
     assert employer is not None
@@ -104,7 +131,8 @@ async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[s
                      "industry": employer.industry, "jurisdiction_id": employer.jurisdiction_id,
                      "address": employer.address},
         "violation_types": [t for t in case.violation_types if t not in hidden_types],
-        "description": case.description, "umbrella": case.umbrella if privileged else False,
+        "description": "" if case.description in hidden_text else case.description,
+        "umbrella": case.umbrella if privileged else False,
         "opened_at": case.opened_at, "closed_at": case.closed_at, "summary": case.summary,
         "reason": case.reason,
         "findings": [{"id": s.id, "violation_types": s.violation_types, "summary": s.summary,
@@ -143,8 +171,7 @@ async def list_cases(session: AsyncSession, actor: Actor, *, status: str | None 
     if violation_type is not None:
         if violation_type not in VIOLATION_CODES:
             raise unprocessable(["query", "violation_type"], "Not a known violation type.")
-        text = sa.cast(col(Case.violation_types), sa.String)
-        query = query.where(text.like(f'%"{violation_type}"%'))
+        query = query.where(_type_filter(actor, violation_type))
     if overdue is not None:
         late = sa.or_(
             sa.exists().where(col(Assignment.case_id) == col(Case.id),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -21,17 +20,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
-from app.domain.lifecycles import CASE, CaseStatus, TransitionError, transition
+from app.domain.lifecycles import CASE, OPEN_STATES, CaseStatus, TransitionError, transition
 from app.domain.permissions import Actor
+from app.domain.routing import UMBRELLA_TYPE
 from app.domain.taxonomy import SEVERITY_RANK, Severity
 from app.errors import Conflict, NotFound
 from app.models.base import utcnow
 from app.models.cases import Assignment, Case, CaseSourceRecord
 from app.models.employers import Employer
 from app.models.reference import Jurisdiction
-from app.services import access, assignments, dialect, routing
-
-OPEN_STATES = (CaseStatus.open.value, CaseStatus.in_progress.value)
+from app.services import access, assignments, dialect, queue, routing
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,19 +80,13 @@ async def open_case_id(session: AsyncSession, employer_id: uuid.UUID) -> uuid.UU
         Case.employer_id == employer_id, col(Case.status).in_(OPEN_STATES)))).first()
 
 
-async def case_ids_closed_before(session: AsyncSession, cutoff: datetime) -> list[uuid.UUID]:
-    """Cases closed or dismissed before `cutoff` (unscoped, for retention jobs)."""
-    return list((await session.exec(select(Case.id).where(
-        col(Case.status).in_((CaseStatus.closed.value, CaseStatus.dismissed.value)),
-        col(Case.closed_at) < cutoff))).all())
-
-
-async def _employer(session: AsyncSession, actor: Actor, employer_id: uuid.UUID
-                    ) -> tuple[Employer, str]:
+async def _employer(session: AsyncSession, actor: Actor, employer_id: uuid.UUID, *,
+                    scoped: bool = True) -> tuple[Employer, str]:
     row = (await session.exec(
         select(Employer, Jurisdiction.path)
         .join(Jurisdiction, col(Jurisdiction.id) == col(Employer.jurisdiction_id))
-        .where(Employer.id == employer_id, access.jurisdiction_scope(actor)))).first()
+        .where(Employer.id == employer_id,
+               access.jurisdiction_scope(actor) if scoped else sa.true()))).first()
     if row is None:
         raise NotFound(f"No employer {employer_id} in your area.")
     return row[0], row[1]
@@ -132,22 +124,33 @@ def _max_severity(a: str, b: str) -> str:
     return max(Severity(a), Severity(b), key=SEVERITY_RANK.__getitem__).value
 
 
+def is_restricted(source: CaseSource, umbrella: bool) -> bool:
+    """A source alleging a protective umbrella (保护伞) is shown only to those who see
+    the restricted share: the office and the supervision agency handling it."""
+    return umbrella or UMBRELLA_TYPE in source.violation_types
+
+
 async def file_case(session: AsyncSession, actor: Actor, *, employer_id: uuid.UUID,
-                    sources: Sequence[CaseSource], umbrella: bool = False) -> Case:
+                    sources: Sequence[CaseSource], umbrella: bool = False,
+                    employer_checked: bool = False) -> Case:
     """The employer's open case with `sources` added and routed; opened if there is none.
 
     New violation types add agencies; assignments already made are kept as they are.
+    `employer_checked`: the caller has authorised the employer itself (a sealed team
+    inspection), so it is not looked up again within `actor`'s own area.
     """
     if not sources or not any(s.violation_types for s in sources):
         raise ValueError("file_case needs at least one source with a violation type")
-    employer, path = await _employer(session, actor, employer_id)
-    case, created = await _open_or_create(session, actor, employer, path, sources[0].summary)
+    employer, path = await _employer(session, actor, employer_id, scoped=not employer_checked)
+    shown = next((s for s in sources if not is_restricted(s, umbrella)), None)
+    case, created = await _open_or_create(session, actor, employer, path,
+                                          (shown or sources[0]).summary)
     before = None if created else auditlog.snapshot(case)
     for s in sources:
         session.add(CaseSourceRecord(
             case_id=case.id, kind=s.kind, source_id=s.id, violation_types=list(s.violation_types),
             summary=s.summary, workers_affected=s.workers_affected, amount_owed=s.amount_owed,
-            restricted=umbrella))
+            restricted=is_restricted(s, umbrella)))
     types = sorted(set(case.violation_types) | {t for s in sources for t in s.violation_types})
     case.violation_types = types
     case.umbrella = case.umbrella or umbrella
@@ -157,7 +160,7 @@ async def file_case(session: AsyncSession, actor: Actor, *, employer_id: uuid.UU
     case.updated_at = utcnow()
     session.add(case)
     await session.flush()
-    await assignments.route_case(session, actor, case, umbrella=umbrella)
+    await assignments.route_case(session, actor, case, umbrella=umbrella)  # bumps queues
     if before is not None:
         auditlog.record(session, actor, "case.add_sources", "case", case.id, before=before,
                         after=auditlog.snapshot(case), jurisdiction_path=path)
@@ -198,13 +201,16 @@ async def _move(session: AsyncSession, actor: Actor, case: Case, action: str,
         raise Conflict("The employer has another open case; add to that one instead.") from None
     auditlog.record(session, actor, f"case.{action}", "case", case.id, before=before,
                     after=auditlog.snapshot(case), jurisdiction_path=case.jurisdiction_path)
+    if not (target == CaseStatus.dismissed
+            and await assignments.withdraw_assignments(session, actor, case)):
+        await queue.bump_case_queues(session, case.id)  # their queues show the case's status
     return case
 
 
 async def close_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID | str, *,
                      summary: str) -> Case:
-    """Only when every assignment is concluded (declined ones aside) and no rectification
-    is pending; otherwise 409 naming what is still open."""
+    """Only when every assignment is concluded (declined ones aside, once re-routed) and no
+    rectification is pending; otherwise 409 naming what is still open."""
     case = await get_case(session, actor, case_id, for_update=True)
     blockers = await assignments.close_blockers(session, case.id)
     if blockers:
@@ -218,6 +224,7 @@ async def close_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID | s
 
 async def dismiss_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID | str, *,
                        reason: str) -> Case:
+    """Its pending and accepted assignments are withdrawn; reopening does not revive them."""
     case = await get_case(session, actor, case_id, for_update=True)
     return await _move(session, actor, case, "dismiss", reason, reason=reason,
                        closed_at=utcnow())

@@ -5,8 +5,9 @@ also claims an employer registered there without one). A rerun of the same
 file therefore creates nothing. Blank optional cells leave what is stored.
 A bad row is reported with its row number and reasons and the rest go in.
 Rows are streamed and written ~1,000 at a time with Core executemany, one
-lookup query per batch, so memory stays flat; the audit log gets one entry
-per batch and a summary, not one per row.
+lookup query per batch, so memory stays flat. The audit log gets one entry
+per employer created or changed (before → after, licences included), one per
+batch and a summary.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
 from app.domain.permissions import Actor, Permission
+from app.domain.taxonomy import LicenceKind
 from app.errors import Conflict, unprocessable
 from app.models.base import new_id, utcnow
 from app.models.employers import Employer, ImportRejection, ImportResult, Licence
@@ -161,6 +163,14 @@ class _Writes:
     licences: list[dict[str, Any]] = field(default_factory=list)
     employer_updates: list[dict[str, Any]] = field(default_factory=list)
     licence_updates: list[dict[str, Any]] = field(default_factory=list)
+    # (employer id, before or None when created, after) for the per-employer audit entries
+    audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]] = field(
+        default_factory=list)
+
+
+def _audit_licences(licences: dict[str, tuple[Any, Any]]) -> list[dict[str, Any]]:
+    return [{"kind": kind, "number": number, "valid_until": until}
+            for kind, (number, until) in sorted(licences.items())]
 
 
 def _plan_update(r: RowData, stored: sa.Row[Any],
@@ -173,6 +183,9 @@ def _plan_update(r: RowData, stored: sa.Row[Any],
     changed = any(want[k] != getattr(stored, k) for k in _COMPARED)
     if changed:
         writes.employer_updates.append({"b_id": stored.id, **want, "updated_at": utcnow()})
+    had = {kind.value: (lic.number, lic.valid_until) for kind in LicenceKind
+           if (lic := held.get((stored.id, kind.value))) is not None}
+    has = {**had, **{kind: (number, until) for kind, number, until in r.licences}}
     for kind, number, until in r.licences:
         lic = held.get((stored.id, kind))
         if lic is None:
@@ -183,6 +196,11 @@ def _plan_update(r: RowData, stored: sa.Row[Any],
             writes.licence_updates.append({"b_id": lic.id, "number": number,
                                            "valid_until": until})
             changed = True
+    if changed:
+        writes.audits.append((
+            stored.id, {**{k: getattr(stored, k) for k in _COMPARED}, "licences":
+                        _audit_licences(had)},
+            {**want, "licences": _audit_licences(has)}))
     return changed
 
 
@@ -204,6 +222,9 @@ async def _write_batch(session: AsyncSession, actor: Actor, batch: Sequence[RowD
             writes.licences.extend({"id": new_id(), "employer_id": eid, "kind": kind,
                                     "number": number, "valid_until": until}
                                    for kind, number, until in r.licences)
+            writes.audits.append((eid, None, {
+                **{k: writes.employers[-1][k] for k in _COMPARED},
+                "licences": _audit_licences({k: (n, u) for k, n, u in r.licences})}))
             counts["created"] += 1
         elif stored.jurisdiction_id not in places.ids:
             tally.reject(r.row, ["the USCC belongs to an employer outside your area"])
@@ -212,11 +233,25 @@ async def _write_batch(session: AsyncSession, actor: Actor, batch: Sequence[RowD
         else:
             counts["updated" if _plan_update(r, stored, held, writes) else "unchanged"] += 1
     await _execute(conn, writes)
+    await _audit_employers(session, actor, writes.audits)
     tally.created += counts["created"]
     tally.updated += counts["updated"]
     tally.unchanged += counts["unchanged"]
     auditlog.record(session, actor, "employer.import", "employer_import", import_id,
                     after={**counts, "rows": {"first": batch[0].row, "last": batch[-1].row}})
+
+
+async def _audit_employers(session: AsyncSession, actor: Actor,
+                           audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]]
+                           ) -> None:
+    """One entry per employer created or changed, filed under its place's path."""
+    place_ids = {after["jurisdiction_id"] for _, _, after in audits}
+    paths = dict((await session.exec(select(Jurisdiction.id, Jurisdiction.path).where(
+        col(Jurisdiction.id).in_(place_ids)))).all()) if place_ids else {}
+    for eid, before, after in audits:
+        auditlog.record(session, actor, "employer.update" if before else "employer.create",
+                        "employer", eid, before=before, after=after,
+                        jurisdiction_path=paths.get(after["jurisdiction_id"]))
 
 
 async def _execute(conn: AsyncConnection, writes: _Writes) -> None:

@@ -8,12 +8,14 @@ and only the one that inserted it writes the audit entry.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
+from app.domain.lifecycles import OPEN_STATES
 from app.domain.permissions import SYSTEM_ACTOR, Actor
 from app.errors import Conflict, NotFound
 from app.models.base import utcnow
@@ -21,7 +23,7 @@ from app.models.cases import Assignment, Case, Escalation, Rectification
 from app.services import access, dialect
 from app.services.pagination import after, clamp, encode_cursor
 
-OPEN_CASE = ("open", "in_progress")
+SWEEP_ROWS = 1000
 
 
 async def record_escalation(session: AsyncSession, actor: Actor, *, kind: str,
@@ -46,6 +48,14 @@ async def record_escalation(session: AsyncSession, actor: Actor, *, kind: str,
     return True
 
 
+def _not_recorded(kind: str, subject: object, deadline: object) -> sa.ColumnElement[bool]:
+    """No escalation on record yet for this (kind, subject, deadline), so a sweep limited
+    to SWEEP_ROWS always reaches the new overdue items, oldest deadline first."""
+    return sa.not_(sa.exists().where(col(Escalation.kind) == kind,
+                                     col(Escalation.subject_id) == subject,
+                                     col(Escalation.deadline_at) == deadline))
+
+
 async def escalate_overdue_assignments(session: AsyncSession, *, now: datetime | None = None
                                        ) -> int:
     """Pending assignments of open cases past their deadline to accept."""
@@ -54,7 +64,9 @@ async def escalate_overdue_assignments(session: AsyncSession, *, now: datetime |
         select(Assignment, Case.jurisdiction_path)
         .join(Case, col(Case.id) == col(Assignment.case_id))
         .where(Assignment.status == "pending", col(Assignment.due_at) < now,
-               col(Case.status).in_(OPEN_CASE)).limit(1000))).all()
+               col(Case.status).in_(OPEN_STATES),
+               _not_recorded("assignment_overdue", col(Assignment.id), col(Assignment.due_at)))
+        .order_by(col(Assignment.due_at), col(Assignment.id)).limit(SWEEP_ROWS))).all()
     done = 0
     for a, path in rows:
         done += await record_escalation(
@@ -66,26 +78,29 @@ async def escalate_overdue_assignments(session: AsyncSession, *, now: datetime |
 
 async def escalate_overdue_rectifications(session: AsyncSession, *, now: datetime | None = None
                                           ) -> int:
-    """Rectifications still ordered after their deadline day → escalated, recorded once."""
+    """Rectifications of open cases still ordered after their deadline day → escalated,
+    recorded once. Each one leaves `ordered` here, so the next sweep reaches the next."""
+    from app.services.rectifications import deadline_passed_at  # it imports this module
+
     now = now or utcnow()
     query = (select(Rectification, Assignment.agency_id, Case.jurisdiction_path)
              .join(Assignment, col(Assignment.id) == col(Rectification.assignment_id))
              .join(Case, col(Case.id) == col(Rectification.case_id))
-             .where(Rectification.status == "ordered", col(Rectification.deadline) < now.date())
-             .limit(1000))
+             .where(Rectification.status == "ordered", col(Rectification.deadline) < now.date(),
+                    col(Case.status).in_(OPEN_STATES))
+             .order_by(col(Rectification.deadline), col(Rectification.id)).limit(SWEEP_ROWS))
     if dialect.is_postgres(session):
         query = query.with_for_update(skip_locked=True, of=Rectification)
     rows = (await session.exec(query)).all()
     done = 0
     for r, agency_id, path in rows:
-        deadline_at = datetime.combine(r.deadline + timedelta(days=1), time(0), tzinfo=UTC)
-        if await record_escalation(
-                session, SYSTEM_ACTOR, kind="rectification_overdue", subject_id=r.id,
-                case_id=r.case_id, agency_id=agency_id, jurisdiction_path=path,
-                deadline_at=deadline_at, detail=f"not corrected by {r.deadline.isoformat()}"):
-            done += 1
-            r.status, r.updated_at = "escalated", now
-            session.add(r)
+        done += await record_escalation(
+            session, SYSTEM_ACTOR, kind="rectification_overdue", subject_id=r.id,
+            case_id=r.case_id, agency_id=agency_id, jurisdiction_path=path,
+            deadline_at=deadline_passed_at(r.deadline),
+            detail=f"not corrected by {r.deadline.isoformat()}")
+        r.status, r.updated_at = "escalated", now  # on record now, whoever recorded it
+        session.add(r)
     await session.flush()
     return done
 
@@ -97,7 +112,9 @@ async def escalate_overdue_triage(session: AsyncSession, *, now: datetime | None
     now = now or utcnow()
     rows = (await session.exec(
         select(Tip.id, Tip.scope_path, Tip.triage_due_at)
-        .where(Tip.status == "received", col(Tip.triage_due_at) < now).limit(1000))).all()
+        .where(Tip.status == "received", col(Tip.triage_due_at) < now,
+               _not_recorded("triage_overdue", col(Tip.id), col(Tip.triage_due_at)))
+        .order_by(col(Tip.triage_due_at), col(Tip.id)).limit(SWEEP_ROWS))).all()
     done = 0
     for tip_id, path, due in rows:
         done += await record_escalation(

@@ -26,6 +26,7 @@ from app.models.inspections import Finding, Inspection, InspectionSignature
 from app.models.reference import Jurisdiction, ViolationType
 from app.services import access, campaigns
 from app.services.inspections import filtered
+from app.services.routing import path_ids
 
 HEADERS = ("检查日期", "单位名称", "所属乡镇", "检查类型", "用工总数", "本地", "外地", "女工",
            "未成年工", "童工", "签订合同", "发现问题", "检查人员签字", "签字时间", "状态")
@@ -62,12 +63,11 @@ async def _townships(session: AsyncSession, rows: Sequence[Inspection],
     if not todo:
         return
     places = (await session.exec(select(Jurisdiction).where(col(Jurisdiction.id).in_(todo)))).all()
-    ancestors = {uuid.UUID(p) for j in places for p in j.path.strip("/").split("/")}
+    ancestors = {i for j in places for i in path_ids(j.path)}
     towns = {j.id: j.name for j in (await session.exec(select(Jurisdiction).where(
         col(Jurisdiction.id).in_(ancestors), Jurisdiction.level == "township"))).all()}
     for j in places:
-        ids = [uuid.UUID(p) for p in j.path.strip("/").split("/")]
-        cache[j.id] = next((towns[i] for i in ids if i in towns), "")
+        cache[j.id] = next((towns[i] for i in path_ids(j.path) if i in towns), "")
 
 
 async def _batch_rows(session: AsyncSession, rows: Sequence[Inspection],

@@ -101,7 +101,10 @@ async def _file_case(session: AsyncSession, actor: Actor, insp: Inspection) -> N
     sources = [cases.CaseSource(kind="finding", id=f.id, violation_types=(f.violation_type,),
                                 summary=f.description, workers_affected=f.workers_affected,
                                 amount_owed=f.amount_owed) for f in findings]
-    case = await cases.file_case(session, actor, employer_id=insp.employer_id, sources=sources)
+    # The team's inspection was authorised for this employer when it was opened; the last
+    # signer's own area need not hold the employer (a township member of a county team).
+    case = await cases.file_case(session, actor, employer_id=insp.employer_id, sources=sources,
+                                 employer_checked=True)
     insp.case_id = case.id
     for f in findings:
         f.case_id = case.id

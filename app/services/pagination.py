@@ -31,7 +31,10 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
         out: list[Any] = []
         for value, kind in zip(raw, kinds, strict=True):
             if kind is datetime:
-                out.append(datetime.fromisoformat(value))
+                moment = datetime.fromisoformat(value)
+                if moment.tzinfo is None:
+                    raise ValueError  # every time this API gives out is aware UTC
+                out.append(moment)
             elif kind is uuid.UUID:
                 out.append(uuid.UUID(value))
             else:

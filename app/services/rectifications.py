@@ -15,7 +15,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
-from app.domain.lifecycles import RECTIFICATION, TransitionError, action_errors, transition
+from app.domain.lifecycles import (
+    OPEN_STATES,
+    RECTIFICATION,
+    TransitionError,
+    action_errors,
+    transition,
+)
 from app.domain.permissions import Actor
 from app.domain.taxonomy import AgencyKind
 from app.errors import Conflict, NotFound, Unprocessable, field_error
@@ -30,12 +36,18 @@ def deadline_passed_at(deadline: date) -> datetime:
     return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=UTC)
 
 
+def _require_open(case: Case) -> None:
+    if case.status not in OPEN_STATES:
+        raise Conflict(f"The case is {case.status}; nothing more can be recorded on it.")
+
+
 async def record_action(session: AsyncSession, actor: Actor, assignment_id: uuid.UUID | str, *,
                         type: str, note: str, amount: Decimal | None = None,
                         count: int | None = None, deadline: date | None = None,
                         referral_kind: str | None = None) -> tuple[Action, Rectification | None]:
     """Validated by type: a fine needs an amount, a rescue a count, an order a deadline."""
     a, case = await get_own_assignment(session, actor, assignment_id)
+    _require_open(case)
     today = utcnow().date()
     errors = action_errors(type, amount=amount, count=count, deadline=deadline,
                            referral_kind=referral_kind, today=today)
@@ -83,6 +95,7 @@ async def add_follow_up(session: AsyncSession, actor: Actor, rectification_id: u
                         *, visited_on: date, corrected: bool, note: str
                         ) -> tuple[FollowUp, Rectification]:
     rect, a, case = await _own_rectification(session, actor, rectification_id)
+    _require_open(case)
     if rect.status == "corrected":
         raise Conflict("This rectification is already corrected.")
     if visited_on > utcnow().date():

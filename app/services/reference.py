@@ -29,6 +29,7 @@ from app.models.reference import (
 )
 from app.services import access
 from app.services.pagination import after, clamp, encode_cursor
+from app.services.routing import path_ids
 
 NATIONAL_NAME = "全国"
 
@@ -85,7 +86,7 @@ async def list_jurisdictions(session: AsyncSession, actor: Actor | None, *,
 
 
 async def jurisdiction_path_names(session: AsyncSession, place: Jurisdiction) -> list[Jurisdiction]:
-    ids = [uuid.UUID(p) for p in place.path.strip("/").split("/") if p]
+    ids = path_ids(place.path)
     rows = (await session.exec(select(Jurisdiction).where(col(Jurisdiction.id).in_(ids)))).all()
     return sorted(rows, key=lambda j: j.depth)
 

@@ -17,7 +17,7 @@ from app import auditlog
 from app.domain import routing
 from app.domain.permissions import Actor
 from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Severity
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, Forbidden, NotFound
 from app.models.base import utcnow
 from app.models.reference import Agency, Jurisdiction, RoutingRule, RoutingRuleVersion
 
@@ -95,7 +95,14 @@ async def list_routing_rules(session: AsyncSession) -> list[RoutingRule]:
 async def update_routing_rule(session: AsyncSession, actor: Actor, *, violation_type: str,
                               lead: AgencyKind, also: Sequence[AgencyKind],
                               severity: Severity) -> RoutingRule:
-    """A new version of the rule; assignments made under older versions keep theirs."""
+    """A new version of the rule; assignments made under older versions keep theirs.
+
+    The table is one for the whole country, so only an admin of the national (root)
+    jurisdiction may edit it: 403 for an admin lower down.
+    """
+    if actor.kind != "system" and len(path_ids(actor.jurisdiction_path or "")) != 1:
+        raise Forbidden("The routing table is national; only an admin at the national "
+                        "level may change it.")
     rule = await session.get(RoutingRule, violation_type, with_for_update=True)
     if rule is None:
         raise NotFound(f"No violation type {violation_type!r}.")

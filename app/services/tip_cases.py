@@ -9,16 +9,13 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.domain.lifecycles import CaseStatus
+from app.domain.lifecycles import ENDED
 from app.domain.permissions import Actor
+from app.domain.routing import UMBRELLA_TYPE
 from app.errors import Conflict, unprocessable
 from app.models.cases import Case
 from app.models.tips import Tip
 from app.services import cases
-
-ENDED = (CaseStatus.closed.value, CaseStatus.dismissed.value)
-UMBRELLA_TYPE = "official_misconduct"
-
 
 case_status = cases.case_status
 

@@ -24,6 +24,7 @@ from app.models.employers import Employer
 from app.models.reference import Jurisdiction
 from app.models.tips import Tip
 from app.services import access, tip_cases
+from app.services.routing import path_ids
 from app.services.tips import check_violation_types, get_tip, tip_scope
 
 MAX_CANDIDATES = 500
@@ -48,7 +49,7 @@ class Suggestions:
 async def _area(session: AsyncSession, tip: Tip) -> tuple[str, list[str]]:
     """The path to search under (the tip's county, if it names a place below one) and the
     place names to ignore when comparing employer names."""
-    ids = [uuid.UUID(p) for p in tip.scope_path.strip("/").split("/") if p]
+    ids = path_ids(tip.scope_path)
     places = list((await session.exec(select(Jurisdiction).where(
         col(Jurisdiction.id).in_(ids)))).all()) if ids else []
     names = [p.name for p in places] + [_PLACE_SUFFIX.sub("", p.name) for p in places]

@@ -103,8 +103,12 @@ async def test_dismiss_and_reopen_need_a_reason(
     r = await client.post(f"/api/v1/cases/{case_id}/reopen", headers=office,
                           json={"reason": "新证据"})
     assert r.status_code == 200 and r.json()["status"] == "open"
-    actions = [e["action"] for e in (await _case(client, world, case_id)).json()["timeline"]]
-    assert actions[:1] == ["case.open"] and actions[-2:] == ["case.dismiss", "case.reopen"]
+    detail = (await _case(client, world, case_id)).json()
+    actions = [e["action"] for e in detail["timeline"]]
+    assert actions[:1] == ["case.open"] and actions[-3:] == [
+        "case.dismiss", "assignment.withdraw", "case.reopen"]
+    # the dismissal withdrew the labour assignment and reopening does not revive it
+    assert [a["status"] for a in detail["assignments"]] == ["withdrawn"]
 
 
 def ids(r: httpx.Response) -> list[str]:
@@ -118,10 +122,11 @@ async def test_post_cases_adds_to_the_open_case_and_lists_filter(
     body = {"employer_id": str(employer), "violation_types": ["wage_arrears"],
             "description": "欠薪三个月"}
     first = await client.post("/api/v1/cases", headers=office, json=body)
-    assert first.status_code == 201
+    assert first.status_code == 201 and first.json()["merged"] is False
     again = await client.post("/api/v1/cases", headers=office,
                               json={**body, "violation_types": ["no_tax_registration"]})
-    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    assert again.json()["merged"] is True
     bad = await client.post("/api/v1/cases", headers=office,
                             json={**body, "violation_types": ["nonsense"]})
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == [

@@ -10,7 +10,15 @@ from sqlmodel import select
 from app.db import transaction
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.cases import CaseSourceRecord
-from tests.api.inspection_world import KILN_HEADCOUNT, Team, add_employer, make_team, new_inspection
+from tests.api.inspection_world import (
+    KILN_HEADCOUNT,
+    Team,
+    add_employer,
+    add_place,
+    make_campaign,
+    make_team,
+    new_inspection,
+)
 from tests.conftest import TestDatabase
 from tests.factories import World
 
@@ -135,3 +143,29 @@ async def test_an_amendment_is_a_new_record_and_the_original_stays(
         filed = (await session.exec(select(CaseSourceRecord.summary).where(
             CaseSourceRecord.case_id == uuid.UUID(original["case_id"])))).all()
     assert sorted(filed) == sorted(["拖欠工资", "夜班"])  # the carried-over finding is not refiled
+
+
+async def test_a_township_member_signing_last_seals_an_inspection_in_another_township(
+        client: httpx.AsyncClient, world: World) -> None:
+    """The team covers two townships; the last signer's own agency is the first township's,
+    the employer is in the second: the inspection still seals and files its case."""
+    await add_place(world, "吕桥镇")
+    kiln = await add_employer(world, "吕桥镇")
+    cid = await make_campaign(client, world)
+    leader, lh = await world.add_user(Role.inspector, AgencyKind.labour)
+    member, mh = await world.add_user(Role.inspector, AgencyKind.township, "town")
+    r = await client.post(f"/api/v1/campaigns/{cid}/teams", headers=world.headers(Role.coordinator),
+                          json={"name": "第二组", "leader_id": str(leader.id),
+                                "member_ids": [str(member.id)],
+                                "township_ids": [str(world.places["town"].id),
+                                                 str(world.places["吕桥镇"].id)]})
+    assert r.status_code == 201, r.text
+    r = await new_inspection(client, lh, kiln, team_id=r.json()["id"])
+    url = f"/api/v1/inspections/{r.json()['id']}"
+    await client.post(f"{url}/findings", headers=lh,
+                      json={"violation_type": "wage_arrears", "description": "拖欠工资"})
+    assert (await client.post(f"{url}/submit", headers=lh)).status_code == 200
+    assert (await client.post(f"{url}/sign", headers=lh)).status_code == 200
+    r = await client.post(f"{url}/sign", headers=mh)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "signed" and r.json()["case_id"] is not None

@@ -6,13 +6,25 @@ import httpx
 from sqlmodel import select
 
 from app.db import transaction
+from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.reference import RoutingRuleVersion
+from app.services import reference
 from tests.cases_support import file, make_employer
 from tests.conftest import TestDatabase
 from tests.factories import World
 
 URL = "/api/v1/routing-rules"
+
+
+async def national_admin(world: World) -> dict[str, str]:
+    """An admin of the national office (the root jurisdiction)."""
+    async with transaction(world.db.sessionmaker) as session:
+        world.agencies[("root", AgencyKind.coordinator)] = await reference.create_agency(
+            session, SYSTEM_ACTOR, name=None, kind=AgencyKind.coordinator,
+            jurisdiction_id=world.places["root"].id)
+    _, headers = await world.add_user(Role.admin, AgencyKind.coordinator, "root")
+    return headers
 
 
 async def test_editing_a_rule_makes_a_new_version_and_keeps_old_assignments(
@@ -21,7 +33,7 @@ async def test_editing_a_rule_makes_a_new_version_and_keeps_old_assignments(
     wage = next(r for r in rules if r["violation_type"] == "wage_arrears")
     assert (wage["lead"], wage["version"], wage["edited"]) == ("labour", 1, False)
     old_case = await file(db, await make_employer(db, world), "wage_arrears")
-    admin = world.headers(Role.admin)
+    admin = await national_admin(world)
     r = await client.put(f"{URL}/wage_arrears", headers=admin,
                          json={"lead": "labour", "also": ["union"], "severity": "critical"})
     assert r.status_code == 200, r.text
@@ -43,3 +55,17 @@ async def test_editing_a_rule_makes_a_new_version_and_keeps_old_assignments(
             RoutingRuleVersion.violation_type == "wage_arrears"))).all()
     assert sorted(versions) == [1, 2]
     assert str(world.agency(AgencyKind.union).id) == new["assignments"][1]["agency"]["id"]
+
+
+async def test_only_a_national_admin_may_edit_the_national_table(
+        client: httpx.AsyncClient, world: World) -> None:
+    body = {"lead": "police", "also": [], "severity": "critical"}
+    r = await client.put(f"{URL}/wage_arrears", headers=world.headers(Role.admin), json=body)
+    assert r.status_code == 403  # a county admin
+    _, city_admin = await world.add_user(Role.admin, AgencyKind.coordinator, "city")
+    assert (await client.put(f"{URL}/wage_arrears", headers=city_admin,
+                             json=body)).status_code == 403
+    rules = (await client.get(URL, headers=world.headers(Role.admin))).json()
+    assert next(r for r in rules if r["violation_type"] == "wage_arrears")["version"] == 1
+    r = await client.put(f"{URL}/wage_arrears", headers=await national_admin(world), json=body)
+    assert r.status_code == 200 and r.json()["lead"] == "police"

@@ -39,6 +39,8 @@ ALLOWED = [
     (ASSIGNMENT, "accepted", "conclude", "concluded"),
     (ASSIGNMENT, "pending", "decline", "declined"),
     (ASSIGNMENT, "accepted", "decline", "declined"),
+    (ASSIGNMENT, "pending", "withdraw", "withdrawn"),  # its case was dismissed
+    (ASSIGNMENT, "accepted", "withdraw", "withdrawn"),
     (RECTIFICATION, "ordered", "correct", "corrected"),
     (RECTIFICATION, "ordered", "escalate", "escalated"),
     (RECTIFICATION, "escalated", "correct", "corrected"),
@@ -87,7 +89,7 @@ def test_the_tables_hold_exactly_the_documented_transitions() -> None:
         (TIP, "received", {"triaged", "rejected", "duplicate"}),
         (INSPECTION, "draft", set()),
         (CASE, "open", set()),
-        (ASSIGNMENT, "pending", {"concluded", "declined"}),
+        (ASSIGNMENT, "pending", {"concluded", "declined", "withdrawn"}),
         (RECTIFICATION, "ordered", {"corrected"}),
     ],
 )

@@ -49,7 +49,7 @@ async def test_sql_flags_agree_with_the_pure_rule(db: TestDatabase, world: World
             assert expected
 
 
-async def test_import_audits_per_batch_not_per_row(db: TestDatabase, world: World) -> None:
+async def test_import_audits_each_batch_and_a_summary(db: TestDatabase, world: World) -> None:
     rows = "\n".join(f"窑{i},other,黄骅镇" for i in range(5))
     data = io.BytesIO(f"单位名称,行业,所属辖区\n{rows}\n".encode())
     async with transaction(db.sessionmaker) as session:
@@ -106,3 +106,31 @@ async def test_a_county_admin_imports_only_into_its_own_area(db: TestDatabase,
         result = await import_employers(session, actor, file=io.BytesIO(data))
     assert result.created == 1
     assert result.rejected[0].row == 2
+
+
+async def test_import_audits_every_employer_created_or_changed(
+        db: TestDatabase, world: World) -> None:
+    head = "单位名称,统一社会信用代码,行业,所属辖区,地址,营业执照号,营业执照有效期至"
+    async with transaction(db.sessionmaker) as session:
+        await import_employers(session, SYSTEM_ACTOR, file=io.BytesIO(
+            f"{head}\n甲窑,{uscc(1)},砖窑,黄骅镇,村东,B-1,2030-01-01\n"
+            f"乙窑,{uscc(2)},砖窑,黄骅镇,村西,,\n".encode()))
+    async with transaction(db.sessionmaker) as session:
+        await import_employers(session, SYSTEM_ACTOR, file=io.BytesIO(
+            f"{head}\n甲窑,{uscc(1)},砖窑,黄骅镇,村南,B-2,2031-01-01\n"
+            f"乙窑,{uscc(2)},砖窑,黄骅镇,村西,,\n".encode()))
+    async with transaction(db.sessionmaker) as session:
+        log = (await session.exec(select(AuditEntry).where(
+            col(AuditEntry.entity_type) == "employer").order_by(col(AuditEntry.seq)))).all()
+    assert [(e.action, e.after["name"]) for e in log] == [  # type: ignore[index]
+        ("employer.create", "甲窑"), ("employer.create", "乙窑"), ("employer.update", "甲窑")]
+    created, updated = log[0], log[2]
+    assert created.before is None and created.entity_id == updated.entity_id
+    assert created.jurisdiction_path == world.places["town"].path == updated.jurisdiction_path
+    assert created.after["licences"] == [  # type: ignore[index]
+        {"kind": "business", "number": "B-1", "valid_until": "2030-01-01"}]
+    assert updated.before is not None and updated.after is not None
+    assert (updated.before["address"], updated.after["address"]) == ("村东", "村南")
+    assert updated.after["licences"] == [
+        {"kind": "business", "number": "B-2", "valid_until": "2031-01-01"}]
+    assert updated.before["licences"] == created.after["licences"]  # type: ignore[index]

@@ -14,6 +14,7 @@ from app.domain.taxonomy import AgencyKind
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
 from app.models.cases import Assignment, Case, Escalation, Rectification
+from app.models.employers import Employer
 from app.worker import JOBS, sweep
 from tests.cases_support import file, make_employer, set_due
 from tests.conftest import TestDatabase
@@ -112,3 +113,50 @@ async def test_a_tip_not_triaged_in_time_is_escalated_once(
     assert [(e.kind, e.subject_id, e.jurisdiction_path) for e in await _escalations(db)] == [
         ("triage_overdue", late.id, world.places["home"].path)]
     assert (await sweep(db.settings, db.sessionmaker))["escalate_triage"] == 0
+
+
+async def test_a_sweep_reaches_new_overdue_tips_past_a_thousand_already_escalated(
+        db: TestDatabase, world: World) -> None:
+    from app.models.tips import Tip
+
+    path, long_ago = world.places["home"].path, utcnow() - timedelta(days=30)
+    async with transaction(db.sessionmaker) as session:
+        old = [Tip(receipt_hash=f"{i:064x}", channel="phone", description="旧举报",
+                   scope_path=path, triage_due_at=long_ago) for i in range(1000)]
+        session.add_all(old)
+        session.add_all([Escalation(kind="triage_overdue", subject_id=t.id, jurisdiction_path=path,
+                                    deadline_at=long_ago) for t in old])
+        new = Tip(receipt_hash="f" * 64, channel="phone", description="新举报", scope_path=path,
+                  triage_due_at=utcnow() - timedelta(minutes=5))
+        session.add(new)
+    assert (await sweep(db.settings, db.sessionmaker))["escalate_triage"] == 1
+    async with transaction(db.sessionmaker) as session:
+        assert (await session.exec(select(Escalation.kind).where(
+            Escalation.subject_id == new.id))).all() == ["triage_overdue"]
+
+
+async def test_a_sweep_reaches_new_overdue_assignments_past_a_thousand_already_escalated(
+        db: TestDatabase, world: World) -> None:
+    labour, path = world.agency(AgencyKind.labour).id, world.places["home"].path
+    long_ago = utcnow() - timedelta(days=30)
+    async with transaction(db.sessionmaker) as session:
+        employers = [Employer(name=f"厂{i}", industry="other", address="",
+                              jurisdiction_id=world.places["home"].id) for i in range(1001)]
+        session.add_all(employers)
+        await session.flush()
+        cases = [Case(employer_id=e.id, violation_types=["wage_arrears"], jurisdiction_path=path)
+                 for e in employers]
+        session.add_all(cases)
+        await session.flush()
+        rows = [Assignment(case_id=c.id, agency_id=labour, role="lead", reason="wage_arrears",
+                           due_at=long_ago + timedelta(seconds=i)) for i, c in enumerate(cases)]
+        rows[-1].due_at = utcnow() - timedelta(minutes=5)
+        session.add_all(rows)
+        await session.flush()
+        session.add_all([Escalation(kind="assignment_overdue", subject_id=a.id, case_id=a.case_id,
+                                    jurisdiction_path=path, deadline_at=a.due_at)
+                         for a in rows[:-1]])
+    assert (await sweep(db.settings, db.sessionmaker))["escalate_assignments"] == 1
+    async with transaction(db.sessionmaker) as session:
+        assert (await session.exec(select(Escalation.kind).where(
+            Escalation.subject_id == rows[-1].id))).all() == ["assignment_overdue"]

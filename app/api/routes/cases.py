@@ -13,10 +13,12 @@ from app.api.idempotency import IdempotencyDep
 from app.api.paging import page_of
 from app.domain.lifecycles import CaseStatus
 from app.domain.permissions import Actor, Permission
+from app.domain.taxonomy import VIOLATION_CODES
 from app.errors import unprocessable
 from app.models.case_schemas import (
     CaseClose,
     CaseCreate,
+    CaseCreated,
     CasePublic,
     CaseReason,
     CaseReroute,
@@ -31,22 +33,22 @@ router = APIRouter(prefix="/api/v1", tags=["cases"])
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
-@router.post("/cases", status_code=201, response_model=CasePublic,
-             responses={200: {"description": "Added to the employer's open case."}})
+@router.post("/cases", status_code=201, response_model=CaseCreated)
 async def create_case(body: CaseCreate, session: SessionDep,
                       actor: Allowed(Permission.cases_write), idem: IdempotencyDep) -> Response:
     """Open a case for an employer and route it at once (201). If the employer already has
-    an open case, the violation types are added to it and routed (200): one open case per
-    employer. Accepts `Idempotency-Key`."""
+    an open case, the violation types are added to that case and routed instead, and the
+    answer says `merged: true` (one open case per employer). Accepts `Idempotency-Key`."""
     unknown = [i for i, t in enumerate(body.violation_types)
-               if t not in case_views.VIOLATION_CODES]
+               if t not in VIOLATION_CODES]
     if unknown:
         raise unprocessable(["body", "violation_types", unknown[0]], "Not a known violation type.")
     before = await cases.open_case_id(session, body.employer_id)
     case = await cases.file_case(session, actor, employer_id=body.employer_id, sources=[
         cases.CaseSource("manual", None, tuple(body.violation_types), body.description)])
-    payload = CasePublic.model_validate(await case_views.case_public(session, actor, case))
-    return await idem.respond(200 if before == case.id else 201, payload)
+    payload = CaseCreated.model_validate(
+        {**await case_views.case_public(session, actor, case), "merged": before == case.id})
+    return await idem.respond(201, payload)
 
 
 @router.get("/cases", response_model=Page[CaseSummary])
@@ -80,8 +82,9 @@ async def _answer(session: AsyncSession, actor: Actor, case: Case) -> CasePublic
 @router.post("/cases/{case_id}/close", response_model=CasePublic)
 async def close_case(case_id: str, body: CaseClose, session: SessionDep,
                      actor: Allowed(Permission.cases_write)) -> CasePublic:
-    """Close with a summary. 409 while any assignment is pending or accepted, or a
-    rectification is not yet corrected (`blockers` names them)."""
+    """Close with a summary. 409 while any assignment is pending or accepted, a declined
+    one is not yet re-routed, or a rectification is not yet corrected (`blockers` names
+    them)."""
     case = await cases.close_case(session, actor, case_id, summary=body.summary)
     return await _answer(session, actor, case)
 
@@ -89,7 +92,8 @@ async def close_case(case_id: str, body: CaseClose, session: SessionDep,
 @router.post("/cases/{case_id}/dismiss", response_model=CasePublic)
 async def dismiss_case(case_id: str, body: CaseReason, session: SessionDep,
                        actor: Allowed(Permission.cases_write)) -> CasePublic:
-    """Dismiss an open case, with a reason."""
+    """Dismiss an open case, with a reason. Its pending and accepted assignments become
+    `withdrawn` (nothing more can be recorded on them); reopening does not revive them."""
     case = await cases.dismiss_case(session, actor, case_id, reason=body.reason)
     return await _answer(session, actor, case)
 
@@ -107,7 +111,8 @@ async def reopen_case(case_id: str, body: CaseReason, session: SessionDep,
 async def reroute_case(case_id: str, body: CaseReroute, session: SessionDep,
                        actor: Allowed(Permission.cases_write)) -> CasePublic:
     """Give a declined assignment's work to another agency (a new assignment, due by the
-    case's severity). The decline's escalation is marked handled."""
+    case's severity). The decline's escalation is marked handled. 409 unless the case is
+    open or in progress."""
     case = await cases.get_case(session, actor, case_id, for_update=True)
     await assignments.reroute_assignment(session, actor, case, assignment_id=body.assignment_id,
                                          agency_id=body.agency_id, reason=body.reason)

@@ -25,7 +25,8 @@ async def list_routing_rules(session: SessionDep,
 async def update_routing_rule(violation_type: str, body: RoutingRuleUpdate, session: SessionDep,
                               actor: Allowed(Permission.routing_write)) -> RoutingRulePublic:
     """Replace a rule: a new version. Cases routed before keep the assignments (and the
-    rule version) they got; only routing from now on uses the new version."""
+    rule version) they got; only routing from now on uses the new version. The table is
+    national: only an admin of the national (root) jurisdiction may edit it (403 otherwise)."""
     rule = await routing.update_routing_rule(session, actor, violation_type=violation_type,
                                              lead=body.lead, also=body.also,
                                              severity=body.severity)
