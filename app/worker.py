@@ -19,7 +19,7 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, transaction
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
-from app.services import escalations, tip_contacts
+from app.services import escalations, outbox, tip_contacts
 
 log = logging.getLogger("labourwatch.worker")
 Job = Callable[[AsyncSession, Settings], Awaitable[int]]
@@ -55,6 +55,7 @@ JOBS: dict[str, Job] = {
     "escalate_rectifications": escalate_rectifications,
     "escalate_triage": escalate_triage,
     "erase_expired_contacts": tip_contacts.erase_expired_contacts,
+    "deliver_webhooks": outbox.deliver_webhooks,
 }
 
 

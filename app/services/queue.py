@@ -24,7 +24,7 @@ from app.domain.taxonomy import Severity
 from app.models.base import utcnow
 from app.models.cases import AgencyQueueState, Assignment, Case
 from app.models.employers import Employer
-from app.services import dialect
+from app.services import dialect, feed
 from app.services.pagination import after, clamp, encode_cursor
 
 POLL_SECONDS = 0.5
@@ -47,6 +47,38 @@ async def bump_queues(session: AsyncSession, agency_ids: Iterable[uuid.UUID]
             set_={"version": AgencyQueueState.version + 1, "updated_at": now},
         ).returning(AgencyQueueState.version)
         out[aid] = int((await session.exec(stmt)).scalar_one())
+    feed.note_bump(session, out)  # the change feed and webhooks are written at commit
+    return out
+
+
+async def bump_case_queues(session: AsyncSession, case_id: uuid.UUID, *,
+                           changed: Iterable[uuid.UUID] = ()) -> dict[uuid.UUID, int]:
+    """Add one to the queue version of every agency with an assignment on the case, and
+    of the agencies in `changed` (whose assignments on it are being made or changed now;
+    stamp those with the returned versions). Returns the new versions.
+
+    Queue items carry the case's summary (status, severity, violation types), so a
+    change to the case changes every ETag on it. One id-ordered pass, like
+    `bump_queues`, so it never locks queues crosswise with another transaction. Only
+    `changed` is told to the change feed: the others' assignments did not change (and
+    a version the feed was told of earlier in this transaction is kept). Lock the case
+    row first: case, then queues, everywhere.
+    """
+    now = utcnow()
+    noted = set(changed)
+    on_case = (await session.exec(select(Assignment.agency_id).where(
+        Assignment.case_id == case_id).distinct())).all()
+    out: dict[uuid.UUID, int] = {}
+    for aid in sorted(noted | set(on_case)):
+        stmt = dialect.insert(session, AgencyQueueState).values(
+            agency_id=aid, version=1, updated_at=now)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["agency_id"],
+            set_={"version": AgencyQueueState.version + 1, "updated_at": now},
+        ).returning(AgencyQueueState.version)
+        out[aid] = int((await session.exec(stmt)).scalar_one())
+    if noted:
+        feed.note_bump(session, {aid: out[aid] for aid in noted})
     return out
 
 
@@ -94,6 +126,7 @@ class QueueItem:
     assignment: Assignment
     case: Case
     employer_name: str
+    case_types: tuple[str, ...] = ()  # the case's violation types the caller may see
 
 
 async def list_queue(session: AsyncSession, actor: Actor, *, status: str | None = None,
@@ -121,10 +154,22 @@ async def list_queue(session: AsyncSession, actor: Actor, *, status: str | None 
     keys = [col(Assignment.created_at), col(Assignment.id)]
     query = query.where(after(keys, cursor, [datetime, uuid.UUID])).order_by(*keys).limit(n + 1)
     rows = list((await session.exec(query)).all())
-    items = [QueueItem(a, c, name) for a, c, name in rows[:n]]
+    items = await _with_visible_types(session, actor, rows[:n])
     more = len(rows) > n
     last = items[-1].assignment if items else None
     return items, encode_cursor(last.created_at, last.id) if more and last else None
+
+
+async def _with_visible_types(session: AsyncSession, actor: Actor,
+                              rows: list[tuple[Assignment, Case, str]]) -> list[QueueItem]:
+    from app.services.case_views import visible_types  # case_views → cases → queue
+
+    by_case: dict[uuid.UUID, list[Assignment]] = {}
+    for a in (await session.exec(select(Assignment).where(
+            col(Assignment.case_id).in_([c.id for _, c, _ in rows])))).all():
+        by_case.setdefault(a.case_id, []).append(a)
+    return [QueueItem(a, c, name, tuple(visible_types(actor, c, by_case.get(c.id, []))))
+            for a, c, name in rows]
 
 
 async def run_queue(maker: SessionMaker, actor: Actor, *, query: str, if_none_match: str | None,

@@ -1,0 +1,195 @@
+"""Published results (公开): the office approves a closed case for the public.
+
+Nothing is public without an approval on record: a disclosure row exists only
+once a coordinator approved it (who, when), and the public list shows only
+approved rows not withdrawn. What is published is copied at approval time and
+redacted on top of the office's own text: phone numbers and ID numbers are
+masked, so are the names of the case's tipsters and ages under 18; tip contents,
+tipsters and workers' headcounts (minors included) are never part of it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import auditlog
+from app.config import Settings
+from app.domain.permissions import Actor
+from app.domain.taxonomy import VIOLATION_TYPE_BY_CODE
+from app.errors import Conflict, NotFound, unprocessable
+from app.models.base import utcnow
+from app.models.cases import Action
+from app.models.disclosures import (
+    Disclosure,
+    DisclosureOutcome,
+    DisclosurePublic,
+    DisclosurePublished,
+    PlaceRef,
+    ViolationTypeName,
+)
+from app.models.employers import Employer
+from app.models.reference import Jurisdiction
+from app.models.tips import Tip
+from app.services import access, tip_privacy
+from app.services.cases import get_case
+from app.services.pagination import after, clamp, encode_cursor
+
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_NUMBER = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
+MINOR_AGE = re.compile(r"(?<!\d)(1[0-7]|[0-9])\s*(周岁|岁)")
+
+
+def redact(text: str, names: Iterable[str] = ()) -> str:
+    """Mask phones (1[3-9]xxxxxxxxx), ID numbers, ages under 18 and the given names."""
+    out = ID_NUMBER.sub(lambda m: m.group()[:4] + "*" * 14, text)
+    out = PHONE.sub(lambda m: m.group()[:3] + "****" + m.group()[-4:], out)
+    out = MINOR_AGE.sub(r"**\2", out)
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2},
+                       key=len, reverse=True):
+        out = out.replace(name, name[0] + "某")
+    return out
+
+
+async def _tipster_names(session: AsyncSession, settings: Settings,
+                         case_id: uuid.UUID) -> list[str]:
+    keys = tip_privacy.keys_of(settings)
+    tips = (await session.exec(select(Tip.id, Tip.contact).where(
+        col(Tip.case_id) == case_id, col(Tip.contact).is_not(None)))).all()
+    names = []
+    for tip_id, blob in tips:
+        name = tip_privacy.open_contact(keys, tip_id, blob)["name"]
+        if name:
+            names.append(name)
+    return names
+
+
+async def case_outcome(session: AsyncSession, case_id: uuid.UUID) -> DisclosureOutcome:
+    """What the agencies did on the case, counted in SQL from its actions."""
+    rows = (await session.exec(
+        select(Action.type, func.count(), func.sum(Action.amount), func.sum(Action.count))
+        .where(col(Action.case_id) == case_id).group_by(col(Action.type)))).all()
+    by = {t: (int(n), Decimal(amount or 0), int(cnt or 0)) for t, n, amount, cnt in rows}
+    n = {t: v[0] for t, v in by.items()}
+    none = (0, Decimal("0"), 0)
+    return DisclosureOutcome(
+        fines=n.get("fine", 0), fines_amount=by.get("fine", none)[1],
+        suspensions=n.get("suspension", 0), licences_revoked=n.get("licence_revoked", 0),
+        sites_closed=n.get("site_closed", 0),
+        criminal_cases_filed=n.get("criminal_case_filed", 0),
+        wages_recovered_amount=by.get("wages_recovered", none)[1],
+        wages_recovered_workers=by.get("wages_recovered", none)[2],
+        children_rescued=by.get("children_rescued", none)[2],
+        persons_repatriated=by.get("persons_repatriated", none)[2])
+
+
+async def _township(session: AsyncSession, path: str) -> uuid.UUID | None:
+    ids = [uuid.UUID(p) for p in path.split("/") if p]
+    return (await session.exec(select(Jurisdiction.id).where(
+        col(Jurisdiction.id).in_(ids), col(Jurisdiction.level) == "township"))).first()
+
+
+async def approve_disclosure(session: AsyncSession, actor: Actor, case_id: uuid.UUID | str, *,
+                             settings: Settings, summary_public: str,
+                             approve: bool) -> Disclosure:
+    """Publish a closed case in the caller's area; the approval (who, when) is recorded."""
+    if approve is not True:
+        raise unprocessable(["body", "approve"], "Publishing needs `approve: true`; nothing is "
+                            "public without an approval on record.")
+    case = await get_case(session, actor, case_id, for_update=True)
+    if case.status != "closed" or case.closed_at is None:
+        raise Conflict(f"The case is {case.status}; only a closed case can be published.")
+    active = (await session.exec(select(Disclosure.id).where(
+        col(Disclosure.case_id) == case.id, col(Disclosure.withdrawn_at).is_(None)))).first()
+    if active is not None:
+        raise Conflict("This case is already published.", existing_id=str(active))
+    employer = await session.get(Employer, case.employer_id)
+    assert employer is not None
+    names = await _tipster_names(session, settings, case.id)
+    outcome = await case_outcome(session, case.id)
+    codes = sorted(set(case.violation_types))
+    d = Disclosure(case_id=case.id, employer_name=employer.name,
+                   township_id=await _township(session, case.jurisdiction_path),
+                   jurisdiction_path=case.jurisdiction_path, violation_types=codes,
+                   violation_codes="," + ",".join(codes) + ",",
+                   summary_public=redact(summary_public, names),
+                   outcome=outcome.model_dump(mode="json"), closed_on=case.closed_at.date(),
+                   approved_by=actor.id[:64], approved_at=utcnow())
+    session.add(d)
+    await session.flush()
+    auditlog.record(session, actor, "disclosure.approve", "disclosure", d.id,
+                    after=auditlog.snapshot(d), jurisdiction_path=case.jurisdiction_path)
+    return d
+
+
+async def withdraw_disclosure(session: AsyncSession, actor: Actor,
+                              disclosure_id: uuid.UUID | str, *, reason: str = "") -> Disclosure:
+    did = access.as_uuid(disclosure_id, "disclosure")
+    d = await session.get(Disclosure, did)
+    if d is None or not access.in_subtree(actor, d.jurisdiction_path):
+        raise NotFound(f"No disclosure {did} in your area.")
+    if d.withdrawn_at is not None:
+        raise Conflict("This disclosure is already withdrawn.")
+    before = auditlog.snapshot(d)
+    d.withdrawn_at, d.withdrawn_by, d.withdrawn_reason = utcnow(), actor.id[:64], reason
+    session.add(d)
+    await session.flush()
+    auditlog.record(session, actor, "disclosure.withdraw", "disclosure", d.id, before=before,
+                    after=auditlog.snapshot(d), jurisdiction_path=d.jurisdiction_path)
+    return d
+
+
+def _published(d: Disclosure, township_name: str | None) -> dict[str, Any]:
+    return {
+        "id": d.id, "employer_name": d.employer_name,
+        "township": PlaceRef(id=d.township_id, name=township_name)
+        if d.township_id and township_name else None,
+        "violation_types": [ViolationTypeName(
+            code=c, name_zh=VIOLATION_TYPE_BY_CODE[c].name_zh if c in VIOLATION_TYPE_BY_CODE
+            else c) for c in d.violation_types],
+        "summary": d.summary_public, "outcome": DisclosureOutcome(**d.outcome),
+        "closed_on": d.closed_on, "published_at": d.approved_at,
+    }
+
+
+async def disclosure_view(session: AsyncSession, d: Disclosure) -> DisclosurePublic:
+    town = await session.get(Jurisdiction, d.township_id) if d.township_id else None
+    name = town.name if town else None
+    return DisclosurePublic(**_published(d, name), case_id=d.case_id, approved_by=d.approved_by,
+                            approved_at=d.approved_at, withdrawn_at=d.withdrawn_at,
+                            withdrawn_by=d.withdrawn_by)
+
+
+async def list_published(session: AsyncSession, *, township_id: uuid.UUID | None = None,
+                         violation_type: str | None = None, cursor: str | None = None,
+                         limit: int | None = None
+                         ) -> tuple[list[DisclosurePublished], str | None]:
+    """Approved, not withdrawn disclosures, newest first (no auth)."""
+    n = clamp(limit)
+    query = (select(Disclosure, Jurisdiction.name)
+             .outerjoin(Jurisdiction, col(Jurisdiction.id) == col(Disclosure.township_id))
+             .where(col(Disclosure.withdrawn_at).is_(None)))
+    if township_id is not None:
+        path = (await session.exec(select(Jurisdiction.path).where(
+            col(Jurisdiction.id) == township_id))).first()
+        if path is None:
+            return [], None
+        query = query.where(col(Disclosure.jurisdiction_path).startswith(path, autoescape=True))
+    if violation_type is not None:
+        query = query.where(col(Disclosure.violation_codes).contains(
+            f",{violation_type},", autoescape=True))
+    keys = [col(Disclosure.approved_at), col(Disclosure.id)]
+    query = (query.where(after(keys, cursor, [datetime, uuid.UUID], descending=True))
+             .order_by(*[k.desc() for k in keys]).limit(n + 1))
+    rows = list((await session.exec(query)).all())
+    items = [DisclosurePublished(**_published(d, name)) for d, name in rows[:n]]
+    last = rows[n - 1][0] if len(rows) > n else None
+    return items, encode_cursor(last.approved_at, last.id) if last else None
+

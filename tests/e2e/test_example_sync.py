@@ -1,0 +1,127 @@
+"""examples/agency_sync.py against a real `labourwatch serve --demo`: poll and webhook."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.services.demo import DEMO_PASSWORD
+from tests.conftest import BACKENDS, PG_SERVER
+from tests.e2e.test_serve import _free_port, _psql
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "agency_sync.py"
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(params=BACKENDS)
+def demo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABOURWATCH_")}
+    env["LABOURWATCH_WEBHOOK_ALLOW_PRIVATE"] = "true"
+    dbname = None
+    if request.param == "postgresql":
+        dbname = f"lw_e2e_{secrets.token_hex(4)}"
+        _psql(f'CREATE DATABASE "{dbname}"')
+        env["LABOURWATCH_DATABASE_URL"] = (
+            PG_SERVER.replace("postgresql://", "postgresql+asyncpg://") + f"/{dbname}")
+        env["LABOURWATCH_SECRET_KEY"] = secrets.token_urlsafe(40)
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen([str(BIN / "labourwatch"), "serve", "--demo", "--port", str(port)],
+                            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline, "serve did not come up in 60 s"
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield base, env
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        if dbname:
+            _psql(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+def _login(c: httpx.Client, username: str) -> dict[str, str]:
+    r = c.post("/api/v1/auth/token", data={"grant_type": "password", "username": username,
+                                           "password": DEMO_PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_the_example_syncs_by_polling_and_by_webhook(
+        demo: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    base, env = demo
+    c = httpx.Client(base_url=base, timeout=20)
+    police = c.get("/api/v1/me", headers=_login(c, "officer.police")).json()["agency"]["id"]
+    r = c.post("/api/v1/service-accounts", headers=_login(c, "admin"), json={
+        "name": "公安局办案系统", "agency_id": police, "scopes": ["queue:read", "queue:write"]})
+    assert r.status_code == 201, r.text
+    env = {**env, "LW_URL": base, "LW_CLIENT_ID": r.json()["client_id"],
+           "LW_CLIENT_SECRET": r.json()["client_secret"]}
+    service = {"Authorization": "Bearer " + c.post("/api/v1/auth/token", data={
+        "grant_type": "client_credentials", "client_id": env["LW_CLIENT_ID"],
+        "client_secret": env["LW_CLIENT_SECRET"]}).json()["access_token"]}
+    hook_port = _free_port()
+    r = c.post("/api/v1/webhooks", headers=service,
+               json={"url": f"http://127.0.0.1:{hook_port}/labourwatch"})
+    assert r.status_code == 201, r.text
+    env["LW_WEBHOOK_SECRET"] = r.json()["secret"]
+
+    office = _login(c, "coordinator")
+    home = c.get("/api/v1/me", headers=office).json()["jurisdiction"]["id"]
+    employer = c.post("/api/v1/employers", headers=office, json={
+        "name": "黄骅市示例砖厂", "industry": "brick_kiln", "jurisdiction_id": home,
+        "address": "示例村"}).json()["id"]
+    case = c.post("/api/v1/cases", headers=office, json={
+        "employer_id": employer, "violation_types": ["forced_labour"],
+        "description": "强迫劳动"})
+    assert case.status_code == 201, case.text
+
+    cursor = tmp_path / "police.cursor"
+    polled = subprocess.run(
+        [sys.executable, str(EXAMPLE), "poll", "--once", "--cursor-file", str(cursor)],
+        env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert polled.returncode == 0, polled.stderr
+    assert "created" in polled.stdout and "黄骅市示例砖厂" in polled.stdout
+    assert f"case={case.json()['id']}" in polled.stdout
+    assert int(cursor.read_text()) > 0
+    again = subprocess.run(
+        [sys.executable, str(EXAMPLE), "poll", "--once", "--cursor-file", str(cursor)],
+        env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert again.returncode == 0 and again.stdout == ""  # the cursor was kept
+
+    receiver = subprocess.Popen(
+        [sys.executable, str(EXAMPLE), "webhook", "--once", "--port", str(hook_port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert receiver.stdout is not None
+        assert "listening" in receiver.stdout.readline()
+        worker = subprocess.run([str(BIN / "labourwatch"), "worker", "--once"], cwd=tmp_path,
+                                env=env, capture_output=True, text=True, timeout=120,
+                                check=False)
+        assert worker.returncode == 0, worker.stderr
+        out, err = receiver.communicate(timeout=30)
+    finally:
+        if receiver.poll() is None:
+            receiver.kill()
+    assert "assignment.created" in out and "黄骅市示例砖厂" in out, (out, err)
+    c.close()
