@@ -1,0 +1,278 @@
+"""The grouped queries behind the statistics table: one per source table, grouped in SQL.
+
+Every row is attributed to the child of the requested place whose subtree holds
+it: a jurisdiction path is the root-to-node ids each followed by '/', so the
+child is the 36 characters after the parent's path (`substr`), and rows lying
+on the parent itself group under ''. Only the grouped sums leave the database.
+
+Counting rules (documented for the office):
+- Inspections count when signed and in the campaign; a signed inspection that a
+  signed amendment corrects is replaced by the amendment.
+- Workers covered and contracts signed come from each employer's latest such
+  inspection (by visit date), so a revisit does not count the same workers twice.
+- Staff turned out (人次) are the signatures on the campaign's signed original
+  inspections (amendments are paperwork, not another visit).
+- Tips count when received within the campaign's dates (China time) under the
+  place; cases when opened within them; actions and rectifications when they
+  belong to such a case.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.domain.stats import (
+    ACTION_COUNTED,
+    ACTION_SUMMED,
+    CHANNEL_ZH,
+    TIP_HANDLED,
+    Figures,
+    add_into,
+    empty_figures,
+)
+from app.models.cases import Action, Assignment, Case, Rectification
+from app.models.employers import Employer
+from app.models.inspections import Finding, Inspection, InspectionSignature
+from app.models.reference import Agency, Jurisdiction
+from app.models.tips import Tip
+from app.services import dialect
+
+UUID_LEN = 36
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The campaign, the parent place's path, and the time window tips and cases count in."""
+
+    campaign_id: uuid.UUID
+    prefix: str
+    start: datetime
+    end: datetime
+    today: date
+
+
+def child_of(scope: Scope, path: Any) -> ColumnElement[str]:
+    # Literal ints: PostgreSQL only matches GROUP BY to the SELECT expression if equal.
+    start: ColumnElement[int] = sa.literal_column(str(len(scope.prefix) + 1))
+    width: ColumnElement[int] = sa.literal_column(str(UUID_LEN))
+    return sa.func.substr(path, start, width).label("child")
+
+
+def under(scope: Scope, path: Any) -> ColumnElement[bool]:
+    return col(path).startswith(scope.prefix, autoescape=True)
+
+
+def _places(scope: Scope) -> Any:
+    """Every place under the parent with the child it rolls up to (a few hundred rows)."""
+    return (select(col(Jurisdiction.id).label("jid"), child_of(scope, Jurisdiction.path))
+            .where(under(scope, Jurisdiction.path)).subquery("places"))
+
+
+def _effective(scope: Scope) -> Any:
+    """Signed campaign inspections under the place, not replaced by a signed amendment."""
+    later = aliased(Inspection)
+    i = Inspection
+    in_area = select(Jurisdiction.id).where(under(scope, Jurisdiction.path))
+    return (select(col(i.id).label("id"), col(i.jurisdiction_id).label("jid"),  # type: ignore[call-overload]
+                   col(i.employer_id).label("employer_id"), col(i.visited_on).label("visited_on"),
+                   col(i.signed_at).label("signed_at"), i.total, i.local, i.migrant,
+                   i.minors_16_18, i.children_under_16, i.contracts_signed)
+            .where(i.campaign_id == scope.campaign_id, i.status == "signed",
+                   col(i.jurisdiction_id).in_(in_area),
+                   ~sa.exists().where(col(later.amends_id).is_not(None),
+                                      col(later.amends_id) == col(i.id),
+                                      col(later.status) == "signed"))
+            .subquery("eff"))
+
+
+Rows = dict[str, Figures]
+
+
+def _bucket(rows: Rows, child: str | None) -> Figures:
+    return rows.setdefault(child or "", empty_figures())
+
+
+def _rolled(scope: Scope, inner: Any, keys: tuple[str, ...], sums: tuple[str, ...]) -> Any:
+    """Re-group `inner` (grouped by place id `jid`) by child: few rows, so cheap."""
+    places = _places(scope)
+    return (select(places.c.child, *(inner.c[k] for k in keys),
+                   *(sa.func.sum(inner.c[m]) for m in sums))
+            .join(places, places.c.jid == inner.c.jid)
+            .group_by(places.c.child, *(inner.c[k] for k in keys)))
+
+
+HEADS = ("total", "local", "migrant", "minors_16_18", "children_under_16", "contracts_signed")
+
+
+async def _inspected(session: AsyncSession, scope: Scope, eff: Any, rows: Rows) -> None:
+    """Employers inspected (by industry) and the workers of each one's latest inspection:
+    one row per employer survives the ranking, so counting rows counts employers."""
+    rank = sa.func.row_number().over(partition_by=eff.c.employer_id, order_by=(
+        eff.c.visited_on.desc(), eff.c.signed_at.desc(), eff.c.id.desc())).label("rank")
+    latest = select(eff.c.jid, eff.c.employer_id,  # type: ignore[call-overload]
+                    *(eff.c[f] for f in HEADS), rank).subquery("latest")
+    inner = (select(latest.c.jid, col(Employer.industry).label("industry"),
+                    sa.func.count().label("n"), *(sa.func.sum(latest.c[f]).label(f) for f in HEADS))
+             .join(Employer, col(Employer.id) == latest.c.employer_id)
+             .where(latest.c.rank == 1).group_by(latest.c.jid, col(Employer.industry)).subquery())
+    q = _rolled(scope, inner, ("industry",), ("n", *HEADS))
+    for child, industry, n, *sums in (await session.exec(q)).all():
+        row = _bucket(rows, child)
+        add_into(row, "employers_inspected", n)
+        add_into(row, f"employers_inspected_{industry}", n)
+        for f, value in zip(HEADS, sums, strict=True):
+            add_into(row, f if f == "contracts_signed" else f"workers_{f}", value)
+
+
+async def _findings(session: AsyncSession, scope: Scope, eff: Any, rows: Rows) -> None:
+    inner = (select(eff.c.jid, col(Finding.violation_type).label("code"),
+                    sa.func.count().label("n"))
+             .select_from(eff).join(Finding, col(Finding.inspection_id) == eff.c.id)
+             .group_by(eff.c.jid, col(Finding.violation_type)).subquery())
+    for child, code, n in (await session.exec(_rolled(scope, inner, ("code",), ("n",)))).all():
+        _add_findings(rows, child, code, n)
+    with_finding = sa.exists().where(col(Finding.inspection_id) == eff.c.id)
+    pairs = (select(eff.c.jid, eff.c.employer_id).where(with_finding)
+             .group_by(eff.c.jid, eff.c.employer_id).subquery())
+    inner = select(pairs.c.jid, sa.func.count().label("n")).group_by(pairs.c.jid).subquery()
+    for child, n in (await session.exec(_rolled(scope, inner, (), ("n",)))).all():
+        add_into(_bucket(rows, child), "employers_with_problems", n)
+
+
+def _add_findings(rows: Rows, child: str | None, code: str, n: int) -> None:
+    add_into(_bucket(rows, child), "findings", n)
+    add_into(_bucket(rows, child), f"findings_{code}", n)
+
+
+async def _staff(session: AsyncSession, scope: Scope, rows: Rows) -> None:
+    i = Inspection
+    in_area = select(Jurisdiction.id).where(under(scope, Jurisdiction.path))
+    inner = (select(col(i.jurisdiction_id).label("jid"), sa.func.count().label("n"))
+             .select_from(InspectionSignature)
+             .join(i, col(i.id) == col(InspectionSignature.inspection_id))
+             .where(i.campaign_id == scope.campaign_id, i.status == "signed",
+                    col(i.amends_id).is_(None), col(i.jurisdiction_id).in_(in_area))
+             .group_by(col(i.jurisdiction_id)).subquery())
+    for key, n in (await session.exec(_rolled(scope, inner, (), ("n",)))).all():
+        add_into(_bucket(rows, key), "staff_turnout", n)
+
+
+def _by_path(scope: Scope, inner: Any, keys: tuple[str, ...], sums: tuple[str, ...]) -> Any:
+    """Re-group `inner` (grouped by jurisdiction `path`) by child: substr on few rows only."""
+    return (select(child_of(scope, inner.c.path), *(inner.c[k] for k in keys),
+                   *(sa.func.sum(inner.c[m]) for m in sums))
+            .group_by(sa.literal_column("child"), *(inner.c[k] for k in keys)))
+
+
+def _count_if(condition: ColumnElement[bool], name: str) -> Any:
+    return sa.func.sum(sa.case((condition, 1), else_=0)).label(name)
+
+
+async def _tips(session: AsyncSession, scope: Scope, rows: Rows) -> None:
+    path = col(Tip.scope_path)
+    inner = (select(path.label("path"), col(Tip.channel).label("channel"),
+                    sa.func.count().label("n"),
+                    _count_if(col(Tip.status).in_(TIP_HANDLED), "handled"))
+             .where(under(scope, path), col(Tip.received_at) >= scope.start,
+                    col(Tip.received_at) < scope.end)
+             .group_by(path, col(Tip.channel)).subquery())
+    q = _by_path(scope, inner, ("channel",), ("n", "handled"))
+    for key, channel, n, done in (await session.exec(q)).all():
+        row = _bucket(rows, key)
+        add_into(row, "tips_received", n)
+        if channel in CHANNEL_ZH:
+            add_into(row, f"tips_{channel}", n)
+        add_into(row, "tips_handled", done)
+
+
+def _cases_in(scope: Scope) -> list[ColumnElement[bool]]:
+    return [under(scope, Case.jurisdiction_path), col(Case.opened_at) >= scope.start,
+            col(Case.opened_at) < scope.end]
+
+
+async def _cases(session: AsyncSession, scope: Scope, rows: Rows) -> None:
+    # IN, not a correlated EXISTS: PostgreSQL hashes the set once instead of probing per case.
+    police = col(Case.id).in_(
+        select(Assignment.case_id).join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .where(col(Assignment.status).not_in(("declined", "withdrawn")),
+               col(Agency.kind) == "police"))
+    path = col(Case.jurisdiction_path)
+    inner = (select(path.label("path"), sa.func.count().label("n"),
+                    _count_if(col(Case.status) == "closed", "closed"),
+                    _count_if(police, "police"))
+             .where(*_cases_in(scope)).group_by(path).subquery())
+    q = _by_path(scope, inner, (), ("n", "closed", "police"))
+    for key, n, closed, to_police in (await session.exec(q)).all():
+        row = _bucket(rows, key)
+        add_into(row, "cases_opened", n)
+        add_into(row, "cases_closed", closed)
+        add_into(row, "cases_to_police", to_police)
+
+
+async def _actions(session: AsyncSession, scope: Scope, rows: Rows) -> None:
+    kinds = ("fine", "wages_recovered", *ACTION_COUNTED, *ACTION_SUMMED)
+    path = col(Case.jurisdiction_path)
+    inner = (select(path.label("path"), col(Action.type).label("kind"),  # type: ignore[call-overload]
+                    sa.func.count().label("n"), sa.func.sum(Action.amount).label("amount"),
+                    sa.func.sum(Action.count).label("people"))
+             .join(Case, col(Case.id) == col(Action.case_id))
+             .where(*_cases_in(scope), col(Action.type).in_(kinds))
+             .group_by(path, col(Action.type)).subquery())
+    q = _by_path(scope, inner, ("kind",), ("n", "amount", "people"))
+    for key, kind, n, amount, count in (await session.exec(q)).all():
+        row = _bucket(rows, key)
+        if kind == "fine":
+            add_into(row, "fines", n)
+            add_into(row, "fines_amount", amount)
+        elif kind == "wages_recovered":
+            add_into(row, "wages_recovered_amount", amount)
+            add_into(row, "wages_recovered_workers", count)
+        elif kind in ACTION_COUNTED:
+            add_into(row, ACTION_COUNTED[kind], n)
+        else:
+            add_into(row, ACTION_SUMMED[kind], count)
+
+
+async def _rectifications(session: AsyncSession, scope: Scope, rows: Rows) -> None:
+    r = Rectification
+    pending = col(r.status).in_(("ordered", "escalated"))
+    path = col(Case.jurisdiction_path)
+    inner = (select(path.label("path"), sa.func.count().label("n"),
+                    _count_if(col(r.status) == "corrected", "done"),
+                    _count_if(sa.and_(pending, col(r.deadline) < scope.today), "late"))
+             .join(Case, col(Case.id) == col(r.case_id)).where(*_cases_in(scope))
+             .group_by(path).subquery())
+    for key, n, done, late in (await session.exec(
+            _by_path(scope, inner, (), ("n", "done", "late")))).all():
+        row = _bucket(rows, key)
+        add_into(row, "rectifications_ordered", n)
+        add_into(row, "rectifications_completed", done)
+        add_into(row, "rectifications_overdue", late)
+
+
+async def figures_by_child(session: AsyncSession, scope: Scope) -> Rows:
+    """child id (str; '' for the place itself) → its subtree's figures."""
+    rows: Rows = {}
+    if dialect.is_postgres(session):
+        # A few grouped scans: compiling them (JIT) costs more than it saves, and sorts
+        # and hashes of a county's inspections should stay in memory.
+        await session.exec(sa.text("SET LOCAL jit = off"))  # type: ignore[call-overload]
+        await session.exec(sa.text("SET LOCAL work_mem = '32MB'"))  # type: ignore[call-overload]
+    eff = _effective(scope)
+    await _inspected(session, scope, eff, rows)
+    await _findings(session, scope, eff, rows)
+    await _staff(session, scope, rows)
+    await _tips(session, scope, rows)
+    await _cases(session, scope, rows)
+    await _actions(session, scope, rows)
+    await _rectifications(session, scope, rows)
+    return rows
