@@ -5,9 +5,13 @@ The tip-line keeps no IP, so limits are keyed on what a request carries:
 - lookups and follow-ups by receipt are limited per receipt hash (guessing one
   receipt again and again) AND per process overall (guessing many receipts);
   with 99-bit receipts the global ceiling makes guessing hopeless;
-- intake has one high per-process ceiling: it slows a flood down with 429 and
-  `Retry-After` without ever turning away a tip for who sent it. Scripts that
-  retry with their Idempotency-Key lose and duplicate nothing.
+- intake has a limit per source and one high per-process ceiling: a flood from
+  one address is slowed with 429 and `Retry-After` while everyone else still
+  gets through. The source is an HMAC of the client address under a random
+  key made per process and never written anywhere; only that hash is held, as
+  a counter key, for the counter's window, and the address itself is neither
+  kept nor logged. Scripts that retry with their Idempotency-Key lose and
+  duplicate nothing.
 
 State lives per app instance (`runtime.extras`), so tests and several apps in
 one process do not share counters, and it vanishes with the process.
@@ -15,13 +19,16 @@ one process do not share counters, and it vanishes with the process.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
+import secrets
 import time
 from dataclasses import dataclass, field
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from app.config import Settings
 from app.errors import TooManyRequests
@@ -35,9 +42,11 @@ class TipRateLimits:
     lookup_global: str = "300/minute"
     followup_per_receipt: str = "5/minute"
     followup_global: str = "120/minute"
-    intake_global: str = "1200/minute"
-    limiter: MovingWindowRateLimiter = field(
-        default_factory=lambda: MovingWindowRateLimiter(MemoryStorage()))
+    intake_global: str = "60000/minute"
+    intake_per_source: str = "30/minute"
+    source_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    limiter: SlidingWindowCounterRateLimiter = field(
+        default_factory=lambda: SlidingWindowCounterRateLimiter(MemoryStorage()))
 
     def _check(self, rule: str, *identifiers: str) -> None:
         item = parse(rule)
@@ -53,11 +62,18 @@ class TipRateLimits:
         self._check(self.followup_global, "followup", "*")
         self._check(self.followup_per_receipt, "followup", receipt_key)
 
-    def check_intake(self) -> None:
+    def source_of(self, address: str | None) -> str:
+        """The counter key for a client address: a keyed hash, never the address."""
+        return hmac.new(self.source_key, (address or "").encode(), hashlib.sha256
+                        ).hexdigest()[:32]
+
+    def check_intake(self, address: str | None = None) -> None:
+        """Per source first, so a flooder's refused tips do not eat the global budget."""
+        self._check(self.intake_per_source, "intake", self.source_of(address))
         self._check(self.intake_global, "intake", "*")
 
 
-def _too_many(limiter: MovingWindowRateLimiter, item: RateLimitItem,
+def _too_many(limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem,
               identifiers: tuple[str, ...]) -> TooManyRequests:
     stats = limiter.get_window_stats(item, *identifiers)
     wait = max(1, math.ceil(stats.reset_time - time.time()))
@@ -76,6 +92,7 @@ def limits_for(extras: dict[str, object], s: Settings) -> TipRateLimits:
         followup_per_receipt=s.tip_followup_rate,
         followup_global=s.tip_followup_global_rate,
         intake_global=s.tip_intake_global_rate,
+        intake_per_source=s.tip_intake_source_rate,
     )
     extras[EXTRAS_KEY] = made
     return made

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-from sqlalchemy import Text
-from sqlalchemy.dialects import postgresql
 
 import app.models.base
 
@@ -21,9 +19,21 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "tip_attachment",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tip_id", sa.Uuid(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("content_type", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["tip_id"], ["tip.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("tip_id", "position", name="uq_tip_attachment_tip_position"),
+    )
 
 
 def downgrade() -> None:
-    pass
-
+    op.drop_table("tip_attachment")

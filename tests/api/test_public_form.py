@@ -67,3 +67,17 @@ async def test_a_place_picked_on_the_form_puts_the_tip_in_that_office_queue(
     [tip] = (await client.get("/api/v1/tips",
                               headers=world.headers(Role.coordinator))).json()["items"]
     assert tip["jurisdiction_id"] == town and tip["channel"] == "web"
+
+
+async def test_a_poster_link_prefills_the_site_and_is_escaped(client: httpx.AsyncClient,
+                                                             world: World) -> None:
+    town = str(world.places["town"].id)
+    r = await client.get("/", params={"employer": '某砖厂"><script>x</script>',
+                                      "jurisdiction_id": town})
+    assert r.status_code == 200
+    assert 'value="某砖厂&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in r.text
+    assert "<script>x" not in r.text
+    assert f'<option value="{town}" selected>' in r.text
+    plain = (await client.get("/")).text
+    assert " selected>" not in plain
+    assert 'name="employer_name" maxlength="200" value=""' in plain

@@ -16,8 +16,10 @@ from fastapi.responses import HTMLResponse
 
 from app.api.deps import SessionDep, SettingsDep
 from app.api.public.tips import PublicTipSubmission, accept_public_tip, rate_limits, validate_zh
+from app.api.public.uploads import is_multipart, read_multipart, submission_from_fields
 from app.errors import AppError, Unprocessable
 from app.services import reference, tip_public, tips
+from app.services.tip_media import Upload
 
 router = APIRouter(tags=["public form"], include_in_schema=False)
 
@@ -55,6 +57,12 @@ def _one(fields: dict[str, list[str]], name: str) -> str:
     return (fields.get(name) or [""])[0]
 
 
+_FILES = """<label for="attachments">照片、视频或文件（可不传，最多 5 个）</label>
+<input type="file" id="attachments" name="attachments" multiple
+ accept="image/jpeg,image/png,image/webp,image/gif,application/pdf,video/mp4,video/quicktime,video/3gpp">
+<p class="note">照片上传后会自动去除拍摄地点、相机等信息。</p>"""
+
+
 def _errors_html(exc: AppError) -> str:
     items = getattr(exc, "extras", {}).get("errors") or []
     lines = "".join(f"<li>{escape(str(e['loc'][-1]))}：{escape(str(e['msg']))}</li>"
@@ -83,7 +91,7 @@ async def _render_form(session: Any, fields: dict[str, list[str]], error: str = 
            ("description", "employer_name", "address", "contact_name", "contact_phone")}
     body = f"""<h1>举报非法用工</h1>
 <p>您可以匿名举报。我们对举报人信息严格保密，有报必查。</p>{error}
-<form method="post" action="/form">
+<form method="post" action="/form" enctype="multipart/form-data">
 <label for="description">情况描述（必填）</label>
 <textarea id="description" name="description" required maxlength="5000">{val['description']}\
 </textarea>
@@ -96,33 +104,37 @@ async def _render_form(session: Any, fields: dict[str, list[str]], error: str = 
 <p class="note">联系方式可以不填。填写后只有办案人员在需要时可以查看。</p>
 {_input("contact_name", "称呼（可不填）", 100, val)}
 {_input("contact_phone", "电话（可不填）", 40, val, "tel")}
+{_FILES}
 <button type="submit">提交举报</button>
 </form>"""
     return page("举报非法用工", body, status)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def form_page(session: SessionDep) -> HTMLResponse:
-    return await _render_form(session, {})
-
-
-def _submission(fields: dict[str, list[str]]) -> dict[str, Any]:
-    contact = {"name": _one(fields, "contact_name").strip() or None,
-               "phone": _one(fields, "contact_phone").strip() or None}
-    return {"description": _one(fields, "description"),
-            "violation_types": [v for v in fields.get("violation_types", []) if v],
-            "employer_name": _one(fields, "employer_name"), "address": _one(fields, "address"),
-            "jurisdiction_id": _one(fields, "jurisdiction_id").strip() or None,
-            "contact": contact if any(contact.values()) else None}
+async def form_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """The form; `?employer=…&jurisdiction_id=…` (a poster's QR code) pre-fills the site."""
+    query = request.query_params
+    prefill = {"employer_name": [query.get("employer", "")[:200]],
+               "jurisdiction_id": [query.get("jurisdiction_id", "")[:64]]}
+    return await _render_form(session, prefill)
 
 
 @router.post("/form", response_class=HTMLResponse)
 async def form_submit(request: Request, session: SessionDep,
                       settings: SettingsDep) -> HTMLResponse:
-    fields = await form_fields(request)
+    uploads: list[Upload] = []
     try:
-        body = validate_zh(PublicTipSubmission, _submission(fields))
-        done = await accept_public_tip(request, session, settings, body)
+        if is_multipart(request):
+            sent = await read_multipart(request, settings, strict=False)
+            fields, uploads = sent.fields, sent.uploads
+        else:
+            fields = await form_fields(request)
+    except AppError as exc:
+        return page("暂时无法提交", f'<h1>暂时无法提交</h1><p class="error">'
+                    f"{escape(str(exc.detail or exc.title))}</p>", exc.status)
+    try:
+        body = validate_zh(PublicTipSubmission, submission_from_fields(fields))
+        done = await accept_public_tip(request, session, settings, body, uploads=uploads)
     except Unprocessable as exc:
         return await _render_form(session, fields, _errors_html(exc), 422)
     except AppError as exc:

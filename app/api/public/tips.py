@@ -7,14 +7,17 @@ message reads in Chinese for the reporting forms that show them to the public.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError, field_validator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.api.deps import SessionDep, SettingsDep
+from app.api.public.uploads import is_form, read_multipart, submission_from_fields
 from app.config import Settings
 from app.domain.permissions import PUBLIC_ACTOR
 from app.domain.taxonomy import VIOLATION_CODES
@@ -28,8 +31,9 @@ from app.models.tips import (
     TipStatusPublic,
     TipSubmission,
 )
-from app.services import ratelimit, tip_public, tips
+from app.services import ratelimit, tip_media, tip_public, tips
 from app.services.ratelimit import TipRateLimits
+from app.services.tip_media import Upload
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -76,7 +80,7 @@ async def json_body(request: Request) -> Any:
     raw = await request.body()
     try:
         return json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("请求内容不是有效的 JSON。The body is not valid JSON.") from None
 
 
@@ -120,21 +124,51 @@ def keyed_request(request: Request, principal: str, raw: bytes) -> tips.KeyedReq
     return tips.KeyedRequest(principal, key, raw)
 
 
+def client_address(request: Request) -> str | None:
+    """Only ever handed to the rate limiter, which keeps a keyed hash of it in memory."""
+    return request.client.host if request.client else None
+
+
 async def accept_public_tip(request: Request, session: AsyncSession, settings: Settings,
                             body: PublicTipSubmission, *, channel: str = "web",
-                            keyed: tips.KeyedRequest | None = None) -> tips.Submitted:
-    """Shared by the JSON API and the HTML form."""
-    rate_limits(request).check_intake()
-    return await tips.submit_tip(
+                            keyed: tips.KeyedRequest | None = None,
+                            uploads: Sequence[Upload] = ()) -> tips.Submitted:
+    """Shared by the JSON API and the HTML form. Files are checked (and images cleaned,
+    in a worker thread) before anything is written."""
+    rate_limits(request).check_intake(client_address(request))
+    files = (await anyio.to_thread.run_sync(tip_media.prepare_attachments, settings,
+                                            list(uploads)) if uploads else [])
+    done = await tips.submit_tip(
         session, PUBLIC_ACTOR, settings=settings, channel=channel,
         description=body.description, violation_types=body.violation_types,
         employer_name=body.employer_name, address=body.address,
         jurisdiction_id=body.jurisdiction_id,
         contact=body.contact.model_dump() if body.contact else None, keyed=keyed)
+    if files and not done.replayed:
+        await tip_media.attach_files(session, PUBLIC_ACTOR, tip=done.tip, files=files)
+    return done
+
+
+def _multipart_doc() -> dict[str, Any]:
+    text = {"type": "string"}
+    return {"type": "object", "required": ["description"], "properties": {
+        "description": text, "violation_types": {"type": "array", "items": text},
+        "employer_name": text, "address": text, "jurisdiction_id": {**text, "format": "uuid"},
+        "contact_name": text, "contact_phone": text,
+        "attachments": {"type": "array", "items": {"type": "string", "format": "binary"},
+                        "description": "Photos (JPEG, PNG, WebP, GIF), PDFs, videos (MP4, "
+                                       "MOV, 3GP); type told by content; image metadata "
+                                       "is stripped."}}}
+
+
+def tip_body_doc() -> dict[str, Any]:
+    doc = body_doc(PublicTipSubmission)
+    doc["requestBody"]["content"]["multipart/form-data"] = {"schema": _multipart_doc()}
+    return doc
 
 
 @router.post("/tips", status_code=201, response_model=TipReceipt,
-             openapi_extra=body_doc(PublicTipSubmission))
+             openapi_extra=tip_body_doc())
 async def submit_public_tip(request: Request, session: SessionDep,
                             settings: SettingsDep) -> JSONResponse:
     """Send a tip (举报), anonymously if you wish: `contact` is optional and encrypted.
@@ -142,11 +176,24 @@ async def submit_public_tip(request: Request, session: SessionDep,
     The answer holds the receipt (回执码) — keep it: it is shown only this once and
     is the only way to follow the tip. Send `Idempotency-Key` when you may retry:
     the same key and body returns the same receipt and never a second tip.
-    Validation messages are in Chinese. 429 with `Retry-After` under a flood.
+    Validation messages are in Chinese. 429 with `Retry-After` under a flood, or when
+    one source sends too many.
+
+    As `multipart/form-data` (or a plain urlencoded form) the same fields come flat
+    (`violation_types` repeated, `contact_name`, `contact_phone`) with up to 5
+    `attachments` (10 MiB each, 25 MiB together by default): 415 names a file whose
+    content is not an accepted type, 413 one too large; photos are re-encoded without
+    their metadata (GPS, camera).
     """
-    raw = await request.body()
-    body = validate_zh(PublicTipSubmission, await json_body(request))
-    done = await accept_public_tip(request, session, settings, body,
+    uploads: list[Upload] = []
+    if is_form(request):
+        sent = await read_multipart(request, settings)
+        body = validate_zh(PublicTipSubmission, submission_from_fields(sent.fields))
+        raw, uploads = sent.canonical, sent.uploads
+    else:
+        raw = await request.body()
+        body = validate_zh(PublicTipSubmission, await json_body(request))
+    done = await accept_public_tip(request, session, settings, body, uploads=uploads,
                                    keyed=keyed_request(request, "public", raw))
     headers = {"Idempotent-Replayed": "true"} if done.replayed else None
     return JSONResponse({"receipt": done.receipt, "status": "received"}, status_code=201,

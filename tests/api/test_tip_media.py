@@ -1,0 +1,245 @@
+"""Tips with attachments: type by content, metadata stripped, limits, office access by scope."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import zlib
+from typing import Any
+
+import httpx
+from PIL import ExifTags, Image
+from sqlmodel import func, select
+
+from app.domain.taxonomy import Role
+from app.models.tip_media import TipAttachment
+from app.models.tips import Tip
+from tests.conftest import TestDatabase, app_for
+from tests.factories import World
+
+GPS = ExifTags.IFD.GPSInfo
+Files = list[tuple[str, tuple[str, bytes, str]]]
+
+
+def photo_with_gps() -> bytes:
+    """A phone-like JPEG: camera make, GPS position, an ICC profile and a comment."""
+    img = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.Base.Model] = "Model X"
+    exif.get_ifd(GPS).update({1: "N", 2: (38.0, 22.0, 1.5), 3: "E", 4: (117.0, 21.0, 3.0)})
+    out = io.BytesIO()
+    img.save(out, format="JPEG", exif=exif.tobytes(), icc_profile=b"\0" * 128,
+             comment=b"shot at the kiln")
+    data = out.getvalue()
+    seen = Image.open(io.BytesIO(data))
+    assert seen.getexif().get_ifd(GPS)[2] == (38.0, 22.0, 1.5)  # the fixture does carry GPS
+    return data
+
+
+def png_bytes(size: tuple[int, int] = (10, 10)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", size, (0, 128, 0, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG header that promises a huge image (a decompression bomb's shape)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+
+FIELDS: dict[str, Any] = {"description": "砖厂扣押工人，照片为证", "employer_name": "某砖厂",
+                          "violation_types": ["forced_labour", "wage_arrears"],
+                          "contact_phone": "13800000000"}
+
+
+async def send(client: httpx.AsyncClient, files: Files, headers: dict[str, str] | None = None,
+               **fields: Any) -> httpx.Response:
+    data = {**FIELDS, **fields}
+    return await client.post("/public/v1/tips", data=data, files=files, headers=headers)
+
+
+async def tip_count(db: TestDatabase) -> tuple[int, int]:
+    async with db.sessionmaker() as s:
+        tips = (await s.exec(select(func.count()).select_from(Tip))).one()
+        files = (await s.exec(select(func.count()).select_from(TipAttachment))).one()
+    return int(tips), int(files)
+
+
+async def the_tip(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
+    [tip] = (await client.get("/api/v1/tips",
+                              headers=world.headers(Role.coordinator))).json()["items"]
+    return dict(tip)
+
+
+async def test_a_photo_loses_gps_and_camera_data_before_it_is_stored(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    town = str(world.places["town"].id)
+    r = await send(client, [("attachments", ("IMG_0001.jpg", photo_with_gps(), "image/jpeg"))],
+                   jurisdiction_id=town)
+    assert r.status_code == 201, r.text
+    tip = await the_tip(client, world)
+    assert tip["violation_types"] == ["forced_labour", "wage_arrears"]
+    coord = world.headers(Role.coordinator)
+    [att] = (await client.get(f"/api/v1/tips/{tip['id']}/attachments", headers=coord)).json()
+    assert att["content_type"] == "image/jpeg" and att["position"] == 0
+    got = await client.get(f"/api/v1/tips/{tip['id']}/attachments/{att['id']}", headers=coord)
+    assert got.status_code == 200 and got.headers["content-type"] == "image/jpeg"
+    assert got.headers["content-disposition"].startswith("attachment")
+    assert hashlib.sha256(got.content).hexdigest() == att["sha256"]
+    assert len(got.content) == att["size"]
+    async with db.sessionmaker() as s:
+        stored = (await s.exec(select(TipAttachment.data))).one()
+    assert stored == got.content
+    img = Image.open(io.BytesIO(stored))
+    assert img.size == (64, 48)
+    assert len(img.getexif()) == 0 and not img.getexif().get_ifd(GPS)
+    assert "exif" not in img.info and "icc_profile" not in img.info
+    assert "comment" not in img.info
+    for needle in (b"PhoneMaker", b"Exif", b"shot at the kiln", b"GPS"):
+        assert needle not in stored
+
+
+async def test_type_is_told_by_content_not_by_name_or_declared_type(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    mp4 = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom" + b"\0" * 64
+    mov = b"\0\0\0\x14ftypqt  \0\0\0\0qt  " + b"\0" * 32
+    r = await send(client, [("attachments", ("report.pdf", png_bytes(), "application/pdf")),
+                            ("attachments", ("a.txt", pdf, "text/plain")),
+                            ("attachments", ("clip.bin", mp4, "application/octet-stream")),
+                            ("attachments", ("clip2", mov, "video/mp4"))],
+                   jurisdiction_id=str(world.places["home"].id))
+    assert r.status_code == 201, r.text
+    tip = await the_tip(client, world)
+    listed = (await client.get(f"/api/v1/tips/{tip['id']}/attachments",
+                               headers=world.headers(Role.coordinator))).json()
+    assert [a["content_type"] for a in listed] == [
+        "image/png", "application/pdf", "video/mp4", "video/quicktime"]
+    assert listed[1]["sha256"] == hashlib.sha256(pdf).hexdigest()  # PDFs are kept as sent
+
+    before = await tip_count(db)
+    exe = b"MZ\x90\0not an image"
+    bad = await send(client, [("attachments", ("ok.png", png_bytes(), "image/png")),
+                              ("attachments", ("photo.jpg", exe, "image/jpeg"))])
+    assert bad.status_code == 415
+    assert bad.headers["content-type"] == "application/problem+json"
+    assert bad.json()["errors"] == [{"loc": ["body", "attachments", 1], "msg": "不支持的文件格式"}]
+    assert "附件 2" in bad.json()["detail"]
+    assert await tip_count(db) == before  # nothing written
+
+
+async def test_count_size_and_total_limits(db: TestDatabase, world: World) -> None:
+    app = app_for(db, tip_attachment_max_bytes=4096, tip_attachment_max_total_bytes=6000)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+                                 base_url="http://test") as c:
+        six = [("attachments", (f"{i}.png", png_bytes(), "image/png")) for i in range(6)]
+        too_many = await send(c, six)
+        assert too_many.status_code == 422
+        assert too_many.json()["errors"][0]["loc"] == ["body", "attachments"]
+        big = b"%PDF-1.4\n" + b"0" * 5000
+        one_big = await send(c, [("attachments", ("a.png", png_bytes(), "image/png")),
+                                 ("attachments", ("b.pdf", big, "application/pdf"))])
+        assert one_big.status_code == 413
+        assert one_big.json()["errors"][0]["loc"] == ["body", "attachments", 1]
+        pdf = b"%PDF-1.4\n" + b"0" * 3500
+        together = await send(c, [("attachments", ("a.pdf", pdf, "application/pdf"))] * 2)
+        assert together.status_code == 413 and "合计" in together.json()["detail"]
+        five = await send(c, six[:5])
+        assert five.status_code == 201, five.text
+    assert await tip_count(db) == (1, 5)
+
+
+async def test_decompression_bombs_and_broken_images_are_422(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    bomb = await send(client, [("attachments", ("x.png", png_claiming(30000, 30000),
+                                                "image/png"))])
+    assert bomb.status_code == 422, bomb.text
+    assert bomb.json()["errors"][0]["loc"] == ["body", "attachments", 0]
+    assert "过大" in bomb.json()["detail"]
+    broken = await send(client, [("attachments", ("y.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 40,
+                                                  "image/jpeg"))])
+    assert broken.status_code == 422 and "损坏" in broken.json()["detail"]
+    assert await tip_count(db) == (0, 0)
+
+
+async def test_malformed_multipart_is_400_and_writes_nothing(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    body = (b'--XYZ\r\nContent-Disposition: form-data; name="description"\r\n\r\n'
+            b"\xe7\xa0\x96\xe5\x8e\x82\r\n--XYZ\r\nContent-Disposition: form-data; name=")
+    r = await client.post("/public/v1/tips", content=body,
+                          headers={"content-type": "multipart/form-data; boundary=XYZ"})
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    no_boundary = await client.post("/public/v1/tips", content=b"abc",
+                                    headers={"content-type": "multipart/form-data"})
+    assert no_boundary.status_code == 400
+    unknown = await send(client, [], nickname="x")
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == [{"loc": ["body", "nickname"], "msg": "不支持这一项",
+                                         "type": "value_error"}]
+    assert await tip_count(db) == (0, 0)
+
+
+async def test_multipart_without_files_and_json_still_work(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    empty_input = [("attachments", ("", b"", "application/octet-stream"))]
+    assert (await send(client, empty_input)).status_code == 201
+    assert (await client.post("/public/v1/tips", json={"description": "JSON 也行"})
+            ).status_code == 201
+    invalid = await send(client, [], description="")
+    assert invalid.status_code == 422
+    assert invalid.json()["errors"] == [{"loc": ["body", "description"], "msg": "不能为空",
+                                         "type": "value_error"}]
+    assert await tip_count(db) == (2, 0)
+
+
+async def test_a_retried_multipart_tip_with_its_key_is_one_tip(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    files: Files = [("attachments", ("a.png", png_bytes(), "image/png"))]
+    key = {"Idempotency-Key": "form-retry-1"}
+    first = await send(client, files, key)
+    again = await send(client, files, key)  # a new multipart boundary, the same content
+    assert first.status_code == again.status_code == 201
+    assert again.json()["receipt"] == first.json()["receipt"]
+    assert again.headers.get("idempotent-replayed") == "true"
+    other = await send(client, files, key, description="别的内容")
+    assert other.status_code == 422
+    assert await tip_count(db) == (1, 1)
+
+
+async def test_attachments_are_scoped_like_their_tip(client: httpx.AsyncClient, world: World
+                                                     ) -> None:
+    r = await send(client, [("attachments", ("a.png", png_bytes(), "image/png"))],
+                   jurisdiction_id=str(world.places["town"].id))
+    assert r.status_code == 201
+    tip = await the_tip(client, world)
+    home = world.headers(Role.coordinator)
+    [att] = (await client.get(f"/api/v1/tips/{tip['id']}/attachments", headers=home)).json()
+    foreign = world.headers(Role.coordinator, "foreign")
+    for path in (f"/api/v1/tips/{tip['id']}/attachments",
+                 f"/api/v1/tips/{tip['id']}/attachments/{att['id']}"):
+        assert (await client.get(path, headers=foreign)).status_code == 404
+    other = await client.get(f"/api/v1/tips/{tip['id']}/attachments/{tip['id']}", headers=home)
+    assert other.status_code == 404
+    assert (await client.get(f"/api/v1/tips/{tip['id']}/attachments")).status_code == 401
+
+
+async def test_the_form_takes_a_photo(client: httpx.AsyncClient, world: World,
+                                      db: TestDatabase) -> None:
+    page = (await client.get("/")).text
+    assert 'enctype="multipart/form-data"' in page and 'type="file"' in page
+    r = await client.post("/form", data={"description": "表单带照片", "contact_name": ""},
+                          files=[("attachments", ("p.jpg", photo_with_gps(), "image/jpeg"))])
+    assert r.status_code == 201, r.text
+    assert 'id="receipt"' in r.text
+    bad = await client.post("/form", data={"description": "表单带坏文件"},
+                            files=[("attachments", ("p.jpg", b"nope", "image/jpeg"))])
+    assert bad.status_code == 415 and "格式不支持" in bad.text
+    assert await tip_count(db) == (1, 1)
