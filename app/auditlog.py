@@ -26,6 +26,7 @@ from app.models.audit import AuditEntry, AuditHead
 from app.models.base import utcnow
 
 _PENDING = "labourwatch.audit.pending"
+ROWS_PER_STATEMENT = 1000  # × 13 columns stays under the drivers' parameter limits
 GENESIS = "0" * 64
 
 
@@ -86,17 +87,42 @@ def hashed_fields(e: AuditEntry) -> dict[str, Any]:
 
 
 async def seal(session: AsyncSession) -> int:
+    """Write the unit of work's pending entries at the head of the chain.
+
+    Everything else is flushed first, so the head row is locked for as little as
+    possible: one UPDATE … RETURNING that takes the lock, then (PostgreSQL) one
+    statement inserting the entries and moving the head, then the commit. The
+    head lock serialises every writing transaction, so each round trip under it
+    caps the whole service's write rate.
+    """
     pending: list[_Pending] = session.info.pop(_PENDING, [])
     if not pending:
         return 0
+    await session.flush()
     head_seq, head_hash = (await session.exec(
         sa.update(AuditHead).where(col(AuditHead.id) == 1)
         .values(seq=AuditHead.seq + len(pending))
         .returning(col(AuditHead.seq), col(AuditHead.last_hash))
     )).one()
-    seq: int = head_seq - len(pending)
-    prev: str = head_hash
+    rows, prev = _chain(pending, head_seq - len(pending), head_hash)
+    move_head = sa.update(AuditHead).where(col(AuditHead.id) == 1).values(last_hash=prev)
+    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+    if postgres and len(rows) <= ROWS_PER_STATEMENT:
+        entries = sa.insert(AuditEntry).values(rows)
+        await session.exec(move_head.add_cte(entries.cte("sealed")))
+        return len(pending)
+    # A bulk write (an import) has more entries than one statement may carry
+    # parameters (PostgreSQL: 32,767; SQLite: 32,766): write them in slices.
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        await session.exec(sa.insert(AuditEntry).values(rows[start:start + ROWS_PER_STATEMENT]))
+    await session.exec(move_head)
+    return len(pending)
+
+
+def _chain(pending: list[_Pending], seq: int, prev: str) -> tuple[list[dict[str, Any]], str]:
+    """Rows for the entries after `seq`, each hashed over the one before; and the last hash."""
     now = utcnow()
+    rows = []
     for p in pending:
         seq += 1
         entry = AuditEntry(
@@ -106,14 +132,9 @@ async def seal(session: AsyncSession) -> int:
             jurisdiction_path=p.jurisdiction_path, action=p.action, entity_type=p.entity_type,
             entity_id=p.entity_id, before=p.before, after=p.after, prev_hash=prev, hash="",
         )
-        entry.hash = entry_hash(hashed_fields(entry))
-        prev = entry.hash
-        session.add(entry)
-    await session.exec(
-        sa.update(AuditHead).where(col(AuditHead.id) == 1).values(last_hash=prev)
-    )
-    await session.flush()
-    return len(pending)
+        entry.hash = prev = entry_hash(hashed_fields(entry))
+        rows.append(entry.model_dump())
+    return rows, prev
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,13 +43,28 @@ class Settings(BaseSettings):
     triage_critical_hours: int = Field(default=24, ge=1)
     """Deadline to triage a tip about a criminal violation type (24 h in the documents)."""
     triage_normal_hours: int = Field(default=72, ge=1)
-    tip_intake_global_rate: str = "1200/minute"
-    """Tips one process takes in before answering 429 (no client address is kept)."""
+    tip_intake_global_rate: str = "60000/minute"
+    """Tips one process takes in before answering 429: high, so a real flood is taken in."""
+    tip_intake_source_rate: str = "30/minute"
+    """Tips from one client address before 429. Counted in memory under a keyed hash
+    (per-process random key); the address is never stored or logged."""
+    tip_attachment_max_files: int = Field(default=5, ge=0, le=50)
+    """Files one tip may carry (photos, PDFs, short videos)."""
+    tip_attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    """Largest single attachment."""
+    tip_attachment_max_total_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    """Largest total of one tip's attachments."""
+    hotline_number: str = "12333"
+    """The reporting hotline printed on rights-protection posters (维权标志)."""
+    public_base_url: str = "http://127.0.0.1:8000"
+    """Where the public reporting form is reached; the posters' QR codes link there."""
     tip_lookup_rate: str = "10/minute"
     """Status look-ups of one receipt, against guessing."""
     tip_lookup_global_rate: str = "300/minute"
     tip_followup_rate: str = "5/minute"
     tip_followup_global_rate: str = "120/minute"
+    webhook_allow_private: bool = False
+    """Let webhooks call loopback and private addresses (tests, closed networks). Off: refused."""
     log_level: str = "INFO"
     log_json: bool = True
 

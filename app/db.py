@@ -35,14 +35,36 @@ def create_engine(settings: Settings) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip on every checkout. A connection the
+        # server dropped fails its request once (503, see _server_going_away) and
+        # SQLAlchemy then replaces every pooled connection older than the failure.
+        pool_pre_ping=False,
         pool_timeout=10,
         connect_args={"timeout": 5, "command_timeout": 30},
     )
+    event.listen(engine.sync_engine, "handle_error", _server_going_away)
+    return engine
+
+
+# SQLSTATE classes that mean "the server is not there right now": 08 connection
+# exceptions, 57P01-57P03 shutting down / crashed / still starting up.
+_GONE = ("08", "57P01", "57P02", "57P03")
+
+
+def _server_going_away(ctx: Any) -> None:
+    """Count a server shutting down or starting up as a lost connection.
+
+    asyncpg reports "the database system is shutting down" (57P03) as a plain
+    driver error; marked as a disconnect, SQLAlchemy drops the pooled connections
+    and the request is answered 503 (app/errors.py), not 500.
+    """
+    code = str(getattr(ctx.original_exception, "sqlstate", "") or "")
+    if code.startswith(_GONE):
+        ctx.is_disconnect = True
 
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:

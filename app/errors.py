@@ -76,7 +76,9 @@ class Unprocessable(AppError):
 
     def __init__(self, detail: str | None = None, errors: Sequence[ErrorItem] | None = None,
                  **kwargs: Any) -> None:
-        super().__init__(detail, errors=list(errors or []), **kwargs)
+        # Every entry carries loc, msg and type, as the OpenAPI documents declare.
+        items = [{"type": "value_error", **e} for e in (errors or [])]
+        super().__init__(detail, errors=items, **kwargs)
 
 
 class TooManyRequests(AppError):
@@ -99,8 +101,9 @@ class InternalError(AppError):
         super().__init__("An unexpected error occurred. Quote the request id when reporting it.")
 
 
-def field_error(loc: Sequence[str | int], msg: str) -> ErrorItem:
-    return {"loc": list(loc), "msg": msg}
+def field_error(loc: Sequence[str | int], msg: str, type_: str = "value_error") -> ErrorItem:
+    """One entry of a 422's `errors`: where (`loc`), what (`msg`), and a machine `type`."""
+    return {"loc": list(loc), "msg": msg, "type": type_}
 
 
 def unprocessable(loc: Sequence[str | int], msg: str) -> Unprocessable:
@@ -122,7 +125,8 @@ def _validation(eh: ExceptionHandler, request: Request, exc: RequestValidationEr
         return BadRequest("The body is not valid JSON.")
     # `input` and `ctx` are left out on purpose: they would echo passwords and tipsters' words.
     errors = [field_error([str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
-                          str(e.get("msg", "invalid"))) for e in raw]
+                          str(e.get("msg", "invalid")), str(e.get("type", "value_error")))
+              for e in raw]
     return Unprocessable("The request has invalid fields; see `errors`.", errors=errors)
 
 

@@ -22,7 +22,7 @@ from app.middleware import BodyLimit, RequestContext
 from app.runtime import Runtime
 
 Side = Literal["all", "internal", "public"]
-UPLOAD_PATHS = ("/api/v1/employers/import",)
+UPLOAD_PATHS = ("/api/v1/employers/import", "/public/v1/tips", "/form")
 
 DESCRIPTION = (
     "The case system of a campaign against illegal employment (整治非法用工打击违法犯罪专项行动): "

@@ -54,6 +54,14 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except RecursionError:
+            # A body nested thousands deep overflows any recursive parser: the
+            # client's fault (400), not ours, as long as nothing was sent yet.
+            if status != 500:
+                raise
+            status = 400
+            await _problem(send_with_id, 400, "Bad request",
+                           "The request body is nested too deeply.")
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")

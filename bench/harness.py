@@ -148,3 +148,91 @@ def pg_database() -> Iterator[str]:
         yield PG_SERVER.replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# --- the app under test, its settings, and figures compared with references ---------------
+
+SECRET = "bench-secret-key-" + "x" * 40
+GENEROUS = "10000000/minute"
+LW = str(BIN / "labourwatch")
+PY = sys.executable
+
+
+def app_env(database_url: str, **extra: str) -> dict[str, str]:
+    """Settings for a benchmarked app: rate limits far above anything wrk can send.
+
+    The tip-line's intake limits exist to slow floods; left at their defaults they
+    would turn most of a benchmark into 429s and flatter the figure.
+    """
+    return {
+        "LABOURWATCH_DATABASE_URL": database_url,
+        "LABOURWATCH_SECRET_KEY": SECRET,
+        "LABOURWATCH_TIP_INTAKE_GLOBAL_RATE": GENEROUS,
+        "LABOURWATCH_TIP_INTAKE_SOURCE_RATE": GENEROUS,
+        "LABOURWATCH_LOG_LEVEL": os.environ.get("BENCH_APP_LOG_LEVEL", "WARNING"),
+        **extra,
+    }
+
+
+def serve_cmd(*, workers: int = 1) -> list[str]:
+    return [LW, "serve", "--host", "127.0.0.1", "--port", "{port}", "--workers", str(workers)]
+
+
+def run_cli(args: Sequence[str], env: dict[str, str], timeout: float = 600) -> str:
+    out = subprocess.run(list(args), env={**os.environ, **env}, cwd=ROOT, capture_output=True,
+                         text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{out.stderr[-2000:]}")
+    return out.stdout + out.stderr
+
+
+@contextmanager
+def process(args: Sequence[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """A background process (e.g. `labourwatch worker`) for the duration of a block."""
+    proc = subprocess.Popen(list(args), env={**os.environ, **env}, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@dataclass
+class Row:
+    """One line of the results table: a figure, what it is compared with, and the verdict."""
+
+    name: str
+    figure: Figure | None
+    reference: Figure | None = None
+    target_ratio: float | None = None
+    target_p99_ms: float | None = None
+    note: str = ""
+    value: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.figure is None or self.reference is None or not self.reference.rps:
+            return None
+        return self.figure.rps / self.reference.rps
+
+    @property
+    def met(self) -> bool | None:
+        checks: list[bool] = []
+        if self.target_ratio is not None and self.ratio is not None:
+            checks.append(self.ratio >= self.target_ratio)
+        if self.target_p99_ms is not None and self.figure is not None:
+            checks.append(self.figure.p99_ms <= self.target_p99_ms)
+        return all(checks) if checks else None
+
+    @property
+    def target(self) -> str:
+        parts = []
+        if self.target_ratio is not None:
+            parts.append(f"≥ {self.target_ratio:.2g}×")
+        if self.target_p99_ms is not None:
+            parts.append(f"p99 ≤ {self.target_p99_ms:g} ms")
+        return ", ".join(parts)

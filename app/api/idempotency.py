@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.api.deps import SessionDep, get_settings
+from app.api.deps import SessionDep, runtime_of
 from app.errors import Conflict, Unprocessable, unprocessable
 from app.models.idempotency import IdempotencyRecord
 from app.security import InvalidToken
@@ -63,7 +63,7 @@ def _principal(request: Request) -> str:
     if not auth.lower().startswith("bearer "):
         return "public"
     try:
-        actor = actor_from_token(get_settings(request), auth[7:].strip())
+        actor = actor_from_token(runtime_of(request).settings, auth[7:].strip())
     except (InvalidToken, ValueError, KeyError):
         return "public"
     return f"{actor.kind}:{actor.id}"

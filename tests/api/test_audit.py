@@ -60,3 +60,19 @@ async def test_verify_finds_the_altered_entry(client: httpx.AsyncClient, world: 
     broken = (await client.get("/api/v1/audit/verify",
                                headers=world.headers(Role.auditor))).json()
     assert broken["ok"] is False and broken["first_broken_seq"] == 3
+
+
+async def test_a_bulk_write_seals_more_entries_than_one_statement_carries(
+        db: TestDatabase, world: World) -> None:
+    """An import audits every employer: thousands of entries in one transaction."""
+    from app import auditlog
+    from app.db import transaction
+    from app.domain.permissions import SYSTEM_ACTOR
+
+    async with transaction(db.sessionmaker) as session:
+        for i in range(2600):  # 2,600 × 13 parameters > 32,767
+            auditlog.record(session, SYSTEM_ACTOR, "bulk.test", "thing", str(i),
+                            after={"i": i})
+    async with db.sessionmaker() as session:
+        result = await auditlog.verify_chain(session)
+    assert result.ok and result.entries >= 2600

@@ -60,7 +60,8 @@ async def test_validation_messages_are_chinese(client: httpx.AsyncClient, world:
     assert all(CJK.search(m) for m in errors.values())
     assert "bogus" in errors[("body", "violation_types")]
     missing = await client.post("/public/v1/tips", json={})
-    assert missing.json()["errors"] == [{"loc": ["body", "description"], "msg": "必须填写"}]
+    assert missing.json()["errors"] == [{"loc": ["body", "description"], "msg": "必须填写",
+                                         "type": "value_error"}]
     bad_json = await client.post("/public/v1/tips", content=b"{", headers={
         "content-type": "application/json"})
     assert bad_json.status_code == 400 and CJK.search(bad_json.json()["detail"])

@@ -1,0 +1,1 @@
+"""Benchmark scenarios; each returns harness.Row figures for bench/run.py."""

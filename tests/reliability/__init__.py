@@ -1,0 +1,1 @@
+"""Reliability: concurrency, hostile input, schema fuzzing and a database restart."""
