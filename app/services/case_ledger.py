@@ -10,15 +10,12 @@ Cases are read in keyset batches, so a CSV of any length streams in flat memory.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from openpyxl import Workbook
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +30,7 @@ from app.models.reference import Agency, Jurisdiction
 from app.services import access, case_views
 from app.services.cases import case_scope
 from app.services.pagination import after, encode_cursor
+from app.services.spreadsheets import build_xlsx, stream_csv
 
 HEADERS = ("案件编号", "单位名称", "统一社会信用代码", "所在地", "案件状态", "严重程度",
            "违法类型", "立案时间", "结案时间", "承办单位", "主办/协办", "交办状态", "办理期限",
@@ -188,28 +186,11 @@ async def ledger_rows(session: AsyncSession, actor: Actor, filters: LedgerFilter
 
 async def stream_ledger_csv(sessionmaker: SessionMaker, actor: Actor, filters: LedgerFilters
                             ) -> AsyncIterator[bytes]:
-    """UTF-8 with BOM (so Excel opens the Chinese right), on its own read-only session."""
-    yield "\ufeff".encode()
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(HEADERS)
+    """The CSV, on its own read-only session: the request's has committed by now."""
     async with sessionmaker() as session:
-        async for batch in ledger_rows(session, actor, filters):
-            writer.writerows(batch)
-            yield buf.getvalue().encode()
-            buf.seek(0)
-            buf.truncate()
-    if buf.getvalue():
-        yield buf.getvalue().encode()
+        async for chunk in stream_csv(HEADERS, ledger_rows(session, actor, filters)):
+            yield chunk
 
 
 async def ledger_xlsx(session: AsyncSession, actor: Actor, filters: LedgerFilters) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("案件台帐")
-    sheet.append(list(HEADERS))
-    async for batch in ledger_rows(session, actor, filters):
-        for row in batch:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return await build_xlsx("案件台帐", HEADERS, ledger_rows(session, actor, filters))

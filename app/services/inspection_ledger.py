@@ -6,15 +6,12 @@ Cells that a spreadsheet would run as a formula are defused with a leading '.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
-from openpyxl import Workbook
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +24,7 @@ from app.models.reference import Jurisdiction, ViolationType
 from app.services import access, campaigns
 from app.services.inspections import filtered
 from app.services.routing import path_ids
+from app.services.spreadsheets import build_xlsx, stream_csv
 
 HEADERS = ("检查日期", "单位名称", "所属乡镇", "检查类型", "用工总数", "本地", "外地", "女工",
            "未成年工", "童工", "签订合同", "发现问题", "检查人员签字", "签字时间", "状态")
@@ -125,28 +123,11 @@ async def ledger_rows(session: AsyncSession, actor: Actor, filters: Filters
 
 async def stream_ledger_csv(sessionmaker: SessionMaker, actor: Actor, filters: Filters
                             ) -> AsyncIterator[bytes]:
-    """UTF-8 with BOM (so Excel opens the Chinese right), on its own read-only session."""
-    yield "\ufeff".encode()
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(HEADERS)
+    """The CSV, on its own read-only session: the request's has committed by now."""
     async with sessionmaker() as session:
-        async for batch in ledger_rows(session, actor, filters):
-            writer.writerows(batch)
-            yield buf.getvalue().encode()
-            buf.seek(0)
-            buf.truncate()
-    if buf.getvalue():
-        yield buf.getvalue().encode()
+        async for chunk in stream_csv(HEADERS, ledger_rows(session, actor, filters)):
+            yield chunk
 
 
 async def ledger_xlsx(session: AsyncSession, actor: Actor, filters: Filters) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("检查台帐")
-    sheet.append(list(HEADERS))
-    async for batch in ledger_rows(session, actor, filters):
-        for row in batch:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return await build_xlsx("检查台帐", HEADERS, ledger_rows(session, actor, filters))

@@ -1,0 +1,39 @@
+"""Ledger files: CSV streamed in batches (UTF-8 with BOM) and XLSX built write-only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+
+Rows = AsyncIterator[Sequence[Sequence[Any]]]
+
+
+async def stream_csv(headers: Sequence[str], batches: Rows) -> AsyncIterator[bytes]:
+    """UTF-8 with BOM, so Excel opens the Chinese right; one chunk per batch of rows."""
+    yield "\ufeff".encode()
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    async for batch in batches:
+        writer.writerows(batch)
+        yield buf.getvalue().encode()
+        buf.seek(0)
+        buf.truncate()
+    if buf.getvalue():
+        yield buf.getvalue().encode()
+
+
+async def build_xlsx(sheet_name: str, headers: Sequence[str], batches: Rows) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name)
+    sheet.append(list(headers))
+    async for batch in batches:
+        for row in batch:
+            sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
