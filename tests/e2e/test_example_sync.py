@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +11,9 @@ import httpx
 import pytest
 
 from app.services.demo import DEMO_PASSWORD
-from tests.conftest import BACKENDS, PG_SERVER
-from tests.e2e.test_serve import _free_port, _psql
+from tests.conftest import BACKENDS
+from tests.e2e.serving import free_port as _free_port
+from tests.e2e.serving import running_serve
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "agency_sync.py"
@@ -24,40 +22,9 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(params=BACKENDS)
 def demo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LABOURWATCH_")}
-    env["LABOURWATCH_WEBHOOK_ALLOW_PRIVATE"] = "true"
-    dbname = None
-    if request.param == "postgresql":
-        dbname = f"lw_e2e_{secrets.token_hex(4)}"
-        _psql(f'CREATE DATABASE "{dbname}"')
-        env["LABOURWATCH_DATABASE_URL"] = (
-            PG_SERVER.replace("postgresql://", "postgresql+asyncpg://") + f"/{dbname}")
-        env["LABOURWATCH_SECRET_KEY"] = secrets.token_urlsafe(40)
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([str(BIN / "labourwatch"), "serve", "--demo", "--port", str(port)],
-                            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "serve did not come up in 60 s"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield base, env
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        if dbname:
-            _psql(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    with running_serve(request.param, tmp_path,
+                       {"LABOURWATCH_WEBHOOK_ALLOW_PRIVATE": "true"}) as served:
+        yield served
 
 
 def _login(c: httpx.Client, username: str) -> dict[str, str]:

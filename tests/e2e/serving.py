@@ -1,0 +1,82 @@
+"""A real `labourwatch serve --demo` process on loopback, for the end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from tests.conftest import PG_SERVER
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def psql(sql: str) -> None:
+    async def run() -> None:
+        conn = await asyncpg.connect(f"{PG_SERVER}/postgres")
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@contextmanager
+def running_serve(backend: str, folder: Path, extra_env: dict[str, str] | None = None
+                  ) -> Iterator[tuple[str, dict[str, str]]]:
+    """Start `serve --demo` on `backend` in `folder`; yield (base URL, its environment).
+
+    SQLite uses the embedded default in `folder`; PostgreSQL a throwaway database,
+    dropped afterwards.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABOURWATCH_")}
+    env.update(extra_env or {})
+    dbname = None
+    if backend == "postgresql":
+        dbname = f"lw_e2e_{secrets.token_hex(4)}"
+        psql(f'CREATE DATABASE "{dbname}"')
+        env["LABOURWATCH_DATABASE_URL"] = (
+            PG_SERVER.replace("postgresql://", "postgresql+asyncpg://") + f"/{dbname}")
+        env["LABOURWATCH_SECRET_KEY"] = secrets.token_urlsafe(40)
+    port = free_port()
+    log = (folder / "serve.log").open("w")
+    proc = subprocess.Popen([str(BIN / "labourwatch"), "serve", "--demo", "--port", str(port)],
+                            cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, f"serve exited: {(folder / 'serve.log').read_text()}"
+            assert time.monotonic() < deadline, "serve did not come up in 60 s"
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield base, env
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        if dbname:
+            psql(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
