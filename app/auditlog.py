@@ -1,16 +1,28 @@
-"""Append-only, hash-chained audit entries.
+"""Append-only, hash-chained audit entries, sealed off the request path.
 
-Services call `record()`; the entries wait on the session and are written by
-`seal()` just before commit. `seal()` first updates the one-row head, which
-locks it (PostgreSQL: a row lock; SQLite: the write lock), so entries get
-their `seq` and `prev_hash` in commit order and the chain cannot fork.
+Services call `record()`; the entries wait on the session, and `write_pending()`
+inserts them into `audit_pending` just before the unit of work commits, so a
+write and its audit entries land together or not at all. No writer takes a
+shared lock for this: tips, accepts and imports commit side by side.
+
+`seal()` chains them: it takes the one-row head (PostgreSQL: a row lock;
+SQLite: the write lock), moves a batch of waiting entries onto `audit_entry`
+in id order, each hashed over the one before, and moves the head. Only sealers
+wait for each other, so the chain cannot fork. Every API process runs a sealer
+(`Sealer`), so does `labourwatch worker`, and whoever reads the log seals first
+(`seal_waiting`), so an entry is on the chain within a fraction of a second
+and always before anyone reads or verifies the log.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
+import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,16 +30,22 @@ from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.permissions import Actor
-from app.models.audit import AuditEntry, AuditHead
+from app.models.audit import AuditEntry, AuditHead, AuditPending
 from app.models.base import utcnow
 
+log = logging.getLogger("labourwatch.audit")
 _PENDING = "labourwatch.audit.pending"
-ROWS_PER_STATEMENT = 1000  # × 13 columns stays under the drivers' parameter limits
+SEAL_BATCH = 5000  # entries chained per sealing transaction
 GENESIS = "0" * 64
+_PENDING_TABLE: sa.Table = AuditPending.__table__  # type: ignore[attr-defined]
+_PENDING_COLUMNS = list(_PENDING_TABLE.columns)
+_INSERT_PENDING = sa.insert(_PENDING_TABLE)
+_ENTRY_TABLE: sa.Table = AuditEntry.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +57,7 @@ class _Pending:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     jurisdiction_path: str | None
+    at: datetime
 
 
 def _plain(value: Any) -> Any:
@@ -68,7 +87,8 @@ def record(session: AsyncSession, actor: Actor, action: str, entity_type: str,
            after: dict[str, Any] | None = None, jurisdiction_path: str | None = None) -> None:
     pending: list[_Pending] = session.info.setdefault(_PENDING, [])
     pending.append(_Pending(actor, action, entity_type, str(entity_id), _plain(before),
-                            _plain(after), jurisdiction_path or actor.jurisdiction_path))
+                            _plain(after), jurisdiction_path or actor.jurisdiction_path,
+                            utcnow()))
 
 
 def entry_hash(fields: dict[str, Any]) -> str:
@@ -76,65 +96,152 @@ def entry_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def hashed_fields(e: AuditEntry) -> dict[str, Any]:
+_HASHED = ("seq", "at", "actor_type", "actor_id", "agency_id", "jurisdiction_path", "action",
+           "entity_type", "entity_id", "before", "after", "prev_hash")
+
+
+def hashed_fields(e: AuditEntry | dict[str, Any]) -> dict[str, Any]:
+    """What an entry's hash covers: everything but the hash itself."""
+    row = e if isinstance(e, dict) else {k: getattr(e, k) for k in _HASHED}
     return {
-        "seq": e.seq, "at": e.at.isoformat(), "actor_type": e.actor_type, "actor_id": e.actor_id,
-        "agency_id": str(e.agency_id) if e.agency_id else None,
-        "jurisdiction_path": e.jurisdiction_path, "action": e.action,
-        "entity_type": e.entity_type, "entity_id": e.entity_id, "before": e.before,
-        "after": e.after, "prev_hash": e.prev_hash,
+        "seq": row["seq"], "at": row["at"].isoformat(), "actor_type": row["actor_type"],
+        "actor_id": row["actor_id"],
+        "agency_id": str(row["agency_id"]) if row["agency_id"] else None,
+        "jurisdiction_path": row["jurisdiction_path"], "action": row["action"],
+        "entity_type": row["entity_type"], "entity_id": row["entity_id"],
+        "before": row["before"], "after": row["after"], "prev_hash": row["prev_hash"],
     }
 
 
-async def seal(session: AsyncSession) -> int:
-    """Write the unit of work's pending entries at the head of the chain.
+async def write_pending(session: AsyncSession) -> int:
+    """Insert the unit of work's recorded entries into `audit_pending`; the caller commits.
 
-    Everything else is flushed first, so the head row is locked for as little as
-    possible: one UPDATE … RETURNING that takes the lock, then (PostgreSQL) one
-    statement inserting the entries and moving the head, then the commit. The
-    head lock serialises every writing transaction, so each round trip under it
-    caps the whole service's write rate.
+    `db.transaction()` calls this before every commit; a long unit of work (an
+    import) may call it as it goes, so its entries do not pile up in memory.
     """
     pending: list[_Pending] = session.info.pop(_PENDING, [])
-    if not pending:
+    rows = [{
+        "at": p.at, "actor_type": p.actor.kind,
+        "actor_id": None if p.actor.kind == "public" else p.actor.id,
+        "agency_id": uuid.UUID(p.actor.agency_id) if p.actor.agency_id else None,
+        "jurisdiction_path": p.jurisdiction_path, "action": p.action,
+        "entity_type": p.entity_type, "entity_id": p.entity_id,
+        "before": p.before, "after": p.after,
+    } for p in pending]
+    if not rows:
         return 0
-    await session.flush()
+    # Parameters, not values baked into the statement: one compiled form, cached; a
+    # bulk write goes as an executemany, which the drivers batch.
+    conn = await session.connection()
+    await conn.execute(_INSERT_PENDING, rows[0] if len(rows) == 1 else rows)
+    return len(rows)
+
+
+async def seal(session: AsyncSession, *, limit: int = SEAL_BATCH) -> int:
+    """Chain up to `limit` waiting entries, oldest first; the caller commits.
+
+    The head row is locked first, so a second sealer waits here and then sees
+    this one's entries gone from `audit_pending`. Entries are deleted by id,
+    never by range: a transaction that took a lower id but commits later is
+    sealed by the next round, not lost.
+    """
     head_seq, head_hash = (await session.exec(
-        sa.update(AuditHead).where(col(AuditHead.id) == 1)
-        .values(seq=AuditHead.seq + len(pending))
+        sa.update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq)
         .returning(col(AuditHead.seq), col(AuditHead.last_hash))
     )).one()
-    rows, prev = _chain(pending, head_seq - len(pending), head_hash)
-    move_head = sa.update(AuditHead).where(col(AuditHead.id) == 1).values(last_hash=prev)
-    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
-    if postgres and len(rows) <= ROWS_PER_STATEMENT:
-        entries = sa.insert(AuditEntry).values(rows)
-        await session.exec(move_head.add_cte(entries.cte("sealed")))
-        return len(pending)
-    # A bulk write (an import) has more entries than one statement may carry
-    # parameters (PostgreSQL: 32,767; SQLite: 32,766): write them in slices.
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        await session.exec(sa.insert(AuditEntry).values(rows[start:start + ROWS_PER_STATEMENT]))
-    await session.exec(move_head)
-    return len(pending)
+    conn = await session.connection()
+    waiting = (await conn.execute(
+        sa.select(*_PENDING_COLUMNS).order_by(_PENDING_TABLE.c.id).limit(limit))).all()
+    if not waiting:
+        return 0
+    rows, last_hash = _chain(waiting, head_seq, head_hash)
+    await conn.execute(sa.insert(_ENTRY_TABLE), rows)  # executemany, batched by the driver
+    await conn.execute(sa.delete(_PENDING_TABLE).where(
+        _PENDING_TABLE.c.id.in_([w.id for w in waiting])))
+    await session.exec(sa.update(AuditHead).where(col(AuditHead.id) == 1)
+                       .values(seq=head_seq + len(rows), last_hash=last_hash))
+    return len(rows)
 
 
-def _chain(pending: list[_Pending], seq: int, prev: str) -> tuple[list[dict[str, Any]], str]:
+def _chain(waiting: Sequence[Any], seq: int, prev: str) -> tuple[list[dict[str, Any]], str]:
     """Rows for the entries after `seq`, each hashed over the one before; and the last hash."""
-    now = utcnow()
     rows = []
-    for p in pending:
+    for w in waiting:
         seq += 1
-        entry = AuditEntry(
-            seq=seq, at=now, actor_type=p.actor.kind,
-            actor_id=None if p.actor.kind == "public" else p.actor.id,
-            agency_id=uuid.UUID(p.actor.agency_id) if p.actor.agency_id else None,
-            jurisdiction_path=p.jurisdiction_path, action=p.action, entity_type=p.entity_type,
-            entity_id=p.entity_id, before=p.before, after=p.after, prev_hash=prev, hash="",
-        )
-        entry.hash = prev = entry_hash(hashed_fields(entry))
-        rows.append(entry.model_dump())
+        row = {**w._mapping, "seq": seq, "prev_hash": prev}
+        del row["id"]
+        row["hash"] = prev = entry_hash(hashed_fields(row))
+        rows.append(row)
     return rows, prev
+
+
+async def any_waiting(engine: AsyncEngine) -> bool:
+    """One cheap read, outside any lock: is there anything to seal?"""
+    async with engine.connect() as conn:
+        return (await conn.execute(sa.select(_PENDING_TABLE.c.id).limit(1))).first() is not None
+
+
+async def seal_waiting(engine: AsyncEngine, *, limit: int = SEAL_BATCH) -> int:
+    """Seal everything committed so far, each batch in its own transaction."""
+    total = 0
+    while await any_waiting(engine):
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            sealed = await seal(session, limit=limit)
+            await session.commit()
+        total += sealed
+        if sealed < limit:
+            break
+    return total
+
+
+class Sealer:
+    """A process's background sealer: every `interval` seconds, seal what is waiting.
+
+    Several processes may each run one; they take turns on the head row. A
+    failure (the database restarting, say) is logged and retried next round.
+    """
+
+    def __init__(self, engine: AsyncEngine, interval: float) -> None:
+        self.engine, self.interval = engine, interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="audit-sealer")
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await seal_waiting(self.engine)
+            except Exception as exc:  # the next round retries
+                log.warning("audit sealing failed, retrying: %s", exc)
+            await asyncio.sleep(self.interval)
+
+    async def stop(self) -> None:
+        """Cancel the loop, then seal what the last requests left."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        try:
+            await seal_waiting(self.engine)
+        except Exception as exc:  # the next process to start seals them
+            log.warning("audit sealing at shutdown failed: %s", exc)
+
+
+async def entries_about(session: AsyncSession, entity_ids: Sequence[str]
+                        ) -> list[dict[str, Any]]:
+    """Every entry about these entities, sealed ones in chain order, then those waiting."""
+    if not entity_ids:
+        return []
+    fields = ("at", "action", "entity_type", "entity_id", "actor_type", "actor_id", "agency_id")
+    conn, ids = await session.connection(), list(entity_ids)
+    rows: list[dict[str, Any]] = []
+    for table, order in ((_ENTRY_TABLE, "seq"), (_PENDING_TABLE, "id")):
+        result = await conn.execute(sa.select(*(table.c[f] for f in fields))
+                                    .where(table.c.entity_id.in_(ids)).order_by(table.c[order]))
+        rows.extend(dict(r._mapping) for r in result)
+    return rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     idempotency_hours: int = Field(default=24, ge=1)
+    audit_seal_seconds: float = Field(default=0.5, gt=0, le=60)
+    """How often each process chains the audit entries written since (app/auditlog.py)."""
     contact_retention_days: int = Field(default=180, ge=1)
     """Days a tipster's contact details are kept after the tip's case is closed (PIPL)."""
     triage_critical_hours: int = Field(default=24, ge=1)

@@ -1,7 +1,8 @@
 """The engine and the unit of work: one transaction per request, committed once.
 
 Services never commit. `transaction()` writes the audit entries a unit of work
-recorded, then commits; on any error it rolls back, so nothing is half-written.
+recorded (unchained: app/auditlog.py seals them off the request path), then
+commits; on any error it rolls back, so nothing is half-written.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ async def transaction(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession]
     async with sessionmaker() as session:
         try:
             yield session
-            await auditlog.seal(session)
+            await auditlog.write_pending(session)
             await session.commit()
         except BaseException:
             await session.rollback()

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
+from app import auditlog
 from app.api.routes import internal_routers
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
@@ -35,9 +36,15 @@ def _lifespan(runtime: Runtime) -> Callable[[FastAPI], AbstractAsyncContextManag
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.start()
+        sealer = None
+        if not runtime.external and runtime.engine is not None:
+            sealer = auditlog.Sealer(runtime.engine, runtime.settings.audit_seal_seconds)
+            sealer.start()
         try:
             yield
         finally:
+            if sealer is not None:
+                await sealer.stop()
             await runtime.stop()
 
     return lifespan

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import auditlog
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, transaction
 from app.models.base import utcnow
@@ -49,6 +50,11 @@ async def escalate_triage(session: AsyncSession, settings: Settings) -> int:
     return await escalations.escalate_overdue_triage(session)
 
 
+async def seal_audit(session: AsyncSession, settings: Settings) -> int:
+    """Chain audit entries no API process has sealed yet (all of them, when none runs)."""
+    return await auditlog.seal(session)
+
+
 JOBS: dict[str, Job] = {
     "purge_idempotency": purge_idempotency,
     "escalate_assignments": escalate_assignments,
@@ -56,6 +62,7 @@ JOBS: dict[str, Job] = {
     "escalate_triage": escalate_triage,
     "erase_expired_contacts": tip_contacts.erase_expired_contacts,
     "deliver_webhooks": outbox.deliver_webhooks,
+    "seal_audit": seal_audit,  # last: it also chains what the jobs above recorded
 }
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import app.models
 from app.config import Settings
+from app import auditlog
 from app.db import SessionMaker, create_engine, create_sessionmaker, transaction
 from app.main import create_app
 from app.migrate import upgrade
@@ -51,6 +52,10 @@ class TestDatabase:
     @property
     def is_postgres(self) -> bool:
         return self.backend == "postgresql"
+
+    async def seal_audit(self) -> int:
+        """Chain the audit entries written so far, as a running service's sealer would."""
+        return await auditlog.seal_waiting(self.engine)
 
 
 def make_settings(url: str, **overrides: object) -> Settings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,7 +17,12 @@ from app.services.pagination import after, clamp, encode_cursor
 async def list_audit(session: AsyncSession, actor: Actor, *, entity_type: str | None = None,
                      entity_id: str | None = None, cursor: str | None = None,
                      limit: int | None = None) -> tuple[Sequence[AuditEntry], str | None]:
-    """Newest first; an actor sees entries about places in its own subtree."""
+    """Newest first; an actor sees entries about places in its own subtree.
+
+    What is waiting to be chained is sealed first, so the log is complete up to
+    this request.
+    """
+    await _seal_first(session)
     n = clamp(limit)
     query = select(AuditEntry)
     if actor.kind != "system":
@@ -35,4 +41,13 @@ async def list_audit(session: AsyncSession, actor: Actor, *, entity_type: str | 
 
 async def verify_audit(session: AsyncSession, actor: Actor) -> auditlog.Verification:
     """The whole chain is checked: a break anywhere concerns every auditor."""
+    await _seal_first(session)
     return await auditlog.verify_chain(session)
+
+
+async def _seal_first(session: AsyncSession) -> None:
+    # In its own transaction, before this session reads anything: on SQLite a read
+    # snapshot taken earlier would not see the entries just sealed.
+    engine = session.bind
+    assert isinstance(engine, AsyncEngine), "audit reads need a session bound to the engine"
+    await auditlog.seal_waiting(engine)

@@ -16,12 +16,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import auditlog
 from app.domain.deadlines import is_overdue
 from app.domain.permissions import Actor
 from app.domain.routing import KIND_ORDER
 from app.domain.taxonomy import VIOLATION_CODES
 from app.errors import unprocessable
-from app.models.audit import AuditEntry
 from app.models.base import utcnow
 from app.models.cases import Assignment, Case, CaseSourceRecord, Escalation, Rectification
 from app.models.employers import Employer
@@ -95,12 +95,7 @@ async def _timeline(session: AsyncSession, case: Case, assignment_ids: list[uuid
     esc_ids = (await session.exec(select(Escalation.id).where(
         Escalation.case_id == case.id, col(Escalation.subject_id).not_in(hidden_ids)))).all()
     ids = [str(i) for i in [case.id, *assignment_ids, *rect_ids, *esc_ids]]
-    rows = (await session.exec(
-        select(AuditEntry).where(col(AuditEntry.entity_id).in_(ids))
-        .order_by(col(AuditEntry.seq)))).all()
-    return [{"at": e.at, "action": e.action, "entity_type": e.entity_type,
-             "entity_id": e.entity_id, "actor_type": e.actor_type, "actor_id": e.actor_id,
-             "agency_id": e.agency_id} for e in rows]
+    return await auditlog.entries_about(session, ids)
 
 
 async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[str, Any]:

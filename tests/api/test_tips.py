@@ -71,6 +71,7 @@ async def test_reveal_needs_a_reason_and_is_audited_without_the_contact(
     r = await client.post(url, json={"reason": "需要回访核实窑厂位置"}, headers=coord)
     assert r.status_code == 200, r.text
     assert r.json()["phone"] == PHONE and r.json()["name"] == "王先生"
+    await db.seal_audit()
     async with db.sessionmaker() as s:
         entries = (await s.exec(select(AuditEntry).where(
             AuditEntry.action == "tip.contact_revealed"))).all()

@@ -45,6 +45,7 @@ async def test_twenty_simultaneous_accepts_of_one_assignment_have_one_winner(
     assert codes == {200: 1, 409: ACCEPTS - 1}, codes
     assert all(r.headers["content-type"].startswith("application/problem+json")
                for r in results if r.status_code == 409)
+    await db.seal_audit()
     async with transaction(db.sessionmaker) as session:
         row = await session.get(Assignment, aid)
         accepts = (await session.exec(sa.select(  # type: ignore[call-overload]

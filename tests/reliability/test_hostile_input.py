@@ -32,6 +32,7 @@ HOSTILE = [
 
 
 async def counts(db: TestDatabase) -> tuple[int, int, int]:
+    await db.seal_audit()
     async with transaction(db.sessionmaker) as session:
         out = []
         for model in (Employer, Tip, AuditEntry):

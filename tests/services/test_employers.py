@@ -55,6 +55,7 @@ async def test_import_audits_each_batch_and_a_summary(db: TestDatabase, world: W
     async with transaction(db.sessionmaker) as session:
         result = await import_employers(session, SYSTEM_ACTOR, file=data, batch_rows=2)
     assert result.created == 5
+    await db.seal_audit()
     async with transaction(db.sessionmaker) as session:
         log = (await session.exec(select(AuditEntry).where(
             col(AuditEntry.entity_type) == "employer_import").order_by(col(AuditEntry.seq)))).all()
@@ -119,6 +120,7 @@ async def test_import_audits_every_employer_created_or_changed(
         await import_employers(session, SYSTEM_ACTOR, file=io.BytesIO(
             f"{head}\n甲窑,{uscc(1)},砖窑,黄骅镇,村南,B-2,2031-01-01\n"
             f"乙窑,{uscc(2)},砖窑,黄骅镇,村西,,\n".encode()))
+    await db.seal_audit()
     async with transaction(db.sessionmaker) as session:
         log = (await session.exec(select(AuditEntry).where(
             col(AuditEntry.entity_type) == "employer").order_by(col(AuditEntry.seq)))).all()

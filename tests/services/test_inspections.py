@@ -51,6 +51,7 @@ async def test_every_write_leaves_an_audit_entry(db: TestDatabase, world: World)
         await inspection_signing.submit_inspection(session, actor, insp.id)
         detail = await inspection_signing.sign_inspection(session, actor, insp.id)
     assert detail.inspection.status == "signed"
+    await db.seal_audit()
     async with transaction(db.sessionmaker) as session:
         actions = (await session.exec(select(AuditEntry.action).where(
             col(AuditEntry.action).startswith("inspection.")

@@ -57,6 +57,7 @@ async def test_overdue_assignments_escalate_exactly_once_with_two_workers(
     assert {e.kind for e in found} == {"assignment_overdue"}
     again = await sweep(db.settings, db.sessionmaker)
     assert again["escalate_assignments"] == 0 and len(await _escalations(db)) == 3
+    await db.seal_audit()
     async with transaction(db.sessionmaker) as session:
         audited = (await session.exec(select(AuditEntry).where(
             AuditEntry.action == "escalation.assignment_overdue"))).all()
