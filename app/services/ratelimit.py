@@ -25,10 +25,11 @@ import math
 import secrets
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from app.config import Settings
 from app.errors import TooManyRequests
@@ -48,34 +49,39 @@ class TipRateLimits:
     limiter: SlidingWindowCounterRateLimiter = field(
         default_factory=lambda: SlidingWindowCounterRateLimiter(MemoryStorage()))
 
-    def _check(self, rule: str, *identifiers: str) -> None:
-        item = parse(rule)
-        if not self.limiter.hit(item, *identifiers):
-            raise _too_many(self.limiter, item, identifiers)
+    async def _check(self, rule: str, *identifiers: str) -> None:
+        item = _parsed(rule)
+        if not await self.limiter.hit(item, *identifiers):
+            raise await _too_many(self.limiter, item, identifiers)
 
-    def check_lookup(self, receipt_key: str) -> None:
+    async def check_lookup(self, receipt_key: str) -> None:
         """Raises TooManyRequests (429 + Retry-After) when over either limit."""
-        self._check(self.lookup_global, "lookup", "*")
-        self._check(self.lookup_per_receipt, "lookup", receipt_key)
+        await self._check(self.lookup_global, "lookup", "*")
+        await self._check(self.lookup_per_receipt, "lookup", receipt_key)
 
-    def check_followup(self, receipt_key: str) -> None:
-        self._check(self.followup_global, "followup", "*")
-        self._check(self.followup_per_receipt, "followup", receipt_key)
+    async def check_followup(self, receipt_key: str) -> None:
+        await self._check(self.followup_global, "followup", "*")
+        await self._check(self.followup_per_receipt, "followup", receipt_key)
 
     def source_of(self, address: str | None) -> str:
         """The counter key for a client address: a keyed hash, never the address."""
         return hmac.new(self.source_key, (address or "").encode(), hashlib.sha256
                         ).hexdigest()[:32]
 
-    def check_intake(self, address: str | None = None) -> None:
+    async def check_intake(self, address: str | None = None) -> None:
         """Per source first, so a flooder's refused tips do not eat the global budget."""
-        self._check(self.intake_per_source, "intake", self.source_of(address))
-        self._check(self.intake_global, "intake", "*")
+        await self._check(self.intake_per_source, "intake", self.source_of(address))
+        await self._check(self.intake_global, "intake", "*")
 
 
-def _too_many(limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem,
-              identifiers: tuple[str, ...]) -> TooManyRequests:
-    stats = limiter.get_window_stats(item, *identifiers)
+@lru_cache(maxsize=64)
+def _parsed(rule: str) -> RateLimitItem:
+    return parse(rule)
+
+
+async def _too_many(limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem,
+                    identifiers: tuple[str, ...]) -> TooManyRequests:
+    stats = await limiter.get_window_stats(item, *identifiers)
     wait = max(1, math.ceil(stats.reset_time - time.time()))
     return TooManyRequests("请求过于频繁，请稍后再试。Too many requests; retry later.",
                            headers={"Retry-After": str(wait)})

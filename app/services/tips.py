@@ -14,7 +14,9 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -74,16 +76,17 @@ async def check_violation_types(session: AsyncSession, codes: Sequence[str],
     return wanted
 
 
-async def top_office_path(session: AsyncSession) -> str:
+def _top_office_path() -> sa.ColumnElement[str]:
     """Where a tip without a place waits: the highest coordinator office, else the root."""
-    path = (await session.exec(
-        select(Jurisdiction.path).join(Agency, col(Agency.jurisdiction_id) == col(Jurisdiction.id))
-        .where(Agency.kind == AgencyKind.coordinator.value)
-        .order_by(col(Jurisdiction.depth), col(Agency.created_at)).limit(1))).first()
-    if path is None:
-        path = (await session.exec(select(Jurisdiction.path).where(
-            col(Jurisdiction.parent_id).is_(None)).limit(1))).first()
-    return path or "/"
+    office = (select(Jurisdiction.path)
+              .join(Agency, col(Agency.jurisdiction_id) == col(Jurisdiction.id))
+              .where(Agency.kind == AgencyKind.coordinator.value)
+              .order_by(col(Jurisdiction.depth), col(Agency.created_at)).limit(1))
+    root = select(Jurisdiction.path).where(col(Jurisdiction.parent_id).is_(None)).limit(1)
+    return sa.func.coalesce(office.scalar_subquery(), root.scalar_subquery(), "/")
+
+
+TOP_OFFICE_PATH = _top_office_path()
 
 
 async def places_for_intake(session: AsyncSession, limit: int = 500
@@ -98,7 +101,9 @@ async def places_for_intake(session: AsyncSession, limit: int = 500
 
 
 async def _place(session: AsyncSession, actor: Actor, jurisdiction_id: uuid.UUID | None
-                 ) -> tuple[uuid.UUID | None, str]:
+                 ) -> tuple[uuid.UUID | None, str | None]:
+    """The tip's place and scope; a scope of None is the top office, which the INSERT
+    looks up itself (TOP_OFFICE_PATH), saving a round trip on every anonymous tip."""
     if jurisdiction_id is not None:
         place = await session.get(Jurisdiction, jurisdiction_id)
         if place is None:
@@ -106,7 +111,7 @@ async def _place(session: AsyncSession, actor: Actor, jurisdiction_id: uuid.UUID
         return place.id, place.path
     if actor.kind in ("user", "service") and actor.jurisdiction_id and actor.jurisdiction_path:
         return uuid.UUID(actor.jurisdiction_id), actor.jurisdiction_path
-    return None, await top_office_path(session)
+    return None, None
 
 
 async def _replay(session: AsyncSession, settings: Settings, keyed: KeyedRequest
@@ -137,9 +142,12 @@ async def submit_tip(session: AsyncSession, actor: Actor, *, settings: Settings,
                      jurisdiction_id: uuid.UUID | None = None,
                      contact: dict[str, Any] | None = None,
                      keyed: KeyedRequest | None = None) -> Submitted:
-    """Record a tip and return its receipt, the only time the receipt exists in clear."""
-    if keyed is not None and (prior := await _replay(session, settings, keyed)) is not None:
-        return prior
+    """Record a tip and return its receipt, the only time the receipt exists in clear.
+
+    A retry with the same Idempotency-Key is found by its unique key hash when the
+    INSERT does nothing, so a first submission costs one statement, not a lookup,
+    a savepoint and an insert.
+    """
     types = await check_violation_types(session, violation_types)
     place_id, scope_path = await _place(session, actor, jurisdiction_id)
     keys = tip_privacy.keys_of(settings)
@@ -149,25 +157,50 @@ async def submit_tip(session: AsyncSession, actor: Actor, *, settings: Settings,
     tip = Tip(id=tip_id, receipt_hash=tip_privacy.receipt_hash(keys, receipt) or "",
               channel=channel, description=description, violation_types=types,
               employer_name=employer_name, address=address, jurisdiction_id=place_id,
-              scope_path=scope_path, contact=tip_privacy.seal_contact(keys, tip_id, contact),
+              scope_path=scope_path or "", contact=tip_privacy.seal_contact(keys, tip_id, contact),
               received_at=now, updated_at=now, triage_due_at=_deadline(settings, now, types))
     if keyed is not None:
         tip.idempotency_hash = tip_privacy.idempotency_hash(keys, keyed.principal, keyed.key)
         tip.request_hash = tip_privacy.request_hash(keys, keyed.body)
-    try:
-        async with session.begin_nested():
-            session.add(tip)
-            await session.flush()
-    except IntegrityError:
+    if not await _insert_once(session, tip, top_office=scope_path is None):
+        # Another request with the same key got there first (or, once in 2^99, a receipt
+        # collided): answer as that request was answered, else ask for a retry.
         if keyed is not None and (prior := await _replay(session, settings, keyed)) is not None:
             return prior
-        raise Conflict("The tip could not be stored; retry.", headers={"Retry-After": "1"}) \
-            from None
+        raise Conflict("The tip could not be stored; retry.", headers={"Retry-After": "1"})
     auditlog.record(session, actor, "tip.create", "tip", tip.id, after={
         "channel": channel, "status": tip.status, "violation_types": types,
         "jurisdiction_id": place_id, "triage_due_at": tip.triage_due_at},
-        jurisdiction_path=scope_path)
+        jurisdiction_path=tip.scope_path)
     return Submitted(tip, receipt)
+
+
+_TIP_TABLE: sa.Table = Tip.__table__  # type: ignore[attr-defined]
+# Built once: the values go as parameters, so each has one compiled form, cached.
+_INSERT_ONCE = {
+    (postgres, top_office): (pg_insert if postgres else sqlite_insert)(_TIP_TABLE)
+    .values(**({"scope_path": TOP_OFFICE_PATH} if top_office else {}))
+    .on_conflict_do_nothing().returning(_TIP_TABLE.c.scope_path)
+    for postgres in (True, False) for top_office in (True, False)}
+
+
+async def _insert_once(session: AsyncSession, tip: Tip, *, top_office: bool) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING: False when a unique key was already taken.
+
+    With `top_office` the statement fills in the scope itself, and `tip` learns it.
+    """
+    conn = await session.connection()
+    values = tip.model_dump()
+    if top_office:
+        del values["scope_path"]
+    inserted = (await conn.execute(
+        _INSERT_ONCE[conn.dialect.name == "postgresql", top_office], values)).first()
+    if inserted is None:
+        return False
+    tip.scope_path = inserted.scope_path
+    make_transient_to_detached(tip)  # the row exists: later changes to `tip` are UPDATEs
+    session.add(tip)
+    return True
 
 
 async def get_tip(session: AsyncSession, actor: Actor, tip_id: uuid.UUID | str,

@@ -165,7 +165,7 @@ async def status_lookup(request: Request, session: SessionDep,
                         settings: SettingsDep) -> HTMLResponse:
     receipt = _one(await form_fields(request), "receipt").strip()[:64]
     try:
-        rate_limits(request).check_lookup(tip_public.receipt_key(settings, receipt))
+        await rate_limits(request).check_lookup(tip_public.receipt_key(settings, receipt))
         found = await tip_public.lookup_tip(session, settings=settings, receipt=receipt)
     except AppError as exc:
         error = f'<p class="error">{escape(str(exc.detail or exc.title))}</p>'

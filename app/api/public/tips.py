@@ -135,7 +135,7 @@ async def accept_public_tip(request: Request, session: AsyncSession, settings: S
                             uploads: Sequence[Upload] = ()) -> tips.Submitted:
     """Shared by the JSON API and the HTML form. Files are checked (and images cleaned,
     in a worker thread) before anything is written."""
-    rate_limits(request).check_intake(client_address(request))
+    await rate_limits(request).check_intake(client_address(request))
     files = (await anyio.to_thread.run_sync(tip_media.prepare_attachments, settings,
                                             list(uploads)) if uploads else [])
     done = await tips.submit_tip(
@@ -210,7 +210,7 @@ async def lookup_public_tip(request: Request, session: SessionDep,
     (429 with `Retry-After`).
     """
     body = validate_zh(ReceiptIn, await json_body(request))
-    rate_limits(request).check_lookup(tip_public.receipt_key(settings, body.receipt))
+    await rate_limits(request).check_lookup(tip_public.receipt_key(settings, body.receipt))
     found = await tip_public.lookup_tip(session, settings=settings, receipt=body.receipt)
     return TipStatusPublic.model_validate({
         "status": found.status, "status_label": found.status_label,
@@ -225,7 +225,7 @@ async def add_public_followup(request: Request, session: SessionDep,
     """Add information to your tip; the office sees it, and a tip it had closed is
     flagged for attention again. Rate-limited like lookups."""
     body = validate_zh(FollowupIn, await json_body(request))
-    rate_limits(request).check_followup(tip_public.receipt_key(settings, body.receipt))
+    await rate_limits(request).check_followup(tip_public.receipt_key(settings, body.receipt))
     msg = await tip_public.add_followup(session, settings=settings, receipt=body.receipt,
                                         message=body.message)
     return FollowupReceived(at=msg.at)
