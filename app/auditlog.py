@@ -113,21 +113,51 @@ def hashed_fields(e: AuditEntry | dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def write_pending(session: AsyncSession) -> int:
-    """Insert the unit of work's recorded entries into `audit_pending`; the caller commits.
-
-    `db.transaction()` calls this before every commit; a long unit of work (an
-    import) may call it as it goes, so its entries do not pile up in memory.
-    """
-    pending: list[_Pending] = session.info.pop(_PENDING, [])
-    rows = [{
+def _row(p: _Pending) -> dict[str, Any]:
+    return {
         "at": p.at, "actor_type": p.actor.kind,
         "actor_id": None if p.actor.kind == "public" else p.actor.id,
         "agency_id": uuid.UUID(p.actor.agency_id) if p.actor.agency_id else None,
         "jurisdiction_path": p.jurisdiction_path, "action": p.action,
         "entity_type": p.entity_type, "entity_id": p.entity_id,
         "before": p.before, "after": p.after,
-    } for p in pending]
+    }
+
+
+def pending_row(actor: Actor, action: str, entity_type: str, entity_id: str | uuid.UUID, *,
+                before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+                jurisdiction_path: str | None = None) -> dict[str, Any]:
+    """The `audit_pending` row `record()` would write, for a statement that writes the
+    entry together with its subject (see `insert_with_entry`)."""
+    return _row(_Pending(actor, action, entity_type, str(entity_id), _plain(before),
+                         _plain(after), jurisdiction_path or actor.jurisdiction_path, utcnow()))
+
+
+def insert_with_entry(subject: Any, path_column: str) -> sa.Insert:
+    """One PostgreSQL statement that runs `subject` (an INSERT … RETURNING `path_column`)
+    and writes an audit entry for the row it inserted, so a single write needs no
+    transaction around it: both rows land, or neither; nothing when the subject
+    inserted nothing (ON CONFLICT DO NOTHING).
+
+    Parameters: those of `subject`, and the entry's columns prefixed `audit_`
+    (`pending_row()` makes them); the entry's jurisdiction_path is the subject's
+    `path_column`, which the statement returns.
+    """
+    written = subject.cte("written")
+    columns = [c for c in _PENDING_COLUMNS if c.name != "id"]
+    values = [written.c[path_column] if c.name == "jurisdiction_path"
+              else sa.bindparam(f"audit_{c.name}", type_=c.type) for c in columns]
+    return (sa.insert(_PENDING_TABLE).from_select(columns, sa.select(*values).select_from(written))
+            .returning(_PENDING_TABLE.c.jurisdiction_path))
+
+
+async def write_pending(session: AsyncSession) -> int:
+    """Insert the unit of work's recorded entries into `audit_pending`; the caller commits.
+
+    `db.transaction()` calls this before every commit; a long unit of work (an
+    import) may call it as it goes, so its entries do not pile up in memory.
+    """
+    rows = [_row(p) for p in session.info.pop(_PENDING, [])]
     if not rows:
         return 0
     # Parameters, not values baked into the statement: one compiled form, cached; a

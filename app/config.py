@@ -35,8 +35,10 @@ class Settings(BaseSettings):
     """Largest upload: employer imports and tips with attachments."""
     cors_origins: list[str] = Field(default_factory=list)
     """Front-end origins allowed to call the internal API from a browser."""
-    db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_size: int = Field(default=30, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
+    """Connections beyond the pool are opened and closed per request (a connect and fresh
+    prepared statements each): under load that churn costs more than waiting for one."""
     idempotency_hours: int = Field(default=24, ge=1)
     audit_seal_seconds: float = Field(default=0.5, gt=0, le=60)
     """How often each process chains the audit entries written since (app/auditlog.py)."""
