@@ -24,7 +24,12 @@ SessionMaker = async_sessionmaker[AsyncSession]
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.database_url
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection: SQLite lets one writer in at a time, and writers on separate
+        # connections wait for each other in SQLite's busy handler, which sleeps in
+        # growing steps (p99 over a second under a tip surge). Queued on the pool,
+        # they wait on the event loop instead and take their turn at once.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1,
+                                     max_overflow=0, pool_timeout=30)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
