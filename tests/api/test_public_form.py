@@ -81,3 +81,14 @@ async def test_a_poster_link_prefills_the_site_and_is_escaped(client: httpx.Asyn
     plain = (await client.get("/")).text
     assert " selected>" not in plain
     assert 'name="employer_name" maxlength="200" value=""' in plain
+
+
+async def test_a_place_added_by_the_office_is_on_the_next_form(client: httpx.AsyncClient,
+                                                               world: World) -> None:
+    """The form keeps its lists for a few seconds, but not past a change made here."""
+    assert "新建镇" not in (await client.get("/")).text
+    r = await client.post("/api/v1/jurisdictions", headers=world.headers(Role.admin), json={
+        "name": "新建镇", "level": "township", "parent_id": str(world.places["home"].id)})
+    assert r.status_code == 201, r.text
+    page = (await client.get("/")).text
+    assert f'<option value="{r.json()["id"]}">黄骅市 › 新建镇</option>' in page

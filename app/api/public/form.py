@@ -14,11 +14,11 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import SessionDep, SettingsDep, runtime_of
 from app.api.public.tips import PublicTipSubmission, accept_public_tip, rate_limits, validate_zh
 from app.api.public.uploads import is_multipart, read_multipart, submission_from_fields
 from app.errors import AppError, Unprocessable
-from app.services import reference, tip_public, tips
+from app.services import intake_reference, tip_public
 from app.services.tip_media import Upload
 
 router = APIRouter(tags=["public form"], include_in_schema=False)
@@ -76,17 +76,18 @@ def _input(name: str, label: str, maxlength: int, val: dict[str, str], kind: str
             f'name="{name}" maxlength="{maxlength}" value="{val[name]}">')
 
 
-async def _render_form(session: Any, fields: dict[str, list[str]], error: str = "",
-                       status: int = 200) -> HTMLResponse:
+async def _render_form(request: Request, session: Any, fields: dict[str, list[str]],
+                       error: str = "", status: int = 200) -> HTMLResponse:
+    extras = runtime_of(request).extras
     chosen = set(fields.get("violation_types", []))
     boxes = "".join(
         f'<label><input type="checkbox" name="violation_types" value="{escape(v.code)}"'
         f'{" checked" if v.code in chosen else ""}> {escape(v.name_zh)}</label>'
-        for v in await reference.list_violation_types(session))
+        for v in await intake_reference.violation_types(extras, session))
     picked = _one(fields, "jurisdiction_id")
     places = "".join(
         f'<option value="{pid}"{" selected" if str(pid) == picked else ""}>{escape(label)}'
-        "</option>" for pid, label in await tips.places_for_intake(session))
+        "</option>" for pid, label in await intake_reference.places(extras, session))
     val = {k: escape(_one(fields, k)) for k in
            ("description", "employer_name", "address", "contact_name", "contact_phone")}
     body = f"""<h1>举报非法用工</h1>
@@ -116,7 +117,7 @@ async def form_page(request: Request, session: SessionDep) -> HTMLResponse:
     query = request.query_params
     prefill = {"employer_name": [query.get("employer", "")[:200]],
                "jurisdiction_id": [query.get("jurisdiction_id", "")[:64]]}
-    return await _render_form(session, prefill)
+    return await _render_form(request, session, prefill)
 
 
 @router.post("/form", response_class=HTMLResponse)
@@ -136,7 +137,7 @@ async def form_submit(request: Request, session: SessionDep,
         body = validate_zh(PublicTipSubmission, submission_from_fields(fields))
         done = await accept_public_tip(request, session, settings, body, uploads=uploads)
     except Unprocessable as exc:
-        return await _render_form(session, fields, _errors_html(exc), 422)
+        return await _render_form(request, session, fields, _errors_html(exc), 422)
     except AppError as exc:
         return page("暂时无法提交", f'<h1>暂时无法提交</h1><p class="error">'
                     f"{escape(str(exc.detail or exc.title))}</p>", exc.status)

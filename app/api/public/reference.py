@@ -7,21 +7,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, runtime_of
 from app.api.paging import page_of
 from app.domain.taxonomy import JurisdictionLevel
 from app.models.common import Page
 from app.models.schemas import JurisdictionPublic, ViolationTypePublic
-from app.services import reference
+from app.services import intake_reference, reference
 
 router = APIRouter(prefix="/public/v1", tags=["public"])
 
 
 @router.get("/violation-types", response_model=list[ViolationTypePublic])
-async def public_violation_types(session: SessionDep) -> list[ViolationTypePublic]:
+async def public_violation_types(request: Request, response: Response,
+                                 session: SessionDep) -> list[ViolationTypePublic]:
     """The kinds of problem a tip can name, in Chinese and English."""
-    return [ViolationTypePublic.model_validate(v)
-            for v in await reference.list_violation_types(session)]
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return [ViolationTypePublic.model_validate(v) for v in
+            await intake_reference.violation_types(runtime_of(request).extras, session)]
 
 
 @router.get("/jurisdictions", response_model=Page[JurisdictionPublic])

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.api.deps import Allowed, SessionDep
+from app.api.deps import Allowed, SessionDep, runtime_of
 from app.api.idempotency import IdempotencyDep
 from app.api.paging import page_of
 from app.domain.permissions import Permission
@@ -20,7 +20,7 @@ from app.models.schemas import (
     JurisdictionPublic,
     ViolationTypePublic,
 )
-from app.services import reference
+from app.services import intake_reference, reference
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 
@@ -29,7 +29,7 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 
 @router.post("/jurisdictions", status_code=status.HTTP_201_CREATED,
              response_model=JurisdictionPublic)
-async def create_jurisdiction(body: JurisdictionCreate, session: SessionDep,
+async def create_jurisdiction(request: Request, body: JurisdictionCreate, session: SessionDep,
                               actor: Allowed(Permission.reference_write),
                               idem: IdempotencyDep) -> Response:
     """Add a place under one in your area; a child sits at a lower level than its parent.
@@ -37,6 +37,7 @@ async def create_jurisdiction(body: JurisdictionCreate, session: SessionDep,
     Accepts `Idempotency-Key`."""
     place = await reference.create_jurisdiction(session, actor, name=body.name, level=body.level,
                                                 parent_id=body.parent_id)
+    intake_reference.forget(runtime_of(request).extras)  # the form's place picker
     return await idem.respond(201, JurisdictionPublic.model_validate(place))
 
 
