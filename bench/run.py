@@ -29,7 +29,7 @@ from bench.scenarios.common import FULL, QUICK, Plan
 from bench.scenarios.external import external
 from bench.scenarios.queue import queue_304, queue_pages
 from bench.scenarios.scaleout import scale_out
-from bench.scenarios.tips import tip_intake_pg, tip_intake_sqlite
+from bench.scenarios.tips import form_page, tip_intake_pg, tip_intake_sqlite
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
@@ -119,7 +119,8 @@ def scenarios(plan: Plan) -> dict[str, Callable[[], list[Row]]]:
 
     return {"tips_pg": tips_pg, "tips_sqlite": lambda: tip_intake_sqlite(plan),
             "queue_304": lambda: queue_304(plan), "queue_pages": lambda: queue_pages(plan),
-            "scale_out": scale, "external": lambda: external(plan)}
+            "form": lambda: form_page(plan), "scale_out": scale,
+            "external": lambda: external(plan)}
 
 
 def main() -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bench.harness import Row, app_env, pg_database, serve_cmd, server, uvicorn_cmd
 from bench.scenarios.common import POST_TIP, Plan
+from bench.scenarios.seed import seed_demo
 
 NOTE = ("server started with LABOURWATCH_TIP_INTAKE_GLOBAL_RATE and "
         "LABOURWATCH_TIP_INTAKE_SOURCE_RATE = 10000000/minute, so no request is limited")
@@ -35,3 +36,16 @@ def tip_intake_sqlite(plan: Plan) -> list[Row]:
         ref_db = Path(tmp) / "ref.db"
         return list(_pair(plan, f"sqlite+aiosqlite:///{app_db}", f"sqlite:///{ref_db}",
                           "SQLite"))
+
+
+def form_page(plan: Plan) -> list[Row]:
+    """The reporting form (GET /), which every tipster of a flood loads first; shown
+    against the bare endpoint, no target."""
+    with server(uvicorn_cmd("bench.refs.bare:app"), ready="/ping") as base:
+        bare = plan.measure("reference: bare FastAPI GET (form)", base + "/ping")
+    with pg_database() as url:
+        seed_demo(url)
+        with server(serve_cmd(), env=app_env(url)) as base:
+            fig = plan.measure("GET / — the reporting form, demo county (PostgreSQL)", base + "/")
+    return [Row(bare.name, bare), Row(fig.name, fig, bare,
+                                      note="the form's lists are kept in the process for 30 s")]
