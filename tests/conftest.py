@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import app.models
-from app.config import Settings
 from app import auditlog
+from app.config import Settings
 from app.db import SessionMaker, create_engine, create_sessionmaker, transaction
 from app.main import create_app
 from app.migrate import upgrade

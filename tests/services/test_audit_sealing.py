@@ -22,7 +22,8 @@ TIP = {"description": "砖窑里有十几个孩子在搬砖，老板收走了身
 
 async def _count(db: TestDatabase, table: str) -> int:
     async with db.engine.connect() as conn:
-        return int((await conn.execute(sa.text(f"SELECT count(*) FROM {table}"))).scalar_one())
+        return int((await conn.execute(
+            sa.select(sa.func.count()).select_from(sa.table(table)))).scalar_one())
 
 
 async def test_a_tip_is_taken_while_the_chain_is_held(client: httpx.AsyncClient,
