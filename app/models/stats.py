@@ -1,4 +1,5 @@
-"""Signed-off statistics (统计表 签字确认): figures frozen for a campaign, place and period.
+"""Signed-off statistics (统计表 签字确认): figures frozen for a campaign, place and period;
+and the tallies of signed inspections the live table is read from.
 
 Also the indexes the statistics queries need on other resources' tables; they
 are declared here so the models and the 0006 revision stay in step.
@@ -39,6 +40,44 @@ class StatsSignoff(SQLModel, table=True):
     signed_by: str = Field(max_length=64)
     signed_by_name: str = Field(max_length=200)
     signed_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class StatsEmployerTally(SQLModel, table=True):
+    """One employer's counted inspections in a campaign and a place, tallied as each is sealed.
+
+    Counted means signed and not replaced by a signed amendment. The latest of them (by
+    visit, then signature time, then id) is copied with its headcount: a signed inspection
+    never changes. Kept by `services/stats_tally.py`, never written anywhere else.
+    """
+
+    __tablename__ = "stats_employer_tally"
+
+    campaign_id: uuid.UUID = Field(foreign_key="campaign.id", primary_key=True)
+    jurisdiction_id: uuid.UUID = Field(foreign_key="jurisdiction.id", primary_key=True)
+    employer_id: uuid.UUID = Field(foreign_key="employer.id", primary_key=True)
+    inspection_id: uuid.UUID = Field(foreign_key="inspection.id")
+    visited_on: date
+    signed_at: datetime = Field(sa_column=ts_column())
+    total: int
+    local: int
+    migrant: int
+    minors_16_18: int
+    children_under_16: int
+    contracts_signed: int
+    with_findings: int  # counted inspections with at least one finding
+    staff_turnout: int  # signatures on the signed originals (an amendment is not a visit)
+
+
+class StatsFindingTally(SQLModel, table=True):
+    """Findings of the counted inspections, by campaign, place and violation type."""
+
+    __tablename__ = "stats_finding_tally"
+
+    campaign_id: uuid.UUID = Field(foreign_key="campaign.id", primary_key=True)
+    jurisdiction_id: uuid.UUID = Field(foreign_key="jurisdiction.id", primary_key=True)
+    violation_type: str = Field(foreign_key="violation_type.code", primary_key=True,
+                                max_length=64)
+    findings: int
 
 
 # The statistics read inspections by campaign and tips by date window: over years of

@@ -2,8 +2,9 @@
 
 Submitting fixes who must sign: the team members present (all members unless
 `present_member_ids` names some), or the sole inspector without a team. The
-last of those signatures makes the inspection `signed` and immutable, and
-files its findings on the employer's open case through the case service.
+last of those signatures makes the inspection `signed` and immutable, files its
+findings on the employer's open case through the case service, and adds it to the
+statistics tallies (stats_tally) in the same transaction.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from app.errors import Conflict, Forbidden, unprocessable
 from app.models.base import utcnow
 from app.models.inspection_schemas import Checklist, FindingCreate, Headcount
 from app.models.inspections import Finding, Inspection, InspectionSignature
-from app.services import access, campaigns
+from app.services import access, campaigns, stats_tally
 from app.services.inspections import (
     HEADCOUNT_COLUMNS,
     InspectionDetail,
@@ -143,6 +144,7 @@ async def sign_inspection(session: AsyncSession, actor: Actor,
         await _file_case(session, actor, insp)
         session.add(insp)
         await session.flush()
+        await stats_tally.tally_sealed(session, insp)
         auditlog.record(session, actor, "inspection.seal", "inspection", insp.id, before=before,
                         after=auditlog.snapshot(insp))
     return await inspection_detail(session, insp)

@@ -1,5 +1,9 @@
 """The grouped queries behind the statistics table: one per source table, grouped in SQL.
 
+The inspection figures are read from the tallies `stats_tally` keeps as each inspection
+is sealed (a few rows per employer and place, not a million findings); tips, cases,
+actions and rectifications are counted from their own tables.
+
 Every row is attributed to the child of the requested place whose subtree holds
 it: a jurisdiction path is the root-to-node ids each followed by '/', so the
 child is the 36 characters after the parent's path (`substr`), and rows lying
@@ -10,6 +14,8 @@ Counting rules (documented for the office):
   signed amendment corrects is replaced by the amendment.
 - Workers covered and contracts signed come from each employer's latest such
   inspection (by visit date), so a revisit does not count the same workers twice.
+- Employers with problems are those with a finding on such an inspection, counted
+  once in each place they were inspected in.
 - Staff turned out (人次) are the signatures on the campaign's signed original
   inspections (amendments are paperwork, not another visit).
 - Tips count when received within the campaign's dates (China time) under the
@@ -25,7 +31,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,10 +46,11 @@ from app.domain.stats import (
 )
 from app.models.cases import Action, Assignment, Case, Rectification
 from app.models.employers import Employer
-from app.models.inspections import Finding, Inspection, InspectionSignature
 from app.models.reference import Agency, Jurisdiction
+from app.models.stats import StatsEmployerTally, StatsFindingTally
 from app.models.tips import Tip
 from app.services import dialect
+from app.services.stats_tally import HEADS
 
 UUID_LEN = 36
 
@@ -77,23 +83,6 @@ def _places(scope: Scope) -> Any:
             .where(under(scope, Jurisdiction.path)).subquery("places"))
 
 
-def _effective(scope: Scope) -> Any:
-    """Signed campaign inspections under the place, not replaced by a signed amendment."""
-    later = aliased(Inspection)
-    i = Inspection
-    in_area = select(Jurisdiction.id).where(under(scope, Jurisdiction.path))
-    return (select(col(i.id).label("id"), col(i.jurisdiction_id).label("jid"),  # type: ignore[call-overload]
-                   col(i.employer_id).label("employer_id"), col(i.visited_on).label("visited_on"),
-                   col(i.signed_at).label("signed_at"), i.total, i.local, i.migrant,
-                   i.minors_16_18, i.children_under_16, i.contracts_signed)
-            .where(i.campaign_id == scope.campaign_id, i.status == "signed",
-                   col(i.jurisdiction_id).in_(in_area),
-                   ~sa.exists().where(col(later.amends_id).is_not(None),
-                                      col(later.amends_id) == col(i.id),
-                                      col(later.status) == "signed"))
-            .subquery("eff"))
-
-
 Rows = dict[str, Figures]
 
 
@@ -110,60 +99,50 @@ def _rolled(scope: Scope, inner: Any, keys: tuple[str, ...], sums: tuple[str, ..
             .group_by(places.c.child, *(inner.c[k] for k in keys)))
 
 
-HEADS = ("total", "local", "migrant", "minors_16_18", "children_under_16", "contracts_signed")
-
-
-async def _inspected(session: AsyncSession, scope: Scope, eff: Any, rows: Rows) -> None:
-    """Employers inspected (by industry) and the workers of each one's latest inspection:
-    one row per employer survives the ranking, so counting rows counts employers."""
-    rank = sa.func.row_number().over(partition_by=eff.c.employer_id, order_by=(
-        eff.c.visited_on.desc(), eff.c.signed_at.desc(), eff.c.id.desc())).label("rank")
-    latest = select(eff.c.jid, eff.c.employer_id,  # type: ignore[call-overload]
-                    *(eff.c[f] for f in HEADS), rank).subquery("latest")
-    inner = (select(latest.c.jid, col(Employer.industry).label("industry"),
-                    sa.func.count().label("n"), *(sa.func.sum(latest.c[f]).label(f) for f in HEADS))
-             .join(Employer, col(Employer.id) == latest.c.employer_id)
-             .where(latest.c.rank == 1).group_by(latest.c.jid, col(Employer.industry)).subquery())
-    q = _rolled(scope, inner, ("industry",), ("n", *HEADS))
-    for child, industry, n, *sums in (await session.exec(q)).all():
+async def _inspected(session: AsyncSession, scope: Scope, rows: Rows) -> None:
+    """Employers inspected (by industry) with the workers of each one's latest inspection,
+    staff turned out, and employers with problems. An employer has a tally row per place
+    it was inspected in; the latest of its rows under the requested place is the one whose
+    workers count, so counting those rows counts employers."""
+    t = StatsEmployerTally
+    rank = sa.func.row_number().over(partition_by=col(t.employer_id), order_by=(
+        col(t.visited_on).desc(), col(t.signed_at).desc(), col(t.inspection_id).desc()))
+    in_area = select(Jurisdiction.id).where(under(scope, Jurisdiction.path))
+    tallied = (select(col(t.jurisdiction_id).label("jid"),  # type: ignore[call-overload]
+                      col(t.employer_id), *(col(getattr(t, f)) for f in HEADS),
+                      col(t.with_findings), col(t.staff_turnout), rank.label("rank"))
+               .where(t.campaign_id == scope.campaign_id, col(t.jurisdiction_id).in_(in_area))
+               .subquery("tallied"))
+    c = tallied.c
+    latest = c.rank == 1
+    inner = (select(c.jid, col(Employer.industry).label("industry"),  # type: ignore[call-overload]
+                    _count_if(latest, "n"),
+                    *(sa.func.sum(sa.case((latest, c[f]), else_=0)).label(f) for f in HEADS),
+                    sa.func.sum(c.staff_turnout).label("staff"),
+                    _count_if(c.with_findings > 0, "problems"))
+             .join(Employer, col(Employer.id) == c.employer_id)
+             .group_by(c.jid, col(Employer.industry)).subquery())
+    q = _rolled(scope, inner, ("industry",), ("n", *HEADS, "staff", "problems"))
+    for child, industry, n, *sums, staff, problems in (await session.exec(q)).all():
         row = _bucket(rows, child)
         add_into(row, "employers_inspected", n)
         add_into(row, f"employers_inspected_{industry}", n)
         for f, value in zip(HEADS, sums, strict=True):
             add_into(row, f if f == "contracts_signed" else f"workers_{f}", value)
+        add_into(row, "staff_turnout", staff)
+        add_into(row, "employers_with_problems", problems)
 
 
-async def _findings(session: AsyncSession, scope: Scope, eff: Any, rows: Rows) -> None:
-    inner = (select(eff.c.jid, col(Finding.violation_type).label("code"),
-                    sa.func.count().label("n"))
-             .select_from(eff).join(Finding, col(Finding.inspection_id) == eff.c.id)
-             .group_by(eff.c.jid, col(Finding.violation_type)).subquery())
-    for child, code, n in (await session.exec(_rolled(scope, inner, ("code",), ("n",)))).all():
-        _add_findings(rows, child, code, n)
-    with_finding = sa.exists().where(col(Finding.inspection_id) == eff.c.id)
-    pairs = (select(eff.c.jid, eff.c.employer_id).where(with_finding)
-             .group_by(eff.c.jid, eff.c.employer_id).subquery())
-    inner = select(pairs.c.jid, sa.func.count().label("n")).group_by(pairs.c.jid).subquery()
-    for child, n in (await session.exec(_rolled(scope, inner, (), ("n",)))).all():
-        add_into(_bucket(rows, child), "employers_with_problems", n)
-
-
-def _add_findings(rows: Rows, child: str | None, code: str, n: int) -> None:
-    add_into(_bucket(rows, child), "findings", n)
-    add_into(_bucket(rows, child), f"findings_{code}", n)
-
-
-async def _staff(session: AsyncSession, scope: Scope, rows: Rows) -> None:
-    i = Inspection
-    in_area = select(Jurisdiction.id).where(under(scope, Jurisdiction.path))
-    inner = (select(col(i.jurisdiction_id).label("jid"), sa.func.count().label("n"))
-             .select_from(InspectionSignature)
-             .join(i, col(i.id) == col(InspectionSignature.inspection_id))
-             .where(i.campaign_id == scope.campaign_id, i.status == "signed",
-                    col(i.amends_id).is_(None), col(i.jurisdiction_id).in_(in_area))
-             .group_by(col(i.jurisdiction_id)).subquery())
-    for key, n in (await session.exec(_rolled(scope, inner, (), ("n",)))).all():
-        add_into(_bucket(rows, key), "staff_turnout", n)
+async def _findings(session: AsyncSession, scope: Scope, rows: Rows) -> None:
+    t = StatsFindingTally
+    inner = (select(col(t.jurisdiction_id).label("jid"), col(t.violation_type).label("code"),
+                    col(t.findings).label("n"))
+             .where(t.campaign_id == scope.campaign_id, t.findings != 0).subquery())
+    q = _rolled(scope, inner, ("code",), ("n",))
+    for child, code, n in (await session.exec(q)).all():
+        row = _bucket(rows, child)
+        add_into(row, "findings", n)
+        add_into(row, f"findings_{code}", n)
 
 
 def _by_path(scope: Scope, inner: Any, keys: tuple[str, ...], sums: tuple[str, ...]) -> Any:
@@ -267,10 +246,8 @@ async def figures_by_child(session: AsyncSession, scope: Scope) -> Rows:
         # and hashes of a county's inspections should stay in memory.
         await session.exec(sa.text("SET LOCAL jit = off"))  # type: ignore[call-overload]
         await session.exec(sa.text("SET LOCAL work_mem = '32MB'"))  # type: ignore[call-overload]
-    eff = _effective(scope)
-    await _inspected(session, scope, eff, rows)
-    await _findings(session, scope, eff, rows)
-    await _staff(session, scope, rows)
+    await _inspected(session, scope, rows)
+    await _findings(session, scope, rows)
     await _tips(session, scope, rows)
     await _cases(session, scope, rows)
     await _actions(session, scope, rows)

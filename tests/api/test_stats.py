@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import uuid
 from decimal import Decimal
 from typing import Any
 
 import httpx
 from openpyxl import load_workbook
 
-from app.db import transaction
 from app.domain.stats import COLUMN_KEYS, COLUMNS, Figures
 from app.domain.taxonomy import AgencyKind, Role
-from app.models.inspections import Finding
-from tests.api.inspection_world import add_place
+from tests.api.inspection_world import (
+    KILN_HEADCOUNT,
+    Team,
+    add_employer,
+    add_place,
+    make_team,
+    new_inspection,
+)
 from tests.factories import World
-from tests.services.stats_world import StatsWorld, build_stats_world, expected
+from tests.services.stats_world import StatsWorld, build_stats_world, expected, revisit
 
 STATS = "/api/v1/stats"
 
@@ -136,9 +143,7 @@ async def test_sign_off_freezes_the_figures_and_happens_once(client: httpx.Async
     r = await client.post(f"{STATS}/signoff", json=body, headers=world.headers(Role.coordinator))
     assert r.status_code == 201, r.text
     assert r.json()["signed_off"]["by"] == world.user(Role.coordinator).display_name
-    async with transaction(world.db.sessionmaker) as s:
-        s.add(Finding(inspection_id=sw.inspections["a2"], violation_type="wage_arrears",
-                      description="补录"))
+    await revisit(world, sw, "=HYPERLINK(\"x\")小作坊", 22, ("wage_arrears",))
     r = await _get(client, world, sw)
     assert r.json()["signed_off"]["at"]
     assert r.json()["total"] == _plain(expected()["合计"])  # unchanged: frozen
@@ -150,3 +155,94 @@ async def test_sign_off_freezes_the_figures_and_happens_once(client: httpx.Async
                              params={"entity_type": "stats_signoff"})
     assert audit.status_code == 200
     assert any(e["action"] == "stats.signoff" for e in audit.json()["items"])
+
+
+async def _town(client: httpx.AsyncClient, world: World, campaign_id: str) -> dict[str, Any]:
+    r = await client.get(STATS, headers=world.headers(Role.coordinator),
+                         params={"campaign_id": campaign_id})
+    assert r.status_code == 200, r.text
+    rows: dict[str, dict[str, Any]] = {
+        row["jurisdiction"]["name"]: row["figures"] for row in r.json()["rows"]}
+    return rows["黄骅镇"]
+
+
+async def _submitted(client: httpx.AsyncClient, team: Team, employer: uuid.UUID,
+                     codes: tuple[str, ...]) -> str:
+    h = team.of("leader")
+    r = await new_inspection(client, h, employer, team_id=team.id)
+    url = f"/api/v1/inspections/{r.json()['id']}"
+    for code in codes:
+        await client.post(f"{url}/findings", headers=h,
+                          json={"violation_type": code, "description": "见笔录"})
+    assert (await client.post(f"{url}/submit", headers=h)).status_code == 200
+    return url
+
+
+async def _amendment(client: httpx.AsyncClient, team: Team, url: str, **body: Any) -> str:
+    r = await client.post(f"{url}/amendments", headers=team.of("leader"),
+                          json={"reason": "更正", **body})
+    assert r.status_code == 201, r.text
+    amended = f"/api/v1/inspections/{r.json()['id']}"
+    assert (await client.post(f"{amended}/submit", headers=team.of("leader"))).status_code == 200
+    return amended
+
+
+async def _seal(client: httpx.AsyncClient, team: Team, *urls: str) -> None:
+    """Both team members sign; the member's signatures, the last, go in all at once."""
+    for url in urls:
+        assert (await client.post(f"{url}/sign", headers=team.of("leader"))).status_code == 200
+    last = await asyncio.gather(*(client.post(f"{url}/sign", headers=team.of("member"))
+                                  for url in urls))
+    assert [r.status_code for r in last] == [200] * len(urls), [r.text for r in last]
+
+
+async def test_signing_and_amending_moves_the_inspection_figures(client: httpx.AsyncClient,
+                                                                 world: World) -> None:
+    """Through the real signatures: an inspection counts once its last signature seals it,
+    and each signed amendment replaces what its original counted, except the staff."""
+    team = await make_team(client, world)
+    url = await _submitted(client, team, await add_employer(world),
+                           ("wage_arrears", "child_labour"))
+    await client.post(f"{url}/sign", headers=team.of("leader"))
+    assert (await _town(client, world, team.campaign_id))["employers_inspected"] == 0
+    await client.post(f"{url}/sign", headers=team.of("member"))
+    got = await _town(client, world, team.campaign_id)
+    assert (got["employers_inspected"], got["employers_inspected_brick_kiln"]) == (1, 1)
+    assert (got["workers_total"], got["staff_turnout"], got["employers_with_problems"]) == (
+        19, 2, 1)
+    assert (got["findings"], got["findings_wage_arrears"], got["findings_child_labour"]) == (
+        2, 1, 1)
+
+    amended = await _amendment(
+        client, team, url, headcount={**KILN_HEADCOUNT, "total": 25, "local": 20},
+        findings=[{"violation_type": "no_labour_contract", "description": "无合同"}])
+    assert (await _town(client, world, team.campaign_id))["findings"] == 2  # a draft: no change
+    await _seal(client, team, amended)
+    got = await _town(client, world, team.campaign_id)
+    assert (got["employers_inspected"], got["workers_total"], got["staff_turnout"]) == (1, 25, 2)
+    assert (got["findings"], got["findings_no_labour_contract"], got["findings_wage_arrears"],
+            got["findings_child_labour"], got["employers_with_problems"]) == (1, 1, 0, 0, 1)
+
+    await _seal(client, team, await _amendment(client, team, amended, findings=[]))
+    got = await _town(client, world, team.campaign_id)
+    assert (got["employers_inspected"], got["workers_total"], got["staff_turnout"]) == (1, 25, 2)
+    assert (got["findings"], got["employers_with_problems"]) == (0, 0)
+
+
+async def test_inspections_sealed_at_the_same_moment_are_each_counted_once(
+        client: httpx.AsyncClient, world: World) -> None:
+    """Five employers of one township sealed at once, then two amendments of one of them:
+    the township's figures are shared rows, and each amendment replaces the same original."""
+    team = await make_team(client, world)
+    codes = [("wage_arrears", "child_labour"), ("child_labour", "wage_arrears")]
+    urls = [await _submitted(client, team, await add_employer(world, name=f"砖厂{n}"),
+                             codes[n % 2]) for n in range(5)]
+    await _seal(client, team, *urls)
+    got = await _town(client, world, team.campaign_id)
+    assert (got["employers_inspected"], got["staff_turnout"], got["employers_with_problems"],
+            got["findings_wage_arrears"], got["findings_child_labour"]) == (5, 10, 5, 5, 5)
+    await _seal(client, team, *[await _amendment(client, team, urls[0]) for _ in range(2)])
+    got = await _town(client, world, team.campaign_id)
+    # The original is replaced once; both amendments count, with the findings they copied.
+    assert (got["employers_inspected"], got["staff_turnout"], got["employers_with_problems"],
+            got["findings_wage_arrears"], got["findings_child_labour"]) == (5, 10, 5, 6, 6)

@@ -24,7 +24,7 @@ from app.models.employers import Employer
 from app.models.inspections import Campaign, Finding, Inspection, InspectionSignature
 from app.models.reference import Jurisdiction
 from app.models.tips import Tip
-from app.services import reference
+from app.services import reference, stats_tally
 from tests.factories import World
 
 JULY = datetime(2026, 7, 12, 2, 0, tzinfo=UTC)
@@ -73,6 +73,8 @@ class _Builder:
         for code in findings:
             self.s.add(Finding(inspection_id=i.id, violation_type=code, description="见笔录"))
         await self.s.flush()
+        if status == "signed":  # what sign_inspection does at the last signature
+            await stats_tally.tally_sealed(self.s, i)
         return i.id
 
     def tip(self, place: Jurisdiction, channel: str, status: str, at: datetime) -> None:
@@ -136,6 +138,16 @@ async def build_stats_world(world: World) -> StatsWorld:
         _tips(b, town, yang, village, home, foreign)
         await _cases(b, town, yang, village, foreign)
     return sw
+
+
+async def revisit(world: World, sw: StatsWorld, name: str, day: int,
+                  findings: tuple[str, ...]) -> None:
+    """Another signed campaign inspection of employer `name`, e.g. after a sign-off."""
+    async with transaction(world.db.sessionmaker) as s:
+        campaign = await s.get(Campaign, sw.campaign_id)
+        assert campaign is not None
+        b = _Builder(world, s, campaign)
+        await b.inspection(await _employer_named(b, name), day, (5, 5, 0, 0, 0, 2), 1, findings)
 
 
 async def _inspections(b: _Builder, sw: StatsWorld, village: Jurisdiction,
