@@ -2,33 +2,67 @@
 
 Every change to an agency's assignments bumps its `agency_queue_state.version`
 in the same transaction, so an unchanged version means an unchanged queue and
-a conditional GET costs one primary-key lookup.
+a conditional GET needs only the version (held in the process, `queue_versions`).
+On PostgreSQL each bump also sends a NOTIFY, delivered at commit, which keeps the
+versions held by every process current.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
+import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import SessionMaker, transaction
 from app.domain.permissions import Actor
 from app.domain.taxonomy import Severity
-from app.models.base import utcnow
+from app.models.base import UTCDateTime, utcnow
 from app.models.cases import AgencyQueueState, Assignment, Case
 from app.models.employers import Employer
-from app.services import dialect, feed
-from app.services.pagination import after, clamp, encode_cursor
+from app.services import dialect, feed, queue_versions
+from app.services.pagination import clamp, decode_cursor, encode_cursor
 
 POLL_SECONDS = 0.5
 MAX_WAIT = 30
+
+
+def _bump(session: AsyncSession, agency_id: uuid.UUID, now: datetime) -> Any:
+    """The upsert that adds one to an agency's queue version and returns the new one; on
+    PostgreSQL it also notifies `queue_versions.CHANNEL` (sent at commit, if any)."""
+    stmt = dialect.insert(session, AgencyQueueState).values(
+        agency_id=agency_id, version=1, updated_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["agency_id"],
+        set_={"version": AgencyQueueState.version + 1, "updated_at": now},
+    )
+    if not dialect.is_postgres(session):
+        return stmt.returning(AgencyQueueState.version)
+    bumped = stmt.returning(col(AgencyQueueState.agency_id),
+                            col(AgencyQueueState.version)).cte("bumped")
+    payload = (sa.cast(bumped.c.agency_id, sa.String) + " "
+               + sa.cast(bumped.c.version, sa.String))
+    return sa.select(bumped.c.version, sa.func.pg_notify(queue_versions.CHANNEL, payload))
+
+
+async def _bump_each(session: AsyncSession, agency_ids: Iterable[uuid.UUID]
+                     ) -> dict[uuid.UUID, int]:
+    now = utcnow()
+    out: dict[uuid.UUID, int] = {}
+    for aid in sorted(set(agency_ids)):
+        out[aid] = int((await session.exec(_bump(session, aid, now))).one()[0])
+    queue_versions.apply_at_commit(session, out)
+    return out
 
 
 async def bump_queues(session: AsyncSession, agency_ids: Iterable[uuid.UUID]
@@ -37,16 +71,7 @@ async def bump_queues(session: AsyncSession, agency_ids: Iterable[uuid.UUID]
 
     Agencies are bumped in id order so two transactions never lock them crosswise.
     """
-    now = utcnow()
-    out: dict[uuid.UUID, int] = {}
-    for aid in sorted(set(agency_ids)):
-        stmt = dialect.insert(session, AgencyQueueState).values(
-            agency_id=aid, version=1, updated_at=now)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["agency_id"],
-            set_={"version": AgencyQueueState.version + 1, "updated_at": now},
-        ).returning(AgencyQueueState.version)
-        out[aid] = int((await session.exec(stmt)).scalar_one())
+    out = await _bump_each(session, agency_ids)
     feed.note_bump(session, out)  # the change feed and webhooks are written at commit
     return out
 
@@ -64,29 +89,13 @@ async def bump_case_queues(session: AsyncSession, case_id: uuid.UUID, *,
     a version the feed was told of earlier in this transaction is kept). Lock the case
     row first: case, then queues, everywhere.
     """
-    now = utcnow()
     noted = set(changed)
     on_case = (await session.exec(select(Assignment.agency_id).where(
         Assignment.case_id == case_id).distinct())).all()
-    out: dict[uuid.UUID, int] = {}
-    for aid in sorted(noted | set(on_case)):
-        stmt = dialect.insert(session, AgencyQueueState).values(
-            agency_id=aid, version=1, updated_at=now)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["agency_id"],
-            set_={"version": AgencyQueueState.version + 1, "updated_at": now},
-        ).returning(AgencyQueueState.version)
-        out[aid] = int((await session.exec(stmt)).scalar_one())
+    out = await _bump_each(session, noted | set(on_case))
     if noted:
         feed.note_bump(session, {aid: out[aid] for aid in noted})
     return out
-
-
-async def queue_version(session: AsyncSession, agency_id: uuid.UUID) -> int:
-    version = (await session.exec(
-        select(AgencyQueueState.version).where(AgencyQueueState.agency_id == agency_id)
-    )).first()
-    return int(version or 0)
 
 
 def make_etag(agency_id: uuid.UUID, version: int, query: str) -> str:
@@ -100,19 +109,17 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return any(t.strip() in (etag, "*") for t in header.split(","))
 
 
-async def wait_for_etag(maker: SessionMaker, agency_id: uuid.UUID, query: str,
-                        if_none_match: str | None, wait: float) -> tuple[str, bool]:
+async def wait_for_etag(versions: queue_versions.QueueVersions, agency_id: uuid.UUID,
+                        query: str, if_none_match: str | None, wait: float) -> tuple[str, bool]:
     """The current ETag, and whether it still matches `if_none_match` after waiting.
 
-    Polls the version in short transactions of their own, so no request holds a
-    transaction open while it waits.
+    No request holds a transaction open while it waits: each look at the version is
+    a held value or an autocommit read.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + max(0.0, min(wait, MAX_WAIT))
     while True:
-        async with maker() as session:
-            version = await queue_version(session, agency_id)
-        etag = make_etag(agency_id, version, query)
+        etag = make_etag(agency_id, await versions.current(agency_id), query)
         if not etag_matches(if_none_match, etag):
             return etag, False
         remaining = deadline - loop.time()
@@ -121,68 +128,178 @@ async def wait_for_etag(maker: SessionMaker, agency_id: uuid.UUID, query: str,
         await asyncio.sleep(min(POLL_SECONDS, remaining))
 
 
-@dataclass(frozen=True, slots=True)
-class QueueItem:
-    assignment: Assignment
-    case: Case
+class _Codes(sa.TypeDecorator[tuple[str, ...]]):
+    """A JSON list of violation type codes, read as text and decoded once per distinct
+    list: the same few recur on every page, and decoding each again cost more than the
+    rest of the page's Python."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def result_processor(self, dialect: sa.Dialect, coltype: object
+                         ) -> Callable[[str | None], tuple[str, ...]]:
+        return _decode_codes
+
+
+@functools.lru_cache(maxsize=4096)
+def _decode_codes(text: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(text or "[]"))
+
+
+class _Moment(UTCDateTime):
+    """`UTCDateTime` without its step per value where the driver gives aware UTC times
+    already (asyncpg, for timestamptz); SQLite's naive values still take it."""
+
+    cache_ok = True
+
+    def result_processor(self, dialect: sa.Dialect, coltype: object
+                         ) -> Callable[[Any], Any] | None:
+        if dialect.driver == "asyncpg":
+            return None
+        return super().result_processor(dialect, coltype)
+
+
+def _moment(column: Any) -> Any:
+    return sa.type_coerce(column, _Moment())
+
+
+class QueueRow(NamedTuple):
+    """One queue item's columns, as `list_queue` reads them."""
+
+    id: uuid.UUID
+    role: str
+    status: str
+    due_at: datetime
+    reason: str
+    violation_types: tuple[str, ...]
+    restricted: bool
+    created_at: datetime
+    updated_at: datetime
+    case_id: uuid.UUID
+    case_status: str
+    severity: str
+    case_types: tuple[str, ...]
+    opened_at: datetime
+    employer_id: uuid.UUID
     employer_name: str
-    case_types: tuple[str, ...] = ()  # the case's violation types the caller may see
+    restricted_share: bool | None  # the case has a restricted assignment (anyone's)
 
 
-async def list_queue(session: AsyncSession, actor: Actor, *, status: str | None = None,
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """`case_types` has the violation types the caller may see for the cases where that
+    is fewer than the case's own (those with a restricted share)."""
+
+    rows: list[QueueRow]
+    case_types: dict[uuid.UUID, list[str]]
+    next_cursor: str | None
+
+
+_share = aliased(Assignment, name="share")
+_COLUMNS: dict[str, Any] = {
+    "id": col(Assignment.id), "role": col(Assignment.role), "status": col(Assignment.status),
+    "due_at": _moment(col(Assignment.due_at)), "reason": col(Assignment.reason),
+    "violation_types": sa.cast(col(Assignment.violation_types), _Codes()),
+    "restricted": col(Assignment.restricted),
+    "created_at": _moment(col(Assignment.created_at)),
+    "updated_at": _moment(col(Assignment.updated_at)), "case_id": col(Assignment.case_id),
+    "case_status": col(Case.status), "severity": col(Case.severity),
+    "case_types": sa.cast(col(Case.violation_types), _Codes()),
+    "opened_at": _moment(col(Case.opened_at)), "employer_id": col(Case.employer_id),
+    "employer_name": col(Employer.name),
+    # A scalar subquery, not EXISTS: PostgreSQL would hash an EXISTS over every
+    # restricted assignment in the table; this is one index probe per row.
+    "restricted_share": sa.select(sa.true()).where(
+        col(_share.case_id) == col(Assignment.case_id), col(_share.restricted).is_(True)
+    ).limit(1).scalar_subquery(),
+}
+# Only what the queue item shows, from the index scan on (agency_id, created_at, id):
+# no ORM objects, one statement.
+_PAGE = (
+    sa.select(*[_COLUMNS[name].label(name) for name in QueueRow._fields])
+    .select_from(Assignment)
+    .join(Case, col(Case.id) == col(Assignment.case_id))
+    .join(Employer, col(Employer.id) == col(Case.employer_id))
+    .where(col(Assignment.agency_id) == sa.bindparam("agency_id"))
+)
+_KEYS = (col(Assignment.created_at), col(Assignment.id))
+
+
+@functools.cache
+def _page_query(status: bool, overdue: bool | None, severity: bool, cursor: bool) -> Any:
+    """The page statement for one combination of filters, values as parameters. Built
+    once: SQLAlchemy then finds it in its compiled cache without walking it again."""
+    query = _PAGE
+    if status:
+        query = query.where(col(Assignment.status) == sa.bindparam("status"))
+    if overdue is True:
+        query = query.where(col(Assignment.status) == "pending",
+                            col(Assignment.due_at) < sa.bindparam("now"))
+    elif overdue is False:
+        query = query.where(sa.or_(col(Assignment.status) != "pending",
+                                   col(Assignment.due_at) >= sa.bindparam("now")))
+    if severity:
+        query = query.where(col(Case.severity) == sa.bindparam("severity"))
+    if cursor:
+        query = query.where(sa.tuple_(*_KEYS) > sa.tuple_(
+            sa.bindparam("after_at", type_=UTCDateTime()),
+            sa.bindparam("after_id", type_=sa.Uuid())))
+    return query.order_by(*_KEYS).limit(sa.bindparam("n", type_=sa.Integer))
+
+
+async def list_queue(conn: AsyncConnection, actor: Actor, *, status: str | None = None,
                      overdue: bool | None = None, severity: Severity | None = None,
                      cursor: str | None = None, limit: int | None = None,
-                     now: datetime | None = None) -> tuple[list[QueueItem], str | None]:
+                     now: datetime | None = None) -> QueuePage:
     """The caller's agency's assignments, oldest first."""
     n = clamp(limit)
     if actor.agency_id is None:
-        return [], None
-    now = now or utcnow()
-    query = (select(Assignment, Case, Employer.name)
-             .join(Case, col(Case.id) == col(Assignment.case_id))
-             .join(Employer, col(Employer.id) == col(Case.employer_id))
-             .where(Assignment.agency_id == uuid.UUID(actor.agency_id)))
-    if status is not None:
-        query = query.where(Assignment.status == status)
-    if overdue is True:
-        query = query.where(Assignment.status == "pending", col(Assignment.due_at) < now)
-    elif overdue is False:
-        query = query.where(sa.or_(col(Assignment.status) != "pending",
-                                   col(Assignment.due_at) >= now))
-    if severity is not None:
-        query = query.where(Case.severity == severity.value)
-    keys = [col(Assignment.created_at), col(Assignment.id)]
-    query = query.where(after(keys, cursor, [datetime, uuid.UUID])).order_by(*keys).limit(n + 1)
-    rows = list((await session.exec(query)).all())
-    items = await _with_visible_types(session, actor, rows[:n])
-    more = len(rows) > n
-    last = items[-1].assignment if items else None
-    return items, encode_cursor(last.created_at, last.id) if more and last else None
+        return QueuePage([], {}, None)
+    params: dict[str, Any] = {"agency_id": uuid.UUID(actor.agency_id), "n": n + 1,
+                              "status": status, "now": now or utcnow(),
+                              "severity": severity.value if severity else None}
+    if cursor is not None:
+        params["after_at"], params["after_id"] = decode_cursor(cursor, [datetime, uuid.UUID])
+    query = _page_query(status is not None, overdue, severity is not None, cursor is not None)
+    found = (await conn.execute(query, params)).all()
+    rows = [QueueRow._make(r) for r in found[:n]]  # a Row's attributes are slow to read
+    restricted = [r.case_id for r in rows if r.restricted_share]
+    types = await _visible_types(conn, actor, restricted) if restricted else {}
+    last = rows[-1] if len(found) > n and rows else None
+    return QueuePage(rows, types, encode_cursor(last.created_at, last.id) if last else None)
 
 
-async def _with_visible_types(session: AsyncSession, actor: Actor,
-                              rows: list[tuple[Assignment, Case, str]]) -> list[QueueItem]:
+async def _visible_types(conn: AsyncConnection, actor: Actor, case_ids: list[uuid.UUID]
+                         ) -> dict[uuid.UUID, list[str]]:
+    """`case_views.visible_types` for cases with a restricted share; on any other case
+    it is every type of the case, since only restricted shares hide types."""
     from app.services.case_views import visible_types  # case_views → cases → queue
 
-    by_case: dict[uuid.UUID, list[Assignment]] = {}
-    for a in (await session.exec(select(Assignment).where(
-            col(Assignment.case_id).in_([c.id for _, c, _ in rows])))).all():
-        by_case.setdefault(a.case_id, []).append(a)
-    return [QueueItem(a, c, name, tuple(visible_types(actor, c, by_case.get(c.id, []))))
-            for a, c, name in rows]
+    async with AsyncSession(bind=conn) as session:
+        cases = (await session.exec(select(Case).where(col(Case.id).in_(case_ids)))).all()
+        by_case: dict[uuid.UUID, list[Assignment]] = {}
+        for a in (await session.exec(select(Assignment).where(
+                col(Assignment.case_id).in_(case_ids)))).all():
+            by_case.setdefault(a.case_id, []).append(a)
+    return {c.id: visible_types(actor, c, by_case.get(c.id, [])) for c in cases}
 
 
-async def run_queue(maker: SessionMaker, actor: Actor, *, query: str, if_none_match: str | None,
-                    wait: float, **filters: object) -> tuple[str, list[QueueItem] | None,
-                                                          str | None]:
-    """(etag, items, next_cursor); items is None when the caller's copy is current (304)."""
+async def run_queue(engine: AsyncEngine, actor: Actor, *, query: str,
+                    if_none_match: str | None, wait: float, **filters: Any
+                    ) -> tuple[str, QueuePage | None]:
+    """(etag, page); the page is None when the caller's copy is current (304).
+
+    The version is read before the page, so the ETag is never newer than what the page
+    shows: a change in between only makes the next conditional GET answer 200 again.
+    """
     if actor.agency_id is None:
-        return make_etag(uuid.UUID(int=0), 0, query), [], None
+        return make_etag(uuid.UUID(int=0), 0, query), QueuePage([], {}, None)
     agency_id = uuid.UUID(actor.agency_id)
-    etag, unchanged = await wait_for_etag(maker, agency_id, query, if_none_match, wait)
+    versions = queue_versions.versions_for(engine)
+    etag, unchanged = await wait_for_etag(versions, agency_id, query, if_none_match, wait)
     if unchanged:
-        return etag, None, None
-    async with transaction(maker) as session:
-        version = await queue_version(session, agency_id)
-        items, nxt = await list_queue(session, actor, **filters)  # type: ignore[arg-type]
-    return make_etag(agency_id, version, query), items, nxt
+        return etag, None
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        page = await list_queue(conn, actor, **filters)
+    return etag, page

@@ -66,7 +66,7 @@ async def test_queue_is_oldest_first_with_case_summaries_and_filters(
     assert [i["id"] for i in r.json()["items"]] == [items[0]["id"]]
 
 
-async def test_unchanged_queue_answers_304_from_one_lookup(
+async def test_unchanged_queue_answers_304_from_at_most_one_lookup(
         client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
     await _two_cases(db, world)
     police = world.headers(Role.agency_officer)
@@ -77,7 +77,8 @@ async def test_unchanged_queue_answers_304_from_one_lookup(
         again = await client.get(QUEUE, headers={**police, "If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert [s for s in seen if "assignment " in s.lower() or "assignment\n" in s.lower()] == []
-    assert len([s for s in seen if "agency_queue_state" in s]) == 1
+    # one version read at most: none when this process already holds the version
+    assert len([s for s in seen if "agency_queue_state" in s]) <= 1
     other_filter = await client.get(f"{QUEUE}?status=pending",
                                     headers={**police, "If-None-Match": etag})
     assert other_filter.status_code == 200

@@ -1,0 +1,215 @@
+"""The queue versions a process holds: never a 304 for a queue that changed.
+
+On PostgreSQL the versions are held in the process and kept current by NOTIFY; these
+tests change queues through the API, through another engine's connections, and behind
+the listener's back, and check that the next conditional GET sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from app.db import create_engine, create_sessionmaker
+from app.domain.taxonomy import AgencyKind, Role
+from app.models.case_schemas import QueueItem
+from app.models.common import Page
+from app.services import queue_versions
+from tests.cases_support import file, make_employer
+from tests.conftest import TestDatabase
+from tests.factories import World
+
+QUEUE = "/api/v1/queue"
+
+
+@contextmanager
+def version_reads(db: TestDatabase) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def on_execute(_conn: Any, _cur: Any, statement: str, *_args: Any) -> None:
+        if "agency_queue_state" in statement:
+            seen.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", on_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", on_execute)
+
+
+async def _listening(db: TestDatabase) -> queue_versions.QueueVersions:
+    """The engine's held versions, once its listener is up (PostgreSQL)."""
+    versions = queue_versions.versions_for(db.engine)
+    for _ in range(100):
+        if versions.live:
+            return versions
+        await versions.current(uuid.uuid4())  # starts the listener if it is not running
+        await asyncio.sleep(0.05)
+    raise AssertionError("the queue version listener did not start")
+
+
+@pytest.fixture
+async def elsewhere(db: TestDatabase) -> AsyncIterator[TestDatabase]:
+    """The same database through an engine of its own: other connections, and no share
+    in this process's held versions (as if another process wrote)."""
+    engine = create_engine(db.settings)
+    try:
+        yield dataclasses.replace(db, engine=engine, sessionmaker=create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
+async def _conditional(client: httpx.AsyncClient, headers: dict[str, str], etag: str,
+                       url: str = QUEUE) -> httpx.Response:
+    return await client.get(url, headers={**headers, "If-None-Match": etag})
+
+
+async def test_every_change_through_the_api_shows_on_the_next_conditional_get(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    await file(db, await make_employer(db, world, name="甲砖厂"), "forced_labour")
+    await file(db, await make_employer(db, world, name="乙砖厂"), "id_document_detention")
+    police = world.headers(Role.agency_officer)
+    first = await client.get(QUEUE, headers=police)
+    if db.is_postgres:
+        await _listening(db)
+    etag = first.headers["etag"]
+    assert (await _conditional(client, police, etag)).status_code == 304
+    a, b = [i["id"] for i in first.json()["items"]]
+    changes = [("accept", a, {}), ("accept", b, {}), ("conclude", a, {"summary": "已立案侦查"})]
+    for verb, aid, body in changes:
+        done = await client.post(f"/api/v1/assignments/{aid}/{verb}", headers=police, json=body)
+        assert done.status_code == 200, done.text
+        seen = await _conditional(client, police, etag)
+        assert seen.status_code == 200 and seen.headers["etag"] != etag, verb
+        assert {i["id"]: i["status"] for i in seen.json()["items"]}[aid] == \
+            ("accepted" if verb == "accept" else "concluded")
+        etag = seen.headers["etag"]
+        assert (await _conditional(client, police, etag)).status_code == 304
+
+
+async def test_a_change_committed_by_another_engine_arrives_by_notify(
+        client: httpx.AsyncClient, world: World, db: TestDatabase, elsewhere: TestDatabase,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    if not db.is_postgres:
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite reads the version every time")
+    monkeypatch.setattr(queue_versions, "TTL", 3600.0)  # only a NOTIFY can tell of it
+    police = world.headers(Role.agency_officer)
+    etag = (await client.get(QUEUE, headers=police)).headers["etag"]
+    await _listening(db)
+    await _conditional(client, police, etag)  # held from here on
+    with version_reads(db) as reads:
+        assert (await _conditional(client, police, etag)).status_code == 304
+    assert reads == []
+    await file(elsewhere, await make_employer(elsewhere, world), "abduction")
+    for _ in range(100):
+        seen = await _conditional(client, police, etag)
+        if seen.status_code == 200:
+            break
+        await asyncio.sleep(0.05)
+    assert seen.status_code == 200 and seen.headers["etag"] != etag
+    assert len(seen.json()["items"]) == 1
+
+
+async def test_without_the_listener_every_poll_reads_the_database(
+        client: httpx.AsyncClient, world: World, db: TestDatabase, elsewhere: TestDatabase,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    if not db.is_postgres:
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    monkeypatch.setattr(queue_versions, "TTL", 3600.0)
+    await file(db, await make_employer(db, world), "forced_labour")
+    police = world.headers(Role.agency_officer)
+    etag = (await client.get(QUEUE, headers=police)).headers["etag"]
+    versions = await _listening(db)
+    assert (await _conditional(client, police, etag)).status_code == 304
+    async with elsewhere.engine.begin() as conn:
+        await conn.execute(sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND query LIKE 'LISTEN%'"))
+    for _ in range(100):
+        if not versions.live:
+            break
+        await asyncio.sleep(0.05)
+    assert not versions.live
+    # A bump nobody is told of: only a database read can see it.
+    async with elsewhere.engine.begin() as conn:
+        await conn.execute(sa.text(
+            "UPDATE agency_queue_state SET version = version + 1 WHERE agency_id = :a"),
+            {"a": world.agency(AgencyKind.police).id})
+    seen = await _conditional(client, police, etag)
+    assert seen.status_code == 200 and seen.headers["etag"] != etag
+
+
+async def test_a_version_bumped_without_notify_is_seen_within_the_ttl(
+        client: httpx.AsyncClient, world: World, db: TestDatabase, elsewhere: TestDatabase,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    if not db.is_postgres:
+        pytest.skip("only PostgreSQL holds versions")
+    monkeypatch.setattr(queue_versions, "TTL", 0.3)
+    await file(db, await make_employer(db, world), "forced_labour")
+    police = world.headers(Role.agency_officer)
+    etag = (await client.get(QUEUE, headers=police)).headers["etag"]
+    await _listening(db)
+    assert (await _conditional(client, police, etag)).status_code == 304
+    async with elsewhere.engine.begin() as conn:  # by hand, no NOTIFY
+        await conn.execute(sa.text(
+            "UPDATE agency_queue_state SET version = version + 1 WHERE agency_id = :a"),
+            {"a": world.agency(AgencyKind.police).id})
+    await asyncio.sleep(0.4)
+    seen = await _conditional(client, police, etag)
+    assert seen.status_code == 200 and seen.headers["etag"] != etag
+
+
+async def test_no_304_outside_the_callers_agency_or_without_a_valid_request(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    await file(db, await make_employer(db, world), "forced_labour")
+    police = world.headers(Role.agency_officer)
+    police_etag = (await client.get(QUEUE, headers=police)).headers["etag"]
+    _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
+    _, commerce = await world.add_user(Role.agency_officer, AgencyKind.commerce)
+    other = await _conditional(client, commerce, police_etag)
+    assert other.status_code == 200 and other.json()["items"] == []
+    assert other.headers["etag"] != police_etag
+    assert (await _conditional(client, labour, "*")).status_code == 304  # its own queue
+    assert (await _conditional(client, {}, "*")).status_code == 401
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert (await _conditional(client, bad, police_etag)).status_code == 401
+    inspector = world.headers(Role.inspector)
+    assert (await _conditional(client, inspector, "*")).status_code == 403
+    for query in ("status=bogus", "limit=0", "limit=201", "overdue=maybe", "wait=31"):
+        r = await _conditional(client, police, "*", f"{QUEUE}?{query}")
+        assert r.status_code == 422, query
+        assert r.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("query", ["limit=1", "status=pending&severity=critical&overdue=false",
+                                   "overdue=true", "status=accepted"])
+async def test_the_common_path_answers_as_the_full_route_does(
+        client: httpx.AsyncClient, world: World, db: TestDatabase, query: str) -> None:
+    await file(db, await make_employer(db, world, name="甲砖厂"), "forced_labour")
+    await file(db, await make_employer(db, world, name="乙砖厂"), "id_document_detention")
+    police = world.headers(Role.agency_officer)
+    # `wait=0` means no long poll, so the same answer; it sends the request through
+    # FastAPI's own parameter handling instead of the route's shortcut.
+    common = await client.get(f"{QUEUE}?{query}", headers=police)
+    full = await client.get(f"{QUEUE}?{query}&wait=0", headers=police)
+    assert common.status_code == full.status_code == 200
+    assert common.content == full.content and common.headers["etag"] == full.headers["etag"]
+    page = Page[QueueItem].model_validate_json(common.content)
+    assert page.model_dump_json().encode() == common.content  # the schema's exact shape
+    for item in common.json()["items"]:  # times in UTC with their offset, as everywhere
+        times = [item["due_at"], item["created_at"], item["updated_at"], item["case"]["opened_at"]]
+        assert all(t.endswith("Z") for t in times), times
+    if query == "limit=1":
+        assert page.next_cursor is not None and 'rel="next"' in common.headers["link"]
+        rest = await client.get(f"{QUEUE}?limit=1&cursor={page.next_cursor}", headers=police)
+        (second,) = rest.json()["items"]
+        assert second["id"] != str(page.items[0].id)
