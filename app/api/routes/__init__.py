@@ -7,10 +7,15 @@ import pkgutil
 
 from fastapi import APIRouter
 
+# Matched first: agency systems poll the queue all day, and each request is tried
+# against the routes before its own (about 1 µs each, ~50 routes otherwise).
+HOT = ("queue",)
 
-def collect(package: str, path: list[str]) -> list[APIRouter]:
+
+def collect(package: str, path: list[str], hot: tuple[str, ...] = ()) -> list[APIRouter]:
     routers = []
-    for mod in sorted(pkgutil.iter_modules(path), key=lambda m: m.name):
+    for mod in sorted(pkgutil.iter_modules(path),
+                      key=lambda m: (m.name not in hot, m.name)):
         module = importlib.import_module(f"{package}.{mod.name}")
         router = getattr(module, "router", None)
         if isinstance(router, APIRouter):
@@ -19,4 +24,4 @@ def collect(package: str, path: list[str]) -> list[APIRouter]:
 
 
 def internal_routers() -> list[APIRouter]:
-    return collect(__name__, __path__)
+    return collect(__name__, __path__, HOT)
