@@ -81,15 +81,29 @@ def map_header(cells: Sequence[Any]) -> dict[str, int]:
     return found
 
 
+# Unicode's control characters (category Cc) are exactly these 65 code points.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_DROP_CONTROL = {c: None for c in (*range(0x20), *range(0x7F, 0xA0))} | {
+    ord(c): " " for c in "\t\r\n"}
+
+
 def clean(value: Any) -> str:
-    """Text of a cell: control characters dropped (PostgreSQL refuses NUL), spaces trimmed."""
+    """Text of a cell: control characters dropped (PostgreSQL refuses NUL), spaces trimmed.
+
+    Called for every cell of a 100,000-row import, so plain text is checked with one
+    regex search and only text holding a control character is rewritten.
+    """
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = value.isoformat() if isinstance(value, datetime | date) else str(value)
-    return "".join(" " if ch in "\t\r\n" else ch for ch in text
-                   if ch in "\t\r\n" or unicodedata.category(ch) != "Cc").strip()
+    if isinstance(value, str):
+        text = value
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = value.isoformat() if isinstance(value, datetime | date) else str(value)
+    if _CONTROL.search(text) is not None:
+        text = text.translate(_DROP_CONTROL)
+    return text.strip()
 
 
 def parse_industry(text: str) -> Industry | None:

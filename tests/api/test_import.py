@@ -163,6 +163,20 @@ async def test_hostile_text_is_stored_as_text(client: httpx.AsyncClient, world: 
     assert "x'); DROP TABLE employer;--" in got
 
 
+async def test_control_characters_are_dropped_and_line_breaks_become_spaces(
+        client: httpx.AsyncClient, world: World) -> None:
+    """Control characters (C0 and C1) go; other invisible characters, such as the
+    ideographic space or a zero-width space, are text and stay."""
+    rows = [["甲\t窑\x85\u3000厂\x01", "", "other", "黄骅镇", "\x00 村东\r\n3号\x7f ",
+             "", "", "", ""],
+            ["乙\u200b\x85窑", "", "other", "黄骅镇", "\xa0村西\xa0", "", "", "", ""]]
+    r = await upload(client, world, csv_bytes(rows))
+    assert r.json()["created"] == 2, r.text
+    got = await names(client, world)
+    assert got["甲 窑\u3000厂"]["address"] == "村东  3号"  # \r and \n: a space each
+    assert got["乙\u200b窑"]["address"] == "村西"
+
+
 async def test_gbk_garbage_does_not_break_the_import(client: httpx.AsyncClient,
                                                      world: World) -> None:
     data = csv_bytes(good_rows()[:1], encoding="gbk") + b"\x81\xff\xfe,\x80,other,\xa1\r\n"

@@ -6,12 +6,14 @@ import io
 import itertools
 from datetime import timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from app.db import transaction
 from app.domain.employer_flags import EmployerFlag, employer_flags
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import Industry, JurisdictionLevel, LicenceKind, Role
+from app.errors import Conflict, PayloadTooLarge
 from app.models.audit import AuditEntry
 from app.models.employers import Employer, EmployerCreate, LicenceIn
 from app.services import employers
@@ -136,3 +138,40 @@ async def test_import_audits_every_employer_created_or_changed(
     assert updated.after["licences"] == [
         {"kind": "business", "number": "B-2", "valid_until": "2031-01-01"}]
     assert updated.before["licences"] == created.after["licences"]  # type: ignore[index]
+
+
+async def test_an_import_that_fails_midway_leaves_no_employer_and_no_audit_entry(
+        db: TestDatabase, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches and their audit entries are written as the file streams in, but all in
+    the request's transaction: the row cap hit on the third row takes back the two
+    batches written before it."""
+    monkeypatch.setattr("app.services.import_formats.MAX_ROWS", 2)
+    rows = "\n".join(f"窑{i},other,黄骅镇" for i in range(3))
+    with pytest.raises(PayloadTooLarge):
+        async with transaction(db.sessionmaker) as session:
+            await import_employers(session, SYSTEM_ACTOR, batch_rows=1, file=io.BytesIO(
+                f"单位名称,行业,所属辖区\n{rows}\n".encode()))
+    await db.seal_audit()
+    async with transaction(db.sessionmaker) as session:
+        assert (await session.exec(select(Employer))).all() == []
+        assert (await session.exec(select(AuditEntry).where(col(AuditEntry.entity_type).in_(
+            ("employer", "employer_import"))))).all() == []
+
+
+async def test_an_employer_written_meanwhile_is_a_conflict_not_a_crash(
+        db: TestDatabase, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between a batch's lookup and its write, another import stored the same USCC: the
+    unique index refuses the insert (PostgreSQL: in a COPY), reported as a 409."""
+    data = f"单位名称,统一社会信用代码,行业,所属辖区\n甲窑,{uscc(3)},砖窑,黄骅镇\n".encode()
+    async with transaction(db.sessionmaker) as session:
+        await import_employers(session, SYSTEM_ACTOR, file=io.BytesIO(data))
+
+    async def nothing_stored(*_: object) -> dict[int, object]:
+        return {}
+
+    monkeypatch.setattr("app.services.employer_import._matches", nothing_stored)
+    with pytest.raises(Conflict):
+        async with transaction(db.sessionmaker) as session:
+            await import_employers(session, SYSTEM_ACTOR, file=io.BytesIO(data))
+    async with transaction(db.sessionmaker) as session:
+        assert len((await session.exec(select(Employer))).all()) == 1
