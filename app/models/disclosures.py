@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
@@ -95,13 +95,22 @@ class DisclosurePublished(BaseModel):
     published_at: datetime
 
 
+DisclosureStatus = Literal["published", "withdrawn"]
+
+
 class DisclosurePublic(DisclosurePublished):
-    """The office's view: the public one plus who approved and whether it is withdrawn."""
+    """The office's view: the public one plus who approved it and, once withdrawn, who
+    took it down and why. `approved_by` / `withdrawn_by` are account ids; the `_name`
+    fields are the account's display name (null when the account is gone)."""
 
     model_config = ConfigDict(from_attributes=True)
 
     case_id: uuid.UUID
+    status: DisclosureStatus
     approved_by: str
+    approved_by_name: str | None = None
     approved_at: datetime
     withdrawn_at: datetime | None
     withdrawn_by: str | None
+    withdrawn_by_name: str | None = None
+    withdrawn_reason: str | None = None

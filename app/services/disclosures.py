@@ -17,6 +17,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,6 +27,7 @@ from app.config import Settings
 from app.domain.permissions import Actor
 from app.domain.taxonomy import VIOLATION_TYPE_BY_CODE
 from app.errors import Conflict, NotFound, unprocessable
+from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.cases import Action
 from app.models.disclosures import (
@@ -32,6 +35,7 @@ from app.models.disclosures import (
     DisclosureOutcome,
     DisclosurePublic,
     DisclosurePublished,
+    DisclosureStatus,
     PlaceRef,
     ViolationTypeName,
 )
@@ -159,12 +163,104 @@ def _published(d: Disclosure, township_name: str | None) -> dict[str, Any]:
     }
 
 
+async def _account_names(session: AsyncSession, ids: Iterable[str | None]) -> dict[str, str]:
+    wanted = set()
+    for raw in ids:
+        try:
+            wanted.add(uuid.UUID(raw or ""))
+        except ValueError:
+            continue  # not a staff account's id: shown without a name
+    if not wanted:
+        return {}
+    rows = (await session.exec(select(User.id, User.display_name).where(
+        col(User.id).in_(wanted)))).all()
+    return {str(uid): name for uid, name in rows}
+
+
+def _office_view(d: Disclosure, township_name: str | None,
+                 names: dict[str, str]) -> DisclosurePublic:
+    return DisclosurePublic(
+        **_published(d, township_name), case_id=d.case_id,
+        status="withdrawn" if d.withdrawn_at is not None else "published",
+        approved_by=d.approved_by, approved_by_name=names.get(d.approved_by),
+        approved_at=d.approved_at, withdrawn_at=d.withdrawn_at, withdrawn_by=d.withdrawn_by,
+        withdrawn_by_name=names.get(d.withdrawn_by or ""), withdrawn_reason=d.withdrawn_reason)
+
+
 async def disclosure_view(session: AsyncSession, d: Disclosure) -> DisclosurePublic:
     town = await session.get(Jurisdiction, d.township_id) if d.township_id else None
-    name = town.name if town else None
-    return DisclosurePublic(**_published(d, name), case_id=d.case_id, approved_by=d.approved_by,
-                            approved_at=d.approved_at, withdrawn_at=d.withdrawn_at,
-                            withdrawn_by=d.withdrawn_by)
+    names = await _account_names(session, [d.approved_by, d.withdrawn_by])
+    return _office_view(d, town.name if town else None, names)
+
+
+def _in_area(actor: Actor) -> ColumnElement[bool]:
+    if actor.kind == "system":
+        return sa.true()
+    if not actor.jurisdiction_path:
+        return sa.false()
+    return col(Disclosure.jurisdiction_path).startswith(actor.jurisdiction_path,
+                                                        autoescape=True)
+
+
+def _filtered(query: Any, *, place_path: str | None, violation_type: str | None) -> Any:
+    if place_path is not None:
+        query = query.where(col(Disclosure.jurisdiction_path).startswith(place_path,
+                                                                         autoescape=True))
+    if violation_type is not None:
+        query = query.where(col(Disclosure.violation_codes).contains(
+            f",{violation_type},", autoescape=True))
+    return query
+
+
+async def _newest_first(session: AsyncSession, query: Any, cursor: str | None, n: int
+                        ) -> tuple[list[tuple[Disclosure, str | None]], str | None]:
+    keys = [col(Disclosure.approved_at), col(Disclosure.id)]
+    query = (query.where(after(keys, cursor, [datetime, uuid.UUID], descending=True))
+             .order_by(*[k.desc() for k in keys]).limit(n + 1))
+    rows = [(d, name) for d, name in (await session.exec(query)).all()]
+    last = rows[n - 1][0] if len(rows) > n else None
+    return rows[:n], encode_cursor(last.approved_at, last.id) if last else None
+
+
+def _with_township() -> Any:
+    return (select(Disclosure, Jurisdiction.name)
+            .outerjoin(Jurisdiction, col(Jurisdiction.id) == col(Disclosure.township_id)))
+
+
+async def list_disclosures(session: AsyncSession, actor: Actor, *,
+                           status: DisclosureStatus | None = None,
+                           jurisdiction_id: uuid.UUID | None = None,
+                           violation_type: str | None = None, cursor: str | None = None,
+                           limit: int | None = None
+                           ) -> tuple[list[DisclosurePublic], str | None]:
+    """Everything approved about places in the actor's subtree, withdrawn ones included,
+    newest approval first. A `jurisdiction_id` outside the subtree is a 404."""
+    if violation_type is not None and violation_type not in VIOLATION_TYPE_BY_CODE:
+        raise unprocessable(["query", "violation_type"], "Not a known violation type.")
+    place = (await access.get_jurisdiction(session, actor, jurisdiction_id)
+             if jurisdiction_id is not None else None)
+    query = _filtered(_with_township().where(_in_area(actor)),
+                      place_path=place.path if place else None, violation_type=violation_type)
+    if status is not None:
+        withdrawn = col(Disclosure.withdrawn_at)
+        query = query.where(withdrawn.is_not(None) if status == "withdrawn"
+                            else withdrawn.is_(None))
+    rows, nxt = await _newest_first(session, query, cursor, clamp(limit))
+    names = await _account_names(session, [i for d, _ in rows
+                                           for i in (d.approved_by, d.withdrawn_by)])
+    return [_office_view(d, town, names) for d, town in rows], nxt
+
+
+async def read_disclosure(session: AsyncSession, actor: Actor,
+                          disclosure_id: uuid.UUID | str) -> DisclosurePublic:
+    did = access.as_uuid(disclosure_id, "disclosure")
+    row = (await session.exec(_with_township().where(
+        col(Disclosure.id) == did, _in_area(actor)))).first()
+    if row is None:
+        raise NotFound(f"No disclosure {did} in your area.")
+    d, town = row
+    return _office_view(d, town, await _account_names(session, [d.approved_by,
+                                                                 d.withdrawn_by]))
 
 
 async def list_published(session: AsyncSession, *, township_id: uuid.UUID | None = None,
@@ -172,24 +268,13 @@ async def list_published(session: AsyncSession, *, township_id: uuid.UUID | None
                          limit: int | None = None
                          ) -> tuple[list[DisclosurePublished], str | None]:
     """Approved, not withdrawn disclosures, newest first (no auth)."""
-    n = clamp(limit)
-    query = (select(Disclosure, Jurisdiction.name)
-             .outerjoin(Jurisdiction, col(Jurisdiction.id) == col(Disclosure.township_id))
-             .where(col(Disclosure.withdrawn_at).is_(None)))
+    path = None
     if township_id is not None:
         path = (await session.exec(select(Jurisdiction.path).where(
             col(Jurisdiction.id) == township_id))).first()
         if path is None:
             return [], None
-        query = query.where(col(Disclosure.jurisdiction_path).startswith(path, autoescape=True))
-    if violation_type is not None:
-        query = query.where(col(Disclosure.violation_codes).contains(
-            f",{violation_type},", autoescape=True))
-    keys = [col(Disclosure.approved_at), col(Disclosure.id)]
-    query = (query.where(after(keys, cursor, [datetime, uuid.UUID], descending=True))
-             .order_by(*[k.desc() for k in keys]).limit(n + 1))
-    rows = list((await session.exec(query)).all())
-    items = [DisclosurePublished(**_published(d, name)) for d, name in rows[:n]]
-    last = rows[n - 1][0] if len(rows) > n else None
-    return items, encode_cursor(last.approved_at, last.id) if last else None
-
+    query = _filtered(_with_township().where(col(Disclosure.withdrawn_at).is_(None)),
+                      place_path=path, violation_type=violation_type)
+    rows, nxt = await _newest_first(session, query, cursor, clamp(limit))
+    return [DisclosurePublished(**_published(d, town)) for d, town in rows], nxt

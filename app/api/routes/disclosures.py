@@ -2,16 +2,54 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.api.deps import Allowed, SessionDep, SettingsDep
 from app.api.idempotency import IdempotencyDep
+from app.api.paging import page_of
 from app.domain.permissions import Permission
-from app.models.disclosures import DisclosureCreate, DisclosurePublic, DisclosureWithdraw
+from app.models.common import Page
+from app.models.disclosures import (
+    DisclosureCreate,
+    DisclosurePublic,
+    DisclosureStatus,
+    DisclosureWithdraw,
+)
 from app.services import disclosures
 
 router = APIRouter(prefix="/api/v1", tags=["disclosures"])
+
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+@router.get("/disclosures", response_model=Page[DisclosurePublic])
+async def list_disclosures(request: Request, response: Response, session: SessionDep,
+                           actor: Allowed(Permission.audit_read),
+                           status: DisclosureStatus | None = None,
+                           jurisdiction_id: uuid.UUID | None = None,
+                           violation_type: str | None = None, cursor: str | None = None,
+                           limit: Limit = 50) -> Page[DisclosurePublic]:
+    """What the office published about places in your area, withdrawn results included,
+    newest approval first: each with who approved it and when, and for a withdrawn one
+    who took it down, when and why. `status`: `published` (on the public list now) or
+    `withdrawn`; `jurisdiction_id`: that place (a township, say) and everything under it,
+    404 outside your area; `violation_type`: a violation type code. Readable by whoever
+    reads the audit log (the office, auditors), which records the same approvals."""
+    rows, nxt = await disclosures.list_disclosures(
+        session, actor, status=status, jurisdiction_id=jurisdiction_id,
+        violation_type=violation_type, cursor=cursor, limit=limit)
+    return page_of(DisclosurePublic, rows, nxt, request, response)
+
+
+@router.get("/disclosures/{disclosure_id}", response_model=DisclosurePublic)
+async def get_disclosure(disclosure_id: str, session: SessionDep,
+                         actor: Allowed(Permission.audit_read)) -> DisclosurePublic:
+    """One published or withdrawn result; 404 outside your area."""
+    return await disclosures.read_disclosure(session, actor, disclosure_id)
 
 
 @router.post("/cases/{case_id}/disclosure", status_code=201, response_model=DisclosurePublic)
