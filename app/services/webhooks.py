@@ -7,7 +7,10 @@ bytes; each delivery carries `webhook-id`, `webhook-timestamp` and
 An endpoint may not point at loopback, private, link-local, multicast or
 reserved addresses (the server would be a way into the internal network)
 unless `webhook_allow_private` is set. The host is resolved and every address
-checked at registration and again before every delivery.
+checked at registration and again before every delivery, and the delivery then
+connects to an address that was checked (`check_url` returns it): resolving the
+name a second time would let a host answer a public address to the check and
+127.0.0.1 to the connection (DNS rebinding).
 """
 
 from __future__ import annotations
@@ -62,15 +65,21 @@ def open_secret(settings: Settings, endpoint: WebhookEndpoint) -> str:
     return decrypt(key, endpoint.secret, context=endpoint.id.bytes).decode()
 
 
-def _forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _forbidden_ip(ip: IPAddress) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
             or ip.is_reserved or ip.is_unspecified or not ip.is_global)
 
 
-async def check_url(url: str, *, allow_private: bool) -> None:
-    """Raise UnsafeAddress unless `url` is http(s) to a host whose every address is public."""
+async def check_url(url: str, *, allow_private: bool) -> IPAddress:
+    """Raise UnsafeAddress unless `url` is http(s) to a host whose every address is public.
+
+    Returns the address to connect to, one of those checked: connect to it, never to
+    the name, or a second lookup may answer differently."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeAddress("the URL must be http:// or https:// with a host")
@@ -83,16 +92,18 @@ async def check_url(url: str, *, allow_private: bool) -> None:
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
             parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
+        addresses = [ipaddress.ip_address(str(info[4][0])) for info in infos]
+    except (socket.gaierror, UnicodeError, ValueError):
         raise UnsafeAddress(f"the host {parts.hostname} does not resolve") from None
-    if allow_private:
-        return
-    for info in infos:
-        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if _forbidden_ip(ip):
-            raise UnsafeAddress(f"{parts.hostname} resolves to {ip}, which is not a public "
-                                "address; an administrator can allow it "
-                                "(LABOURWATCH_WEBHOOK_ALLOW_PRIVATE)")
+    if not addresses:
+        raise UnsafeAddress(f"the host {parts.hostname} does not resolve")
+    if not allow_private:
+        for ip in addresses:
+            if _forbidden_ip(ip):
+                raise UnsafeAddress(f"{parts.hostname} resolves to {ip}, which is not a "
+                                    "public address; an administrator can allow it "
+                                    "(LABOURWATCH_WEBHOOK_ALLOW_PRIVATE)")
+    return addresses[0]
 
 
 async def create_webhook(session: AsyncSession, actor: Actor, *, settings: Settings, url: str,

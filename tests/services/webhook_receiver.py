@@ -38,13 +38,17 @@ class Receiver:
 
 
 @contextmanager
-def running_receiver() -> Iterator[Receiver]:
+def running_receiver(certfile: str | None = None, keyfile: str | None = None
+                     ) -> Iterator[Receiver]:
+    """On a free port; https with the given certificate and key, else http."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
-    receiver = Receiver(url=f"http://127.0.0.1:{port}/hook")
+    scheme = "https" if certfile else "http"
+    receiver = Receiver(url=f"{scheme}://127.0.0.1:{port}/hook")
     server = uvicorn.Server(uvicorn.Config(receiver, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+                                           log_level="warning", lifespan="off",
+                                           ssl_certfile=certfile, ssl_keyfile=keyfile))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
