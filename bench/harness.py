@@ -212,6 +212,7 @@ class Row:
     target_p99_ms: float | None = None
     note: str = ""
     value: str = ""
+    checked: bool | None = None  # the verdict of a figure quoted from a script's output
 
     @property
     def ratio(self) -> float | None:
@@ -221,6 +222,8 @@ class Row:
 
     @property
     def met(self) -> bool | None:
+        if self.checked is not None:
+            return self.checked
         checks: list[bool] = []
         if self.target_ratio is not None and self.ratio is not None:
             checks.append(self.ratio >= self.target_ratio)

@@ -71,29 +71,25 @@ WHY = """## Why targets are missed, and what it would take
 
 Profiles and the SQL of each path are in bench/README.md ("Where the time goes").
 
-- **Tip intake (both backends)**: every writing transaction takes the one-row
-  audit-chain head (`audit_head`) and holds it until COMMIT, so tips commit one at
-  a time; with 32 requests on one event loop each await under that lock also
-  waits for the loop to come round, and throughput is about 1 / (lock hold time).
-  On top, 10 statements per tip (replay SELECT, violation types, top office,
-  SAVEPOINT/INSERT/RELEASE, 2 audit statements, COMMIT) against the reference's 1,
-  and the in-memory rate limiter starts a timer thread about once a request.
-  Needed: seal the chain in batches off the request path (entries written
-  unchained, a sealer chains them every ~100 ms); cache reference lookups; one
-  `INSERT … ON CONFLICT DO NOTHING RETURNING` instead of SELECT + SAVEPOINT; an
-  O(1), thread-free limiter.
-- **Unchanged queue (304)**: now one autocommit round trip; what remains is FastAPI
-  routing over ~100 routes (≈1 ms a request in the profile), dependency solving
-  and JWT verification — all absent from the bare endpoint. 0.5× would need the
-  conditional GET answered by a small ASGI layer in front of the router (token
-  check + one version read), which app/main.py would have to mount.
-- **Queue page vs raw keyset**: the query is the same index scan (EXPLAIN ANALYZE:
-  0.7 ms at 1,000,000 rows); the gap is ORM hydration of 100 objects, two version
-  reads in their own transactions and per-item pydantic models. A Core select of
-  the needed columns in services/queue.py would close most of it. The 1M page is
-  within 1.5× of the 1k page: the index makes the size of the queue irrelevant.
-- **2 workers**: on 2 cores shared with wrk and PostgreSQL a second process adds
-  little while the audit head serialises commits anyway.
+- **Tip intake (both backends)**: the audit chain no longer serialises writers
+  (entries are sealed off the request path) and a JSON tip is one autocommitted
+  statement on PostgreSQL, so the server is now CPU-bound: about 1.3-1.7 ms of
+  Python per tip against the raw reference's 0.3 ms. The rest is spread thin:
+  SQLAlchemy executing the one statement (~18% of samples), FastAPI's dependency
+  solving, body and response handling (~20%), the middleware stack (~8%), the two
+  rate-limit counters (~6%), the receipt, HMACs and contact encryption. 0.5x would
+  need the intake path outside FastAPI's routing and SQLAlchemy (a bare ASGI
+  handler on the asyncpg connection), giving up the shared error translation
+  (503 and pool invalidation on a lost connection). p99 at 32 connections follows
+  from throughput (Little's law: 32 / rate). On SQLite aiosqlite runs each of
+  BEGIN, two INSERTs and COMMIT on its thread; the reference does one INSERT.
+- **Queue page vs raw keyset**: one Core select of 17 columns, no ORM; what is
+  left is SQLAlchemy's execution and result layers (~0.2 ms of ~1 ms per page) and
+  building and serialising 50 items. Running the compiled statement on the asyncpg
+  connection itself measured 0.38 ms against 0.60 ms, but bypasses the same error
+  translation, so it was not done. The 1M page is within 1.5x of the 1k page.
+- **2 workers**: on 2 cores shared with wrk and PostgreSQL, a second process has
+  little CPU to gain.
 """
 
 

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 from bench.harness import Row, app_env, pg_database
 from bench.scenarios.common import BENCH, Plan
+
+
+def _stats_met(text: str) -> bool | None:
+    """stats_bench prints `… median of 3 155 ms …`: under a second?"""
+    found = re.search(r"median of \d+ (\d+) ms", text)
+    return None if found is None else int(found.group(1)) < 1000
+
+
+def _import_met(text: str) -> bool | None:
+    """import_employers prints `first: … seconds=12.6 peak_rss=139 MB`: < 30 s, < 250 MB?"""
+    found = re.search(r"first:.*?seconds=([\d.]+) peak_rss=(\d+) MB", text)
+    return None if found is None else float(found.group(1)) < 30 and int(found.group(2)) < 250
+
+
+CHECKS = {"stats_bench.py": _stats_met, "import_employers.py": _import_met}
 
 SCRIPTS: list[tuple[str, str, list[str], str]] = [
     ("statistics table, county with 1,000,000 findings", "stats_bench.py", [], "< 1 s"),
@@ -38,5 +54,6 @@ def external(plan: Plan) -> list[Row]:
             env = {**os.environ, **app_env(url)}
             text = _run(script, [*args, *extra], env, timeout=1800)
         last = " / ".join(line for line in text.splitlines()[-3:] if line.strip())
-        rows.append(Row(f"{name} (PostgreSQL)", None, note=f"target {target}", value=last))
+        rows.append(Row(f"{name} (PostgreSQL)", None, note=f"target {target}", value=last,
+                        checked=CHECKS[script](text) if plan.million else None))
     return rows
