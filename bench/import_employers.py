@@ -53,6 +53,7 @@ from app.services import reference
 from app.services.demo import TOWNSHIPS
 from app.services.employer_import import import_employers
 from app.services.import_rows import TEMPLATE_HEADERS
+from bench.harness import pg_database
 
 INDUSTRIES = ("砖窑厂", "煤矿", "矿山", "小作坊", "施工队", "冶炼厂", "物流", "家具厂",
               "制造业", "其他", "brick_kiln", "logistics")
@@ -163,28 +164,6 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
     await engine.dispose()
 
 
-@contextlib.contextmanager
-def throwaway_pg() -> Iterator[str]:
-    """A fresh PostgreSQL database for one run, dropped after (asyncpg, as the app uses)."""
-    import asyncpg
-
-    server = os.environ.get("LABOURWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
-    name = f"lw_import_bench_{os.getpid()}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(f"{server}/postgres")
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -195,7 +174,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         if args.pg:
-            os.environ["LABOURWATCH_DATABASE_URL"] = stack.enter_context(throwaway_pg())
+            os.environ["LABOURWATCH_DATABASE_URL"] = stack.enter_context(pg_database())
         asyncio.run(run(args, Path(tmp)))
 
 

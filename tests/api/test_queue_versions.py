@@ -10,40 +10,23 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from app.db import create_engine, create_sessionmaker
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.case_schemas import QueueItem
 from app.models.common import Page
 from app.services import queue_versions
+from tests.api.test_queue import statements
 from tests.cases_support import file, make_employer
 from tests.conftest import TestDatabase
 from tests.factories import World
 
 QUEUE = "/api/v1/queue"
-
-
-@contextmanager
-def version_reads(db: TestDatabase) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def on_execute(_conn: Any, _cur: Any, statement: str, *_args: Any) -> None:
-        if "agency_queue_state" in statement:
-            seen.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", on_execute)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", on_execute)
 
 
 async def _listening(db: TestDatabase) -> queue_versions.QueueVersions:
@@ -106,9 +89,9 @@ async def test_a_change_committed_by_another_engine_arrives_by_notify(
     etag = (await client.get(QUEUE, headers=police)).headers["etag"]
     await _listening(db)
     await _conditional(client, police, etag)  # held from here on
-    with version_reads(db) as reads:
+    with statements(db) as seen_sql:
         assert (await _conditional(client, police, etag)).status_code == 304
-    assert reads == []
+    assert [q for q in seen_sql if "agency_queue_state" in q] == []
     await file(elsewhere, await make_employer(elsewhere, world), "abduction")
     for _ in range(100):
         seen = await _conditional(client, police, etag)
