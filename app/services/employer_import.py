@@ -36,7 +36,7 @@ from app.errors import Conflict, unprocessable
 from app.models.base import new_id, utcnow
 from app.models.employers import Employer, ImportRejection, ImportResult, Licence
 from app.models.reference import Jurisdiction
-from app.services import access
+from app.services import access, queue
 from app.services.import_formats import open_rows
 from app.services.import_rows import TEMPLATE_HEADERS, Places, RowData, map_header, parse_row
 
@@ -169,6 +169,7 @@ class _Writes:
     licences: list[dict[str, Any]] = field(default_factory=list)
     employer_updates: list[dict[str, Any]] = field(default_factory=list)
     licence_updates: list[dict[str, Any]] = field(default_factory=list)
+    renamed: list[uuid.UUID] = field(default_factory=list)  # agency queues show the name
     # (employer id, before or None when created, after) for the per-employer audit entries
     audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]] = field(
         default_factory=list)
@@ -189,6 +190,8 @@ def _plan_update(r: RowData, stored: sa.Row[Any],
     changed = any(want[k] != getattr(stored, k) for k in _COMPARED)
     if changed:
         writes.employer_updates.append({"b_id": stored.id, **want, "updated_at": utcnow()})
+        if want["name"] != stored.name:
+            writes.renamed.append(stored.id)
     had = {kind: (lic.number, lic.valid_until) for kind in _KINDS
            if (lic := held.get((stored.id, kind))) is not None}
     has = {**had, **{kind: (number, until) for kind, number, until in r.licences}}
@@ -239,6 +242,8 @@ async def _write_batch(session: AsyncSession, actor: Actor, batch: Sequence[RowD
         else:
             counts["updated" if _plan_update(r, stored, held, writes) else "unchanged"] += 1
     await _execute(conn, writes)
+    if writes.renamed:
+        await queue.bump_employer_queues(session, writes.renamed)
     await _audit_employers(session, actor, writes.audits)
     tally.created += counts["created"]
     tally.updated += counts["updated"]

@@ -40,7 +40,7 @@ from app.models.employers import (
     LicencePublic,
 )
 from app.models.reference import Jurisdiction
-from app.services import access
+from app.services import access, queue
 from app.services.pagination import after, clamp, encode_cursor
 
 EMPLOYER_FIELDS = ("name", "uscc", "industry", "jurisdiction_id", "address", "workers")
@@ -163,6 +163,7 @@ async def update_employer(session: AsyncSession, actor: Actor, employer_id: str 
     if "uscc" in sent:
         employer.uscc = await check_uscc(session, changes.uscc, loc=("body", "uscc"),
                                          exclude_id=employer.id)
+    renamed = changes.name is not None and changes.name != employer.name
     if changes.name is not None:
         employer.name = changes.name
     if changes.industry is not None:
@@ -177,6 +178,8 @@ async def update_employer(session: AsyncSession, actor: Actor, employer_id: str 
     if changes.licences is not None:
         held = await _replace_licences(session, employer.id, held, changes.licences)
     await _flush_unique(session, employer.uscc)
+    if renamed:  # agency queues show the name: their pages (and ETags) change
+        await queue.bump_employer_queues(session, [employer.id])
     auditlog.record(session, actor, "employer.update", "employer", employer.id, before=before,
                     after=_snapshot(employer, held), jurisdiction_path=place.path)
     return (await employer_views(session, [employer]))[0]

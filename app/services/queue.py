@@ -98,6 +98,18 @@ async def bump_case_queues(session: AsyncSession, case_id: uuid.UUID, *,
     return out
 
 
+async def bump_employer_queues(session: AsyncSession, employer_ids: Iterable[uuid.UUID]
+                               ) -> dict[uuid.UUID, int]:
+    """Add one to the queue version of every agency with an assignment on a case of
+    these employers: queue items show the employer's name, so renaming one changes
+    their pages. Not told to the change feed (no assignment changed)."""
+    ids = list(employer_ids)
+    on_employer = (await session.exec(
+        select(Assignment.agency_id).join(Case, col(Case.id) == col(Assignment.case_id))
+        .where(col(Case.employer_id).in_(ids)).distinct())).all() if ids else []
+    return await _bump_each(session, on_employer) if on_employer else {}
+
+
 def make_etag(agency_id: uuid.UUID, version: int, query: str) -> str:
     digest = hashlib.sha256(query.encode()).hexdigest()[:12]
     return f'W/"{agency_id}-{version}-{digest}"'

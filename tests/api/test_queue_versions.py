@@ -21,6 +21,7 @@ from app.domain.taxonomy import AgencyKind, Role
 from app.models.case_schemas import QueueItem
 from app.models.common import Page
 from app.services import queue_versions
+from tests.api.test_import import csv_bytes, upload, uscc
 from tests.api.test_queue import statements
 from tests.cases_support import file, make_employer
 from tests.conftest import TestDatabase
@@ -77,6 +78,47 @@ async def test_every_change_through_the_api_shows_on_the_next_conditional_get(
             ("accepted" if verb == "accept" else "concluded")
         etag = seen.headers["etag"]
         assert (await _conditional(client, police, etag)).status_code == 304
+
+
+async def test_renaming_an_employer_changes_the_queues_that_show_it(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    """Queue items carry the employer's name, so a rename must not be answered 304."""
+    employer = await make_employer(db, world, name="甲砖厂")
+    await file(db, employer, "forced_labour")
+    police = world.headers(Role.agency_officer)
+    first = await client.get(QUEUE, headers=police)
+    if db.is_postgres:
+        await _listening(db)
+    etag = first.headers["etag"]
+    assert (await _conditional(client, police, etag)).status_code == 304
+    moved = await client.patch(f"/api/v1/employers/{employer}",
+                               headers=world.headers(Role.coordinator), json={"address": "村北"})
+    assert moved.status_code == 200, moved.text
+    assert (await _conditional(client, police, etag)).status_code == 304  # not on the page
+    renamed = await client.patch(f"/api/v1/employers/{employer}",
+                                 headers=world.headers(Role.coordinator),
+                                 json={"name": "甲砖厂（已更名）"})
+    assert renamed.status_code == 200, renamed.text
+    seen = await _conditional(client, police, etag)
+    assert seen.status_code == 200 and seen.headers["etag"] != etag
+    assert [i["case"]["employer"]["name"] for i in seen.json()["items"]] == ["甲砖厂（已更名）"]
+
+
+async def test_an_import_that_renames_an_employer_changes_the_queues(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    row = ["银河铜矿有限责任公司", uscc(7), "mine", "黄骅镇", "西山口", "", "", "", ""]
+    assert (await upload(client, world, csv_bytes([row]))).status_code == 200
+    [employer] = (await client.get("/api/v1/employers", params={"q": "银河铜矿"},
+                                   headers=world.headers(Role.coordinator))).json()["items"]
+    await file(db, uuid.UUID(employer["id"]), "forced_labour")
+    police = world.headers(Role.agency_officer)
+    etag = (await client.get(QUEUE, headers=police)).headers["etag"]
+    assert (await _conditional(client, police, etag)).status_code == 304
+    renamed = await upload(client, world, csv_bytes([["银河铜业有限公司", *row[1:]]]))
+    assert renamed.status_code == 200 and renamed.json()["updated"] == 1, renamed.text
+    seen = await _conditional(client, police, etag)
+    assert seen.status_code == 200
+    assert [i["case"]["employer"]["name"] for i in seen.json()["items"]] == ["银河铜业有限公司"]
 
 
 async def test_a_change_committed_by_another_engine_arrives_by_notify(
