@@ -57,6 +57,25 @@ async def _conditional(client: httpx.AsyncClient, headers: dict[str, str], etag:
     return await client.get(url, headers={**headers, "If-None-Match": etag})
 
 
+async def _held(client: httpx.AsyncClient, db: TestDatabase, world: World
+                ) -> tuple[dict[str, str], str, queue_versions.QueueVersions]:
+    """The police queue with one case, its ETag, the listener up: the next poll is 304."""
+    await file(db, await make_employer(db, world), "forced_labour")
+    police = world.headers(Role.agency_officer)
+    etag = (await client.get(QUEUE, headers=police)).headers["etag"]
+    versions = await _listening(db)
+    assert (await _conditional(client, police, etag)).status_code == 304
+    return police, etag, versions
+
+
+async def _bump_by_hand(elsewhere: TestDatabase, world: World) -> None:
+    """A version bump made in SQL, which no NOTIFY announces."""
+    async with elsewhere.engine.begin() as conn:
+        await conn.execute(sa.text(
+            "UPDATE agency_queue_state SET version = version + 1 WHERE agency_id = :a"),
+            {"a": world.agency(AgencyKind.police).id})
+
+
 async def test_every_change_through_the_api_shows_on_the_next_conditional_get(
         client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
     await file(db, await make_employer(db, world, name="甲砖厂"), "forced_labour")
@@ -150,11 +169,7 @@ async def test_without_the_listener_every_poll_reads_the_database(
     if not db.is_postgres:
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
     monkeypatch.setattr(queue_versions, "TTL", 3600.0)
-    await file(db, await make_employer(db, world), "forced_labour")
-    police = world.headers(Role.agency_officer)
-    etag = (await client.get(QUEUE, headers=police)).headers["etag"]
-    versions = await _listening(db)
-    assert (await _conditional(client, police, etag)).status_code == 304
+    police, etag, versions = await _held(client, db, world)
     async with elsewhere.engine.begin() as conn:
         await conn.execute(sa.text(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -165,10 +180,7 @@ async def test_without_the_listener_every_poll_reads_the_database(
         await asyncio.sleep(0.05)
     assert not versions.live
     # A bump nobody is told of: only a database read can see it.
-    async with elsewhere.engine.begin() as conn:
-        await conn.execute(sa.text(
-            "UPDATE agency_queue_state SET version = version + 1 WHERE agency_id = :a"),
-            {"a": world.agency(AgencyKind.police).id})
+    await _bump_by_hand(elsewhere, world)
     seen = await _conditional(client, police, etag)
     assert seen.status_code == 200 and seen.headers["etag"] != etag
 
@@ -179,15 +191,8 @@ async def test_a_version_bumped_without_notify_is_seen_within_the_ttl(
     if not db.is_postgres:
         pytest.skip("only PostgreSQL holds versions")
     monkeypatch.setattr(queue_versions, "TTL", 0.3)
-    await file(db, await make_employer(db, world), "forced_labour")
-    police = world.headers(Role.agency_officer)
-    etag = (await client.get(QUEUE, headers=police)).headers["etag"]
-    await _listening(db)
-    assert (await _conditional(client, police, etag)).status_code == 304
-    async with elsewhere.engine.begin() as conn:  # by hand, no NOTIFY
-        await conn.execute(sa.text(
-            "UPDATE agency_queue_state SET version = version + 1 WHERE agency_id = :a"),
-            {"a": world.agency(AgencyKind.police).id})
+    police, etag, _ = await _held(client, db, world)
+    await _bump_by_hand(elsewhere, world)
     await asyncio.sleep(0.4)
     seen = await _conditional(client, police, etag)
     assert seen.status_code == 200 and seen.headers["etag"] != etag
