@@ -130,7 +130,22 @@ def _validation(eh: ExceptionHandler, request: Request, exc: RequestValidationEr
     return Unprocessable("The request has invalid fields; see `errors`.", errors=errors)
 
 
+# PostgreSQL refusing text it cannot store: a NUL byte (22021), or a character with no
+# equivalent in the server encoding (22P05). The client's input, not our failure.
+_UNSTORABLE_TEXT = ("22021", "22P05")
+
+
+def _sqlstate(exc: DBAPIError) -> str:
+    for err in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        if code := getattr(err, "sqlstate", None):
+            return str(code)
+    return ""
+
+
 def _database_down(eh: ExceptionHandler, request: Request, exc: Exception) -> Problem | None:
+    if isinstance(exc, DBAPIError) and _sqlstate(exc) in _UNSTORABLE_TEXT:
+        return Unprocessable("A text field holds a character that cannot be stored "
+                             "(a NUL byte, \\u0000); remove it and send again.")
     if isinstance(exc, DBAPIError) and not isinstance(exc, InterfaceError | OperationalError) \
             and not exc.connection_invalidated:
         return None

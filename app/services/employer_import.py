@@ -56,6 +56,7 @@ class Tally:
     unchanged: int = 0
     rejected_total: int = 0
     rejected: list[ImportRejection] = field(default_factory=list)
+    renamed: list[uuid.UUID] = field(default_factory=list)  # their queues show the new name
 
     def reject(self, row: int, errors: list[str]) -> None:
         self.rejected_total += 1
@@ -109,6 +110,8 @@ async def import_employers(session: AsyncSession, actor: Actor, *, file: IO[byte
             await _write_batch(session, actor, batch, places, tally, import_id)
     if tally.rows == 0:
         raise unprocessable(("body", "file"), "The file has no rows under its header.")
+    if tally.renamed:  # once, at the end: queue rows are locked until the commit, in id order
+        await queue.bump_employer_queues(session, tally.renamed)
     auditlog.record(session, actor, "employer.import.summary", "employer_import", import_id,
                     after={"created": tally.created, "updated": tally.updated,
                            "unchanged": tally.unchanged, "rejected": tally.rejected_total,
@@ -242,8 +245,7 @@ async def _write_batch(session: AsyncSession, actor: Actor, batch: Sequence[RowD
         else:
             counts["updated" if _plan_update(r, stored, held, writes) else "unchanged"] += 1
     await _execute(conn, writes)
-    if writes.renamed:
-        await queue.bump_employer_queues(session, writes.renamed)
+    tally.renamed.extend(writes.renamed)
     await _audit_employers(session, actor, writes.audits)
     tally.created += counts["created"]
     tally.updated += counts["updated"]

@@ -103,11 +103,12 @@ async def bump_employer_queues(session: AsyncSession, employer_ids: Iterable[uui
     """Add one to the queue version of every agency with an assignment on a case of
     these employers: queue items show the employer's name, so renaming one changes
     their pages. Not told to the change feed (no assignment changed)."""
-    ids = list(employer_ids)
-    on_employer = (await session.exec(
-        select(Assignment.agency_id).join(Case, col(Case.id) == col(Assignment.case_id))
-        .where(col(Case.employer_id).in_(ids)).distinct())).all() if ids else []
-    return await _bump_each(session, on_employer) if on_employer else {}
+    ids, agencies = list(employer_ids), set[uuid.UUID]()
+    for start in range(0, len(ids), 10_000):  # an import may rename many: bounded IN lists
+        agencies.update((await session.exec(
+            select(Assignment.agency_id).join(Case, col(Case.id) == col(Assignment.case_id))
+            .where(col(Case.employer_id).in_(ids[start:start + 10_000])).distinct())).all())
+    return await _bump_each(session, agencies) if agencies else {}
 
 
 def make_etag(agency_id: uuid.UUID, version: int, query: str) -> str:

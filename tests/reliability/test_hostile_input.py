@@ -137,3 +137,19 @@ async def test_sql_and_html_in_every_tip_field_are_stored_as_text(
         lookup = await client.post("/public/v1/tips/lookup",
                                    json={"receipt": r.json()["receipt"]})
         assert lookup.status_code == 200, lookup.text
+
+
+async def test_a_nul_byte_in_text_is_a_4xx_and_writes_nothing(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    """PostgreSQL cannot store U+0000 in text; SQLite can. Either way, never a 500."""
+    before = await counts(db)
+    tip = await client.post("/public/v1/tips", json={"description": "砖窑\u0000童工",
+                                                     "employer_name": "某\u0000厂"})
+    employer = await client.post("/api/v1/employers", headers=world.headers(Role.coordinator),
+                                 json=employer_body(world, "某砖窑\u0000厂"))
+    if db.is_postgres:
+        assert_problem(tip, 422)
+        assert_problem(employer, 422)
+        assert await counts(db) == before
+    else:
+        assert tip.status_code == 201 and employer.status_code == 201
