@@ -199,7 +199,7 @@ def _chain(waiting: Sequence[Any], seq: int, prev: str) -> tuple[list[dict[str, 
     for w in waiting:
         seq += 1
         row = {**w._mapping, "seq": seq, "prev_hash": prev}
-        del row["id"]
+        row["pending_id"] = row.pop("id")
         row["hash"] = prev = entry_hash(hashed_fields(row))
         rows.append(row)
     return rows, prev

@@ -21,7 +21,8 @@ class AuditEntry(SQLModel, table=True):
     """One write, chained. `seq` follows sealing order; `hash` covers the entry and `prev_hash`."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (sa.Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
+    __table_args__ = (sa.Index("ix_audit_entry_entity", "entity_type", "entity_id"),
+                      sa.Index("ux_audit_entry_pending_id", "pending_id", unique=True))
 
     seq: int = Field(primary_key=True, sa_type=sa.BigInteger,
                      sa_column_kwargs={"autoincrement": False})
@@ -37,6 +38,9 @@ class AuditEntry(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=json_column(nullable=True))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    pending_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    """The `audit_pending` row it was sealed from: that row may be deleted only once
+    this entry exists (a trigger checks), so no waiting entry vanishes unsealed."""
 
 
 class AuditHead(SQLModel, table=True):
@@ -57,6 +61,7 @@ class AuditPending(SQLModel, table=True):
     """
 
     __tablename__ = "audit_pending"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused: see pending_id
 
     id: int | None = Field(default=None, primary_key=True,
                            sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite"))

@@ -3,7 +3,9 @@
 Writers no longer take the chain head: each transaction inserts its entries
 here, and the sealer (app/auditlog.py, run by every API process and by
 `labourwatch worker`) moves them onto audit_entry in batches. UPDATE is
-refused here as on audit_entry; DELETE is the sealer's.
+refused here as on audit_entry; DELETE only of an entry already sealed (its
+audit_entry.pending_id exists), so no waiting entry vanishes unsealed. SQLite
+ids are AUTOINCREMENT, never reused, for the same reason.
 
 Revision ID: 0009
 Revises: 0008
@@ -43,7 +45,11 @@ def upgrade() -> None:
         sa.Column("after", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()),
                                                   "postgresql"), nullable=True),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
+    # Plain ALTER and CREATE INDEX (no batch copy, which would drop audit_entry's triggers).
+    op.add_column("audit_entry", sa.Column("pending_id", sa.BigInteger(), nullable=True))
+    op.create_index("ux_audit_entry_pending_id", "audit_entry", ["pending_id"], unique=True)
     with op.batch_alter_table("audit_pending", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_pending_entity_id"), ["entity_id"],
                               unique=False)
@@ -57,10 +63,27 @@ def upgrade() -> None:
         op.execute("""
             CREATE TRIGGER audit_pending_no_update BEFORE UPDATE ON audit_pending
             FOR EACH ROW EXECUTE FUNCTION audit_pending_no_update()""")
+        op.execute("""
+            CREATE FUNCTION audit_pending_sealed_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NOT EXISTS (SELECT 1 FROM audit_entry WHERE pending_id = OLD.id) THEN
+                    RAISE EXCEPTION 'audit_pending entry % is not sealed (DELETE refused)',
+                        OLD.id USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                RETURN OLD;
+            END $$""")
+        op.execute("""
+            CREATE TRIGGER audit_pending_sealed_only BEFORE DELETE ON audit_pending
+            FOR EACH ROW EXECUTE FUNCTION audit_pending_sealed_only()""")
     else:
         op.execute("""
             CREATE TRIGGER audit_pending_no_update BEFORE UPDATE ON audit_pending
             BEGIN SELECT RAISE(ABORT, 'audit_pending entries are not edited (UPDATE refused)');
+            END""")
+        op.execute("""
+            CREATE TRIGGER audit_pending_sealed_only BEFORE DELETE ON audit_pending
+            WHEN NOT EXISTS (SELECT 1 FROM audit_entry WHERE pending_id = OLD.id)
+            BEGIN SELECT RAISE(ABORT, 'audit_pending entry is not sealed (DELETE refused)');
             END""")
 
 
@@ -71,10 +94,14 @@ def downgrade() -> None:
     if waiting:
         raise RuntimeError(f"{waiting} audit entries are not sealed yet; "
                            "run `labourwatch worker --once` first")
-    op.execute("DROP TRIGGER audit_pending_no_update" +
-               (" ON audit_pending" if op.get_bind().dialect.name == "postgresql" else ""))
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP FUNCTION audit_pending_no_update()")
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for trigger in ("audit_pending_no_update", "audit_pending_sealed_only"):
+        op.execute(f"DROP TRIGGER {trigger}" + (" ON audit_pending" if postgres else ""))
+        if postgres:
+            op.execute(f"DROP FUNCTION {trigger}()")
+    op.drop_index("ux_audit_entry_pending_id", table_name="audit_entry")
+    with op.batch_alter_table("audit_entry", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("pending_id")
     with op.batch_alter_table("audit_pending", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_pending_entity_id"))
     op.drop_table("audit_pending")

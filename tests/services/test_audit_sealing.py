@@ -111,10 +111,19 @@ async def test_the_background_sealer_chains_without_being_asked(db: TestDatabase
     assert await _count(db, "audit_pending") == 0
 
 
-async def test_waiting_entries_cannot_be_edited(db: TestDatabase) -> None:
+async def test_waiting_entries_cannot_be_edited_or_removed_unsealed(db: TestDatabase) -> None:
+    """Behind the application's back, a waiting entry can neither change nor vanish."""
     async with transaction(db.sessionmaker) as s:
         auditlog.record(s, SYSTEM_ACTOR, "some.write", "thing", "1")
     async with db.engine.connect() as conn:
         with pytest.raises(DBAPIError):
             await conn.execute(sa.text("UPDATE audit_pending SET action = 'nothing'"))
         await conn.rollback()
+        with pytest.raises(DBAPIError):
+            await conn.execute(sa.text("DELETE FROM audit_pending"))
+        await conn.rollback()
+    assert await _count(db, "audit_pending") == 1
+    assert await db.seal_audit() == 1  # the sealer may: the entry is on the chain first
+    assert await _count(db, "audit_pending") == 0
+    async with db.sessionmaker() as s:
+        assert (await auditlog.verify_chain(s)).ok
