@@ -8,8 +8,19 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 Rows = AsyncIterator[Sequence[Sequence[Any]]]
+
+
+async def released(session: AsyncSession, batches: Rows) -> Rows:
+    """The batches, the session's connection handed back to the pool before each one
+    leaves: a client reading a long download slowly then holds no connection (on SQLite
+    the process has one). The next batch starts a new read; keyset pages need no more."""
+    async for batch in batches:
+        session.expunge_all()  # loaded values stay readable; nothing is written here
+        await session.rollback()
+        yield batch
 
 
 async def stream_csv(headers: Sequence[str], batches: Rows) -> AsyncIterator[bytes]:

@@ -98,3 +98,23 @@ async def test_the_xlsx_opens_with_the_headers(client: httpx.AsyncClient, world:
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == list(HEADERS)
     assert any(row[HEADERS.index("处理措施")] == "取缔关闭" for row in rows[1:])
+
+
+async def test_a_slow_download_holds_no_connection_between_batches(world: World) -> None:
+    """On SQLite the process has one connection: a client reading the CSV slowly must
+    not keep it from everyone else while it reads."""
+    from app.services.accounts import actor_from_token
+    from app.services.case_ledger import LedgerFilters, stream_ledger_csv
+
+    await build_stats_world(world)
+    pool = world.db.engine.pool
+    token = world.headers(Role.coordinator)["Authorization"].removeprefix("Bearer ")
+    actor = actor_from_token(world.db.settings, token)
+    chunks = stream_ledger_csv(world.db.sessionmaker, actor, LedgerFilters())
+    body = b""
+    async for chunk in chunks:
+        body += chunk
+        if "某村砖窑厂" in body.decode("utf-8", "ignore"):
+            break
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
+    await chunks.aclose()
