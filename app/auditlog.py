@@ -261,17 +261,22 @@ class Sealer:
 
 async def entries_about(session: AsyncSession, entity_ids: Sequence[str]
                         ) -> list[dict[str, Any]]:
-    """Every entry about these entities, sealed ones in chain order, then those waiting."""
+    """Every entry about these entities, sealed ones in chain order, then those waiting.
+
+    One statement, so one snapshot: an entry a sealer moves meanwhile is seen once,
+    on one side or the other.
+    """
     if not entity_ids:
         return []
     fields = ("at", "action", "entity_type", "entity_id", "actor_type", "actor_id", "agency_id")
-    conn, ids = await session.connection(), list(entity_ids)
-    rows: list[dict[str, Any]] = []
-    for table, order in ((_ENTRY_TABLE, "seq"), (_PENDING_TABLE, "id")):
-        result = await conn.execute(sa.select(*(table.c[f] for f in fields))
-                                    .where(table.c.entity_id.in_(ids)).order_by(table.c[order]))
-        rows.extend(dict(r._mapping) for r in result)
-    return rows
+    ids = list(entity_ids)
+    sides = [sa.select(*(table.c[f] for f in fields), sa.literal(side).label("side"),
+                       table.c[order].label("position")).where(table.c.entity_id.in_(ids))
+             for side, table, order in ((0, _ENTRY_TABLE, "seq"), (1, _PENDING_TABLE, "id"))]
+    both = sa.union_all(*sides).subquery()
+    result = await (await session.connection()).execute(
+        sa.select(*(both.c[f] for f in fields)).order_by(both.c.side, both.c.position))
+    return [dict(r._mapping) for r in result]
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,3 +127,16 @@ async def test_waiting_entries_cannot_be_edited_or_removed_unsealed(db: TestData
     assert await _count(db, "audit_pending") == 0
     async with db.sessionmaker() as s:
         assert (await auditlog.verify_chain(s)).ok
+
+
+async def test_a_history_shows_sealed_entries_then_waiting_ones(db: TestDatabase) -> None:
+    async with transaction(db.sessionmaker) as s:
+        auditlog.record(s, SYSTEM_ACTOR, "first.write", "thing", "x")
+        auditlog.record(s, SYSTEM_ACTOR, "unrelated.write", "thing", "y")
+    await db.seal_audit()
+    async with transaction(db.sessionmaker) as s:
+        auditlog.record(s, SYSTEM_ACTOR, "second.write", "thing", "x")
+    async with db.sessionmaker() as s:
+        history = await auditlog.entries_about(s, ["x"])
+    assert [e["action"] for e in history] == ["first.write", "second.write"]
+    assert history[0]["at"] <= history[1]["at"] and history[1]["at"].tzinfo is not None
