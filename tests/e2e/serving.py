@@ -39,6 +39,37 @@ def psql(sql: str) -> None:
 
 
 @contextmanager
+def serving(env: dict[str, str], folder: Path, *args: str, timeout: float = 90
+            ) -> Iterator[str]:
+    """`labourwatch serve *args` on a free loopback port with `env`, run in `folder`
+    (its log in folder/serve.log); yield the base URL once /readyz answers 200."""
+    port = free_port()
+    log_path = folder / "serve.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([str(BIN / "labourwatch"), "serve", *args, "--port", str(port)],
+                                cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                assert proc.poll() is None, f"serve exited: {log_path.read_text()[-2000:]}"
+                assert time.monotonic() < deadline, f"serve did not come up in {timeout:.0f} s"
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@contextmanager
 def running_serve(backend: str, folder: Path, extra_env: dict[str, str] | None = None
                   ) -> Iterator[tuple[str, dict[str, str]]]:
     """Start `serve --demo` on `backend` in `folder`; yield (base URL, its environment).
@@ -55,28 +86,9 @@ def running_serve(backend: str, folder: Path, extra_env: dict[str, str] | None =
         env["LABOURWATCH_DATABASE_URL"] = (
             PG_SERVER.replace("postgresql://", "postgresql+asyncpg://") + f"/{dbname}")
         env["LABOURWATCH_SECRET_KEY"] = secrets.token_urlsafe(40)
-    port = free_port()
-    log = (folder / "serve.log").open("w")
-    proc = subprocess.Popen([str(BIN / "labourwatch"), "serve", "--demo", "--port", str(port)],
-                            cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"serve exited: {(folder / 'serve.log').read_text()}"
-            assert time.monotonic() < deadline, "serve did not come up in 60 s"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield base, env
+        with serving(env, folder, "--demo") as base:
+            yield base, env
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         if dbname:
             psql(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')

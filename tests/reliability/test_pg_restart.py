@@ -15,9 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,7 +25,8 @@ import asyncpg
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.serving import free_port, serving
+
 # A name and port of its own per run: several test runs may share the machine.
 CLUSTER = f"lwchaos{os.getpid()}"
 SECRET = "chaos-secret-key-that-is-long-enough-0123456789"
@@ -45,13 +44,7 @@ def _pg(*args: str) -> None:
     subprocess.run(list(args), check=True, capture_output=True, timeout=120)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-PORT = _free_port()
+PORT = free_port()
 
 
 @pytest.fixture(scope="module")
@@ -77,36 +70,13 @@ def cluster() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def service(cluster: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
     env = {**os.environ, "LABOURWATCH_DATABASE_URL":
            f"postgresql+asyncpg://postgres@127.0.0.1:{PORT}/lw",
            "LABOURWATCH_SECRET_KEY": SECRET, "LABOURWATCH_LOG_LEVEL": "WARNING",
            "LABOURWATCH_TIP_INTAKE_GLOBAL_RATE": "1000000/minute",
            "LABOURWATCH_TIP_INTAKE_SOURCE_RATE": "1000000/minute"}
-    cmd = [str(Path(sys.executable).parent / "labourwatch"), "serve", "--port", str(port)]
-    log_path = tmp_path_factory.mktemp("chaos") / "serve.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log_path.read_text()[-2000:]
-            try:
-                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "labourwatch serve did not become ready"
-            time.sleep(0.3)
+    with serving(env, tmp_path_factory.mktemp("chaos")) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 class Burst:
