@@ -30,7 +30,7 @@ from app.models.reference import Agency, Jurisdiction
 from app.services import access, case_views
 from app.services.cases import case_scope
 from app.services.pagination import after, encode_cursor
-from app.services.spreadsheets import build_xlsx, released, stream_csv
+from app.services.spreadsheets import build_xlsx, stream_csv_on_own_session
 
 HEADERS = ("案件编号", "单位名称", "统一社会信用代码", "所在地", "案件状态", "严重程度",
            "违法类型", "立案时间", "结案时间", "承办单位", "主办/协办", "交办状态", "办理期限",
@@ -184,13 +184,10 @@ async def ledger_rows(session: AsyncSession, actor: Actor, filters: LedgerFilter
         cursor = encode_cursor(last.opened_at, last.id)
 
 
-async def stream_ledger_csv(sessionmaker: SessionMaker, actor: Actor, filters: LedgerFilters
-                            ) -> AsyncIterator[bytes]:
-    """The CSV, on its own read-only session: the request's has committed by now."""
-    async with sessionmaker() as session:
-        async for chunk in stream_csv(HEADERS, released(session,
-                                                        ledger_rows(session, actor, filters))):
-            yield chunk
+def stream_ledger_csv(sessionmaker: SessionMaker, actor: Actor, filters: LedgerFilters
+                      ) -> AsyncIterator[bytes]:
+    return stream_csv_on_own_session(sessionmaker, HEADERS,
+                                     lambda session: ledger_rows(session, actor, filters))
 
 
 async def ledger_xlsx(session: AsyncSession, actor: Actor, filters: LedgerFilters) -> bytes:

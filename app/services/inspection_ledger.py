@@ -24,7 +24,7 @@ from app.models.reference import Jurisdiction, ViolationType
 from app.services import access, campaigns
 from app.services.inspections import filtered
 from app.services.routing import path_ids
-from app.services.spreadsheets import build_xlsx, released, stream_csv
+from app.services.spreadsheets import build_xlsx, stream_csv_on_own_session
 
 HEADERS = ("检查日期", "单位名称", "所属乡镇", "检查类型", "用工总数", "本地", "外地", "女工",
            "未成年工", "童工", "签订合同", "发现问题", "检查人员签字", "签字时间", "状态")
@@ -121,13 +121,10 @@ async def ledger_rows(session: AsyncSession, actor: Actor, filters: Filters
         last = (rows[-1].created_at, rows[-1].id)
 
 
-async def stream_ledger_csv(sessionmaker: SessionMaker, actor: Actor, filters: Filters
-                            ) -> AsyncIterator[bytes]:
-    """The CSV, on its own read-only session: the request's has committed by now."""
-    async with sessionmaker() as session:
-        async for chunk in stream_csv(HEADERS, released(session,
-                                                        ledger_rows(session, actor, filters))):
-            yield chunk
+def stream_ledger_csv(sessionmaker: SessionMaker, actor: Actor, filters: Filters
+                      ) -> AsyncIterator[bytes]:
+    return stream_csv_on_own_session(sessionmaker, HEADERS,
+                                     lambda session: ledger_rows(session, actor, filters))
 
 
 async def ledger_xlsx(session: AsyncSession, actor: Actor, filters: Filters) -> bytes:

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import SessionMaker
+
 Rows = AsyncIterator[Sequence[Sequence[Any]]]
 
 
-async def released(session: AsyncSession, batches: Rows) -> Rows:
-    """The batches, the session's connection handed back to the pool before each one
-    leaves: a client reading a long download slowly then holds no connection (on SQLite
-    the process has one). The next batch starts a new read; keyset pages need no more."""
-    async for batch in batches:
-        session.expunge_all()  # loaded values stay readable; nothing is written here
-        await session.rollback()
-        yield batch
+async def stream_csv_on_own_session(sessionmaker: SessionMaker, headers: Sequence[str],
+                                    rows: Callable[[AsyncSession], Rows]
+                                    ) -> AsyncIterator[bytes]:
+    """A streamed CSV read on its own session (the request's has committed by now),
+    the connection handed back to the pool before each batch leaves: a client reading
+    a long download slowly then holds none (on SQLite the process has one). The next
+    batch starts a new read; keyset pages need no more."""
+    async with sessionmaker() as session:
+        async def released() -> Rows:
+            async for batch in rows(session):
+                session.expunge_all()  # loaded values stay readable; nothing is written
+                await session.rollback()
+                yield batch
+
+        async for chunk in stream_csv(headers, released()):
+            yield chunk
 
 
 async def stream_csv(headers: Sequence[str], batches: Rows) -> AsyncIterator[bytes]:
