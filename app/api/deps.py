@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
@@ -16,7 +18,7 @@ from app.errors import Unauthorized
 from app.runtime import Runtime
 from app.security import InvalidToken
 from app.services import access
-from app.services.accounts import actor_from_token
+from app.services.accounts import actor_and_expiry
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -53,13 +55,47 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
+class VerifiedTokens:
+    """Verified bearer tokens → their actor, each kept until the token expires (at most
+    `size` of them): agency systems poll with one token all day, and checking its
+    signature and claims every time cost more than answering an unchanged queue. A
+    token is the same signed claims whenever it is the same string."""
+
+    def __init__(self, settings: Settings, size: int = 4096) -> None:
+        self.settings = settings
+        self.size = size
+        self._actors: OrderedDict[str, tuple[Actor, float]] = OrderedDict()
+
+    def actor(self, token: str) -> Actor | None:
+        """The token's actor, or None when it does not verify (or has expired)."""
+        hit = self._actors.get(token)
+        if hit is not None:
+            if hit[1] > time.time():
+                return hit[0]
+            del self._actors[token]  # expired: verifying it again refuses it
+        try:
+            actor, expires = actor_and_expiry(self.settings, token)
+        except (InvalidToken, ValueError, KeyError):
+            return None
+        self._actors[token] = (actor, expires)
+        if len(self._actors) > self.size:
+            self._actors.popitem(last=False)
+        return actor
+
+
+def verified_tokens(runtime: Runtime) -> VerifiedTokens:
+    found = runtime.extras.get("verified_tokens")
+    if not isinstance(found, VerifiedTokens):
+        found = runtime.extras["verified_tokens"] = VerifiedTokens(runtime.settings)
+    return found
+
+
 async def get_actor(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
     if not token:
         raise Unauthorized("Send `Authorization: Bearer <token>`; get one at /api/v1/auth/token.")
-    try:
-        actor = actor_from_token(runtime_of(request).settings, token)
-    except (InvalidToken, ValueError, KeyError):
-        raise Unauthorized("The token is invalid or expired.") from None
+    actor = verified_tokens(runtime_of(request)).actor(token)
+    if actor is None:
+        raise Unauthorized("The token is invalid or expired.")
     request.state.actor = actor
     return actor
 

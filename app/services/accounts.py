@@ -87,6 +87,11 @@ def _token(settings: Settings, subject: str, claims: dict[str, Any]) -> str:
 def actor_from_token(settings: Settings, token: str) -> Actor:
     """The actor a token names. Role and scope travel in the signed token, so a
     deactivated account keeps working until its token expires (access_token_minutes)."""
+    return actor_and_expiry(settings, token)[0]
+
+
+def actor_and_expiry(settings: Settings, token: str) -> tuple[Actor, float]:
+    """The actor a token names and when the token expires (its verified `exp`)."""
     keys = derive_keys(settings.resolved_secret())
     claims = read_token(keys, token, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     lw = claims.get("lw")
@@ -100,7 +105,7 @@ def actor_from_token(settings: Settings, token: str) -> Actor:
         scopes=frozenset(lw.get("scopes") or ()), username=str(lw.get("username", "")),
         agency_name=str(lw.get("agency_name", "")),
         jurisdiction_name=str(lw.get("jurisdiction_name", "")),
-    )
+    ), float(claims["exp"])
 
 
 async def create_user(session: AsyncSession, actor: Actor, *, username: str, password: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 from jose import jwt
 
 from app.domain.taxonomy import AgencyKind, Role
@@ -86,3 +87,17 @@ async def test_bad_tokens_are_401(client: httpx.AsyncClient, world: World) -> No
         assert r.status_code == 401, name
         assert r.headers["content-type"] == "application/problem+json", name
     assert (await client.get("/api/v1/me")).status_code == 401
+
+
+async def test_a_token_kept_as_verified_is_refused_once_it_expires(
+        client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verified tokens are kept in the process, but never past their `exp`."""
+    from app.api import deps
+
+    headers = world.headers(Role.inspector)
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    later = time.time() + 2 * 24 * 3600
+    monkeypatch.setattr(deps.time, "time", lambda: later)
+    monkeypatch.setattr(time, "time", lambda: later)  # jose reads the same clock
+    r = await client.get("/api/v1/me", headers=headers)
+    assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem")

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Annotated, Any
@@ -15,8 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.routing import APIRoute
 from pydantic_core import to_json
 
-from app.api.deps import Allowed, runtime_of
-from app.config import Settings
+from app.api.deps import Allowed, runtime_of, verified_tokens
 from app.domain.deadlines import is_overdue
 from app.domain.lifecycles import AssignmentStatus
 from app.domain.permissions import Actor, Permission
@@ -24,10 +19,7 @@ from app.domain.taxonomy import Severity
 from app.models.base import utcnow
 from app.models.case_schemas import QueueItem
 from app.models.common import Page
-from app.runtime import Runtime
-from app.security import InvalidToken
 from app.services import queue
-from app.services.accounts import actor_from_token
 
 Limit = Annotated[int, Query(ge=1, le=200)]
 CACHE_CONTROL = "private, no-cache"
@@ -47,40 +39,6 @@ _PARAMS: dict[str, Callable[[str], object]] = {
     "status": AssignmentStatus, "severity": Severity, "overdue": lambda v: _BOOLS[v.lower()],
     "limit": _limit, "cursor": str,
 }
-
-
-class _Tokens:
-    """Verified bearer tokens → their actor, each kept until the token expires (at most
-    `size` of them). A token is the same signed claims whenever it is the same string."""
-
-    def __init__(self, settings: Settings, size: int = 4096) -> None:
-        self.settings = settings
-        self.size = size
-        self._actors: OrderedDict[str, tuple[Actor, float]] = OrderedDict()
-
-    def actor(self, token: str) -> Actor | None:
-        """The token's actor, or None when it does not verify (the full route says why)."""
-        hit = self._actors.get(token)
-        if hit is not None:
-            if hit[1] > time.time():
-                return hit[0]
-            del self._actors[token]  # expired: verifying it again says why
-        try:
-            actor = actor_from_token(self.settings, token)
-            claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
-        except (InvalidToken, ValueError, KeyError, IndexError):
-            return None
-        self._actors[token] = (actor, float(claims["exp"]))  # verified: exp is a number
-        if len(self._actors) > self.size:
-            self._actors.popitem(last=False)
-        return actor
-
-
-def _tokens(runtime: Runtime) -> _Tokens:
-    found = runtime.extras.get("queue.tokens")
-    if not isinstance(found, _Tokens):
-        found = runtime.extras["queue.tokens"] = _Tokens(runtime.settings)
-    return found
 
 
 def _simple(request: Request) -> tuple[Actor, dict[str, Any]] | None:
@@ -103,7 +61,7 @@ def _simple(request: Request) -> tuple[Actor, dict[str, Any]] | None:
             filters[key] = _PARAMS[key](value)
         except (ValueError, KeyError):
             return None
-    actor = _tokens(runtime_of(request)).actor(authorization[7:])
+    actor = verified_tokens(runtime_of(request)).actor(authorization[7:])
     if actor is None or not actor.can(Permission.queue_read):
         return None
     request.state.actor = actor
