@@ -7,9 +7,10 @@ for the `flag=` search; both read their sets from here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from enum import StrEnum
 
+from app.domain.chinatime import china_date
 from app.domain.taxonomy import Industry, LicenceKind
 
 
@@ -49,10 +50,6 @@ def employer_flags(industry: str, licences: Iterable[tuple[str, date | None]],
     return flags
 
 
-# Licences expire by the calendar of the place that issued them; China keeps no DST.
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
-
-
 def local_today(now: datetime) -> date:
-    """The date in China at the aware instant `now`."""
-    return now.astimezone(CHINA_TZ).date()
+    """The date in China at the aware instant `now` (licences expire by China's calendar)."""
+    return china_date(now)

@@ -1,0 +1,20 @@
+"""China's day: the one notion of "today" the law's clocks are counted in.
+
+Deadlines, licence expiry, "visited in the future" and campaign phases are all
+judged by the calendar date in China (Asia/Shanghai, UTC+8 all year, no DST),
+never by the machine's time zone or the UTC date: at 07:30 in Huanghua it is
+still yesterday in UTC, and at 23:00 UTC it is already tomorrow in Huanghua.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+
+def china_date(instant: datetime) -> date:
+    """The date in China at the aware instant `instant`."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware instant")
+    return instant.astimezone(CHINA_TZ).date()
