@@ -10,25 +10,23 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import auditlog
+from app import auditlog, clock
+from app.domain.chinatime import CHINA_TZ
 from app.domain.permissions import Actor, Permission
 from app.domain.stats import COLUMNS, Figures, from_json, is_empty, roll_up, to_json
 from app.errors import Conflict, NotFound
-from app.models.base import utcnow
 from app.models.inspections import Campaign
 from app.models.reference import Jurisdiction
 from app.models.stats import StatsSignoff
 from app.services import access
 from app.services.stats_queries import Scope, figures_by_child
-
-CHINA = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +86,11 @@ async def _place(session: AsyncSession, actor: Actor,
 
 
 def _scope(campaign: Campaign, place: Jurisdiction) -> Scope:
-    start = datetime.combine(campaign.starts_on, time(0), tzinfo=CHINA).astimezone(UTC)
+    start = datetime.combine(campaign.starts_on, time(0), tzinfo=CHINA_TZ).astimezone(UTC)
     end = datetime.combine(campaign.ends_on + timedelta(days=1), time(0),
-                           tzinfo=CHINA).astimezone(UTC)
+                           tzinfo=CHINA_TZ).astimezone(UTC)
     return Scope(campaign_id=campaign.id, prefix=place.path, start=start, end=end,
-                 today=utcnow().date())
+                 today=clock.today())
 
 
 async def _live(session: AsyncSession, campaign: Campaign, place: Jurisdiction) -> StatsTable:
