@@ -114,7 +114,7 @@ async def test_a_licence_is_good_through_its_last_day_in_china(
 
 async def test_a_rectification_due_yesterday_in_china_is_overdue(
         china_today: date, client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
-    aid, labour = await _accepted_labour_assignment(client, world, db)
+    aid, _ = await _accepted_labour_assignment(client, world, db)
     async with transaction(db.sessionmaker) as session:
         a = await session.get(Assignment, uuid.UUID(aid))
         assert a is not None
