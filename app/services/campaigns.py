@@ -11,7 +11,7 @@ from datetime import date
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import auditlog
+from app import auditlog, clock
 from app.domain.permissions import SYSTEM_ACTOR, Actor, Permission
 from app.errors import Conflict, NotFound, unprocessable
 from app.models.accounts import User
@@ -237,7 +237,7 @@ async def load_demo_campaign(session: AsyncSession) -> None:
         Campaign.name == DEMO_CAMPAIGN, Campaign.jurisdiction_id == county.id))).first()
     if exists:
         return
-    year = utcnow().year
+    year = clock.today().year
     phases = [PhaseIn(phase=Phase(p), starts_on=date(year, 7, a), ends_on=date(year, 7, b))
               for p, a, b in (("publicity", 1, 5), ("self_check", 6, 10),
                               ("enforcement", 11, 25), ("rectification", 26, 31))]

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
+from app.domain.chinatime import china_date
 from app.domain.deadlines import is_overdue
 from app.domain.permissions import Actor
 from app.domain.routing import KIND_ORDER
@@ -173,7 +174,7 @@ async def list_cases(session: AsyncSession, actor: Actor, *, status: str | None 
                               col(Assignment.status) == "pending", col(Assignment.due_at) < now),
             sa.exists().where(col(Rectification.case_id) == col(Case.id),
                               col(Rectification.status).in_(("ordered", "escalated")),
-                              col(Rectification.deadline) < now.date()))
+                              col(Rectification.deadline) < china_date(now)))
         query = query.where(late if overdue else sa.not_(late))
     if declined:
         query = query.where(sa.exists().where(

@@ -18,12 +18,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import auditlog
+from app import auditlog, clock
 from app.domain.employer_flags import (
     SAFETY_PERMIT_INDUSTRIES,
     EmployerFlag,
     employer_flags,
-    local_today,
 )
 from app.domain.permissions import SYSTEM_ACTOR, Actor, Permission
 from app.domain.taxonomy import Industry, LicenceKind
@@ -44,10 +43,6 @@ from app.services import access, queue
 from app.services.pagination import after, clamp, encode_cursor
 
 EMPLOYER_FIELDS = ("name", "uscc", "industry", "jurisdiction_id", "address", "workers")
-
-
-def today() -> date:
-    return local_today(utcnow())
 
 
 async def check_uscc(session: AsyncSession, raw: str | None, *, loc: Sequence[str],
@@ -92,7 +87,7 @@ async def employer_views(session: AsyncSession, employers: Sequence[Employer],
         ).order_by(col(Licence.kind)))).all()
         for lic in rows:
             by_employer[lic.employer_id].append(lic)
-    day = on or today()
+    day = on or clock.today()  # licences expire by China's calendar
     out = []
     for e in employers:
         held = by_employer.get(e.id, [])
@@ -238,7 +233,7 @@ async def list_employers(session: AsyncSession, actor: Actor, *, q: str | None =
         query = query.where(Employer.uscc == normalise_uscc(uscc))
     if industry is not None:
         query = query.where(Employer.industry == industry.value)
-    day = today()
+    day = clock.today()
     if flag is not None:
         query = query.where(flag_condition(flag, day))
     keys = [col(Employer.created_at), col(Employer.id)]

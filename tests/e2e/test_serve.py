@@ -42,6 +42,17 @@ def test_demo_logins_get_tokens_and_me_answers(server: str) -> None:
         assert bad.status_code == 401 and bad.headers["content-type"] == "application/problem+json"
 
 
+def test_start_up_shows_the_logins_not_alembics_narration(server: str, tmp_path: Path) -> None:
+    """What `serve --demo` prints before it answers: no INFO from Alembic's plugins or
+    migration steps ahead of the demo logins, only what a user needs to read."""
+    lines = (tmp_path / "serve.log").read_text(encoding="utf-8").splitlines()
+    logins = next(i for i, line in enumerate(lines) if "Logins (password for all" in line)
+    before = lines[:logins]
+    assert [line for line in before if "alembic" in line] == []
+    assert len(before) <= 4, before  # the generated key's warning, the seeding, a blank line
+    assert any(line.strip().startswith("coordinator") for line in lines[logins:])
+
+
 def test_postgres_without_a_key_refuses_to_start(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABOURWATCH_")}
     env["LABOURWATCH_DATABASE_URL"] = "postgresql+asyncpg://postgres@127.0.0.1/postgres"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -25,9 +25,10 @@ from tests.conftest import TestDatabase
 from tests.factories import World, make_place
 
 
-async def test_sql_flags_agree_with_the_pure_rule(db: TestDatabase, world: World) -> None:
+async def test_sql_flags_agree_with_the_pure_rule(fixed_day: date, db: TestDatabase,
+                                                  world: World) -> None:
     """Every combination of industry × business × safety licence state, both ways."""
-    today = employers.today()
+    today = fixed_day
     states = {"none": None, "valid": today + timedelta(days=1), "today": today,
               "expired": today - timedelta(days=1), "open": "open"}
     async with transaction(db.sessionmaker) as session:
