@@ -130,9 +130,10 @@ def defuse(cell: Any) -> Any:
 
 def spreadsheet_rows(names: Iterable[str], rows: Iterable[Mapping[str, Figure]],
                      total: Mapping[str, Figure]) -> list[list[Any]]:
-    """Header, one row per place, then 合计, every text cell defused."""
+    """Header, one row per place, then 合计, every text cell defused. A column the reader
+    may not see (left out of the figures) reads 0."""
     out: list[list[Any]] = [["地区", *(col.label_zh for col in COLUMNS)]]
     for name, row in zip(names, rows, strict=True):
-        out.append([defuse(name), *(row[k] for k in COLUMN_KEYS)])
-    out.append(["合计", *(total[k] for k in COLUMN_KEYS)])
+        out.append([defuse(name), *(row.get(k, 0) for k in COLUMN_KEYS)])
+    out.append(["合计", *(total.get(k, 0) for k in COLUMN_KEYS)])
     return out
