@@ -47,6 +47,7 @@ class StatsTable:
     rows: list[StatsRow]
     total: Figures
     signed_off: dict[str, Any] | None = None
+    hidden: frozenset[str] = frozenset()  # columns the reader may not see
     columns: list[dict[str, str]] = field(
         default_factory=lambda: [{"key": c.key, "label_zh": c.label_zh} for c in COLUMNS])
 
@@ -152,6 +153,7 @@ def _seen_by(actor: Actor, table: StatsTable) -> StatsTable:
                   for r in table.rows]
     table.total = case_visibility.figures_seen(actor, table.total)
     table.columns = [c for c in table.columns if c["key"] != case_visibility.RESTRICTED_FIGURE]
+    table.hidden = frozenset({case_visibility.RESTRICTED_FIGURE})
     return table
 
 
