@@ -113,6 +113,7 @@ async def list_cases(session: AsyncSession, actor: Actor, *, status: str | None 
     n, now = clamp(limit), utcnow()
     query = select(Case, Employer.name).join(Employer, col(Employer.id) == col(Case.employer_id))
     query = query.where(case_scope(actor))
+    visible_share = case_visibility.assignment_shown(actor)
     if status is not None:
         query = query.where(Case.status == status)
     if employer_id is not None:
@@ -123,16 +124,18 @@ async def list_cases(session: AsyncSession, actor: Actor, *, status: str | None 
         query = query.where(case_visibility.type_filter(actor, violation_type))
     if overdue is not None:
         late = sa.or_(
-            sa.exists().where(col(Assignment.case_id) == col(Case.id),
+            sa.exists().where(col(Assignment.case_id) == col(Case.id), visible_share,
                               col(Assignment.status) == "pending", col(Assignment.due_at) < now),
             sa.exists().where(col(Rectification.case_id) == col(Case.id),
                               col(Rectification.status).in_(("ordered", "escalated")),
-                              col(Rectification.deadline) < now.date()))
+                              col(Rectification.deadline) < now.date(),
+                              col(Rectification.assignment_id).in_(select(Assignment.id).where(
+                                  col(Assignment.case_id) == col(Case.id), visible_share))))
         query = query.where(late if overdue else sa.not_(late))
     if declined:
         query = query.where(sa.exists().where(
-            col(Assignment.case_id) == col(Case.id), col(Assignment.status) == "declined",
-            col(Assignment.rerouted_to).is_(None)))
+            col(Assignment.case_id) == col(Case.id), visible_share,
+            col(Assignment.status) == "declined", col(Assignment.rerouted_to).is_(None)))
     keys = [col(Case.opened_at), col(Case.id)]
     query = query.where(after(keys, cursor, [datetime, uuid.UUID], descending=True))
     rows = list((await session.exec(query.order_by(*(k.desc() for k in keys)).limit(n + 1))).all())

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -124,6 +125,18 @@ def type_filter(actor: Actor, violation_type: str) -> ColumnElement[bool]:
         sa.exists().where(on_case, col(Assignment.restricted).is_(False),
                           has(col(Assignment.violation_types))),
         sa.not_(sa.exists().where(on_case, restricted, has(col(Assignment.violation_types))))))
+
+
+def assignment_shown(actor: Actor) -> ColumnElement[bool]:
+    """A condition on Assignment: those `sight` shows the actor (for filters on a case's
+    assignments, so that an overdue or declined restricted share filters nothing in)."""
+    if sees_every_case_whole(actor):
+        return sa.true()
+    held = aliased(Assignment)
+    mine = uuid.UUID(actor.agency_id) if actor.agency_id else None
+    return sa.or_(col(Assignment.restricted).is_(False), sa.exists().where(
+        col(held.case_id) == col(Assignment.case_id), col(held.restricted).is_(True),
+        col(held.agency_id) == mine))
 
 
 def restricted_finding(finding: Finding) -> bool:

@@ -14,7 +14,7 @@ import io
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from openpyxl import load_workbook
@@ -27,6 +27,7 @@ from app.models.cases import Assignment
 from app.models.integration import WebhookEndpoint, WebhookOutbox
 from app.services import reference
 from tests.api.inspection_world import Team, add_employer, make_team, new_inspection
+from tests.cases_support import set_due
 from tests.conftest import TestDatabase
 from tests.factories import World
 
@@ -147,6 +148,15 @@ async def _webhook_payloads(db: TestDatabase, agency_id: uuid.UUID) -> list[str]
     return [str(p) for p in rows]
 
 
+async def _referral(db: TestDatabase, case_id: str) -> Assignment:
+    async with db.engine.connect() as conn:
+        row = (await conn.execute(
+            select(Assignment).where(  # type: ignore[call-overload]
+                col(Assignment.case_id) == uuid.UUID(case_id),
+                col(Assignment.reason).like("referral to police%")))).one()
+    return Assignment.model_validate(row._mapping)
+
+
 async def test_no_county_reader_finds_a_trace_of_the_umbrella_allegation(
         client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
     u = await _umbrella(client, world, db)
@@ -183,6 +193,12 @@ async def test_no_county_reader_finds_a_trace_of_the_umbrella_allegation(
     inspector = (await client.get(f"/api/v1/inspections/{u.inspection_id}",
                                   headers=world.headers(Role.inspector))).json()
     assert [f["description"] for f in inspector["findings"]] == [WAGES]
+    # A restricted share running late does not put the case among a county's overdue ones.
+    await set_due(db, (await _referral(db, u.case_id)).id, datetime(2026, 7, 1, tzinfo=UTC))
+    assert (await client.get("/api/v1/cases?overdue=true", headers=labour)).json()["items"] == []
+    office = (await client.get("/api/v1/cases?overdue=true",
+                               headers=world.headers(Role.coordinator))).json()["items"]
+    assert [c["id"] for c in office] == [u.case_id]
     # The referral went above the county; the county police hold nothing on the case.
     assert (await client.get(f"/api/v1/cases/{u.case_id}",
                              headers=world.headers(Role.agency_officer))).status_code == 404
@@ -212,11 +228,7 @@ async def test_the_city_office_supervision_and_the_inspectors_still_see_it(
     [item] = (await client.get("/api/v1/queue", headers=u.supervision)).json()["items"]
     assert item["case"]["severity"] == "critical"
     # The referral reached the city police, restricted, without the note in its reason.
-    async with db.engine.connect() as conn:
-        referral = (await conn.execute(
-            select(Assignment).where(  # type: ignore[call-overload]
-                col(Assignment.case_id) == uuid.UUID(u.case_id),
-                col(Assignment.reason).like("referral to police%")))).one()
+    referral = await _referral(db, u.case_id)
     police = [a for a in world.agencies.values() if a.kind == "police"]
     assert referral.agency_id not in {a.id for a in police}  # not a county's police
     assert referral.restricted and REFERRAL_NOTE not in referral.reason
