@@ -44,12 +44,22 @@ def _assignment_view(a: Assignment, agency: Agency, now: datetime) -> dict[str, 
 
 async def _timeline(session: AsyncSession, case: Case, assignment_ids: list[uuid.UUID],
                     hidden_ids: set[uuid.UUID]) -> list[dict[str, Any]]:
-    rect_ids = (await session.exec(
-        select(Rectification.id).where(Rectification.case_id == case.id))).all()
+    rect_ids = (await session.exec(select(Rectification.id).where(
+        Rectification.case_id == case.id, sa.or_(col(Rectification.assignment_id).is_(None),
+                                                 col(Rectification.assignment_id).not_in(
+                                                     hidden_ids))))).all()
     esc_ids = (await session.exec(select(Escalation.id).where(
         Escalation.case_id == case.id, col(Escalation.subject_id).not_in(hidden_ids)))).all()
     ids = [str(i) for i in [case.id, *assignment_ids, *rect_ids, *esc_ids]]
     return await auditlog.entries_about(session, ids)
+
+
+def _unnamed(entries: list[dict[str, Any]], hidden_agencies: set[uuid.UUID]
+             ) -> list[dict[str, Any]]:
+    """Entries on the case itself made by an agency whose only share is hidden (the
+    supervision bureau starting the case) keep their action but not who did it."""
+    return [{**e, "actor_id": None, "agency_id": None} if e["agency_id"] in hidden_agencies
+            else e for e in entries]
 
 
 async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[str, Any]:
@@ -93,8 +103,10 @@ async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[s
         "rectifications": [{"id": r.id, "assignment_id": r.assignment_id,
                             "ordered_on": r.ordered_on, "deadline": r.deadline,
                             "status": r.status, "corrected_on": r.corrected_on} for r in rects],
-        "timeline": await _timeline(session, case, [a.id for a in seen.assignments],
-                                    {a.id for a in all_assignments} - shown_ids),
+        "timeline": _unnamed(await _timeline(session, case, [a.id for a in seen.assignments],
+                                             {a.id for a in all_assignments} - shown_ids),
+                             {a.agency_id for a in all_assignments} - {
+                                 a.agency_id for a in seen.assignments}),
     }
 
 
