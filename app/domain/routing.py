@@ -174,6 +174,13 @@ class _Path:
         return candidates[-1] if candidates else 0
 
 
+def above_county(employer_path: Sequence[JurisdictionRef], jurisdiction_id: str) -> bool:
+    """Whether `jurisdiction_id` sits on the employer's path above its county: where a
+    protective-umbrella share may go."""
+    p = _Path(employer_path)
+    return jurisdiction_id in {j.id for j in p.path[:p.county_index()]}
+
+
 def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = None) -> AgencyRef:
     agency = p.nearest(AgencyKind.coordinator, below)
     if agency is None:

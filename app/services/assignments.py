@@ -226,7 +226,8 @@ async def reroute_assignment(session: AsyncSession, actor: Actor, case: Case, *,
                              assignment_id: uuid.UUID, agency_id: uuid.UUID,
                              reason: str) -> Assignment:
     """A declined assignment's work goes to another agency, as a new assignment.
-    Only while the case is open or in progress (409 otherwise)."""
+    Only while the case is open or in progress (409 otherwise). A restricted
+    (protective-umbrella) share goes only above the employer's county (409 otherwise)."""
     if case.status not in OPEN_STATES:
         raise Conflict(f"The case is {case.status}; reopen it before re-routing its work.")
     old = (await session.exec(select(Assignment).where(
@@ -236,6 +237,10 @@ async def reroute_assignment(session: AsyncSession, actor: Actor, case: Case, *,
     if old.status != AssignmentStatus.declined or old.rerouted_to is not None:
         raise Conflict("Only a declined assignment not yet re-routed can be re-routed.")
     agency = await access.get_agency(session, actor, agency_id)
+    if old.restricted and not await routing.above_county(session, case.jurisdiction_path,
+                                                         agency.jurisdiction_id):
+        raise Conflict("This is a protective-umbrella (保护伞) share: it goes to an agency "
+                       "above the employer's county, never to one of the county's own.")
     taken = (await session.exec(select(Assignment.id).where(
         Assignment.case_id == case.id, Assignment.agency_id == agency.id))).first()
     if taken is not None:

@@ -83,6 +83,10 @@ async def plan_referral(session: AsyncSession, *, kind: AgencyKind,
         raise Conflict(f"Nobody can take this referral: {exc}.") from None
 
 
+async def above_county(session: AsyncSession, path: str, jurisdiction_id: uuid.UUID) -> bool:
+    return routing.above_county(await jurisdiction_path(session, path), str(jurisdiction_id))
+
+
 async def severity_of(session: AsyncSession, violation_types: Sequence[str]) -> Severity:
     return routing.case_severity(violation_types, await load_rules(session))
 

@@ -27,7 +27,7 @@ from app.models.cases import Assignment
 from app.models.integration import WebhookEndpoint, WebhookOutbox
 from app.services import reference
 from tests.api.inspection_world import Team, add_employer, make_team, new_inspection
-from tests.cases_support import set_due
+from tests.cases_support import file, make_employer, set_due
 from tests.conftest import TestDatabase
 from tests.factories import World
 
@@ -54,10 +54,16 @@ async def _hook(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     assert r.status_code == 201, r.text
 
 
+async def _agency(world: World, kind: AgencyKind, place: str) -> uuid.UUID:
+    async with transaction(world.db.sessionmaker) as session:
+        agency = await reference.create_agency(session, SYSTEM_ACTOR, name=None, kind=kind,
+                                               jurisdiction_id=world.places[place].id)
+    world.agencies[(place, kind)] = agency
+    return agency.id
+
+
 async def _umbrella(client: httpx.AsyncClient, world: World, db: TestDatabase) -> Umbrella:
-    async with transaction(db.sessionmaker) as session:  # a city police bureau exists
-        await reference.create_agency(session, SYSTEM_ACTOR, name=None, kind=AgencyKind.police,
-                                      jurisdiction_id=world.places["city"].id)
+    await _agency(world, AgencyKind.police, "city")  # a city police bureau exists
     _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
     await _hook(client, labour)
     await _hook(client, world.headers(Role.agency_officer))  # the county police
@@ -231,7 +237,34 @@ async def test_the_city_office_supervision_and_the_inspectors_still_see_it(
     assert item["case"]["severity"] == "critical"
     # The referral reached the city police, restricted, without the note in its reason.
     referral = await _referral(db, u.case_id)
-    police = [a for a in world.agencies.values() if a.kind == "police"]
-    assert referral.agency_id not in {a.id for a in police}  # not a county's police
+    assert referral.agency_id == world.agency(AgencyKind.police, "city").id  # not the county's
     assert referral.restricted and REFERRAL_NOTE not in referral.reason
     assert "above 黄骅市" in referral.reason
+
+
+async def test_a_declined_umbrella_share_is_rerouted_only_above_the_county(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    case_id = str(await file(db, await make_employer(db, world), "wage_arrears", umbrella=True))
+    _, supervision = await world.add_user(Role.agency_officer, AgencyKind.supervision, "city")
+    [held] = (await client.get("/api/v1/queue", headers=supervision)).json()["items"]
+    r = await client.post(f"/api/v1/assignments/{held['id']}/decline", headers=supervision,
+                          json={"reason": "请市纪委监委直接办理"})
+    assert r.status_code == 200, r.text
+    office, url = world.headers(Role.coordinator), f"/api/v1/cases/{case_id}/reroute"
+    county_police = str(world.agency(AgencyKind.police).id)
+    r = await client.post(url, headers=office, json={
+        "assignment_id": held["id"], "agency_id": county_police, "reason": "转公安"})
+    assert r.status_code == 409 and "保护伞" in r.json()["detail"]
+    assert (await client.get(f"/api/v1/cases/{case_id}",
+                             headers=world.headers(Role.agency_officer))).status_code == 404
+    _, city_office = await world.add_user(Role.coordinator, AgencyKind.coordinator, "city")
+    r = await client.post(url, headers=city_office, json={  # the county office cannot
+        "assignment_id": held["id"], "agency_id": county_police, "reason": "转公安"})
+    assert r.status_code == 409
+    city_police = await _agency(world, AgencyKind.police, "city")
+    r = await client.post(url, headers=city_office, json={
+        "assignment_id": held["id"], "agency_id": str(city_police), "reason": "转市公安局"})
+    assert r.status_code == 200, r.text
+    assert [a["restricted"] for a in (await client.get(
+        "/api/v1/queue", headers=(await world.add_user(
+            Role.agency_officer, AgencyKind.police, "city"))[1])).json()["items"]] == [True]
