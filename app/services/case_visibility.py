@@ -8,7 +8,7 @@ area. The router sends that part to supervision above the employer's county as a
 - the system;
 - the office (leading-group office, admin, auditor) whose area holds the case;
 - an agency holding a restricted assignment on the case (supervision above the county,
-  or whoever a referral from that share reached — also above the county);
+  or whoever a referral or re-routing of that share reached — also above the county);
 - on an inspection, also its inspector and team, who wrote and signed it
   (谁检查、谁签字、谁负责).
 
