@@ -9,7 +9,7 @@ return what was signed, whatever the data does afterwards.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -26,7 +26,7 @@ from app.errors import Conflict, NotFound
 from app.models.inspections import Campaign
 from app.models.reference import Jurisdiction
 from app.models.stats import StatsSignoff
-from app.services import access
+from app.services import access, case_visibility
 from app.services.stats_queries import Scope, figures_by_child
 
 
@@ -46,6 +46,7 @@ class StatsTable:
     rows: list[StatsRow]
     total: Figures
     signed_off: dict[str, Any] | None = None
+    hidden: frozenset[str] = frozenset()  # columns the reader may not see
     columns: list[dict[str, str]] = field(
         default_factory=lambda: [{"key": c.key, "label_zh": c.label_zh} for c in COLUMNS])
 
@@ -162,8 +163,20 @@ async def compute_stats(session: AsyncSession, actor: Actor, *,
     place = await _place(session, actor, jurisdiction_id)
     signoff = await _signoff_row(session, campaign, place)
     if signoff is not None:
-        return _frozen(campaign, place, signoff)
-    return await _live(session, campaign, place)
+        return _seen_by(actor, _frozen(campaign, place, signoff))
+    return _seen_by(actor, await _live(session, campaign, place))
+
+
+def _seen_by(actor: Actor, table: StatsTable) -> StatsTable:
+    """Without the protective-umbrella count for who may not see it (`case_visibility`)."""
+    if case_visibility.sees_every_case_whole(actor):
+        return table
+    table.rows = [replace(r, figures=case_visibility.figures_seen(actor, r.figures))
+                  for r in table.rows]
+    table.total = case_visibility.figures_seen(actor, table.total)
+    table.columns = [c for c in table.columns if c["key"] != case_visibility.RESTRICTED_FIGURE]
+    table.hidden = frozenset({case_visibility.RESTRICTED_FIGURE})
+    return table
 
 
 async def sign_off_stats(session: AsyncSession, actor: Actor, *, campaign_id: uuid.UUID | str,
