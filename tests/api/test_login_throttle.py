@@ -101,18 +101,22 @@ async def test_a_login_flood_does_not_stall_the_event_loop(
     """Each password check is held open until /healthz has answered. Run on the event
     loop, a held check would block /healthz and wait out its 3 s in vain; in a worker
     thread, /healthz answers while four logins are being checked and releases them."""
-    released = threading.Event()
+    started, released = threading.Event(), threading.Event()
     waited_in_vain: list[bool] = []
     original = security._hasher.verify
 
     def held_verify(password: str, hashed: str, *args: Any, **kwargs: Any) -> bool:
+        started.set()
         waited_in_vain.append(not released.wait(timeout=3))
         return original(password, hashed, *args, **kwargs)
 
     monkeypatch.setattr(security._hasher, "verify", held_verify)
     logins = [asyncio.create_task(_login(client, name, "wrong"))
               for name in ("inspector.home", "coordinator.home", "auditor.home", "admin.home")]
-    await asyncio.sleep(0.05)  # the logins are under way
+    for _ in range(1000):  # until a password check is under way
+        if started.is_set():
+            break
+        await asyncio.sleep(0.01)
     health = await asyncio.wait_for(client.get("/healthz"), timeout=1.0)
     released.set()
     assert health.status_code == 200
