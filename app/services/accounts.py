@@ -67,6 +67,7 @@ async def login_password(session: AsyncSession, settings: Settings, username: st
     if throttle is not None:
         throttle.check(username, address)
     user = (await session.exec(select(User).where(User.username == username))).first()
+    await _release_connection(session)
     ok = await verify_password_off_loop(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
         if throttle is not None:
@@ -75,6 +76,14 @@ async def login_password(session: AsyncSession, settings: Settings, username: st
     if throttle is not None:
         throttle.succeeded(username, address)
     return await token_for_user(session, settings, user)
+
+
+async def _release_connection(session: AsyncSession) -> None:
+    """End the read before the slow hash, so that logins waiting for a hash thread hold no
+    database connection: SQLite has only one, and a login flood would otherwise stall
+    every request (PostgreSQL's pool would fill the same way, only later). Nothing was
+    written; the session reads again on its next query."""
+    await session.commit()
 
 
 async def token_for_user(session: AsyncSession, settings: Settings, user: User
@@ -94,6 +103,7 @@ async def login_client(session: AsyncSession, settings: Settings, client_id: str
         throttle.check(client_id, address)
     acct = (await session.exec(
         select(ServiceAccount).where(ServiceAccount.client_id == client_id))).first()
+    await _release_connection(session)
     ok = await verify_password_off_loop(client_secret, acct.secret_hash if acct else None)
     if not ok or acct is None or not acct.is_active:
         if throttle is not None:

@@ -98,9 +98,10 @@ async def test_client_credentials_are_throttled_too(client: httpx.AsyncClient, w
 
 async def test_a_login_flood_does_not_stall_the_event_loop(
         client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each password check is held open until /healthz has answered. Run on the event
-    loop, a held check would block /healthz and wait out its 3 s in vain; in a worker
-    thread, /healthz answers while four logins are being checked and releases them."""
+    """Each password check is held open until /healthz and /readyz have answered. Run on
+    the event loop, a held check would block them and wait out its 3 s in vain; in a
+    worker thread, with the login's database connection given back first, both answer
+    while four logins are being checked, and then release them."""
     started, released = threading.Event(), threading.Event()
     waited_in_vain: list[bool] = []
     original = security._hasher.verify
@@ -118,7 +119,9 @@ async def test_a_login_flood_does_not_stall_the_event_loop(
             break
         await asyncio.sleep(0.01)
     health = await asyncio.wait_for(client.get("/healthz"), timeout=1.0)
+    # the logins hold no database connection while they wait (SQLite has just one)
+    ready = await asyncio.wait_for(client.get("/readyz"), timeout=1.0)
     released.set()
-    assert health.status_code == 200
+    assert health.status_code == 200 and ready.status_code == 200
     assert [r.status_code for r in await asyncio.gather(*logins)] == [401] * 4
     assert waited_in_vain == [False] * 4
