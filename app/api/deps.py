@@ -102,11 +102,17 @@ def token_versions(runtime: Runtime) -> TokenVersions:
 async def actor_for_token(runtime: Runtime, token: str) -> Actor | None:
     """The caller a bearer token names, or None: forged, expired, or its account since
     deactivated or its password changed (refused on every process within
-    `token_check_seconds`)."""
+    `token_check_seconds`).
+
+    The account's row is read in a short session of its own, done before the route
+    touches the database: on SQLite (one connection) reading it in the request's session
+    would hold that connection while routes that first open one of their own (the audit
+    log's sealing) wait for it. So a dependency that queries the request's session must
+    come after the caller's in a route's signature, as `IdempotencyDep` does."""
     found = verified_tokens(runtime).verified(token)
     if found is None:
         return None
-    if not await token_versions(runtime).current(runtime.sessionmaker, found):
+    if not await token_versions(runtime).current(found, sessionmaker=runtime.sessionmaker):
         return None
     return found.actor
 

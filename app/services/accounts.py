@@ -180,14 +180,16 @@ class TokenVersions:
         self.size = size
         self._rows: OrderedDict[tuple[str, str], tuple[float, int, bool]] = OrderedDict()
 
-    async def current(self, session_factory: Any, token: VerifiedToken) -> bool:
-        """True when the token's account is active and the token names its version."""
+    async def current(self, token: VerifiedToken, *, sessionmaker: Any) -> bool:
+        """True when the token's account is active and the token names its version; the
+        row is read, when due, in a short session from `sessionmaker`."""
         actor = token.actor
         key = (actor.kind, actor.id)
         now = time.monotonic()
         hit = self._rows.get(key)
         if hit is None or now - hit[0] >= self.ttl:
-            row = await _version_row(session_factory, actor.kind, actor.id)
+            async with sessionmaker() as session:
+                row = await _version_row(session, actor.kind, actor.id)
             if row is None:
                 self._rows.pop(key, None)
                 return False
@@ -202,7 +204,8 @@ class TokenVersions:
         self._rows.pop((kind, str(ident)), None)
 
 
-async def _version_row(session_factory: Any, kind: str, ident: str) -> tuple[int, bool] | None:
+async def _version_row(session: AsyncSession, kind: str, ident: str
+                       ) -> tuple[int, bool] | None:
     try:
         uid = uuid.UUID(ident)
     except ValueError:
@@ -214,9 +217,8 @@ async def _version_row(session_factory: Any, kind: str, ident: str) -> tuple[int
         model = ServiceAccount
     else:
         return None
-    async with session_factory() as session:
-        row = (await session.exec(
-            select(model.token_version, model.is_active).where(model.id == uid))).first()
+    row = (await session.exec(
+        select(model.token_version, model.is_active).where(model.id == uid))).first()
     return None if row is None else (int(row[0]), bool(row[1]))
 
 
@@ -316,8 +318,9 @@ async def change_own_password(session: AsyncSession, settings: Settings, actor: 
                               address: str | None = None) -> tuple[User, str, int]:
     """A staff member changes their own password; returns the user and a fresh token.
 
-    A wrong current password is 401, counted against the login throttle like a failed
-    login (a stolen token must not become a way to guess the password). The change
+    A wrong current password is 403 (not 401: the token is fine, and a client that
+    took 401 for "log in again" would drop it), counted against the login throttle like
+    a failed login (a stolen token must not become a way to guess the password). The change
     raises the token version: every token issued before it, on every device, is
     refused; the fresh token returned keeps this session going.
     """
@@ -332,7 +335,7 @@ async def change_own_password(session: AsyncSession, settings: Settings, actor: 
     if not await verify_password_off_loop(current_password, user.password_hash):
         if throttle is not None:
             throttle.failed(user.username, address)
-        raise Unauthorized("The current password is wrong.")
+        raise Forbidden("The current password is wrong.")
     _check_policy(new_password, ["body", "new_password"])
     user.password_hash = await hash_password_off_loop(new_password)
     user.token_version += 1

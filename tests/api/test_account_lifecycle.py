@@ -71,10 +71,10 @@ async def test_reactivation_lets_the_user_log_in_but_old_tokens_stay_dead(
 async def test_a_password_change_ends_old_tokens_and_the_new_password_logs_in(
         client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
     old = world.headers(Role.coordinator)
-    # a wrong current password: 401, and nothing changes
+    # a wrong current password: 403 (the token itself is fine), and nothing changes
     r = await client.post("/api/v1/me/password", headers=old, json={
         "current_password": "not it at all", "new_password": NEW_PASSWORD})
-    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+    assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
     assert (await client.get("/api/v1/me", headers=old)).status_code == 200
     # the creation policy holds for the new password
     r = await client.post("/api/v1/me/password", headers=old, json={
@@ -96,7 +96,7 @@ async def test_wrong_current_passwords_count_as_failed_logins(
     statuses = [(await client.post("/api/v1/me/password", headers=headers, json={
         "current_password": f"guess-{i}", "new_password": NEW_PASSWORD})).status_code
         for i in range(6)]
-    assert statuses == [401] * 5 + [429]
+    assert statuses == [403] * 5 + [429]
     assert (await _login(client, "coordinator.home", PASSWORD)).status_code == 429
 
 

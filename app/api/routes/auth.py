@@ -88,9 +88,8 @@ async def change_password(body: PasswordChange, request: Request, session: Sessi
     """Change your own password (at least 10 characters).
 
     Every token issued before the change is refused from then on, on every device; the
-    response carries a fresh token for this one. A wrong `current_password` is 401 and
-    counts as a failed login.
-    """
+    response carries a fresh token for this one. A wrong `current_password` is 403 and
+    counts as a failed login (429 with `Retry-After` after too many)."""
     user, token, ttl = await accounts.change_own_password(
         session, settings, actor, current_password=body.current_password,
         new_password=body.new_password, throttle=_throttle(request),
