@@ -27,8 +27,9 @@ from app.services.demo_story import Story, receipt_of_demo_tip
 DEMO_PASSWORD = "huanghua-demo-2007"  # noqa: S105 - printed for the demo on purpose
 TOWNSHIPS = ("黄骅镇", "羊二庄镇", "羊三木乡", "南排河镇", "旧城镇", "常郭镇", "滕庄子乡",
              "吕桥镇", "齐家务乡", "官庄乡")
-COUNTY_KINDS = tuple(k for k in AgencyKind if k is not AgencyKind.township)
-CITY_KINDS = (AgencyKind.coordinator, AgencyKind.supervision, AgencyKind.police)
+COUNTY_KINDS: tuple[AgencyKind, ...] = tuple(k for k in AgencyKind if k is not AgencyKind.township)
+CITY_KINDS: tuple[AgencyKind, ...] = (AgencyKind.coordinator, AgencyKind.supervision,
+                                      AgencyKind.police)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -112,15 +113,15 @@ class Story:
         for t in TIPS:
             received = (self.started - timedelta(minutes=t.minutes_ago) if t.day == 0
                         else self.moment(t.day, t.time))
-            events.append((received, len(events), lambda t=t: self._receive(t)))
+            events.append((received, len(events), partial(self._receive, t)))
             if t.decision is not None:
                 events.append((self.moment(t.day, t.triage_time), len(events),
-                               lambda t=t: self._triage(t)))
+                               partial(self._triage, t)))
         for i in INSPECTIONS:
             events.append((self.moment(i.day, "09:00"), len(events),
-                           lambda i=i: self._inspect(i)))
+                           partial(self._inspect, i)))
         for s in STEPS:
-            events.append((self.moment(s.day, s.time), len(events), lambda s=s: self._step(s)))
+            events.append((self.moment(s.day, s.time), len(events), partial(self._step, s)))
         for at, _, run in sorted(events, key=lambda e: (e[0], e[1])):
             with clock.fixed_at(at):
                 await run()
