@@ -13,12 +13,17 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 import app.models
-from app import clock
+from app import auditlog, clock
 from app.db import transaction
+from app.models.audit import AuditEntry
+from app.models.stats import StatsEmployerTally, StatsFindingTally
 from app.services.demo import DEMO_PASSWORD, load_demo
 from app.services.demo_data import EMPLOYERS, INSPECTIONS, TIPS
+from app.services.stats_tally import rebuild_tallies
 from tests.conftest import TestDatabase
 
 NOW = datetime(2026, 8, 14, 23, 30, tzinfo=UTC)  # 07:30 on 15 August in Huanghua
@@ -42,6 +47,13 @@ async def _counts(db: TestDatabase) -> dict[str, int]:
                 for t in app.models.metadata.sorted_tables}
 
 
+async def _tallies(session: AsyncSession) -> tuple[list[str], list[str]]:
+    findings = (await session.exec(select(StatsFindingTally))).all()
+    employers = (await session.exec(select(StatsEmployerTally))).all()
+    return (sorted(f.model_dump_json() for f in findings if f.findings),
+            sorted(e.model_dump_json() for e in employers))
+
+
 async def _login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
     r = await client.post("/api/v1/auth/token", data={
         "grant_type": "password", "username": username, "password": DEMO_PASSWORD})
@@ -58,6 +70,23 @@ async def test_a_second_load_adds_nothing(db: TestDatabase) -> None:
     assert again.campaign_id == first.campaign_id and again.receipt == first.receipt
     assert counts["employer"] == len(EMPLOYERS) and counts["tip"] == len(TIPS)
     assert counts["inspection"] == len(INSPECTIONS)
+
+
+async def test_the_story_is_audited_and_tallied_as_the_api_would(db: TestDatabase) -> None:
+    await _load(db)
+    assert await db.seal_audit() > 250
+    async with db.sessionmaker() as session:  # rolled back at the end
+        verified = await auditlog.verify_chain(session)
+        actions = set((await session.exec(select(AuditEntry.action))).all())
+        kept = await _tallies(session)
+        await rebuild_tallies(session)
+        assert await _tallies(session) == kept
+        assert kept[0] and kept[1]
+    assert verified.ok
+    assert {"inspection.seal", "tip.triage", "tip.reject", "tip.mark_duplicate",
+            "assignment.accept", "assignment.conclude", "assignment.action.fine",
+            "rectification.follow_up", "case.close", "disclosure.approve",
+            "escalation.assignment_overdue"} <= actions
 
 
 async def test_the_campaign_is_in_enforcement_today_and_its_table_is_not_zero(
