@@ -60,13 +60,13 @@ from app.services.demo_data import (
     Step,
 )
 
-DivisionCode = "130983"  # 黄骅市 in GB/T 2260
+DIVISION_CODE = "130983"  # 黄骅市 in GB/T 2260
 
 
 def demo_uscc(org_body: str) -> str:
     """A well-formed code for a 黄骅 company: category 91, the division, the organisation
     code with its GB 11714 check character, and the GB 32100 check character."""
-    first17 = "91" + DivisionCode + org_body + org_code_check_digit(org_body)
+    first17 = "91" + DIVISION_CODE + org_body + org_code_check_digit(org_body)
     return first17 + uscc_check_digit(first17)
 
 
