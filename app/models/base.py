@@ -42,7 +42,7 @@ JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
-    """The current instant for timestamps: app.clock.now(), the one clock."""
+    """`app.clock.now()`: every row's timestamps come from the one clock."""
     return clock.now()
 
 

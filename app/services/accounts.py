@@ -157,15 +157,7 @@ def verify_token(settings: Settings, token: str) -> VerifiedToken:
     if not isinstance(version, int) or isinstance(version, bool):
         raise ValueError("token version is not an integer")
     kind, _, ident = str(claims["sub"]).partition(":")
-    actor = Actor(
-        kind=kind, id=ident, name=str(lw["name"]), role=Role(lw["role"]),
-        agency_id=str(lw["agency_id"]), agency_kind=AgencyKind(lw["agency_kind"]),
-        jurisdiction_id=str(lw["jurisdiction_id"]), jurisdiction_path=str(lw["jurisdiction_path"]),
-        scopes=frozenset(lw.get("scopes") or ()), username=str(lw.get("username", "")),
-        agency_name=str(lw.get("agency_name", "")),
-        jurisdiction_name=str(lw.get("jurisdiction_name", "")),
-    )
-    return VerifiedToken(actor, float(claims["exp"]), version)
+    return VerifiedToken(_actor(kind, ident, lw), float(claims["exp"]), version)
 
 
 class TokenVersions:
@@ -222,8 +214,32 @@ async def _version_row(session: AsyncSession, kind: str, ident: str
     return None if row is None else (int(row[0]), bool(row[1]))
 
 
+def _actor(kind: str, ident: str, claims: dict[str, Any]) -> Actor:
+    return Actor(
+        kind=kind, id=ident, name=str(claims["name"]), role=Role(claims["role"]),
+        agency_id=str(claims["agency_id"]), agency_kind=AgencyKind(claims["agency_kind"]),
+        jurisdiction_id=str(claims["jurisdiction_id"]),
+        jurisdiction_path=str(claims["jurisdiction_path"]),
+        scopes=frozenset(claims.get("scopes") or ()), username=str(claims.get("username", "")),
+        agency_name=str(claims.get("agency_name", "")),
+        jurisdiction_name=str(claims.get("jurisdiction_name", "")),
+    )
+
+
+async def actor_for_user(session: AsyncSession, user: User) -> Actor:
+    """The actor a token of `user` would carry, for work done on a user's behalf
+    without a request (the demo's story)."""
+    agency, place = await _agency_and_place(session, user.agency_id)
+    claims = _actor_claims("user", user.username, user.display_name, Role(user.role), agency,
+                           place, [])
+    return _actor("user", str(user.id), claims)
+
+
 async def create_user(session: AsyncSession, actor: Actor, *, username: str, password: str,
-                      display_name: str, role: Role, agency_id: uuid.UUID) -> User:
+                      display_name: str, role: Role, agency_id: uuid.UUID,
+                      password_hash: str | None = None) -> User:
+    """`password_hash`: the caller's hash of this same `password`, when it has one (the
+    demo's users share one password, and each hash costs a deliberate ~0.1 s)."""
     if role not in STAFF_ROLES:
         raise unprocessable(["body", "role"], "Staff roles: " + ", ".join(STAFF_ROLES))
     _check_policy(password, ["body", "password"])
@@ -231,7 +247,8 @@ async def create_user(session: AsyncSession, actor: Actor, *, username: str, pas
     if (await session.exec(select(User.id).where(User.username == username))).first():
         raise Conflict(f"The username {username!r} is taken.")
     user = User(username=username, display_name=display_name, role=role.value,
-                agency_id=agency.id, password_hash=await hash_password_off_loop(password))
+                agency_id=agency.id,
+                password_hash=password_hash or await hash_password_off_loop(password))
     session.add(user)
     await session.flush()
     auditlog.record(session, actor, "user.create", "user", user.id,

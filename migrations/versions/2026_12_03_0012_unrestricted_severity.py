@@ -8,7 +8,7 @@ cases from the routing table's severities and the types their unrestricted
 assignments carry, by the rule of `case_visibility.hidden_types` (a frozen copy).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

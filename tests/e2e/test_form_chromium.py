@@ -88,7 +88,10 @@ def _triage_and_reply(base: str) -> None:
             "grant_type": "password", "username": "coordinator",
             "password": DEMO_PASSWORD}).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
-        [tip] = c.get("/api/v1/tips", headers=auth).json()["items"]
+        waiting = c.get("/api/v1/tips", params={"status": "received"},
+                        headers=auth).json()["items"]  # the demo's own tips, then this one
+        tip = waiting[-1]
+        assert tip["channel"] == "web"
         assert tip["violation_types"] == ["forced_labour", "id_document_detention"]
         kiln = c.post("/api/v1/employers", headers=auth, json={
             "name": "某砖窑厂", "industry": "brick_kiln",
