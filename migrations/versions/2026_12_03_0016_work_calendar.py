@@ -3,7 +3,7 @@
 Years not stored here come from the chinese-calendar package, else plain weekdays.
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0012
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import app.models.base
 
 revision: str = "0016"
-down_revision: str | None = "0010"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
