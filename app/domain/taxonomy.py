@@ -62,6 +62,7 @@ class Role(StrEnum):
     coordinator = "coordinator"
     inspector = "inspector"
     agency_officer = "agency_officer"
+    agency_lead = "agency_lead"  # 负责人: approves extensions and criminal transfers
     auditor = "auditor"
     service = "service"
 
