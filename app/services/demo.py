@@ -33,7 +33,7 @@ class DemoLogin:
 DEMO_USERS: tuple[tuple[str, Role, AgencyKind | None, str], ...] = (
     ("admin", Role.admin, None, "系统管理员"),
     ("coordinator", Role.coordinator, AgencyKind.coordinator, "领导小组办公室 王主任"),
-    ("auditor", Role.auditor, AgencyKind.supervision, "监察局 审计员"),
+    ("auditor", Role.auditor, AgencyKind.supervision, "监察委员会 审计员"),
     ("inspector.labour", Role.inspector, AgencyKind.labour, "第一组组长（劳保）"),
     ("inspector.police", Role.inspector, AgencyKind.police, "第二组组长（公安）"),
     ("inspector.commerce", Role.inspector, AgencyKind.commerce, "第三组组长（工商）"),
