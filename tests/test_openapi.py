@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
+import httpx
+import pytest
+from fastapi import APIRouter
+
+from app.api.contract import describe, offline_app
+from app.api.operation_ids import OPERATION_IDS
 from app.openapi_export import documents, render
-from tests.conftest import make_settings
+from tests.conftest import TestDatabase, app_for, make_settings
 
 OPENAPI = Path(__file__).resolve().parent.parent / "openapi"
 
@@ -29,3 +37,71 @@ def test_contract_paths_are_present(tmp_path: Path) -> None:
     assert "/public/v1/violation-types" in public and "/api/v1/me" not in public
     errors = internal["/api/v1/jurisdictions"]["post"]["responses"]
     assert "application/problem+json" in errors["422"]["content"]
+
+
+def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(method, path, op) for path, item in doc["paths"].items()
+            for method, op in item.items()]
+
+
+def test_every_operation_has_a_short_stable_unique_camel_case_id(tmp_path: Path) -> None:
+    docs = documents(make_settings(f"sqlite+aiosqlite:///{tmp_path}/o.db"))
+    seen: list[str] = []
+    for name, doc in docs.items():
+        for method, path, op in _operations(doc):
+            oid = op["operationId"]
+            assert OPERATION_IDS.get((method.upper(), path)) == oid, (name, method, path, oid)
+            assert re.fullmatch(r"[a-z]+(?:[A-Z][a-z0-9]*)*", oid) and len(oid) <= 32, oid
+            seen.append(oid)
+    assert len(seen) == len(set(seen)), sorted(o for o in seen if seen.count(o) > 1)
+    assert {"listEmployers", "signInspection", "submitTip", "issueToken"} <= set(seen)
+
+
+def test_renaming_a_handler_keeps_its_operation_id() -> None:
+    """The id comes from the (method, path) table, so a refactor that renames the Python
+    function changes no generated client."""
+    async def renamed_in_a_refactor() -> None:
+        return None
+
+    router = APIRouter()
+    router.add_api_route("/api/v1/employers", renamed_in_a_refactor, methods=["GET"])
+    app = offline_app(docs_prefix="", title="t", version="1")
+    app.include_router(router)
+    describe(app)
+    assert app.openapi()["paths"]["/api/v1/employers"]["get"]["operationId"] == "listEmployers"
+
+
+def test_schema_names_are_unique_and_free_of_module_paths(tmp_path: Path) -> None:
+    docs = documents(make_settings(f"sqlite+aiosqlite:///{tmp_path}/o.db"))
+    for doc in docs.values():
+        schemas = doc["components"]["schemas"]
+        assert not [n for n in schemas if "__" in n or not re.fullmatch(r"[A-Za-z0-9_]+", n)]
+        titles = [s.get("title", n) for n, s in schemas.items()]
+        assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+    inspection = docs["internal.json"]["components"]["schemas"]
+    assert "CaseFinding" in inspection and "InspectionFinding" in inspection
+
+
+@pytest.mark.parametrize(("side", "prefix"), [("internal", ""), ("public", "/public"),
+                                              ("all", ""), ("all", "/public")])
+async def test_docs_pages_load_everything_from_this_server(db: TestDatabase, side: str,
+                                                           prefix: str) -> None:
+    """Swagger UI and ReDoc work on an intranet with no internet: every script, style and
+    image the pages name, and the OpenAPI document, come from the app itself."""
+    app = app_for(db, side=side)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://lw.test") as client:
+        for page in (f"{prefix}/docs", f"{prefix}/redoc"):
+            html = (await client.get(page)).raise_for_status().text
+            absolute = re.findall(r"""(?:src|href|url)\s*[=:(]\s*['"]?(https?://[^'")\s]+)""",
+                                  html)
+            assert not [u for u in absolute if not u.startswith("http://lw.test")], absolute
+            assets = re.findall(r"""(?:src|href)\s*=\s*['"](/[^'"]+)['"]""", html)
+            assets += re.findall(r"""(?:url|spec-url)\s*:\s*['"](/[^'"]+)['"]""", html)
+            assets += re.findall(r"""spec-url=['"](/[^'"]+)['"]""", html)
+            assert any(a.endswith(".js") for a in assets), (page, assets)
+            assert f"{prefix}/openapi.json" in assets, (page, assets)
+            for asset in assets:
+                answer = await client.get(asset)
+                assert answer.status_code == 200 and answer.content, (page, asset)
+            assert "validator.swagger.io" not in html
