@@ -225,6 +225,22 @@ def _rename_pages(doc: dict[str, Any]) -> dict[str, Any]:
     return renamed
 
 
+def _hoist(node: Any, schemas: dict[str, Any]) -> Any:
+    """Inline object schemas (bodies written out by hand in `openapi_extra`) become named
+    components, so generators name their classes after the model, not the operation."""
+    if isinstance(node, list):
+        return [_hoist(v, schemas) for v in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _hoist(v, schemas) for k, v in node.items()}
+    name = node.get("title")
+    if node.get("type") == "object" and "properties" in node and isinstance(name, str) \
+            and re.fullmatch(r"[A-Z][A-Za-z0-9]*", name) and schemas.get(name, node) == node:
+        schemas[name] = node
+        return _ref(name)
+    return node
+
+
 def finish(doc: dict[str, Any]) -> dict[str, Any]:
     """Complete a FastAPI document (see the module's docstring); returns the new one."""
     doc = _rename_pages(doc)
@@ -232,6 +248,8 @@ def finish(doc: dict[str, Any]) -> dict[str, Any]:
     for path, item in doc.get("paths", {}).items():
         for method, op in item.items():
             _finish_operation(method, path, op)
+            if "requestBody" in op:
+                op["requestBody"] = _hoist(op["requestBody"], doc["components"]["schemas"])
     schemas = doc["components"]["schemas"]
     for model in MODELS:  # a document declares only the problems it can answer with
         ref = json.dumps(f"#/components/schemas/{model.__name__}")

@@ -134,12 +134,13 @@ async def form_page(request: Request, session: SessionDep) -> HTMLResponse:
     return await _render_form(request, session, prefill)
 
 
-@router.post("/form", response_class=HTMLResponse, status_code=201, openapi_extra=_form_body(
-    multipart_doc(), "multipart/form-data", "application/x-www-form-urlencoded"))
+@router.post("/form", response_class=HTMLResponse, status_code=201,
+             openapi_extra=_form_body(multipart_doc(), "multipart/form-data"))
 async def form_submit(request: Request, session: SessionDep,
                       settings: SettingsDep) -> HTMLResponse:
-    """The form sent: a page with the receipt (201), or the form again with its
-    mistakes marked (422), or a page saying why it could not be taken."""
+    """The form sent (as the page sends it, multipart; a urlencoded form without files is
+    taken too): a page with the receipt (201), or the form again with its mistakes
+    marked (422), or a page saying why it could not be taken."""
     uploads: list[Upload] = []
     try:
         if is_multipart(request):
