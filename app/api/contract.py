@@ -30,6 +30,7 @@ SERVERS = [{"url": "/", "description": "The server that serves this document"}]
 SCHEME = "OAuth2"
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 PROBLEM_JSON = "application/problem+json"
+RECEIPT_PATHS = ("/public/v1/tips/lookup", "/public/v1/tips/followups")
 
 
 class Problem(BaseModel):
@@ -181,6 +182,8 @@ def _finish_operation(method: str, path: str, op: dict[str, Any]) -> None:
         responses["403"] = _problem("Your role may not do this.")
     if any(p.get("in") == "path" for p in params):
         responses["404"] = _problem("Not found, or outside your agency's scope.")
+    if path in RECEIPT_PATHS:
+        responses["404"] = _problem("No tip has this receipt.")
     if writes and path != TOKEN_URL:
         responses["409"] = _problem("Conflicts with what exists (`existing_id`), or the same "
                                     "Idempotency-Key is in flight.", "ConflictProblem",

@@ -52,7 +52,7 @@ async def login_password(session: AsyncSession, settings: Settings, username: st
     user = (await session.exec(select(User).where(User.username == username))).first()
     if not verify_password(password, user.password_hash if user else None) or user is None \
             or not user.is_active:
-        raise Unauthorized("Wrong username or password.")
+        raise Unauthorized("Wrong username or password.", error="invalid_grant")
     return await token_for_user(session, settings, user)
 
 
@@ -70,7 +70,7 @@ async def login_client(session: AsyncSession, settings: Settings, client_id: str
         select(ServiceAccount).where(ServiceAccount.client_id == client_id))).first()
     if not verify_password(client_secret, acct.secret_hash if acct else None) or acct is None \
             or not acct.is_active:
-        raise Unauthorized("Wrong client id or secret.")
+        raise Unauthorized("Wrong client id or secret.", error="invalid_client")
     agency, place = await _agency_and_place(session, acct.agency_id)
     claims = _actor_claims("service", acct.client_id, acct.name, Role.service, agency, place,
                            sorted(acct.scopes))
