@@ -157,6 +157,9 @@ def _finish_operation(method: str, path: str, op: dict[str, Any]) -> None:
     if _is_html(op):  # the reporting form answers every outcome, errors too, as a page
         for code in ("422", "4XX", "5XX"):
             responses.pop(code, None)
+        responses["4XX"] = {"description": "The page again, saying what to change or why the "
+                                           "tip-line cannot take it now.",
+                            "content": {"text/html": {"schema": {"type": "string"}}}}
         op["security"] = []
         return
     secured = False
