@@ -50,7 +50,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         for login in logins:
             print(f"  {login.username:<24} {login.role.value:<15} {login.agency}",  # type: ignore[attr-defined]
                   file=sys.stderr)
-        print(f"\nAPI: http://{args.host}:{args.port}/docs   form: http://{args.host}:{args.port}/\n",
+        base = f"http://{args.host}:{args.port}"
+        print(f"\nAPI: {base}/docs   tip-line API: {base}/public/docs   form: {base}/\n",
               file=sys.stderr)
     common = {"host": args.host, "port": args.port, "access_log": False, "log_config": None,
               "server_header": False, "proxy_headers": False}
