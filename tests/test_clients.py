@@ -90,8 +90,9 @@ def test_a_generated_client_drives_a_real_server(clients: dict[str, ModuleType],
     with running_serve("sqlite", tmp_path) as (base, _env), ExitStack() as open_clients:
         def login(username: str) -> Any:
             anonymous = open_clients.enter_context(Client(base_url=base))
-            token = issue_token.sync(client=anonymous, body=models.BodyIssueToken(
-                grant_type="password", username=username, password=DEMO_PASSWORD))
+            token = issue_token.sync(client=anonymous, body=models.IssueTokenBody(
+                grant_type=models.IssueTokenBodyGrantType.PASSWORD, username=username,
+                password=DEMO_PASSWORD))
             assert isinstance(token, models.TokenPublic), token
             assert token.token_type == "bearer"
             return open_clients.enter_context(

@@ -215,19 +215,27 @@ def _finish_operation(method: str, path: str, op: dict[str, Any]) -> None:
                 body["schema"] = {"type": "string", "format": "binary"}
 
 
-def _rename_pages(doc: dict[str, Any]) -> dict[str, Any]:
-    """`Page_EmployerPublic_` (pydantic's name for `Page[EmployerPublic]`) becomes
-    `EmployerPublicPage`, a name client generators keep as it is."""
+def _clear_name(name: str) -> str | None:
+    """A generator-friendly name for a schema pydantic or FastAPI named mechanically:
+    `Page_EmployerPublic_` → `EmployerPublicPage`, `Body_issueToken` → `IssueTokenBody`."""
+    if match := re.fullmatch(r"Page_(\w+)_", name):
+        return f"{match[1]}Page"
+    if match := re.fullmatch(r"Body_([a-z])(\w*)", name):
+        return f"{match[1].upper()}{match[2]}Body"
+    return None
+
+
+def _rename_schemas(doc: dict[str, Any]) -> dict[str, Any]:
     text = json.dumps(doc, ensure_ascii=False)
-    for name in list(doc.get("components", {}).get("schemas", {})):
-        if match := re.fullmatch(r"Page_(\w+)_", name):
-            text = text.replace(f'"#/components/schemas/{name}"',
-                                f'"#/components/schemas/{match[1]}Page"')
-            text = text.replace(f'"{name}":', f'"{match[1]}Page":')
+    renames = {n: c for n in doc.get("components", {}).get("schemas", {})
+               if (c := _clear_name(n)) is not None}
+    for name, clear in renames.items():
+        text = text.replace(f'"#/components/schemas/{name}"', f'"#/components/schemas/{clear}"')
+        text = text.replace(f'"{name}":', f'"{clear}":')
     renamed: dict[str, Any] = json.loads(text)
-    for name, schema in renamed.get("components", {}).get("schemas", {}).items():
-        if name.endswith("Page") and "title" in schema:
-            schema["title"] = name
+    schemas = renamed.get("components", {}).get("schemas", {})
+    for clear in renames.values():
+        schemas[clear]["title"] = clear
     return renamed
 
 
@@ -249,7 +257,7 @@ def _hoist(node: Any, schemas: dict[str, Any]) -> Any:
 
 def finish(doc: dict[str, Any]) -> dict[str, Any]:
     """Complete a FastAPI document (see the module's docstring); returns the new one."""
-    doc = _rename_pages(doc)
+    doc = _rename_schemas(doc)
     _add_components(doc)
     for path, item in doc.get("paths", {}).items():
         for method, op in item.items():
