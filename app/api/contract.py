@@ -160,6 +160,8 @@ def _finish_operation(method: str, path: str, op: dict[str, Any]) -> None:
         responses["4XX"] = {"description": "The page again, saying what to change or why the "
                                            "tip-line cannot take it now.",
                             "content": {"text/html": {"schema": {"type": "string"}}}}
+        for answer in responses.values():
+            answer["headers"] = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}}
         op["security"] = []
         return
     secured = False
