@@ -196,6 +196,8 @@ def _finish_operation(method: str, path: str, op: dict[str, Any]) -> None:
     if path.startswith("/public/v1/tips"):
         responses["429"] = _problem("Too many tips or lookups; wait `Retry-After` seconds.",
                                     "Problem", "Retry-After")
+    elif "429" in responses:  # a route's own limit (failed logins): its words, the shape
+        responses["429"] = _problem(responses["429"]["description"], "Problem", "Retry-After")
     responses["4XX"] = _problem("Another client error.")
     responses["503"] = _problem("The database is unreachable; retry after `Retry-After`.",
                                 "Problem", "Retry-After")
