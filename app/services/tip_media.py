@@ -195,8 +195,9 @@ def clean_pdf(data: bytes, index: int = 0) -> Prepared:
     or on any other object. A file that qpdf cannot read as a PDF with pages — HTML or
     a program behind a `%PDF` line — is refused, as is one locked with a password.
 
-    Streams are copied as they are (no decoding), so the cost follows the file's size.
-    Photos embedded in a scanned PDF keep their own EXIF: see README."""
+    JPEG photos in it (a phone's scanning app embeds them) lose their EXIF and XMP
+    segments; their coded image is kept as it is. Other streams are copied as they are
+    (no decoding), so the cost follows the file's size."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # qpdf's notes on a repaired file
@@ -210,6 +211,7 @@ def clean_pdf(data: bytes, index: int = 0) -> Prepared:
                     if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) and \
                             "/Metadata" in obj:
                         del obj["/Metadata"]
+                _clean_pdf_photos(pdf)
                 out = io.BytesIO()
                 pdf.save(out, preserve_pdfa=False, fix_metadata_version=False,
                          encryption=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
@@ -218,6 +220,51 @@ def clean_pdf(data: bytes, index: int = 0) -> Prepared:
     except (pikepdf.PdfError, RuntimeError, ValueError, OverflowError):
         raise _refused(index, "PDF", "不是有效的 PDF 文件") from None
     return Prepared("application/pdf", out.getvalue())
+
+
+_JPEG_KEPT = {0xE0, 0xE2, 0xEE}
+"""Segments before the image data kept in a photo embedded in a PDF: JFIF (APP0), the
+ICC profile (APP2) and Adobe's colour transform (APP14), which decoding needs. EXIF and
+XMP (APP1), Photoshop/IPTC (APP13), the other APPn and comments (COM) are dropped."""
+
+
+def _jpeg_without_metadata(data: bytes) -> bytes:
+    """The JPEG's bytes less its metadata segments; the coded image is not touched, so
+    nothing is lost. ValueError if the markers before the image data do not parse."""
+    if not data.startswith(b"\xff\xd8"):
+        raise ValueError("not a JPEG")
+    kept, at = [b"\xff\xd8"], 2
+    while True:
+        if at + 4 > len(data) or data[at] != 0xFF:
+            raise ValueError("broken JPEG marker")
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        (length,) = struct.unpack_from(">H", data, at + 2)
+        if length < 2 or at + 2 + length > len(data):
+            raise ValueError("JPEG segment outside the data")
+        if marker == 0xDA:  # start of scan: the coded image follows, kept as it is
+            kept.append(data[at:])
+            return b"".join(kept)
+        if not (0xE0 <= marker <= 0xEF or marker == 0xFE) or marker in _JPEG_KEPT:
+            kept.append(data[at:at + 2 + length])
+        at += 2 + length
+
+
+def _clean_pdf_photos(pdf: pikepdf.Pdf) -> None:
+    """Strip the EXIF (GPS, camera, time) of every JPEG photo in the PDF, as a phone's
+    scanning app embeds them; ValueError when one cannot be read."""
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image:
+            filters = obj.get("/Filter")
+            if isinstance(filters, pikepdf.Array) and len(filters) == 1:
+                filters = filters[0]
+            parms = obj.get("/DecodeParms")
+            if filters == pikepdf.Name.DCTDecode:
+                obj.write(_jpeg_without_metadata(obj.read_raw_bytes()),
+                          filter=pikepdf.Name.DCTDecode,
+                          decode_parms=parms if isinstance(parms, pikepdf.Dictionary) else None)
 
 
 def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int, int]]:

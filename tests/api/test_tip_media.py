@@ -62,7 +62,8 @@ SECRETS = (NAME.encode(), PHONE.encode(), GPS_TEXT.encode(), b"38.3667", b"117.3
 
 def pdf_with_metadata() -> bytes:
     """A scan as a phone app saves it: author, creator and XMP on the document and a
-    page, with the name, a phone number and a GPS position (uncompressed, to be seen)."""
+    page, with the name, a phone number and a GPS position (uncompressed, to be seen),
+    and the photo itself with its EXIF."""
     pdf = pikepdf.new()
     pdf.add_blank_page()
     pdf.docinfo["/Author"] = NAME
@@ -73,10 +74,15 @@ def pdf_with_metadata() -> bytes:
     page_xmp = (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><exif:GPSLatitude>{GPS_TEXT}'
                 f"</exif:GPSLatitude><tel>{PHONE}</tel></x:xmpmeta>").encode()
     pdf.pages[0].obj["/Metadata"] = pdf.make_stream(page_xmp)
+    photo = pdf.make_stream(photo_with_gps(), Type=pikepdf.Name.XObject,
+                            Subtype=pikepdf.Name.Image, Width=64, Height=48,
+                            ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8,
+                            Filter=pikepdf.Name.DCTDecode)
+    pdf.pages[0].add_resource(photo, pikepdf.Name.XObject, pikepdf.Name.Im0)
     out = io.BytesIO()
     pdf.save(out, compress_streams=False)
     data = out.getvalue()
-    assert all(s in data for s in SECRETS[:3])  # the fixture does carry them
+    assert all(s in data for s in (*SECRETS[:3], b"PhoneMaker"))  # the fixture has them
     return data
 
 
@@ -361,7 +367,14 @@ async def test_pdfs_and_videos_reach_the_office_without_name_phone_or_position(
             if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
                 assert "/Metadata" not in obj
             if isinstance(obj, pikepdf.Stream):
-                without_secrets(obj.read_bytes())  # nothing hidden in a compressed stream
+                coded = obj.get("/Filter") == pikepdf.Name.DCTDecode  # a photo, kept coded
+                without_secrets(obj.read_raw_bytes() if coded else obj.read_bytes())
+        photo = pdf.pages[0].obj.Resources.XObject.Im0
+        raw = photo.read_raw_bytes()
+        assert b"PhoneMaker" not in raw and b"shot at the kiln" not in raw
+        seen = Image.open(io.BytesIO(raw))
+        assert seen.size == (64, 48) and len(seen.getexif()) == 0
+        assert seen.convert("RGB").getpixel((10, 10))[0] > 150  # the same red picture
 
     for original, cleaned in zip(sent[1:], got[1:], strict=True):
         # Same size, same frames at the same offsets: the video plays as it did.
@@ -378,14 +391,18 @@ async def test_a_file_that_only_starts_like_a_pdf_or_video_is_refused(
     exe = b"%PDF-1.4\nMZ\x90\x00\x03" + bytes(200)
     video_html = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom<html><body>hello</body></html>"
     no_moov = box(b"ftyp", b"isom", bytes(4), b"isom") + box(b"mdat", MEDIA)
+    locked = io.BytesIO()  # cannot be opened, so cannot be checked or cleaned
+    with pikepdf.open(io.BytesIO(pdf_with_metadata())) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(user="1234", owner="1234"))
     for i, (fake, what) in enumerate([(html, "PDF"), (exe, "PDF"), (video_html, "视频"),
-                                      (no_moov, "视频")]):
+                                      (no_moov, "视频"), (locked.getvalue(), "PDF")]):
         r = await send(client, [("attachments", ("ok.png", png_bytes(), "image/png")),
                                 ("attachments", (f"f{i}", fake, "application/pdf"))])
         assert r.status_code == 422, (i, r.text)
         assert r.headers["content-type"] == "application/problem+json"
         assert r.json()["errors"][0]["loc"] == ["body", "attachments", 1]
         assert f"附件 2 无法作为{what}读取" in r.json()["detail"]
+    assert "密码" in r.json()["detail"]
     assert await tip_count(db) == (0, 0)
 
 
