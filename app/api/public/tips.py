@@ -10,7 +10,6 @@ import json
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
-import anyio.to_thread
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError, field_validator
@@ -133,11 +132,11 @@ async def accept_public_tip(request: Request, session: AsyncSession, settings: S
                             body: PublicTipSubmission, *, channel: str = "web",
                             keyed: tips.KeyedRequest | None = None,
                             uploads: Sequence[Upload] = ()) -> tips.Submitted:
-    """Shared by the JSON API and the HTML form. Files are checked (and images cleaned,
-    in a worker thread) before anything is written."""
+    """Shared by the JSON API and the HTML form. Files are checked and cleaned (in a
+    bounded worker thread) before anything is written."""
     await rate_limits(request).check_intake(client_address(request))
-    files = (await anyio.to_thread.run_sync(tip_media.prepare_attachments, settings,
-                                            list(uploads)) if uploads else [])
+    files = (await tip_media.prepare_bounded(request.app.state.runtime.extras, settings,
+                                             uploads) if uploads else [])
     done = await tips.submit_tip(
         session, PUBLIC_ACTOR, settings=settings, channel=channel,
         description=body.description, violation_types=body.violation_types,
@@ -158,7 +157,7 @@ def multipart_doc() -> dict[str, Any]:
         "contact_name": text, "contact_phone": text,
         "attachments": {"type": "array", "items": {"type": "string", "format": "binary"},
                         "description": "Photos (JPEG, PNG, WebP, GIF), PDFs, videos (MP4, "
-                                       "MOV, 3GP); type told by content; image metadata "
+                                       "MOV, 3GP); type told by content; metadata "
                                        "is stripped."}}}
 
 
@@ -197,8 +196,10 @@ async def submit_public_tip(request: Request, session: SessionDep, settings: Set
     `/public/v1/tips/with-attachments`, the same fields come flat
     (`violation_types` repeated, `contact_name`, `contact_phone`) with up to 5
     `attachments` (10 MiB each, 25 MiB together by default): 415 names a file whose
-    content is not an accepted type, 413 one too large; photos are re-encoded without
-    their metadata (GPS, camera).
+    content is not an accepted type, 413 one too large, 422 one that does not parse
+    as its type or an image over 50 megapixels. Photos are re-encoded without their
+    metadata (GPS, camera), PDFs lose their author/creator and XMP, videos their
+    location and tags.
     """
     uploads: list[Upload] = []
     if is_form(request):
