@@ -108,6 +108,12 @@ class AssignmentPublic(BaseModel):
     declined_reason: str | None
     rerouted_to: uuid.UUID | None
     created_at: datetime
+    case_number: str | None = Field(
+        default=None, description="The agency's filing (立案) number, once filed.")
+    filed_at: datetime | None = None
+    investigate_by: date | None = Field(
+        default=None, description="The handling deadline the law gives the agency, from "
+                                  "filing (extended when its head approved).")
 
 
 class RectificationPublic(BaseModel):
