@@ -71,7 +71,7 @@ class Assignment(SQLModel, table=True):
 
     __table_args__ = (
         sa.UniqueConstraint("case_id", "agency_id", name="uq_assignment_case_agency"),
-        sa.UniqueConstraint("agency_id", "case_number", name="uq_assignment_case_number"),
+        sa.Index("uq_assignment_case_number", "agency_id", "case_number", unique=True),
         sa.Index("ix_assignment_agency_created", "agency_id", "created_at", "id"),
         sa.Index("ix_assignment_status_due", "status", "due_at"),
     )

@@ -31,5 +31,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
+        with op.batch_alter_table(table, schema=None, recreate="never") as batch_op:
             batch_op.drop_column("token_version")

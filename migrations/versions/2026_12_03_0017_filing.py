@@ -23,16 +23,16 @@ _STR = sqlmodel.sql.sqltypes.AutoString
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("assignment") as batch:
-        batch.add_column(sa.Column("case_number", _STR(length=64), nullable=True))
-        batch.add_column(sa.Column("case_number_external", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column("filed_at", _TS, nullable=True))
-        batch.add_column(sa.Column("filed_by", _STR(length=64), nullable=True))
-        batch.add_column(sa.Column("investigate_by", sa.Date(), nullable=True))
-        batch.create_unique_constraint("uq_assignment_case_number", ["agency_id", "case_number"])
-    with op.batch_alter_table("agency") as batch:
-        batch.add_column(sa.Column("number_prefix", _STR(length=32), nullable=True))
+    # Plain ALTERs and a unique index: no batch copy of tables other rows point at.
+    op.add_column("assignment", sa.Column("case_number", _STR(length=64), nullable=True))
+    op.add_column("assignment", sa.Column("case_number_external", sa.Boolean(), nullable=False,
+                                          server_default=sa.false()))
+    op.add_column("assignment", sa.Column("filed_at", _TS, nullable=True))
+    op.add_column("assignment", sa.Column("filed_by", _STR(length=64), nullable=True))
+    op.add_column("assignment", sa.Column("investigate_by", sa.Date(), nullable=True))
+    op.create_index("uq_assignment_case_number", "assignment", ["agency_id", "case_number"],
+                    unique=True)
+    op.add_column("agency", sa.Column("number_prefix", _STR(length=32), nullable=True))
     op.create_table(
         "number_sequence",
         sa.Column("agency_id", sa.Uuid(), nullable=False),
@@ -66,12 +66,10 @@ def downgrade() -> None:
     op.drop_index("ix_extension_assignment_id", table_name="extension")
     op.drop_table("extension")
     op.drop_table("number_sequence")
-    with op.batch_alter_table("agency") as batch:
+    with op.batch_alter_table("agency", recreate="never") as batch:
         batch.drop_column("number_prefix")
-    with op.batch_alter_table("assignment") as batch:
-        batch.drop_constraint("uq_assignment_case_number", type_="unique")
-        batch.drop_column("investigate_by")
-        batch.drop_column("filed_by")
-        batch.drop_column("filed_at")
-        batch.drop_column("case_number_external")
-        batch.drop_column("case_number")
+    op.drop_index("uq_assignment_case_number", table_name="assignment")
+    with op.batch_alter_table("assignment", recreate="never") as batch:
+        for column in ("investigate_by", "filed_by", "filed_at", "case_number_external",
+                       "case_number"):
+            batch.drop_column(column)
