@@ -18,20 +18,24 @@ OPENAPI_DIR = Path(__file__).resolve().parent.parent / "openapi"
 
 
 async def _prepare(settings: Settings, *, demo: bool) -> list[object]:
-    """Migrate to head, seed reference data, and load the demo when asked."""
+    """Migrate to head, seed reference data, and load the demo when asked.
+
+    Under the database's start-up lock: replicas started at once take turns, and
+    the later ones find the work done."""
     from app.db import create_engine, create_sessionmaker, transaction
-    from app.migrate import upgrade
+    from app.migrate import startup_lock, upgrade
     from app.services.demo import load_demo
     from app.services.reference import seed_reference_data
 
     engine = create_engine(settings)
     try:
-        await upgrade(engine)
-        async with transaction(create_sessionmaker(engine)) as session:
-            added = await seed_reference_data(session)
-            if added:
-                log.info("seeded %d violation types and their routing rules", added)
-            logins: list[object] = list(await load_demo(session)) if demo else []
+        async with startup_lock(engine):
+            await upgrade(engine)
+            async with transaction(create_sessionmaker(engine)) as session:
+                added = await seed_reference_data(session)
+                if added:
+                    log.info("seeded %d violation types and their routing rules", added)
+                logins: list[object] = list(await load_demo(session)) if demo else []
         return logins
     finally:
         await engine.dispose()
@@ -65,12 +69,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from app.db import create_engine
-    from app.migrate import upgrade
+    from app.migrate import startup_lock, upgrade
 
     async def run() -> None:
         engine = create_engine(settings)
         try:
-            await upgrade(engine)
+            async with startup_lock(engine):
+                await upgrade(engine)
         finally:
             await engine.dispose()
 
