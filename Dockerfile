@@ -12,4 +12,6 @@ EXPOSE 8000
 # `serve` and `migrate` hold a PostgreSQL advisory lock for that start-up work, so replicas
 # started together take turns and the later ones find it done (app/migrate.py). `migrate`
 # can also run as a one-off job before the replicas start.
+# Behind a load balancer, set LABOURWATCH_TRUSTED_PROXIES to its address(es): X-Forwarded-For
+# is honoured from those peers only, so each tipster is rate-limited on their own address.
 CMD ["labourwatch", "serve", "--host", "0.0.0.0", "--port", "8000"]

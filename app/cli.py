@@ -56,8 +56,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                   file=sys.stderr)
         print(f"\nAPI: http://{args.host}:{args.port}/docs   form: http://{args.host}:{args.port}/\n",
               file=sys.stderr)
+    # X-Forwarded-For/-Proto are read from the trusted proxies only (uvicorn's own default
+    # would trust 127.0.0.1); with none configured, the peer address is the client.
+    trusted = settings.trusted_proxies
     common = {"host": args.host, "port": args.port, "access_log": False, "log_config": None,
-              "server_header": False, "proxy_headers": False}
+              "server_header": False, "proxy_headers": bool(trusted),
+              "forwarded_allow_ips": trusted}
     if args.workers > 1:
         # Each worker process builds its own app from the environment (app/asgi.py).
         os.environ["LABOURWATCH_SIDE"] = args.only or "all"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import logging
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 log = logging.getLogger("labourwatch.config")
 
@@ -67,10 +70,28 @@ class Settings(BaseSettings):
     tip_lookup_global_rate: str = "300/minute"
     tip_followup_rate: str = "5/minute"
     tip_followup_global_rate: str = "120/minute"
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Addresses or networks of the load balancers in front (`10.0.0.5`, `10.0.0.0/8`):
+    from these peers only, the client address is read from `X-Forwarded-For`, so the
+    per-source tip limit counts each tipster, not the balancer. Empty: trust none."""
     webhook_allow_private: bool = False
     """Let webhooks call loopback and private addresses (tests, closed networks). Off: refused."""
     log_level: str = "INFO"
     log_json: bool = True
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> list[str]:
+        """A JSON list or a comma-separated string; each entry must be an address or a
+        network (host bits clear), so a typo refuses to start instead of trusting nobody
+        or the wrong peer."""
+        if isinstance(value, str):
+            value = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
+        if not isinstance(value, list):
+            raise ValueError("a list of addresses or networks")
+        networks = [ipaddress.ip_network(str(item).strip()) for item in value
+                    if str(item).strip()]
+        return [str(n.network_address) if n.num_addresses == 1 else str(n) for n in networks]
 
     @property
     def is_sqlite(self) -> bool:
