@@ -23,6 +23,12 @@ class ConfigError(RuntimeError):
     """The settings cannot run a safe service; the message says what to set."""
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+LOCAL_NETWORKS = ("127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+                  "fc00::/7")
+"""Loopback and private (RFC 1918, RFC 4193) networks: where a Prometheus scraper sits."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LABOURWATCH_", env_file=".env", extra="ignore")
 
@@ -74,12 +80,19 @@ class Settings(BaseSettings):
     """Addresses or networks of the load balancers in front (`10.0.0.5`, `10.0.0.0/8`):
     from these peers only, the client address is read from `X-Forwarded-For`, so the
     per-source tip limit counts each tipster, not the balancer. Empty: trust none."""
+    metrics_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(LOCAL_NETWORKS))
+    """Client addresses or networks that may read /metrics: by default loopback and private
+    networks, never the internet (the tip-line's request counters would show an onlooker
+    when a tip came in). `0.0.0.0/0,::/0` opens it; empty leaves only the token."""
+    metrics_token: SecretStr | None = None
+    """A bearer token that reads /metrics from any address."""
     webhook_allow_private: bool = False
     """Let webhooks call loopback and private addresses (tests, closed networks). Off: refused."""
     log_level: str = "INFO"
     log_json: bool = True
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "metrics_allow", mode="before")
     @classmethod
     def _networks(cls, value: Any) -> list[str]:
         """A JSON list or a comma-separated string; each entry must be an address or a
@@ -92,6 +105,9 @@ class Settings(BaseSettings):
         networks = [ipaddress.ip_network(str(item).strip()) for item in value
                     if str(item).strip()]
         return [str(n.network_address) if n.num_addresses == 1 else str(n) for n in networks]
+
+    def metrics_networks(self) -> list[IPNetwork]:
+        return [ipaddress.ip_network(n) for n in self.metrics_allow]
 
     @property
     def is_sqlite(self) -> bool:
