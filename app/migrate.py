@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from filelock import AsyncFileLock
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 log = logging.getLogger("labourwatch.migrate")
@@ -49,20 +50,26 @@ async def startup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
     only one process anyway).
     """
     if engine.dialect.name == "postgresql":
-        async with engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            take = sa.text("SELECT pg_try_advisory_lock(:key)")
-            waited = False
-            while not (await conn.execute(take, {"key": STARTUP_LOCK_KEY})).scalar_one():
-                if not waited:
-                    log.info("another process is migrating this database; waiting for it")
-                    waited = True
-                await asyncio.sleep(_POLL_SECONDS)
-            try:
-                yield
-            finally:
-                await conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"),
-                                   {"key": STARTUP_LOCK_KEY})
+        # Its own unpooled engine: the lock's connection must not take one of the pool's,
+        # which may be a single one (LABOURWATCH_DB_POOL_SIZE=1) the work itself needs.
+        holder = create_async_engine(engine.url, poolclass=NullPool,
+                                     isolation_level="AUTOCOMMIT")
+        try:
+            async with holder.connect() as conn:
+                take = sa.text("SELECT pg_try_advisory_lock(:key)")
+                waited = False
+                while not (await conn.execute(take, {"key": STARTUP_LOCK_KEY})).scalar_one():
+                    if not waited:
+                        log.info("another process is migrating this database; waiting for it")
+                        waited = True
+                    await asyncio.sleep(_POLL_SECONDS)
+                try:
+                    yield
+                finally:
+                    await conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"),
+                                       {"key": STARTUP_LOCK_KEY})
+        finally:
+            await holder.dispose()
         return
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database.startswith(":memory:") \

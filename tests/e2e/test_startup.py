@@ -42,12 +42,14 @@ def _each_row_once(base: str, *, demo: bool) -> None:
             assert token.status_code == 200, token.text
 
 
-@pytest.mark.parametrize("demo", [True, False, True], ids=["run1-demo", "run2", "run3-demo"])
+@pytest.mark.parametrize(("demo", "pool"), [(True, "30"), (False, "1"), (True, "30")],
+                         ids=["run1-demo", "run2-pool-of-1", "run3-demo"])
 def test_three_replicas_started_at_once_on_an_empty_postgres_all_serve(
-        tmp_path: Path, demo: bool) -> None:
+        tmp_path: Path, demo: bool, pool: str) -> None:
+    """The lock is held on a connection of its own, so even a pool of one does the work."""
     folders = _folders(tmp_path)
     args = ("--demo",) if demo else ()
-    with serve_environment("postgresql") as env, \
+    with serve_environment("postgresql", {"LABOURWATCH_DB_POOL_SIZE": pool}) as env, \
             serving_together(env, folders, *args, timeout=180) as bases:
         for base in bases:
             assert httpx.get(f"{base}/readyz", timeout=10).status_code == 200
