@@ -7,10 +7,9 @@ for the `flag=` search; both read their sets from here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
-from app.domain.chinatime import china_date
 from app.domain.taxonomy import Industry, LicenceKind
 
 
@@ -48,8 +47,3 @@ def employer_flags(industry: str, licences: Iterable[tuple[str, date | None]],
             for kind, until in held):
         flags.append(EmployerFlag.no_safety_permit)
     return flags
-
-
-def local_today(now: datetime) -> date:
-    """The date in China at the aware instant `now` (licences expire by China's calendar)."""
-    return china_date(now)

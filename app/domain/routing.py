@@ -9,7 +9,11 @@ arguments. Invariants:
 - one assignment per agency; lead wins over also, and the reason names every
   rule that put the agency there;
 - protective umbrella (保护伞): supervision skips the employer's own county and
-  goes to the level above, restricted (hidden from local agencies);
+  goes to the level above, restricted (hidden from local agencies); a referral
+  made from a restricted share skips the county the same way;
+- an unrestricted assignment's deadline comes from the severity of the types
+  unrestricted assignments carry, so a local agency's clock does not give away
+  the hidden part; a restricted one's from every type;
 - the result does not depend on the order of the types or the agencies.
 """
 
@@ -170,6 +174,13 @@ class _Path:
         return candidates[-1] if candidates else 0
 
 
+def above_county(employer_path: Sequence[JurisdictionRef], jurisdiction_id: str) -> bool:
+    """Whether `jurisdiction_id` sits on the employer's path above its county: where a
+    protective-umbrella share may go."""
+    p = _Path(employer_path)
+    return jurisdiction_id in {j.id for j in p.path[:p.county_index()]}
+
+
 def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = None) -> AgencyRef:
     agency = p.nearest(AgencyKind.coordinator, below)
     if agency is None:
@@ -179,16 +190,23 @@ def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = Non
     return agency
 
 
-def _umbrella_share(p: _Path, vtypes: tuple[str, ...], version: int, head: str) -> _Share:
+def _above_county_share(p: _Path, kind: AgencyKind, vtypes: tuple[str, ...], version: int,
+                        head: str, role: Role = "lead") -> _Share:
+    """A restricted share for `kind` above the employer's county: the officials accused of
+    protecting the employer sit in that county, so none of its agencies may hold it."""
     county = p.county_index()
-    agency = p.nearest(AgencyKind.supervision, below=county)
+    agency = p.nearest(kind, below=county)
     where = p.path[county].label
     if agency is not None:
-        tail = f"protective umbrella, sent to supervision above {where}"
+        tail = f"protective umbrella, sent to {kind} above {where}"
     else:
-        agency = _coordinator(p, vtypes[0], AgencyKind.supervision, below=county)
-        tail = f"protective umbrella, no supervision agency above {where}; sent to the coordinator"
-    return _Share(agency, "lead", vtypes, version, f"{head}: {tail}", restricted=True)
+        agency = _coordinator(p, vtypes[0], kind, below=county)
+        tail = f"protective umbrella, no {kind} agency above {where}; sent to the coordinator"
+    return _Share(agency, role, vtypes, version, f"{head}: {tail}", restricted=True)
+
+
+def _umbrella_share(p: _Path, vtypes: tuple[str, ...], version: int, head: str) -> _Share:
+    return _above_county_share(p, AgencyKind.supervision, vtypes, version, head)
 
 
 def _rule_shares(p: _Path, vtype: str, rule: RoutingRule, umbrella: bool) -> list[_Share]:
@@ -209,13 +227,15 @@ def _rule_shares(p: _Path, vtype: str, rule: RoutingRule, umbrella: bool) -> lis
     return shares
 
 
-def _merge(shares: list[_Share], due_at: datetime) -> list[PlannedAssignment]:
+def _merge(shares: list[_Share], due_at: datetime, open_due_at: datetime
+           ) -> list[PlannedAssignment]:
     by_agency: dict[str, list[_Share]] = {}
     for s in shares:
         by_agency.setdefault(s.agency.id, []).append(s)
     planned: list[PlannedAssignment] = []
     for group in by_agency.values():
         role: Role = "lead" if any(s.role == "lead" for s in group) else "also"
+        restricted = any(s.restricted for s in group)
         types = tuple(sorted({t for s in group for t in s.violation_types}))
         reasons = list(dict.fromkeys(s.reason for s in group))
         planned.append(
@@ -223,11 +243,11 @@ def _merge(shares: list[_Share], due_at: datetime) -> list[PlannedAssignment]:
                 agency_id=group[0].agency.id,
                 agency_kind=group[0].agency.kind,
                 role=role,
-                due_at=due_at,
+                due_at=due_at if restricted else open_due_at,
                 reason="; ".join(reasons),
                 rule_version=max(s.version for s in group if s.role == role),
                 violation_types=types,
-                restricted=any(s.restricted for s in group),
+                restricted=restricted,
             )
         )
     planned.sort(key=lambda a: (a.role != "lead", KIND_ORDER[a.agency_kind], a.agency_id))
@@ -271,6 +291,50 @@ def route_case(
     if umbrella and not any(s.restricted for s in shares):
         head = "protective umbrella alleged → supervision (lead)"
         shares.append(_umbrella_share(p, tuple(vtypes), 0, head))
-    due_at = now + deadlines.accept_within[case_severity(vtypes, rules)]
-    skip = set(existing_agency_ids)
-    return [a for a in _merge(shares, due_at) if a.agency_id not in skip]
+    return _planned(shares, rules, now, deadlines, existing_agency_ids)
+
+
+def _planned(shares: list[_Share], rules: Mapping[str, RoutingRule], now: datetime,
+             deadlines: DeadlinePolicy, skip: Collection[str]) -> list[PlannedAssignment]:
+    every = {t for s in shares for t in s.violation_types}
+    unrestricted = {t for s in shares if not s.restricted for t in s.violation_types}
+    due_at = now + deadlines.accept_within[case_severity(every, rules)]
+    open_due_at = now + deadlines.accept_within[case_severity(unrestricted, rules)]
+    skipped = set(skip)
+    return [a for a in _merge(shares, due_at, open_due_at) if a.agency_id not in skipped]
+
+
+def route_referral(
+    kind: AgencyKind,
+    violation_types: Iterable[str],
+    employer_path: Sequence[JurisdictionRef],
+    agencies: Iterable[AgencyRef],
+    severity: Severity,
+    *,
+    now: datetime,
+    restricted: bool,
+    head: str = "",
+    deadlines: DeadlinePolicy = DEFAULT_DEADLINES,
+    existing_agency_ids: Collection[str] = (),
+) -> PlannedAssignment | None:
+    """Where an agency's referral (移送) to `kind` goes: the nearest agency of that kind, or
+    the coordinator; None if that agency is already on the case.
+
+    A referral from a restricted (protective-umbrella) share stays restricted and skips
+    the employer's county exactly as the umbrella share does: the county's own police
+    must not receive an allegation that county officials protect the employer.
+    """
+    vtypes = tuple(sorted(set(violation_types)))
+    if not vtypes:
+        raise ValueError("a referral needs at least one violation type")
+    p = _Path.build(employer_path, agencies)
+    head = head or f"referral to {kind}"
+    if restricted:
+        share = _above_county_share(p, kind, vtypes, 0, head, role="also")
+    else:
+        agency = p.nearest(kind) or _coordinator(p, vtypes[0], kind)
+        share = _Share(agency, "also", vtypes, 0, head)
+    if share.agency.id in set(existing_agency_ids):
+        return None
+    rules = {t: RoutingRule(t, kind, (), severity, 0) for t in vtypes}
+    return _planned([share], rules, now, deadlines, ())[0]

@@ -17,7 +17,9 @@ _OPEN = "status IN ('open', 'in_progress')"
 
 class Case(SQLModel, table=True):
     """One employer's problems. At most one open (open|in_progress) case per employer,
-    enforced by a partial unique index. `jurisdiction_path` is the employer's, for scoping."""
+    enforced by a partial unique index. `jurisdiction_path` is the employer's, for scoping.
+    `unrestricted_severity` is the severity without the protective-umbrella part, which is
+    what agencies that may not see that part are shown (`services/case_visibility.py`)."""
 
     __tablename__ = "case"
     __table_args__ = (
@@ -32,6 +34,7 @@ class Case(SQLModel, table=True):
     employer_id: uuid.UUID = Field(foreign_key="employer.id")
     status: str = Field(default="open", max_length=16)
     severity: str = Field(default="normal", max_length=16)
+    unrestricted_severity: str = Field(default="normal", max_length=16)
     violation_types: list[str] = Field(default_factory=list, sa_column=json_column())
     description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
     umbrella: bool = False

@@ -29,7 +29,7 @@ from app.models.base import utcnow
 from app.models.cases import Assignment, Case, CaseSourceRecord
 from app.models.employers import Employer
 from app.models.reference import Jurisdiction
-from app.services import access, assignments, dialect, queue, routing
+from app.services import access, assignments, case_visibility, dialect, queue, routing
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +124,18 @@ def _max_severity(a: str, b: str) -> str:
     return max(Severity(a), Severity(b), key=SEVERITY_RANK.__getitem__).value
 
 
+async def _unrestricted_severity(session: AsyncSession, case: Case) -> None:
+    """The severity of what agencies outside the protective-umbrella share see: the case's
+    types less those only restricted assignments carry (`case_visibility`)."""
+    shares = (await session.exec(select(Assignment).where(Assignment.case_id == case.id))).all()
+    hidden = case_visibility.hidden_types(shares)
+    shown = await routing.severity_of(session, [t for t in case.violation_types
+                                                if t not in hidden])
+    case.unrestricted_severity = _max_severity(case.unrestricted_severity, shown.value)
+    session.add(case)
+    await session.flush()
+
+
 def is_restricted(source: CaseSource, umbrella: bool) -> bool:
     """A source alleging a protective umbrella (保护伞) is shown only to those who see
     the restricted share: the office and the supervision agency handling it."""
@@ -161,6 +173,7 @@ async def file_case(session: AsyncSession, actor: Actor, *, employer_id: uuid.UU
     session.add(case)
     await session.flush()
     await assignments.route_case(session, actor, case, umbrella=umbrella)  # bumps queues
+    await _unrestricted_severity(session, case)
     if before is not None:
         auditlog.record(session, actor, "case.add_sources", "case", case.id, before=before,
                         after=auditlog.snapshot(case), jurisdiction_path=path)

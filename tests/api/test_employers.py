@@ -12,7 +12,6 @@ from app.domain.uscc import uscc_check_digit
 from tests.factories import World
 
 URL = "/api/v1/employers"
-TODAY = date.today()
 
 
 def uscc(n: int) -> str:
@@ -46,15 +45,17 @@ async def test_create_normalises_uscc_and_shows_flags(client: httpx.AsyncClient,
     assert got.json()["name"] == "羊二庄镇红星砖窑厂"
 
 
-async def test_licences_clear_and_raise_flags(client: httpx.AsyncClient, world: World) -> None:
+async def test_licences_clear_and_raise_flags(fixed_day: date, client: httpx.AsyncClient,
+                                              world: World) -> None:
+    """Licences expire by China's calendar: valid through their last day there."""
     ok = await create(client, world, licences=[
-        {"kind": "business", "number": "B1", "valid_until": str(TODAY + timedelta(days=30))},
-        {"kind": "safety", "number": "S1", "valid_until": str(TODAY)}])
+        {"kind": "business", "number": "B1", "valid_until": str(fixed_day + timedelta(days=30))},
+        {"kind": "safety", "number": "S1", "valid_until": str(fixed_day)}])
     assert ok["flags"] == []
     assert {lic["kind"] for lic in ok["licences"]} == {"business", "safety"}
     stale = await create(client, world, name="旧窑", licences=[
         {"kind": "business", "number": "B2", "valid_until": "2007-05-31"},
-        {"kind": "safety", "number": "S2", "valid_until": str(TODAY - timedelta(days=1))}])
+        {"kind": "safety", "number": "S2", "valid_until": str(fixed_day - timedelta(days=1))}])
     assert stale["flags"] == ["licence_expired", "no_safety_permit"]
     shop = await create(client, world, name="家具厂", industry="furniture")
     assert shop["flags"] == ["no_business_licence"]

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.domain.employer_flags import EmployerFlag, employer_flags, local_today
+from app.domain.chinatime import china_date
+from app.domain.employer_flags import EmployerFlag, employer_flags
 
 DAY = date(2027, 7, 1)
 BEFORE, AFTER = date(2027, 6, 30), date(2027, 7, 2)
@@ -33,5 +34,5 @@ def test_flags(industry: str, licences: list[tuple[str, date | None]],
 
 
 def test_the_day_is_chinas() -> None:
-    assert local_today(datetime(2027, 6, 30, 17, 0, tzinfo=UTC)) == date(2027, 7, 1)
-    assert local_today(datetime(2027, 6, 30, 15, 59, tzinfo=UTC)) == date(2027, 6, 30)
+    assert china_date(datetime(2027, 6, 30, 17, 0, tzinfo=UTC)) == date(2027, 7, 1)
+    assert china_date(datetime(2027, 6, 30, 15, 59, tzinfo=UTC)) == date(2027, 6, 30)

@@ -17,6 +17,7 @@ from app.domain.routing import (
     case_severity,
     default_rules,
     route_case,
+    route_referral,
 )
 from app.domain.taxonomy import (
     VIOLATION_CODES,
@@ -371,3 +372,34 @@ def test_every_case_reaches_someone_whatever_the_order(
     rng.shuffle(shuffled_types)
     rng.shuffle(shuffled_agencies)
     assert route(shuffled_types, shuffled_agencies, umbrella=umbrella) == planned
+
+
+def test_local_deadlines_do_not_betray_the_umbrella_part() -> None:
+    """Wage arrears (high) with official misconduct (critical): the county's labour bureau
+    gets the three days of a high case; only the restricted share runs on 24 hours."""
+    planned = by_id(route(["wage_arrears", "official_misconduct"]))
+    assert planned["labour@hh"].due_at == NOW + timedelta(days=3)
+    assert planned["supervision@cz"].due_at == NOW + timedelta(hours=24)
+    assert planned["supervision@cz"].restricted and not planned["labour@hh"].restricted
+
+
+@pytest.mark.parametrize(
+    ("restricted", "agencies", "expected"),
+    [
+        (False, county_set(), "police@hh"),
+        (True, county_set(), "coordinator@cz"),  # no police above the county
+        (True, [*county_set(), ag(K.police, CANGZHOU)], "police@cz"),
+        (True, [*county_set(), ag(K.police, HEBEI)], "police@hb"),
+    ],
+)
+def test_a_referral_from_the_umbrella_share_skips_the_county(
+    restricted: bool, agencies: list[AgencyRef], expected: str
+) -> None:
+    planned = route_referral(K.police, ["official_misconduct"], PATH, agencies,
+                             Severity.critical, now=NOW, restricted=restricted)
+    assert planned is not None and planned.agency_id == expected
+    assert planned.restricted is restricted and planned.role == "also"
+    assert planned.due_at == NOW + timedelta(hours=24)
+    assert route_referral(K.police, ["official_misconduct"], PATH, agencies, Severity.critical,
+                          now=NOW, restricted=restricted,
+                          existing_agency_ids={expected}) is None
