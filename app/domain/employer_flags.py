@@ -21,10 +21,11 @@ class EmployerFlag(StrEnum):
     no_safety_permit = "no_safety_permit"
 
 
-# The documents: mines, kilns, smelters and construction need a work-safety permit (安全许可).
+# Only where the law requires a work-safety permit (安全生产许可证条例 第2条: mines,
+# construction, hazardous chemicals, fireworks, civil explosives); kilns and smelters
+# need none, so they are not flagged for lacking one.
 SAFETY_PERMIT_INDUSTRIES: frozenset[Industry] = frozenset({
-    Industry.coal_mine, Industry.mine, Industry.brick_kiln, Industry.smelter,
-    Industry.construction_team,
+    Industry.coal_mine, Industry.mine, Industry.construction_team,
 })
 
 

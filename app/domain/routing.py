@@ -8,6 +8,11 @@ arguments. Invariants:
   coordinator either raises `NoRouteError` — a case never goes nowhere;
 - one assignment per agency; lead wins over also, and the reason names every
   rule that put the agency there;
+- only bodies with enforcement power lead: an agency below county level (a
+  township labour station, a township government) is never `lead`; the lead goes
+  to the nearest agency of that kind at county level or above, and the township
+  body keeps an `also` share (劳动保障监察条例 第13条: the county-level labour
+  department has jurisdiction);
 - protective umbrella (保护伞): supervision skips the employer's own county and
   goes to the level above, restricted (hidden from local agencies); a referral
   made from a restricted share skips the county the same way;
@@ -167,6 +172,11 @@ class _Path:
                 return agency
         return None
 
+    def below_county(self, agency: AgencyRef) -> bool:
+        county = LEVEL_DEPTH[JurisdictionLevel.county]
+        return any(j.id == agency.jurisdiction_id and LEVEL_DEPTH[j.level] > county
+                   for j in self.path)
+
     def county_index(self) -> int:
         """Index of the employer's county, or of the deepest level above county on the path."""
         county = LEVEL_DEPTH[JurisdictionLevel.county]
@@ -209,21 +219,46 @@ def _umbrella_share(p: _Path, vtypes: tuple[str, ...], version: int, head: str) 
     return _above_county_share(p, AgencyKind.supervision, vtypes, version, head)
 
 
+def _lead_share(p: _Path, vtype: str, kind: AgencyKind, rule: RoutingRule) -> list[_Share]:
+    """The lead, held at county level or above; a nearer township body is told (`also`)."""
+    head = f"{vtype} → {kind} (lead), rule v{rule.version}"
+    nearest = p.nearest(kind)
+    if nearest is None or not p.below_county(nearest):
+        agency = nearest
+        if agency is None:
+            agency = _coordinator(p, vtype, kind)
+            head += f": no {kind} agency exists at or above {p.leaf.label}; sent to the coordinator"
+        return [_Share(agency, "lead", (vtype,), rule.version, head)]
+    county = p.county_index() + 1
+    lead = p.nearest(kind, below=county) if kind is not AgencyKind.township else None
+    where = p.path[county - 1].label
+    if lead is None:
+        lead = _coordinator(p, vtype, kind, below=county)
+        head += (f": a township body does not lead and no {kind} agency exists at or above "
+                 f"{where}; sent to the coordinator")
+    else:
+        head += f": a township body does not lead; the {kind} agency at or above {where} does"
+    local = f"{vtype} → {kind} (also), rule v{rule.version}: the township body on the spot"
+    return [_Share(lead, "lead", (vtype,), rule.version, head),
+            _Share(nearest, "also", (vtype,), rule.version, local)]
+
+
 def _rule_shares(p: _Path, vtype: str, rule: RoutingRule, umbrella: bool) -> list[_Share]:
     shares: list[_Share] = []
-    parts: list[tuple[AgencyKind, Role]] = [(rule.lead, "lead")]
-    parts += [(kind, "also") for kind in rule.also]
-    for kind, role in parts:
+    for kind, role in [(rule.lead, "lead"), *((k, "also") for k in rule.also)]:
         if umbrella and kind is AgencyKind.supervision:
             head = f"{vtype} → supervision (lead), rule v{rule.version}"
             shares.append(_umbrella_share(p, (vtype,), rule.version, head))
             continue
-        head = f"{vtype} → {kind} ({role}), rule v{rule.version}"
+        if role == "lead":
+            shares += _lead_share(p, vtype, kind, rule)
+            continue
+        head = f"{vtype} → {kind} (also), rule v{rule.version}"
         agency = p.nearest(kind)
         if agency is None:
             agency = _coordinator(p, vtype, kind)
             head += f": no {kind} agency exists at or above {p.leaf.label}; sent to the coordinator"
-        shares.append(_Share(agency, role, (vtype,), rule.version, head))
+        shares.append(_Share(agency, "also", (vtype,), rule.version, head))
     return shares
 
 

@@ -5,10 +5,22 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.models.schemas import AgencyRef, Strict
+from app.domain.lifecycles import (
+    ActionType,
+    AssignmentStatus,
+    CaseStatus,
+    RectificationStatus,
+)
+from app.domain.routing import Role as AssignmentRole
+from app.domain.taxonomy import AgencyKind, Severity
+from app.models.schemas import ActorKind, AgencyRef, Strict
+
+EscalationKind = Literal["assignment_overdue", "rectification_overdue", "triage_overdue",
+                         "declined"]
 
 Text = Field(min_length=1, max_length=4000)
 
@@ -42,7 +54,7 @@ class AssignmentConclude(Strict):
 
 
 class ActionCreate(Strict):
-    type: str = Field(max_length=32)
+    type: str = Field(max_length=32, json_schema_extra={"enum": [t.value for t in ActionType]})
     note: str = Field(default="", max_length=4000)
     amount: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
     count: int | None = Field(default=None, ge=0, le=1_000_000)
@@ -69,7 +81,7 @@ class EmployerBrief(BaseModel):
     address: str | None = None
 
 
-class FindingPublic(BaseModel):
+class CaseFinding(BaseModel):
     id: uuid.UUID
     violation_types: list[str]
     summary: str
@@ -81,8 +93,9 @@ class FindingPublic(BaseModel):
 class AssignmentPublic(BaseModel):
     id: uuid.UUID
     agency: AgencyRef
-    role: str = Field(description="lead | also")
-    status: str = Field(description="pending | accepted | concluded | declined | withdrawn "
+    role: AssignmentRole = Field(description="lead | also")
+    status: AssignmentStatus = Field(description="pending | accepted | concluded | declined | "
+                                                 "withdrawn "
                                     "(the case was dismissed before the work was done)")
     due_at: datetime = Field(description="Deadline to accept.")
     reason: str = Field(description="Which rule and violation type put it there.")
@@ -104,7 +117,7 @@ class RectificationPublic(BaseModel):
     assignment_id: uuid.UUID
     ordered_on: date
     deadline: date
-    status: str = Field(description="ordered | corrected | escalated")
+    status: RectificationStatus = Field(description="ordered | corrected | escalated")
     corrected_on: date | None
 
 
@@ -113,15 +126,15 @@ class TimelineEntry(BaseModel):
     action: str
     entity_type: str
     entity_id: str
-    actor_type: str
+    actor_type: ActorKind
     actor_id: str | None
     agency_id: uuid.UUID | None
 
 
 class CasePublic(BaseModel):
     id: uuid.UUID
-    status: str = Field(description="open | in_progress | closed | dismissed")
-    severity: str
+    status: CaseStatus = Field(description="open | in_progress | closed | dismissed")
+    severity: Severity
     employer: EmployerBrief
     violation_types: list[str]
     description: str
@@ -130,7 +143,7 @@ class CasePublic(BaseModel):
     closed_at: datetime | None
     summary: str | None
     reason: str | None
-    findings: list[FindingPublic]
+    findings: list[CaseFinding]
     tip_ids: list[uuid.UUID]
     assignments: list[AssignmentPublic]
     rectifications: list[RectificationPublic]
@@ -145,8 +158,8 @@ class CaseCreated(CasePublic):
 
 class CaseSummary(BaseModel):
     id: uuid.UUID
-    status: str
-    severity: str
+    status: CaseStatus
+    severity: Severity
     employer: EmployerBrief
     violation_types: list[str]
     opened_at: datetime
@@ -157,8 +170,8 @@ class CaseSummary(BaseModel):
 
 class QueueCase(BaseModel):
     id: uuid.UUID
-    status: str
-    severity: str
+    status: CaseStatus
+    severity: Severity
     employer: EmployerBrief
     violation_types: list[str]
     opened_at: datetime
@@ -166,8 +179,8 @@ class QueueCase(BaseModel):
 
 class QueueItem(BaseModel):
     id: uuid.UUID
-    role: str
-    status: str
+    role: AssignmentRole
+    status: AssignmentStatus
     due_at: datetime
     overdue: bool
     reason: str
@@ -184,8 +197,8 @@ class AssignmentState(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
     agency_id: uuid.UUID
-    role: str
-    status: str
+    role: AssignmentRole
+    status: AssignmentStatus
     due_at: datetime
     reason: str
     version: int
@@ -200,12 +213,12 @@ class ActionPublic(BaseModel):
     id: uuid.UUID
     assignment_id: uuid.UUID
     case_id: uuid.UUID
-    type: str
+    type: ActionType
     note: str
     amount: Decimal | None
     count: int | None
     deadline: date | None
-    referral_kind: str | None
+    referral_kind: AgencyKind | None
     created_at: datetime
     rectification: RectificationPublic | None = None
 
@@ -223,8 +236,7 @@ class EscalationPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    kind: str = Field(description="assignment_overdue | rectification_overdue | "
-                                   "triage_overdue | declined")
+    kind: EscalationKind
     subject_id: uuid.UUID
     case_id: uuid.UUID | None
     agency_id: uuid.UUID | None

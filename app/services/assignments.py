@@ -9,6 +9,7 @@ else it does not exist (404).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -273,14 +274,17 @@ async def reroute_assignment(session: AsyncSession, actor: Actor, case: Case, *,
     return new
 
 
-async def withdraw_assignments(session: AsyncSession, actor: Actor, case: Case) -> int:
-    """The case was dismissed: its pending and accepted assignments become withdrawn
-    (every queue on the case bumped). Reopening does not revive them; new sources route
-    anew."""
-    todo = list((await session.exec(select(Assignment).where(
+async def withdraw_assignments(session: AsyncSession, actor: Actor, case: Case, *,
+                               agency_ids: Collection[uuid.UUID] | None = None) -> int:
+    """The case was dismissed, or left these agencies' area (`agency_ids`): their pending
+    and accepted assignments become withdrawn (every queue on the case bumped).
+    Reopening does not revive them; new sources route anew."""
+    query = select(Assignment).where(
         Assignment.case_id == case.id,
         col(Assignment.status).in_((AssignmentStatus.pending, AssignmentStatus.accepted)))
-        .order_by(col(Assignment.id)))).all())
+    if agency_ids is not None:
+        query = query.where(col(Assignment.agency_id).in_(list(agency_ids)))
+    todo = list((await session.exec(query.order_by(col(Assignment.id)))).all())
     if not todo:
         return 0
     seqs = await queue.bump_case_queues(session, case.id, changed=[a.agency_id for a in todo])
@@ -295,3 +299,33 @@ async def withdraw_assignments(session: AsyncSession, actor: Actor, case: Case) 
                         before=before, after=auditlog.snapshot(a),
                         jurisdiction_path=case.jurisdiction_path)
     return len(todo)
+
+
+async def hand_over_rectifications(session: AsyncSession, actor: Actor, case: Case) -> int:
+    """Pending rectifications of withdrawn assignments go to the case's live assignment of
+    the same agency kind (the order still stands when the site changes county); those with
+    no such agency stay where they are and keep the case from closing."""
+    rows = (await session.exec(
+        select(Assignment, Agency.kind).join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .where(Assignment.case_id == case.id))).all()
+    live = {kind: a for a, kind in rows
+            if a.status in (AssignmentStatus.pending, AssignmentStatus.accepted)}
+    gone = {a.id: kind for a, kind in rows if a.status == AssignmentStatus.withdrawn}
+    if not gone:
+        return 0
+    moved = 0
+    for rect in (await session.exec(select(Rectification).where(
+            col(Rectification.assignment_id).in_(list(gone)),
+            col(Rectification.status).in_(PENDING_RECTIFICATION)))).all():
+        heir = live.get(gone[rect.assignment_id])
+        if heir is None:
+            continue
+        before = auditlog.snapshot(rect)
+        rect.assignment_id = heir.id
+        session.add(rect)
+        auditlog.record(session, actor, "rectification.hand_over", "rectification", rect.id,
+                        before=before, after=auditlog.snapshot(rect),
+                        jurisdiction_path=case.jurisdiction_path)
+        moved += 1
+    await session.flush()
+    return moved

@@ -51,7 +51,7 @@ class LoadedDemo:
 DEMO_USERS: tuple[tuple[str, Role, AgencyKind | None, bool, str], ...] = (
     ("admin", Role.admin, None, False, "系统管理员"),
     ("coordinator", Role.coordinator, AgencyKind.coordinator, False, "领导小组办公室 王主任"),
-    ("auditor", Role.auditor, AgencyKind.supervision, False, "监察局 审计员"),
+    ("auditor", Role.auditor, AgencyKind.supervision, False, "监察委员会 审计员"),
     ("inspector.labour", Role.inspector, AgencyKind.labour, False, "第一组组长（劳保）"),
     ("inspector.police", Role.inspector, AgencyKind.police, False, "第二组组长（公安）"),
     ("inspector.commerce", Role.inspector, AgencyKind.commerce, False, "第三组组长（工商）"),
@@ -59,6 +59,8 @@ DEMO_USERS: tuple[tuple[str, Role, AgencyKind | None, bool, str], ...] = (
     ("inspector.safety", Role.inspector, AgencyKind.safety, False, "检查组成员（安监）"),
     *((f"officer.{k.value}", Role.agency_officer, k, False, f"{k.value} 办案人员")
       for k in COUNTY_KINDS if k is not AgencyKind.coordinator),
+    # 负责人: approves extensions of the labour bureau's handling clock
+    ("lead.labour", Role.agency_lead, AgencyKind.labour, False, "人力资源和社会保障局 负责人"),
     # A protective-umbrella allegation goes to supervision above the county (沧州市).
     ("officer.supervision.cangzhou", Role.agency_officer, AgencyKind.supervision, True,
      "沧州市监察委员会 办案人员"),

@@ -39,7 +39,7 @@ from app.models.employers import (
     LicencePublic,
 )
 from app.models.reference import Jurisdiction
-from app.services import access, queue
+from app.services import access, cases, queue
 from app.services.pagination import after, clamp, encode_cursor
 
 EMPLOYER_FIELDS = ("name", "uscc", "industry", "jurisdiction_id", "address", "workers")
@@ -148,6 +148,8 @@ async def update_employer(session: AsyncSession, actor: Actor, employer_id: str 
         select(Licence).where(Licence.employer_id == employer.id))).all())
     before = _snapshot(employer, held)
     sent = changes.model_fields_set
+    old_path = (await session.exec(select(Jurisdiction.path).where(
+        Jurisdiction.id == employer.jurisdiction_id))).one()
     place = await access.get_jurisdiction(
         session, actor, changes.jurisdiction_id if changes.jurisdiction_id is not None
         and "jurisdiction_id" in sent else employer.jurisdiction_id)
@@ -175,6 +177,9 @@ async def update_employer(session: AsyncSession, actor: Actor, employer_id: str 
     await _flush_unique(session, employer.uscc)
     if renamed:  # agency queues show the name: their pages (and ETags) change
         await queue.bump_employer_queues(session, [employer.id])
+    await cases.follow_employer(session, actor, employer_id=employer.id,
+                                employer_name=employer.name, old_path=old_path,
+                                new_path=place.path)
     auditlog.record(session, actor, "employer.update", "employer", employer.id, before=before,
                     after=_snapshot(employer, held), jurisdiction_path=place.path)
     return (await employer_views(session, [employer]))[0]

@@ -52,6 +52,14 @@ async def agencies_on(session: AsyncSession, path: str) -> list[routing.AgencyRe
             for a in rows]
 
 
+async def place_names(session: AsyncSession, paths: Sequence[str]) -> dict[str, str]:
+    """Each path's place as a reader says it, from the top (e.g. 沧州市 黄骅市)."""
+    ids = {i for p in paths for i in path_ids(p)}
+    names = {j.id: j.name for j in (await session.exec(
+        select(Jurisdiction).where(col(Jurisdiction.id).in_(ids)))).all()}
+    return {p: " ".join(names[i] for i in path_ids(p)[1:] if i in names) or "—" for p in paths}
+
+
 async def plan(session: AsyncSession, *, violation_types: Sequence[str], path: str,
                umbrella: bool, existing_agency_ids: Collection[uuid.UUID],
                now: datetime) -> list[routing.PlannedAssignment]:

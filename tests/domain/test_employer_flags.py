@@ -15,7 +15,11 @@ F = EmployerFlag
 
 
 @pytest.mark.parametrize(("industry", "licences", "flags"), [
-    ("brick_kiln", [], [F.no_business_licence, F.no_safety_permit]),
+    # 安全生产许可证条例 第2条: no safety permit is required of a kiln or a smelter
+    ("brick_kiln", [], [F.no_business_licence]),
+    ("smelter", [("business", AFTER)], []),
+    ("coal_mine", [("business", AFTER)], [F.no_safety_permit]),
+    ("construction_team", [("business", AFTER)], [F.no_safety_permit]),
     ("furniture", [], [F.no_business_licence]),
     ("furniture", [("business", None)], []),
     ("furniture", [("business", BEFORE)], [F.licence_expired]),

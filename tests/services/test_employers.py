@@ -35,7 +35,7 @@ async def test_sql_flags_agree_with_the_pure_rule(fixed_day: date, db: TestDatab
               "expired": today - timedelta(days=1), "open": "open"}
     async with transaction(db.sessionmaker) as session:
         for n, (industry, biz, safety) in enumerate(itertools.product(
-                (Industry.brick_kiln, Industry.furniture), states, states)):
+                (Industry.mine, Industry.furniture), states, states)):
             licences = [LicenceIn(kind=kind, number=f"N{n}",
                                   valid_until=None if states[s] == "open" else states[s])
                         for kind, s in ((LicenceKind.business, biz), (LicenceKind.safety, safety))
@@ -96,8 +96,7 @@ async def test_demo_employers_load_once_with_their_flags(db: TestDatabase) -> No
     assert len(rows) == len(DEMO_EMPLOYERS) == len(by_name)
     assert all(e.uscc is None or is_valid_uscc(e.uscc) for e in rows)
     kiln = by_name["羊二庄镇红星砖窑厂"]
-    assert (kiln.workers, kiln.flags) == (19, [EmployerFlag.no_business_licence,
-                                               EmployerFlag.no_safety_permit])
+    assert (kiln.workers, kiln.flags) == (19, [EmployerFlag.no_business_licence])
     assert by_name["黄骅市银河铜矿有限责任公司"].flags == [EmployerFlag.no_safety_permit]
     assert by_name["黄骅镇兴旺家具厂"].flags == [EmployerFlag.licence_expired]
 
