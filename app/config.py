@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -153,15 +154,31 @@ class Settings(BaseSettings):
             )
         key_file = db_file.with_name(db_file.name + ".secret")
         if key_file.exists():
-            return key_file.read_text().strip()
+            return _written_key(key_file)
         key_file.parent.mkdir(parents=True, exist_ok=True)
         value = secrets.token_urlsafe(48)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process, started at the same moment, made it
+            return _written_key(key_file)
         with os.fdopen(fd, "w") as fh:
             fh.write(value + "\n")
         log.warning("generated a secret key and kept it in %s (mode 0600); set "
                     "LABOURWATCH_SECRET_KEY to choose your own", key_file)
         return value
+
+
+def _written_key(key_file: Path, wait_seconds: float = 5.0) -> str:
+    """The key in `key_file`, once whole: a process started at the same moment may have
+    created the file and not yet written it, and an empty key would sign tokens anyone
+    can forge."""
+    deadline = time.monotonic() + wait_seconds
+    while len(value := key_file.read_text().strip()) < 32:
+        if time.monotonic() > deadline:
+            raise ConfigError(f"{key_file} holds no usable key (under 32 bytes); delete it "
+                              "or set LABOURWATCH_SECRET_KEY")
+        time.sleep(0.05)
+    return value
 
 
 @lru_cache(maxsize=1)
