@@ -8,7 +8,6 @@ there once.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import httpx
@@ -59,12 +58,19 @@ def test_three_replicas_started_at_once_on_an_empty_postgres_all_serve(
 
 
 def test_three_replicas_on_one_sqlite_file_all_serve(tmp_path: Path) -> None:
-    """Not a deployment we recommend (SQLite is for one process), but it must not crash."""
+    """Not a deployment we recommend (SQLite is for one process), but it must not crash,
+    and the key they generate is one: a token from one replica is good on the others."""
     folders = _folders(tmp_path)
-    extra = {"LABOURWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}",
-             "LABOURWATCH_SECRET_KEY": secrets.token_urlsafe(40)}
+    extra = {"LABOURWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"}
     with serve_environment("sqlite", extra) as env, \
             serving_together(env, folders, "--demo", timeout=180) as bases:
         for base in bases:
             assert httpx.get(f"{base}/readyz", timeout=10).status_code == 200
         _each_row_once(bases[0], demo=True)
+        token = httpx.post(f"{bases[0]}/api/v1/auth/token", timeout=30, data={
+            "grant_type": "password", "username": "coordinator",
+            "password": DEMO_PASSWORD}).json()["access_token"]
+        for base in bases[1:]:
+            me = httpx.get(f"{base}/api/v1/me", timeout=30,
+                           headers={"Authorization": f"Bearer {token}"})
+            assert me.status_code == 200, me.text
