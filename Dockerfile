@@ -8,6 +8,10 @@ COPY migrations ./migrations
 RUN pip install --no-cache-dir -e . && useradd --system --uid 10001 labourwatch
 USER labourwatch
 EXPOSE 8000
-# `serve` runs the migrations first; with several replicas Alembic's own table lock
-# (PostgreSQL) makes the concurrent upgrades safe, and `migrate` can also run as a one-off job.
+# `serve` migrates, seeds the reference data, then serves. Alembic takes no lock of its own:
+# `serve` and `migrate` hold a PostgreSQL advisory lock for that start-up work, so replicas
+# started together take turns and the later ones find it done (app/migrate.py). `migrate`
+# can also run as a one-off job before the replicas start.
+# Behind a load balancer, set LABOURWATCH_TRUSTED_PROXIES to its address(es): X-Forwarded-For
+# is honoured from those peers only, so each tipster is rate-limited on their own address.
 CMD ["labourwatch", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -2,6 +2,8 @@
 
 Which side it serves comes from LABOURWATCH_SIDE (all, internal or public).
 Migrations are not run here: run `labourwatch migrate` once before starting workers.
+uvicorn's command line trusts X-Forwarded-For from 127.0.0.1 by default: pass it
+`--forwarded-allow-ips` with LABOURWATCH_TRUSTED_PROXIES' value, or `--no-proxy-headers`.
 """
 
 from __future__ import annotations

@@ -23,20 +23,24 @@ OPENAPI_DIR = Path(__file__).resolve().parent.parent / "openapi"
 
 
 async def _prepare(settings: Settings, *, demo: bool) -> LoadedDemo | None:
-    """Migrate to head, seed reference data, and load the demo when asked."""
+    """Migrate to head, seed reference data, and load the demo when asked.
+
+    Under the database's start-up lock: replicas started at once take turns, and
+    the later ones find the work done."""
     from app.db import create_engine, create_sessionmaker, transaction
-    from app.migrate import upgrade
+    from app.migrate import startup_lock, upgrade
     from app.services.demo import load_demo
     from app.services.reference import seed_reference_data
 
     engine = create_engine(settings)
     try:
-        await upgrade(engine)
-        async with transaction(create_sessionmaker(engine)) as session:
-            added = await seed_reference_data(session)
-            if added:
-                log.info("seeded %d violation types and their routing rules", added)
-            return await load_demo(session, settings) if demo else None
+        async with startup_lock(engine):
+            await upgrade(engine)
+            async with transaction(create_sessionmaker(engine)) as session:
+                added = await seed_reference_data(session)
+                if added:
+                    log.info("seeded %d violation types and their routing rules", added)
+                return await load_demo(session, settings) if demo else None
     finally:
         await engine.dispose()
 
@@ -50,8 +54,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     demo = asyncio.run(_prepare(settings, demo=args.demo))
     if demo is not None:
         _print_demo(demo, f"http://{args.host}:{args.port}", time.monotonic() - started)
+    # X-Forwarded-For/-Proto are read from the trusted proxies only (uvicorn's own default
+    # would trust 127.0.0.1); with none configured, the peer address is the client.
+    trusted = settings.trusted_proxies
     common = {"host": args.host, "port": args.port, "access_log": False, "log_config": None,
-              "server_header": False, "proxy_headers": False}
+              "server_header": False, "proxy_headers": bool(trusted),
+              "forwarded_allow_ips": trusted}
     if args.workers > 1:
         # Each worker process builds its own app from the environment (app/asgi.py).
         os.environ["LABOURWATCH_SIDE"] = args.only or "all"
@@ -78,12 +86,13 @@ def _print_demo(demo: LoadedDemo, base: str, seconds: float) -> None:
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from app.db import create_engine
-    from app.migrate import upgrade
+    from app.migrate import startup_lock, upgrade
 
     async def run() -> None:
         engine = create_engine(settings)
         try:
-            await upgrade(engine)
+            async with startup_lock(engine):
+                await upgrade(engine)
         finally:
             await engine.dispose()
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import logging
 import os
 import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 log = logging.getLogger("labourwatch.config")
 
@@ -18,6 +22,12 @@ DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./labourwatch.db"
 
 class ConfigError(RuntimeError):
     """The settings cannot run a safe service; the message says what to set."""
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+LOCAL_NETWORKS = ("127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+                  "fc00::/7")
+"""Loopback and private (RFC 1918, RFC 4193) networks: where a Prometheus scraper sits."""
 
 
 class Settings(BaseSettings):
@@ -81,10 +91,38 @@ class Settings(BaseSettings):
     tip_lookup_global_rate: str = "300/minute"
     tip_followup_rate: str = "5/minute"
     tip_followup_global_rate: str = "120/minute"
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Addresses or networks of the load balancers in front (`10.0.0.5`, `10.0.0.0/8`):
+    from these peers only, the client address is read from `X-Forwarded-For`, so the
+    per-source tip limit counts each tipster, not the balancer. Empty: trust none."""
+    metrics_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(LOCAL_NETWORKS))
+    """Client addresses or networks that may read /metrics: by default loopback and private
+    networks, never the internet (the tip-line's request counters would show an onlooker
+    when a tip came in). `0.0.0.0/0,::/0` opens it; empty leaves only the token."""
+    metrics_token: SecretStr | None = None
+    """A bearer token that reads /metrics from any address."""
     webhook_allow_private: bool = False
     """Let webhooks call loopback and private addresses (tests, closed networks). Off: refused."""
     log_level: str = "INFO"
     log_json: bool = True
+
+    @field_validator("trusted_proxies", "metrics_allow", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> list[str]:
+        """A JSON list or a comma-separated string; each entry must be an address or a
+        network (host bits clear), so a typo refuses to start instead of trusting nobody
+        or the wrong peer."""
+        if isinstance(value, str):
+            value = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
+        if not isinstance(value, list):
+            raise ValueError("a list of addresses or networks")
+        networks = [ipaddress.ip_network(str(item).strip()) for item in value
+                    if str(item).strip()]
+        return [str(n.network_address) if n.num_addresses == 1 else str(n) for n in networks]
+
+    def metrics_networks(self) -> list[IPNetwork]:
+        return [ipaddress.ip_network(n) for n in self.metrics_allow]
 
     @property
     def is_sqlite(self) -> bool:
@@ -120,15 +158,31 @@ class Settings(BaseSettings):
             )
         key_file = db_file.with_name(db_file.name + ".secret")
         if key_file.exists():
-            return key_file.read_text().strip()
+            return _written_key(key_file)
         key_file.parent.mkdir(parents=True, exist_ok=True)
         value = secrets.token_urlsafe(48)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process, started at the same moment, made it
+            return _written_key(key_file)
         with os.fdopen(fd, "w") as fh:
             fh.write(value + "\n")
         log.warning("generated a secret key and kept it in %s (mode 0600); set "
                     "LABOURWATCH_SECRET_KEY to choose your own", key_file)
         return value
+
+
+def _written_key(key_file: Path, wait_seconds: float = 5.0) -> str:
+    """The key in `key_file`, once whole: a process started at the same moment may have
+    created the file and not yet written it, and an empty key would sign tokens anyone
+    can forge."""
+    deadline = time.monotonic() + wait_seconds
+    while len(value := key_file.read_text().strip()) < 32:
+        if time.monotonic() > deadline:
+            raise ConfigError(f"{key_file} holds no usable key (under 32 bytes); delete it "
+                              "or set LABOURWATCH_SECRET_KEY")
+        time.sleep(0.05)
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -29,7 +29,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # growing steps (p99 over a second under a tip surge). Queued on the pool,
         # they wait on the event loop instead and take their turn at once.
         engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1,
-                                     max_overflow=0, pool_timeout=30)
+                                     max_overflow=0, pool_timeout=30, hide_parameters=True)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -51,6 +51,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_pre_ping=False,
         pool_timeout=10,
         connect_args={"timeout": 5, "command_timeout": 30},
+        # Errors and logs never print a statement's values (app/logs.py).
+        hide_parameters=True,
     )
     event.listen(engine.sync_engine, "handle_error", _server_going_away)
     return engine

@@ -164,6 +164,11 @@ def _with_request_id(content: dict[str, Any], request: Request, response: Respon
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    from app.logs import HideDatabaseValues
+
+    # A 500's traceback is logged here; a database error's values must not be.
+    if not any(isinstance(f, HideDatabaseValues) for f in log.filters):
+        log.addFilter(HideDatabaseValues())
     handlers: dict[type[Exception], Any] = {
         RequestValidationError: _validation,
         OSError: _database_down,

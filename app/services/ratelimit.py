@@ -7,11 +7,13 @@ The tip-line keeps no IP, so limits are keyed on what a request carries:
   with 99-bit receipts the global ceiling makes guessing hopeless;
 - intake has a limit per source and one high per-process ceiling: a flood from
   one address is slowed with 429 and `Retry-After` while everyone else still
-  gets through. The source is an HMAC of the client address under a random
-  key made per process and never written anywhere; only that hash is held, as
-  a counter key, for the counter's window, and the address itself is neither
-  kept nor logged. Scripts that retry with their Idempotency-Key lose and
-  duplicate nothing.
+  gets through. Behind a load balancer the address is the one the balancer puts
+  in X-Forwarded-For, read from LABOURWATCH_TRUSTED_PROXIES only; without that
+  setting every tipster would share the balancer's bucket. The source is an
+  HMAC of the client address under a random key made per process and never
+  written anywhere; only that hash is held, as a counter key, for the
+  counter's window, and the address itself is neither kept nor logged.
+  Scripts that retry with their Idempotency-Key lose and duplicate nothing.
 
 State lives per app instance (`runtime.extras`), so tests and several apps in
 one process do not share counters, and it vanishes with the process.

@@ -5,12 +5,14 @@ bytes; each delivery carries `webhook-id`, `webhook-timestamp` and
 `webhook-signature: v1,<base64 HMAC-SHA256(secret bytes, "{id}.{timestamp}.{body}")>`.
 
 An endpoint may not point at loopback, private, link-local, multicast or
-reserved addresses (the server would be a way into the internal network)
-unless `webhook_allow_private` is set. The host is resolved and every address
-checked at registration and again before every delivery, and the delivery then
-connects to an address that was checked (`check_url` returns it): resolving the
-name a second time would let a host answer a public address to the check and
-127.0.0.1 to the connection (DNS rebinding).
+reserved addresses, nor at IPv6 addresses that lead to one (6to4, Teredo,
+NAT64 of a private address): the server would be a way into the internal
+network. `webhook_allow_private` lifts that; port 0 is refused regardless.
+The host is resolved and every address checked at registration and again
+before every delivery, and the delivery then connects to an address that was
+checked (`check_url` returns it): resolving the name a second time would let
+a host answer a public address to the check and 127.0.0.1 to the connection
+(DNS rebinding).
 """
 
 from __future__ import annotations
@@ -68,9 +70,29 @@ def open_secret(settings: Settings, endpoint: WebhookEndpoint) -> str:
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+"""RFC 6052's well-known NAT64 prefix: the gateway forwards to the IPv4 address in the
+last 32 bits. A DNS64 resolver answers such addresses for IPv4-only hosts."""
+SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
+TEREDO = ipaddress.IPv6Network("2001::/32")
+
+
 def _forbidden_ip(ip: IPAddress) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """True for an address we will not call.
+
+    IPv6 transition addresses carry an IPv4 address that the packets end up at, and
+    Python's `is_global` does not look inside them. 6to4 (2002::/16, deprecated by
+    RFC 7526) and Teredo (2001::/32) are refused whatever they embed: they tunnel
+    through relays to an IPv4 address the receiver picked, 10.0.0.1 as easily as
+    any. IPv4-mapped and NAT64 addresses are judged by the IPv4 address inside.
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in SIX_TO_FOUR or ip in TEREDO:
+            return True
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
     return (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
             or ip.is_reserved or ip.is_unspecified or not ip.is_global)
 
@@ -86,9 +108,13 @@ async def check_url(url: str, *, allow_private: bool) -> IPAddress:
     if parts.username or parts.password:
         raise UnsafeAddress("the URL must not carry a user name or password")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        given = parts.port
     except ValueError:
-        raise UnsafeAddress("the URL's port is not a number") from None
+        raise UnsafeAddress("the URL's port is not a number from 1 to 65535") from None
+    if given == 0:
+        # Port 0 is no port: the connection would go wherever the stack makes of it.
+        raise UnsafeAddress("the URL's port is not a number from 1 to 65535")
+    port = given or (443 if parts.scheme == "https" else 80)
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
             parts.hostname, port, type=socket.SOCK_STREAM)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+import pytest
 import sqlalchemy as sa
 from fastapi import APIRouter
 
@@ -114,3 +117,49 @@ async def test_database_down_is_503(db: TestDatabase) -> None:
             assert (await c.get("/healthz")).status_code == 200
     finally:
         await runtime.stop()
+
+
+SECRET_NAME = "王秘密砖窑厂所在村"
+
+
+async def _refuse_place_named(db: TestDatabase, name: str) -> None:
+    """Make the database itself refuse one place name, as a constraint no service maps
+    to an answer would: the insert fails inside the database, not in our code."""
+    async with db.engine.begin() as conn:
+        if db.is_postgres:
+            await conn.execute(sa.text(f"ALTER TABLE jurisdiction ADD CONSTRAINT lw_test_refuse "
+                                       f"CHECK (name <> '{name}')"))
+        else:
+            await conn.execute(sa.text(
+                f"CREATE TRIGGER lw_test_refuse BEFORE INSERT ON jurisdiction "
+                f"WHEN NEW.name = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+
+
+async def _allow_again(db: TestDatabase) -> None:
+    async with db.engine.begin() as conn:
+        await conn.execute(sa.text(
+            "ALTER TABLE jurisdiction DROP CONSTRAINT lw_test_refuse" if db.is_postgres
+            else "DROP TRIGGER lw_test_refuse"))
+
+
+async def test_a_database_error_is_logged_without_the_values_sent(
+        db: TestDatabase, world: World, caplog: pytest.LogCaptureFixture) -> None:
+    """The 500's log line names the error, never the statement's parameters: they are
+    what people typed (a tipster's words, a worker's name, a phone number)."""
+    await _refuse_place_named(db, SECRET_NAME)
+    parent = str(world.places["home"].id)
+    transport = httpx.ASGITransport(app=app_for(db),  # type: ignore[arg-type]
+                                    raise_app_exceptions=False)
+    try:
+        with caplog.at_level(logging.ERROR, logger="labourwatch.errors"):
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+                r = await c.post("/api/v1/jurisdictions", headers=world.headers(Role.admin),
+                                 json={"name": SECRET_NAME, "level": "township",
+                                       "parent_id": parent})
+    finally:
+        await _allow_again(db)
+    _is_problem(r, 500)
+    logged = caplog.text
+    assert "IntegrityError" in logged and "Traceback" in logged  # still worth reading
+    assert SECRET_NAME not in logged and parent not in logged
+    assert ("23514" in logged) is db.is_postgres  # the SQLSTATE says what went wrong

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 import httpx
@@ -92,3 +94,31 @@ async def test_a_place_added_by_the_office_is_on_the_next_form(client: httpx.Asy
     assert r.status_code == 201, r.text
     page = (await client.get("/")).text
     assert f'<option value="{r.json()["id"]}">黄骅市 › 新建镇</option>' in page
+
+
+def _csp(response: httpx.Response) -> dict[str, str]:
+    policy = response.headers["content-security-policy"]
+    return {part.split(" ", 1)[0]: part.split(" ", 1)[1] if " " in part else ""
+            for part in (p.strip() for p in policy.split(";")) if part}
+
+
+async def test_every_page_refuses_scripts_frames_and_sniffing(client: httpx.AsyncClient,
+                                                              world: World) -> None:
+    """A hostile page cannot frame the form, inject script into it or learn where a
+    tipster came from; the page's one style block still applies (its hash is allowed)."""
+    sent = await submit_form(client)
+    pages = [await client.get("/"), await client.get("/status"), sent,
+             await submit_form(client, description=""),
+             await client.post("/status", data={"receipt": "2345-6789-ABCD-EFGH-JKMN"})]
+    assert [p.status_code for p in pages] == [200, 200, 201, 422, 404]
+    for r in pages:
+        csp = _csp(r)
+        assert csp["default-src"] == "'none'" and "script-src" not in csp
+        assert csp["frame-ancestors"] == "'none'" and csp["form-action"] == "'self'"
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+        styles = re.findall(r"<style>(.*?)</style>", r.text, re.S)
+        allowed = {f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+                   for s in styles}
+        assert styles and set(csp["style-src"].split()) == allowed
+        assert "<script" not in r.text and " style=" not in r.text

@@ -59,6 +59,9 @@ def _wait_for(driver: WebDriver, element_id: str) -> str:
 def _fill_in(driver: WebDriver, base: str) -> None:
     driver.get(base + "/")
     assert driver.find_element(By.TAG_NAME, "h1").text == "举报非法用工"
+    # the page's Content-Security-Policy lets its own style block in: the button is red
+    send = driver.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    assert send.value_of_css_property("background-color") == "rgba(187, 0, 0, 1)"
     driver.find_element(By.CSS_SELECTOR, 'input[value="forced_labour"]').click()
     driver.find_element(By.CSS_SELECTOR, 'input[value="id_document_detention"]').click()
     driver.find_element(By.ID, "description").send_keys(

@@ -155,3 +155,41 @@ async def test_unsafe_urls_are_refused(url: str) -> None:
 
 async def test_a_public_address_is_accepted() -> None:
     await webhooks.check_url("https://93.184.216.34/hook", allow_private=False)
+
+
+@pytest.mark.parametrize("url", [
+    "http://[2002:7f00:1::1]/x",                        # 6to4 of 127.0.0.1
+    "http://[2002:a01:203::1]/x",                       # 6to4 of 10.1.2.3
+    "http://[2002:5db8:d822::1]/x",                     # 6to4 of a public address: all 6to4
+    "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x",  # Teredo
+    "http://[64:ff9b::a9fe:a9fe]/latest",               # NAT64 of 169.254.169.254
+    "http://[64:ff9b::a01:203]/x",                      # NAT64 of 10.1.2.3
+    "http://[64:ff9b:1::7f00:1]/x",                     # local-use NAT64 prefix
+    "http://[::ffff:10.1.2.3]/x",                       # IPv4-mapped
+    "http://93.184.216.34:0/x", "https://[2606:4700::1111]:0/x"])
+async def test_ipv6_ways_into_private_ipv4_and_port_0_are_refused(url: str) -> None:
+    with pytest.raises(webhooks.UnsafeAddress):
+        await webhooks.check_url(url, allow_private=False)
+
+
+async def test_port_0_is_refused_even_where_private_addresses_are_allowed() -> None:
+    with pytest.raises(webhooks.UnsafeAddress, match="port"):
+        await webhooks.check_url("http://127.0.0.1:0/hook", allow_private=True)
+
+
+async def test_nat64_of_a_public_address_is_accepted() -> None:
+    """An IPv6-only server behind DNS64 reaches an IPv4-only receiver this way."""
+    address = await webhooks.check_url("https://[64:ff9b::5db8:d822]/hook",
+                                       allow_private=False)
+    assert str(address) == "64:ff9b::5db8:d822"
+
+
+async def test_a_6to4_address_is_refused_again_at_delivery(
+        db: TestDatabase, world: World) -> None:
+    """Registered while private addresses were allowed; refused once they are not."""
+    await _endpoint(db, make_settings(db.url, webhook_allow_private=True),
+                    await _labour(world), "http://[2002:7f00:1::1]:8080/hook")
+    await file(db, await make_employer(db, world), "wage_arrears")
+    assert await _deliver(db, make_settings(db.url)) == 0
+    [msg] = await _messages(db)
+    assert msg.attempts == 1 and (msg.last_error or "").startswith("refused"), msg.last_error

@@ -124,7 +124,9 @@ def keyed_request(request: Request, principal: str, raw: bytes) -> tips.KeyedReq
 
 
 def client_address(request: Request) -> str | None:
-    """Only ever handed to the rate limiter, which keeps a keyed hash of it in memory."""
+    """The peer, or behind a trusted proxy the client it names in X-Forwarded-For
+    (uvicorn reads it from LABOURWATCH_TRUSTED_PROXIES only; see `labourwatch serve`).
+    Only ever handed to the rate limiter, which keeps a keyed hash of it in memory."""
     return request.client.host if request.client else None
 
 
