@@ -15,7 +15,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.api.deps import SessionDep, SettingsDep, runtime_of
-from app.api.public.tips import PublicTipSubmission, accept_public_tip, rate_limits, validate_zh
+from app.api.public.tips import (
+    PublicTipSubmission,
+    accept_public_tip,
+    client_address,
+    rate_limits,
+    validate_zh,
+)
 from app.api.public.uploads import is_multipart, read_multipart, submission_from_fields
 from app.errors import AppError, Unprocessable
 from app.services import intake_reference, tip_public
@@ -166,7 +172,8 @@ async def status_lookup(request: Request, session: SessionDep,
                         settings: SettingsDep) -> HTMLResponse:
     receipt = _one(await form_fields(request), "receipt").strip()[:64]
     try:
-        await rate_limits(request).check_lookup(tip_public.receipt_key(settings, receipt))
+        await rate_limits(request).check_lookup(tip_public.receipt_key(settings, receipt),
+                                                client_address(request))
         found = await tip_public.lookup_tip(session, settings=settings, receipt=receipt)
     except AppError as exc:
         error = f'<p class="error">{escape(str(exc.detail or exc.title))}</p>'

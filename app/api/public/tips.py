@@ -207,11 +207,12 @@ async def lookup_public_tip(request: Request, session: SessionDep,
                             settings: SettingsDep) -> TipStatusPublic:
     """What happened to a tip: its status in plain words and the office's replies.
 
-    An unknown receipt is a 404. Lookups are rate-limited per receipt and overall
-    (429 with `Retry-After`).
+    An unknown receipt is a 404. Lookups are rate-limited per receipt, per client and
+    overall (429 with `Retry-After`).
     """
     body = validate_zh(ReceiptIn, await json_body(request))
-    await rate_limits(request).check_lookup(tip_public.receipt_key(settings, body.receipt))
+    await rate_limits(request).check_lookup(tip_public.receipt_key(settings, body.receipt),
+                                            client_address(request))
     found = await tip_public.lookup_tip(session, settings=settings, receipt=body.receipt)
     return TipStatusPublic.model_validate({
         "status": found.status, "status_label": found.status_label,
@@ -226,7 +227,8 @@ async def add_public_followup(request: Request, session: SessionDep,
     """Add information to your tip; the office sees it, and a tip it had closed is
     flagged for attention again. Rate-limited like lookups."""
     body = validate_zh(FollowupIn, await json_body(request))
-    await rate_limits(request).check_followup(tip_public.receipt_key(settings, body.receipt))
+    await rate_limits(request).check_followup(tip_public.receipt_key(settings, body.receipt),
+                                              client_address(request))
     msg = await tip_public.add_followup(session, settings=settings, receipt=body.receipt,
                                         message=body.message)
     return FollowupReceived(at=msg.at)
