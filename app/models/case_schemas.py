@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.models.common import Count, Day
 from app.models.schemas import AgencyRef, Strict
 
 Text = Field(min_length=1, max_length=4000)
@@ -45,13 +46,13 @@ class ActionCreate(Strict):
     type: str = Field(max_length=32)
     note: str = Field(default="", max_length=4000)
     amount: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
-    count: int | None = Field(default=None, ge=0, le=1_000_000)
-    deadline: date | None = None
+    count: Count | None = None
+    deadline: Day | None = None
     referral_kind: str | None = Field(default=None, max_length=32)
 
 
 class FollowUpCreate(Strict):
-    visited_on: date
+    visited_on: Day
     corrected: bool
     note: str = Field(default="", max_length=4000)
 
