@@ -31,7 +31,7 @@ from app.models.tips import (
     TipStatusPublic,
     TipSubmission,
 )
-from app.services import ratelimit, tip_media, tip_public, tips
+from app.services import ratelimit, tip_media, tip_privacy, tip_public, tips
 from app.services.ratelimit import TipRateLimits
 from app.services.tip_media import Upload
 
@@ -129,6 +129,10 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def _principal(settings: Settings, request: Request) -> str:
+    return tip_privacy.public_principal(tip_privacy.keys_of(settings), client_address(request))
+
+
 async def accept_public_tip(request: Request, session: AsyncSession, settings: Settings,
                             body: PublicTipSubmission, *, channel: str = "web",
                             keyed: tips.KeyedRequest | None = None,
@@ -176,7 +180,8 @@ async def submit_public_tip(request: Request, session: SessionDep,
 
     The answer holds the receipt (回执码) — keep it: it is shown only this once and
     is the only way to follow the tip. Send `Idempotency-Key` when you may retry:
-    the same key and body returns the same receipt and never a second tip.
+    the same key and body from the same client within `LABOURWATCH_IDEMPOTENCY_HOURS`
+    returns the same receipt and never a second tip; a key is yours alone.
     Validation messages are in Chinese. 429 with `Retry-After` under a flood, or when
     one source sends too many.
 
@@ -195,7 +200,8 @@ async def submit_public_tip(request: Request, session: SessionDep,
         raw = await request.body()
         body = validate_zh(PublicTipSubmission, await json_body(request))
     done = await accept_public_tip(request, session, settings, body, uploads=uploads,
-                                   keyed=keyed_request(request, "public", raw))
+                                   keyed=keyed_request(request, _principal(settings, request),
+                                                       raw))
     headers = {"Idempotent-Replayed": "true"} if done.replayed else None
     return JSONResponse({"receipt": done.receipt, "status": "received"}, status_code=201,
                         headers=headers)
