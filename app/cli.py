@@ -8,16 +8,21 @@ import getpass
 import logging
 import os
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.config import ConfigError, Settings, get_settings
 from app.logs import configure_logging
+
+if TYPE_CHECKING:
+    from app.services.demo import LoadedDemo
 
 log = logging.getLogger("labourwatch")
 OPENAPI_DIR = Path(__file__).resolve().parent.parent / "openapi"
 
 
-async def _prepare(settings: Settings, *, demo: bool) -> list[object]:
+async def _prepare(settings: Settings, *, demo: bool) -> LoadedDemo | None:
     """Migrate to head, seed reference data, and load the demo when asked."""
     from app.db import create_engine, create_sessionmaker, transaction
     from app.migrate import upgrade
@@ -31,8 +36,7 @@ async def _prepare(settings: Settings, *, demo: bool) -> list[object]:
             added = await seed_reference_data(session)
             if added:
                 log.info("seeded %d violation types and their routing rules", added)
-            logins: list[object] = list(await load_demo(session)) if demo else []
-        return logins
+            return await load_demo(session, settings) if demo else None
     finally:
         await engine.dispose()
 
@@ -41,17 +45,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from app.main import create_app
-    from app.services.demo import DEMO_PASSWORD
 
-    logins = asyncio.run(_prepare(settings, demo=args.demo))
-    if logins:
-        print("\nDemo county 黄骅市 loaded. Logins (password for all: "
-              f"{DEMO_PASSWORD}):", file=sys.stderr)
-        for login in logins:
-            print(f"  {login.username:<24} {login.role.value:<15} {login.agency}",  # type: ignore[attr-defined]
-                  file=sys.stderr)
-        print(f"\nAPI: http://{args.host}:{args.port}/docs   form: http://{args.host}:{args.port}/\n",
-              file=sys.stderr)
+    started = time.monotonic()
+    demo = asyncio.run(_prepare(settings, demo=args.demo))
+    if demo is not None:
+        _print_demo(demo, f"http://{args.host}:{args.port}", time.monotonic() - started)
     common = {"host": args.host, "port": args.port, "access_log": False, "log_config": None,
               "server_header": False, "proxy_headers": False}
     if args.workers > 1:
@@ -61,6 +59,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     else:
         uvicorn.run(create_app(settings, side=args.only or "all"), **common)
     return 0
+
+
+def _print_demo(demo: LoadedDemo, base: str, seconds: float) -> None:
+    from app.services.demo import DEMO_PASSWORD
+
+    done = "loaded" if demo.played else "already loaded"
+    print(f"\nDemo county 黄骅市 {done} ({seconds:.1f} s, with migrations): a campaign "
+          "three weeks in. Logins (password for all: "
+          f"{DEMO_PASSWORD}):", file=sys.stderr)
+    for login in demo.logins:
+        print(f"  {login.username:<30} {login.role.value:<15} {login.agency}", file=sys.stderr)
+    print(f"\nAPI: {base}/docs   form: {base}/   campaign: {demo.campaign_id}\n"
+          f"A tipster's receipt to look up at {base}/status : {demo.receipt}\n",
+          file=sys.stderr)
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:

@@ -29,6 +29,16 @@ class Settings(BaseSettings):
     jwt_issuer: str = "labourwatch"
     jwt_audience: str = "labourwatch-api"
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    token_check_seconds: float = Field(default=5.0, ge=0, le=60)
+    """How long a process trusts its last look at an account's row (active, token version):
+    a deactivation or password change ends old tokens on every process within this."""
+    login_max_failures: int = Field(default=5, ge=1)
+    """Failed logins of one account name before each attempt is answered 429."""
+    login_max_failures_per_source: int = Field(default=20, ge=1)
+    """Failed logins from one client address (any names) before 429."""
+    login_lockout_seconds: float = Field(default=30.0, gt=0)
+    """The first lockout; each further failure doubles it, up to the maximum."""
+    login_lockout_max_seconds: float = Field(default=900.0, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     """Largest request body accepted (413 above it)."""
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)

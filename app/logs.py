@@ -30,6 +30,9 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     root.setLevel(level.upper())
     # uvicorn's access log would print client addresses: it stays off (our own has none).
     logging.getLogger("uvicorn.access").disabled = True
+    # Alembic narrates every plugin and migration step at INFO; start-up shows only its
+    # warnings, so the first lines a user reads are the ones meant for them.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

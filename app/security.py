@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import anyio.to_thread
+from anyio import CapacityLimiter
+from anyio.lowlevel import RunVar
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -91,6 +94,35 @@ def read_token(keys: Keys, token: str, *, issuer: str, audience: str) -> dict[st
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+# Argon2 costs tens of milliseconds of CPU and 64 MiB by design. Run on the event loop it
+# stalls every other request of the process (a four-client login flood made /healthz ten
+# times slower); so the async callers below run it in worker threads (argon2-cffi lets go
+# of the GIL), at most this many at once: a flood waits its turn instead of taking every
+# thread of the pool (which file reads and sync routes share) or all the memory.
+HASH_THREADS = 2
+_LIMITER: RunVar[CapacityLimiter] = RunVar("labourwatch_hash_limiter")
+
+
+def _hash_limiter() -> CapacityLimiter:
+    """One limiter per event loop (as anyio keeps its own default one)."""
+    try:
+        return _LIMITER.get()
+    except LookupError:
+        made = CapacityLimiter(HASH_THREADS)
+        _LIMITER.set(made)
+        return made
+
+
+async def hash_password_off_loop(password: str) -> str:
+    return await anyio.to_thread.run_sync(hash_password, password, limiter=_hash_limiter())
+
+
+async def verify_password_off_loop(password: str, password_hash: str | None) -> bool:
+    """`verify_password` in a worker thread; as slow for an unknown account as a known one."""
+    return await anyio.to_thread.run_sync(verify_password, password, password_hash,
+                                          limiter=_hash_limiter())
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:

@@ -13,18 +13,20 @@ import os
 import secrets
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
+import time_machine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import app.models
-from app import auditlog
+from app import auditlog, clock
 from app.config import Settings
 from app.db import SessionMaker, create_engine, create_sessionmaker, transaction
 from app.main import create_app
@@ -37,6 +39,11 @@ BACKENDS = [b.strip() for b in os.environ.get(
     "LABOURWATCH_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
 PG_SERVER = os.environ.get("LABOURWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+# The fixed instant tests that assert on dates start from (never the machine's clock):
+# 23:30 UTC on 3 December is 07:30 on 4 December in China, so a test that confuses the
+# UTC date (or the machine's) with China's fails here, as it would every evening in UTC.
+CHINA_MORNING = datetime(2026, 12, 3, 23, 30, tzinfo=UTC)
 
 
 @dataclass
@@ -172,3 +179,14 @@ async def client(db: TestDatabase) -> AsyncIterator[httpx.AsyncClient]:
 async def world(db: TestDatabase) -> World:
     """Two counties of one city, every agency kind in each, one user per role in each."""
     return await build_world(db)
+
+
+@pytest.fixture
+def fixed_day() -> Iterator[date]:
+    """Start the clock at CHINA_MORNING (it ticks on from there) and give China's date
+    then, 4 December 2026. Name it before `world` and `client` in a test's arguments,
+    so the world's tokens are issued on this clock."""
+    with time_machine.travel(CHINA_MORNING, tick=True):
+        today = clock.today()
+        assert today == date(2026, 12, 4)
+        yield today

@@ -63,6 +63,7 @@ ROLE_AGENCY: dict[Role, AgencyKind] = {
     Role.coordinator: AgencyKind.coordinator,
     Role.inspector: AgencyKind.labour,
     Role.agency_officer: AgencyKind.police,
+    Role.agency_lead: AgencyKind.labour,
     Role.auditor: AgencyKind.supervision,
 }
 

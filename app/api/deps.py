@@ -18,7 +18,7 @@ from app.errors import Unauthorized
 from app.runtime import Runtime
 from app.security import InvalidToken
 from app.services import access
-from app.services.accounts import actor_and_expiry
+from app.services.accounts import TokenVersions, VerifiedToken, verify_token
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -56,31 +56,32 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 class VerifiedTokens:
-    """Verified bearer tokens → their actor, each kept until the token expires (at most
-    `size` of them): agency systems poll with one token all day, and checking its
-    signature and claims every time cost more than answering an unchanged queue. A
-    token is the same signed claims whenever it is the same string."""
+    """Verified bearer tokens, each kept until the token expires (at most `size` of
+    them): agency systems poll with one token all day, and checking its signature and
+    claims every time cost more than answering an unchanged queue. A token is the same
+    signed claims whenever it is the same string. Whether its account still accepts it
+    (active, same token version) is asked of `TokenVersions` on every request."""
 
     def __init__(self, settings: Settings, size: int = 4096) -> None:
         self.settings = settings
         self.size = size
-        self._actors: OrderedDict[str, tuple[Actor, float]] = OrderedDict()
+        self._tokens: OrderedDict[str, VerifiedToken] = OrderedDict()
 
-    def actor(self, token: str) -> Actor | None:
-        """The token's actor, or None when it does not verify (or has expired)."""
-        hit = self._actors.get(token)
+    def verified(self, token: str) -> VerifiedToken | None:
+        """The token's verified claims, or None when it does not verify (or has expired)."""
+        hit = self._tokens.get(token)
         if hit is not None:
-            if hit[1] > time.time():
-                return hit[0]
-            del self._actors[token]  # expired: verifying it again refuses it
+            if hit.expires > time.time():
+                return hit
+            del self._tokens[token]  # expired: verifying it again refuses it
         try:
-            actor, expires = actor_and_expiry(self.settings, token)
+            found = verify_token(self.settings, token)
         except (InvalidToken, ValueError, KeyError):
             return None
-        self._actors[token] = (actor, expires)
-        if len(self._actors) > self.size:
-            self._actors.popitem(last=False)
-        return actor
+        self._tokens[token] = found
+        if len(self._tokens) > self.size:
+            self._tokens.popitem(last=False)
+        return found
 
 
 def verified_tokens(runtime: Runtime) -> VerifiedTokens:
@@ -90,10 +91,36 @@ def verified_tokens(runtime: Runtime) -> VerifiedTokens:
     return found
 
 
+def token_versions(runtime: Runtime) -> TokenVersions:
+    found = runtime.extras.get("token_versions")
+    if not isinstance(found, TokenVersions):
+        found = runtime.extras["token_versions"] = TokenVersions(
+            runtime.settings.token_check_seconds)
+    return found
+
+
+async def actor_for_token(runtime: Runtime, token: str) -> Actor | None:
+    """The caller a bearer token names, or None: forged, expired, or its account since
+    deactivated or its password changed (refused on every process within
+    `token_check_seconds`).
+
+    The account's row is read in a short session of its own, done before the route
+    touches the database: on SQLite (one connection) reading it in the request's session
+    would hold that connection while routes that first open one of their own (the audit
+    log's sealing) wait for it. So a dependency that queries the request's session must
+    come after the caller's in a route's signature, as `IdempotencyDep` does."""
+    found = verified_tokens(runtime).verified(token)
+    if found is None:
+        return None
+    if not await token_versions(runtime).current(found, sessionmaker=runtime.sessionmaker):
+        return None
+    return found.actor
+
+
 async def get_actor(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
     if not token:
         raise Unauthorized("Send `Authorization: Bearer <token>`; get one at /api/v1/auth/token.")
-    actor = verified_tokens(runtime_of(request)).actor(token)
+    actor = await actor_for_token(runtime_of(request), token)
     if actor is None:
         raise Unauthorized("The token is invalid or expired.")
     request.state.actor = actor

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 
-from app.domain.taxonomy import CRIMINAL_CODES
+from app.domain.taxonomy import CRITICAL_CODES
 
 TRIAGE_CRITICAL = timedelta(hours=24)
 TRIAGE_NORMAL = timedelta(days=3)
@@ -27,9 +27,9 @@ def triage_due_at(
     *,
     critical: timedelta = TRIAGE_CRITICAL,
     normal: timedelta = TRIAGE_NORMAL,
-    critical_codes: Collection[str] = CRIMINAL_CODES,
+    critical_codes: Collection[str] = CRITICAL_CODES,
 ) -> datetime:
-    """A tip must be triaged (有报必查) within `critical` if any type it names is criminal."""
+    """A tip must be triaged (有报必查) within `critical` if any type it names is critical."""
     urgent = any(code in critical_codes for code in violation_types)
     return received_at + (critical if urgent else normal)
 

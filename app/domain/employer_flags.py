@@ -7,10 +7,9 @@ for the `flag=` search; both read their sets from here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
-from app.domain.chinatime import china_date
 from app.domain.taxonomy import Industry, LicenceKind
 
 
@@ -22,10 +21,11 @@ class EmployerFlag(StrEnum):
     no_safety_permit = "no_safety_permit"
 
 
-# The documents: mines, kilns, smelters and construction need a work-safety permit (安全许可).
+# Only where the law requires a work-safety permit (安全生产许可证条例 第2条: mines,
+# construction, hazardous chemicals, fireworks, civil explosives); kilns and smelters
+# need none, so they are not flagged for lacking one.
 SAFETY_PERMIT_INDUSTRIES: frozenset[Industry] = frozenset({
-    Industry.coal_mine, Industry.mine, Industry.brick_kiln, Industry.smelter,
-    Industry.construction_team,
+    Industry.coal_mine, Industry.mine, Industry.construction_team,
 })
 
 
@@ -48,8 +48,3 @@ def employer_flags(industry: str, licences: Iterable[tuple[str, date | None]],
             for kind, until in held):
         flags.append(EmployerFlag.no_safety_permit)
     return flags
-
-
-def local_today(now: datetime) -> date:
-    """The date in China at the aware instant `now` (licences expire by China's calendar)."""
-    return china_date(now)

@@ -35,6 +35,7 @@ class Permission(StrEnum):
     stats_write = "stats:write"
     audit_read = "audit:read"
     disclosures_write = "disclosures:write"
+    enforcement_approve = "enforcement:approve"
 
 
 P = Permission
@@ -59,6 +60,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.reference_read, P.employers_read, P.cases_read, P.queue_read, P.queue_write,
         P.tips_write,
     }),
+    # 负责人: an agency officer who also approves what the law reserves to the head
+    # (extensions of the handling clock, transfers to the police).
+    Role.agency_lead: frozenset({
+        P.reference_read, P.employers_read, P.cases_read, P.queue_read, P.queue_write,
+        P.tips_write, P.enforcement_approve,
+    }),
     Role.auditor: frozenset({
         P.reference_read, P.employers_read, P.campaigns_read, P.inspections_read,
         P.cases_read, P.stats_read, P.audit_read,
@@ -73,7 +80,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 SERVICE_SCOPES: frozenset[str] = frozenset(p.value for p in ROLE_PERMISSIONS[Role.service])
 
 STAFF_ROLES: tuple[Role, ...] = (
-    Role.admin, Role.coordinator, Role.inspector, Role.agency_officer, Role.auditor,
+    Role.admin, Role.coordinator, Role.inspector, Role.agency_officer, Role.agency_lead,
+    Role.auditor,
 )
 
 

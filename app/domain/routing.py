@@ -8,8 +8,17 @@ arguments. Invariants:
   coordinator either raises `NoRouteError` — a case never goes nowhere;
 - one assignment per agency; lead wins over also, and the reason names every
   rule that put the agency there;
+- only bodies with enforcement power lead: an agency below county level (a
+  township labour station, a township government) is never `lead`; the lead goes
+  to the nearest agency of that kind at county level or above, and the township
+  body keeps an `also` share (劳动保障监察条例 第13条: the county-level labour
+  department has jurisdiction);
 - protective umbrella (保护伞): supervision skips the employer's own county and
-  goes to the level above, restricted (hidden from local agencies);
+  goes to the level above, restricted (hidden from local agencies); a referral
+  made from a restricted share skips the county the same way;
+- an unrestricted assignment's deadline comes from the severity of the types
+  unrestricted assignments carry, so a local agency's clock does not give away
+  the hidden part; a restricted one's from every type;
 - the result does not depend on the order of the types or the agencies.
 """
 
@@ -163,11 +172,23 @@ class _Path:
                 return agency
         return None
 
+    def below_county(self, agency: AgencyRef) -> bool:
+        county = LEVEL_DEPTH[JurisdictionLevel.county]
+        return any(j.id == agency.jurisdiction_id and LEVEL_DEPTH[j.level] > county
+                   for j in self.path)
+
     def county_index(self) -> int:
         """Index of the employer's county, or of the deepest level above county on the path."""
         county = LEVEL_DEPTH[JurisdictionLevel.county]
         candidates = [i for i, j in enumerate(self.path) if LEVEL_DEPTH[j.level] <= county]
         return candidates[-1] if candidates else 0
+
+
+def above_county(employer_path: Sequence[JurisdictionRef], jurisdiction_id: str) -> bool:
+    """Whether `jurisdiction_id` sits on the employer's path above its county: where a
+    protective-umbrella share may go."""
+    p = _Path(employer_path)
+    return jurisdiction_id in {j.id for j in p.path[:p.county_index()]}
 
 
 def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = None) -> AgencyRef:
@@ -179,43 +200,77 @@ def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = Non
     return agency
 
 
-def _umbrella_share(p: _Path, vtypes: tuple[str, ...], version: int, head: str) -> _Share:
+def _above_county_share(p: _Path, kind: AgencyKind, vtypes: tuple[str, ...], version: int,
+                        head: str, role: Role = "lead") -> _Share:
+    """A restricted share for `kind` above the employer's county: the officials accused of
+    protecting the employer sit in that county, so none of its agencies may hold it."""
     county = p.county_index()
-    agency = p.nearest(AgencyKind.supervision, below=county)
+    agency = p.nearest(kind, below=county)
     where = p.path[county].label
     if agency is not None:
-        tail = f"protective umbrella, sent to supervision above {where}"
+        tail = f"protective umbrella, sent to {kind} above {where}"
     else:
-        agency = _coordinator(p, vtypes[0], AgencyKind.supervision, below=county)
-        tail = f"protective umbrella, no supervision agency above {where}; sent to the coordinator"
-    return _Share(agency, "lead", vtypes, version, f"{head}: {tail}", restricted=True)
+        agency = _coordinator(p, vtypes[0], kind, below=county)
+        tail = f"protective umbrella, no {kind} agency above {where}; sent to the coordinator"
+    return _Share(agency, role, vtypes, version, f"{head}: {tail}", restricted=True)
+
+
+def _umbrella_share(p: _Path, vtypes: tuple[str, ...], version: int, head: str) -> _Share:
+    return _above_county_share(p, AgencyKind.supervision, vtypes, version, head)
+
+
+def _lead_share(p: _Path, vtype: str, kind: AgencyKind, rule: RoutingRule) -> list[_Share]:
+    """The lead, held at county level or above; a nearer township body is told (`also`)."""
+    head = f"{vtype} → {kind} (lead), rule v{rule.version}"
+    nearest = p.nearest(kind)
+    if nearest is None or not p.below_county(nearest):
+        agency = nearest
+        if agency is None:
+            agency = _coordinator(p, vtype, kind)
+            head += f": no {kind} agency exists at or above {p.leaf.label}; sent to the coordinator"
+        return [_Share(agency, "lead", (vtype,), rule.version, head)]
+    county = p.county_index() + 1
+    lead = p.nearest(kind, below=county) if kind is not AgencyKind.township else None
+    where = p.path[county - 1].label
+    if lead is None:
+        lead = _coordinator(p, vtype, kind, below=county)
+        head += (f": a township body does not lead and no {kind} agency exists at or above "
+                 f"{where}; sent to the coordinator")
+    else:
+        head += f": a township body does not lead; the {kind} agency at or above {where} does"
+    local = f"{vtype} → {kind} (also), rule v{rule.version}: the township body on the spot"
+    return [_Share(lead, "lead", (vtype,), rule.version, head),
+            _Share(nearest, "also", (vtype,), rule.version, local)]
 
 
 def _rule_shares(p: _Path, vtype: str, rule: RoutingRule, umbrella: bool) -> list[_Share]:
     shares: list[_Share] = []
-    parts: list[tuple[AgencyKind, Role]] = [(rule.lead, "lead")]
-    parts += [(kind, "also") for kind in rule.also]
-    for kind, role in parts:
+    for kind, role in [(rule.lead, "lead"), *((k, "also") for k in rule.also)]:
         if umbrella and kind is AgencyKind.supervision:
             head = f"{vtype} → supervision (lead), rule v{rule.version}"
             shares.append(_umbrella_share(p, (vtype,), rule.version, head))
             continue
-        head = f"{vtype} → {kind} ({role}), rule v{rule.version}"
+        if role == "lead":
+            shares += _lead_share(p, vtype, kind, rule)
+            continue
+        head = f"{vtype} → {kind} (also), rule v{rule.version}"
         agency = p.nearest(kind)
         if agency is None:
             agency = _coordinator(p, vtype, kind)
             head += f": no {kind} agency exists at or above {p.leaf.label}; sent to the coordinator"
-        shares.append(_Share(agency, role, (vtype,), rule.version, head))
+        shares.append(_Share(agency, "also", (vtype,), rule.version, head))
     return shares
 
 
-def _merge(shares: list[_Share], due_at: datetime) -> list[PlannedAssignment]:
+def _merge(shares: list[_Share], due_at: datetime, open_due_at: datetime
+           ) -> list[PlannedAssignment]:
     by_agency: dict[str, list[_Share]] = {}
     for s in shares:
         by_agency.setdefault(s.agency.id, []).append(s)
     planned: list[PlannedAssignment] = []
     for group in by_agency.values():
         role: Role = "lead" if any(s.role == "lead" for s in group) else "also"
+        restricted = any(s.restricted for s in group)
         types = tuple(sorted({t for s in group for t in s.violation_types}))
         reasons = list(dict.fromkeys(s.reason for s in group))
         planned.append(
@@ -223,11 +278,11 @@ def _merge(shares: list[_Share], due_at: datetime) -> list[PlannedAssignment]:
                 agency_id=group[0].agency.id,
                 agency_kind=group[0].agency.kind,
                 role=role,
-                due_at=due_at,
+                due_at=due_at if restricted else open_due_at,
                 reason="; ".join(reasons),
                 rule_version=max(s.version for s in group if s.role == role),
                 violation_types=types,
-                restricted=any(s.restricted for s in group),
+                restricted=restricted,
             )
         )
     planned.sort(key=lambda a: (a.role != "lead", KIND_ORDER[a.agency_kind], a.agency_id))
@@ -271,6 +326,50 @@ def route_case(
     if umbrella and not any(s.restricted for s in shares):
         head = "protective umbrella alleged → supervision (lead)"
         shares.append(_umbrella_share(p, tuple(vtypes), 0, head))
-    due_at = now + deadlines.accept_within[case_severity(vtypes, rules)]
-    skip = set(existing_agency_ids)
-    return [a for a in _merge(shares, due_at) if a.agency_id not in skip]
+    return _planned(shares, rules, now, deadlines, existing_agency_ids)
+
+
+def _planned(shares: list[_Share], rules: Mapping[str, RoutingRule], now: datetime,
+             deadlines: DeadlinePolicy, skip: Collection[str]) -> list[PlannedAssignment]:
+    every = {t for s in shares for t in s.violation_types}
+    unrestricted = {t for s in shares if not s.restricted for t in s.violation_types}
+    due_at = now + deadlines.accept_within[case_severity(every, rules)]
+    open_due_at = now + deadlines.accept_within[case_severity(unrestricted, rules)]
+    skipped = set(skip)
+    return [a for a in _merge(shares, due_at, open_due_at) if a.agency_id not in skipped]
+
+
+def route_referral(
+    kind: AgencyKind,
+    violation_types: Iterable[str],
+    employer_path: Sequence[JurisdictionRef],
+    agencies: Iterable[AgencyRef],
+    severity: Severity,
+    *,
+    now: datetime,
+    restricted: bool,
+    head: str = "",
+    deadlines: DeadlinePolicy = DEFAULT_DEADLINES,
+    existing_agency_ids: Collection[str] = (),
+) -> PlannedAssignment | None:
+    """Where an agency's referral (移送) to `kind` goes: the nearest agency of that kind, or
+    the coordinator; None if that agency is already on the case.
+
+    A referral from a restricted (protective-umbrella) share stays restricted and skips
+    the employer's county exactly as the umbrella share does: the county's own police
+    must not receive an allegation that county officials protect the employer.
+    """
+    vtypes = tuple(sorted(set(violation_types)))
+    if not vtypes:
+        raise ValueError("a referral needs at least one violation type")
+    p = _Path.build(employer_path, agencies)
+    head = head or f"referral to {kind}"
+    if restricted:
+        share = _above_county_share(p, kind, vtypes, 0, head, role="also")
+    else:
+        agency = p.nearest(kind) or _coordinator(p, vtypes[0], kind)
+        share = _Share(agency, "also", vtypes, 0, head)
+    if share.agency.id in set(existing_agency_ids):
+        return None
+    rules = {t: RoutingRule(t, kind, (), severity, 0) for t in vtypes}
+    return _planned([share], rules, now, deadlines, ())[0]

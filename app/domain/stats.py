@@ -6,7 +6,7 @@ Money is a `Decimal` with two places; every other figure is an `int` count.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -129,10 +129,13 @@ def defuse(cell: Any) -> Any:
 
 
 def spreadsheet_rows(names: Iterable[str], rows: Iterable[Mapping[str, Figure]],
-                     total: Mapping[str, Figure]) -> list[list[Any]]:
-    """Header, one row per place, then 合计, every text cell defused."""
-    out: list[list[Any]] = [["地区", *(col.label_zh for col in COLUMNS)]]
+                     total: Mapping[str, Figure], hidden: Collection[str] = ()
+                     ) -> list[list[Any]]:
+    """Header, one row per place, then 合计, every text cell defused; without the columns
+    in `hidden` (those the reader may not see)."""
+    keys = [k for k in COLUMN_KEYS if k not in hidden]
+    out: list[list[Any]] = [["地区", *(c.label_zh for c in COLUMNS if c.key not in hidden)]]
     for name, row in zip(names, rows, strict=True):
-        out.append([defuse(name), *(row[k] for k in COLUMN_KEYS)])
-    out.append(["合计", *(total[k] for k in COLUMN_KEYS)])
+        out.append([defuse(name), *(row[k] for k in keys)])
+    out.append(["合计", *(total[k] for k in keys)])
     return out

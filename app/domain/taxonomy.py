@@ -42,16 +42,16 @@ class AgencyKind(StrEnum):
 
 AGENCY_KIND_ZH: dict[AgencyKind, str] = {
     AgencyKind.coordinator: "专项行动领导小组办公室",
-    AgencyKind.labour: "劳动和社会保障局",
+    AgencyKind.labour: "人力资源和社会保障局",
     AgencyKind.police: "公安局",
-    AgencyKind.commerce: "工商局",
+    AgencyKind.commerce: "市场监督管理局",
     AgencyKind.tax: "税务局",
-    AgencyKind.land: "国土资源局",
-    AgencyKind.safety: "安全生产监督管理局",
-    AgencyKind.health: "卫生局",
-    AgencyKind.supervision: "监察局",
+    AgencyKind.land: "自然资源局",
+    AgencyKind.safety: "应急管理局",
+    AgencyKind.health: "卫生健康委员会",
+    AgencyKind.supervision: "监察委员会",
     AgencyKind.civil_affairs: "民政局",
-    AgencyKind.construction: "建设局",
+    AgencyKind.construction: "住房和城乡建设局",
     AgencyKind.union: "总工会",
     AgencyKind.township: "人民政府",
 }
@@ -62,6 +62,7 @@ class Role(StrEnum):
     coordinator = "coordinator"
     inspector = "inspector"
     agency_officer = "agency_officer"
+    agency_lead = "agency_lead"  # 负责人: approves extensions and criminal transfers
     auditor = "auditor"
     service = "service"
 
@@ -103,8 +104,8 @@ _S = Severity
 
 VIOLATION_TYPES: tuple[ViolationTypeSpec, ...] = (
     ViolationTypeSpec("no_business_licence", "未工商登记/无营业执照生产", "Operating without a business licence", _C.licensing, _S.high, _K.commerce, (_K.township,)),
-    ViolationTypeSpec("licence_expired", "营业执照过期或未年检", "Business licence expired or not inspected", _C.licensing, _S.normal, _K.commerce),
-    ViolationTypeSpec("no_tax_registration", "未税务登记", "Not registered for tax", _C.licensing, _S.normal, _K.tax),
+    ViolationTypeSpec("licence_expired", "营业执照过期或未按时公示年报", "Business licence expired or not inspected", _C.licensing, _S.normal, _K.commerce),
+    ViolationTypeSpec("no_tax_registration", "未办理涉税信息确认（旧：未税务登记）", "Not registered for tax", _C.licensing, _S.normal, _K.tax),
     ViolationTypeSpec("no_production_permit", "无生产许可", "No production permit", _C.licensing, _S.normal, _K.commerce),
     ViolationTypeSpec("no_safety_permit", "无安全生产许可/不具备安全生产条件", "No work-safety permit or unsafe conditions", _C.safety_health, _S.high, _K.safety),
     ViolationTypeSpec("illegal_mining", "无证开采", "Mining without a permit", _C.licensing, _S.high, _K.land, (_K.safety,)),
@@ -125,9 +126,9 @@ VIOLATION_TYPES: tuple[ViolationTypeSpec, ...] = (
     ViolationTypeSpec("forced_labour", "强迫劳动", "Forced labour", _C.criminal, _S.critical, _K.police, (_K.labour, _K.union)),
     ViolationTypeSpec("restriction_of_liberty", "限制人身自由、非法拘禁", "Restriction of liberty, unlawful detention", _C.criminal, _S.critical, _K.police, (_K.labour,)),
     ViolationTypeSpec("abduction", "拐骗农民工", "Abduction or deception of migrant workers", _C.criminal, _S.critical, _K.police, (_K.civil_affairs,)),
-    ViolationTypeSpec("id_document_detention", "扣留身份证件", "Identity documents withheld", _C.criminal, _S.critical, _K.police, (_K.labour,)),
+    ViolationTypeSpec("id_document_detention", "扣留身份证件（劳动合同法第84条）", "Identity documents withheld", _C.labour_standards, _S.high, _K.labour, (_K.police,)),
     ViolationTypeSpec("violence_abuse", "侮辱、体罚、殴打、非法搜查", "Insult, corporal punishment, beating, unlawful search", _C.criminal, _S.critical, _K.police, (_K.union,)),
-    ViolationTypeSpec("malicious_wage_arrears", "恶意欠薪、逃匿", "Malicious wage default or absconding", _C.criminal, _S.critical, _K.police, (_K.labour,)),
+    ViolationTypeSpec("malicious_wage_arrears", "恶意欠薪、逃匿", "Malicious wage default or absconding", _C.criminal, _S.critical, _K.labour, (_K.police,)),
     ViolationTypeSpec("construction_without_permit", "未取得施工/安全许可施工", "Building without construction or safety permit", _C.construction, _S.high, _K.construction, (_K.safety,)),
     ViolationTypeSpec("illegal_subcontracting", "违法发包给无资质单位", "Work let to unqualified contractors", _C.construction, _S.normal, _K.construction),
     ViolationTypeSpec("uncertified_equipment", "使用未经验收的起重机械", "Uncertified lifting equipment", _C.construction, _S.high, _K.construction, (_K.safety,)),
@@ -139,9 +140,10 @@ VIOLATION_TYPES: tuple[ViolationTypeSpec, ...] = (
 VIOLATION_TYPE_BY_CODE: dict[str, ViolationTypeSpec] = {v.code: v for v in VIOLATION_TYPES}
 VIOLATION_CODES: frozenset[str] = frozenset(VIOLATION_TYPE_BY_CODE)
 
-# Types a tip about may be "criminal" for triage deadlines: the police-led ones.
-CRIMINAL_CODES: frozenset[str] = frozenset(
-    v.code for v in VIOLATION_TYPES if v.category is Category.criminal
+# Types a tip about must be triaged within 24 hours: every critical type, the criminal
+# ones and also vulnerable persons and official misconduct (DESIGN.md, Lifecycles).
+CRITICAL_CODES: frozenset[str] = frozenset(
+    v.code for v in VIOLATION_TYPES if v.severity is Severity.critical
 )
 
 

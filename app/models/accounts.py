@@ -5,9 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import Column, Integer
 from sqlmodel import Field, SQLModel
 
 from app.models.base import json_column, new_id, ts_column, utcnow
+
+
+def _version_column() -> Column[int]:
+    return Column(Integer, nullable=False, server_default="0")
 
 
 class User(SQLModel, table=True):
@@ -20,6 +25,8 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=32)
     agency_id: uuid.UUID = Field(foreign_key="agency.id", index=True)
     is_active: bool = True
+    token_version: int = Field(default=0, sa_column=_version_column())
+    """Raised by a deactivation or password change: tokens naming an older one are refused."""
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
@@ -35,4 +42,5 @@ class ServiceAccount(SQLModel, table=True):
     agency_id: uuid.UUID = Field(foreign_key="agency.id", index=True)
     scopes: list[str] = Field(default_factory=list, sa_column=json_column())
     is_active: bool = True
+    token_version: int = Field(default=0, sa_column=_version_column())
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 
+from app import clock
+
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """A timestamp with time zone that always comes back aware, in UTC.
@@ -40,7 +42,8 @@ JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """`app.clock.now()`: every row's timestamps come from the one clock."""
+    return clock.now()
 
 
 def new_id() -> uuid.UUID:

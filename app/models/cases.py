@@ -17,7 +17,9 @@ _OPEN = "status IN ('open', 'in_progress')"
 
 class Case(SQLModel, table=True):
     """One employer's problems. At most one open (open|in_progress) case per employer,
-    enforced by a partial unique index. `jurisdiction_path` is the employer's, for scoping."""
+    enforced by a partial unique index. `jurisdiction_path` is the employer's, for scoping.
+    `unrestricted_severity` is the severity without the protective-umbrella part, which is
+    what agencies that may not see that part are shown (`services/case_visibility.py`)."""
 
     __tablename__ = "case"
     __table_args__ = (
@@ -32,6 +34,7 @@ class Case(SQLModel, table=True):
     employer_id: uuid.UUID = Field(foreign_key="employer.id")
     status: str = Field(default="open", max_length=16)
     severity: str = Field(default="normal", max_length=16)
+    unrestricted_severity: str = Field(default="normal", max_length=16)
     violation_types: list[str] = Field(default_factory=list, sa_column=json_column())
     description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
     umbrella: bool = False
@@ -68,6 +71,7 @@ class Assignment(SQLModel, table=True):
 
     __table_args__ = (
         sa.UniqueConstraint("case_id", "agency_id", name="uq_assignment_case_agency"),
+        sa.UniqueConstraint("agency_id", "case_number", name="uq_assignment_case_number"),
         sa.Index("ix_assignment_agency_created", "agency_id", "created_at", "id"),
         sa.Index("ix_assignment_status_due", "status", "due_at"),
     )
@@ -89,6 +93,12 @@ class Assignment(SQLModel, table=True):
     declined_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     declined_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     rerouted_to: uuid.UUID | None = None
+    case_number: str | None = Field(default=None, max_length=64)
+    """立案 number: issued from the agency's sequence, or the agency system's own."""
+    case_number_external: bool = False
+    filed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    filed_by: str | None = Field(default=None, max_length=64)
+    investigate_by: date | None = None
     version: int = 1
     change_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
@@ -172,3 +182,33 @@ class AgencyQueueState(SQLModel, table=True):
     agency_id: uuid.UUID = Field(foreign_key="agency.id", primary_key=True)
     version: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class NumberSequence(SQLModel, table=True):
+    """The last number an agency issued in a year for one kind of paper (a case filing,
+    an instruction, a decision …). Taken with an UPDATE … RETURNING in the issuing
+    transaction, so numbers are gap-free and never issued twice."""
+
+    __tablename__ = "number_sequence"
+
+    agency_id: uuid.UUID = Field(foreign_key="agency.id", primary_key=True)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(max_length=32, primary_key=True)
+    last: int = 0
+
+
+class Extension(SQLModel, table=True):
+    """A request to extend an assignment's handling clock, decided by the agency's head."""
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    assignment_id: uuid.UUID = Field(foreign_key="assignment.id", index=True)
+    days: int
+    reason: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    requested_by: str = Field(max_length=64)
+    requested_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    decision_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    investigate_by_before: date | None = None
+    investigate_by_after: date | None = None

@@ -43,6 +43,8 @@ class Agency(SQLModel, table=True):
     name: str = Field(max_length=100)
     kind: str = Field(max_length=32)
     jurisdiction_id: uuid.UUID = Field(foreign_key="jurisdiction.id", index=True)
+    number_prefix: str | None = Field(default=None, max_length=32)
+    """The short prefix of its numbers (e.g. 黄人社监立); unset, its name is used."""
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 

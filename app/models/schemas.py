@@ -73,6 +73,11 @@ class UserCreate(Strict):
     agency_id: uuid.UUID
 
 
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
 class UserPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -109,6 +114,18 @@ class ServiceAccountCreated(BaseModel):
     scopes: list[str]
     client_id: str
     client_secret: str = Field(description="Shown once; only a hash is kept.")
+
+
+class ServiceAccountPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    agency_id: uuid.UUID
+    scopes: list[str]
+    client_id: str
+    is_active: bool
+    created_at: datetime
 
 
 class ViolationTypePublic(BaseModel):

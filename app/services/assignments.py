@@ -9,6 +9,7 @@ else it does not exist (404).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +34,7 @@ from app.errors import Conflict, NotFound, unprocessable
 from app.models.base import utcnow
 from app.models.cases import Assignment, Case, Escalation, Rectification
 from app.models.reference import Agency
-from app.services import access, dialect, escalations, queue, routing
+from app.services import access, case_visibility, dialect, escalations, queue, routing
 
 PENDING_RECTIFICATION = ("ordered", "escalated")
 
@@ -72,26 +73,31 @@ async def route_case(session: AsyncSession, actor: Actor, case: Case, *,
 async def refer_case(session: AsyncSession, actor: Actor, case: Case, source: Assignment, *,
                      kind: AgencyKind, note: str) -> Assignment | None:
     """A referral (e.g. labour → commerce to ban an unlicensed site) becomes an assignment
-    of the nearest agency of that kind, unless that agency already has one on the case."""
+    of the nearest agency of that kind, unless that agency already has one on the case.
+
+    A referral from a restricted (protective-umbrella) share stays restricted, goes to
+    that kind above the employer's county (`routing.route_referral`), and its reason
+    does not quote the note: the allegation stays on the referring action."""
     now = utcnow()
     existing = set((await session.exec(
         select(Assignment.agency_id).where(Assignment.case_id == case.id))).all())
-    planned = await routing.plan_referral(
-        session, kind=kind, violation_types=source.violation_types or case.violation_types,
-        severity=Severity(case.severity), path=case.jurisdiction_path,
-        existing_agency_ids=existing, now=now)
-    if not planned:
-        return None
-    p = planned[0]
-    aid = uuid.UUID(p.agency_id)
     by = await session.get(Agency, source.agency_id)
+    head = f"referral to {kind.value} from {by.name if by else 'an agency'}"
+    p = await routing.plan_referral(
+        session, kind=kind, violation_types=source.violation_types or case.violation_types,
+        severity=Severity(case_visibility.share_severity(case, source)),
+        path=case.jurisdiction_path, restricted=source.restricted, head=head,
+        existing_agency_ids=existing, now=now)
+    if p is None:
+        return None
+    aid = uuid.UUID(p.agency_id)
+    reason = p.reason
+    if note and not source.restricted:
+        reason += f": {note}"
     seq = (await queue.bump_queues(session, [aid]))[aid]
     made = Assignment(case_id=case.id, agency_id=aid, role="also", due_at=p.due_at,
-                      reason=f"referral to {kind.value} from {by.name if by else 'an agency'}"
-                             + (f": {note}" if note else ""),
-                      rule_version=0, violation_types=list(p.violation_types),
-                      restricted=source.restricted, change_seq=seq, created_at=now,
-                      updated_at=now)
+                      reason=reason, rule_version=0, violation_types=list(p.violation_types),
+                      restricted=p.restricted, change_seq=seq, created_at=now, updated_at=now)
     session.add(made)
     await session.flush()
     auditlog.record(session, actor, "assignment.create", "assignment", made.id,
@@ -221,7 +227,8 @@ async def reroute_assignment(session: AsyncSession, actor: Actor, case: Case, *,
                              assignment_id: uuid.UUID, agency_id: uuid.UUID,
                              reason: str) -> Assignment:
     """A declined assignment's work goes to another agency, as a new assignment.
-    Only while the case is open or in progress (409 otherwise)."""
+    Only while the case is open or in progress (409 otherwise). A restricted
+    (protective-umbrella) share goes only above the employer's county (409 otherwise)."""
     if case.status not in OPEN_STATES:
         raise Conflict(f"The case is {case.status}; reopen it before re-routing its work.")
     old = (await session.exec(select(Assignment).where(
@@ -231,6 +238,10 @@ async def reroute_assignment(session: AsyncSession, actor: Actor, case: Case, *,
     if old.status != AssignmentStatus.declined or old.rerouted_to is not None:
         raise Conflict("Only a declined assignment not yet re-routed can be re-routed.")
     agency = await access.get_agency(session, actor, agency_id)
+    if old.restricted and not await routing.above_county(session, case.jurisdiction_path,
+                                                         agency.jurisdiction_id):
+        raise Conflict("This is a protective-umbrella (保护伞) share: it goes to an agency "
+                       "above the employer's county, never to one of the county's own.")
     taken = (await session.exec(select(Assignment.id).where(
         Assignment.case_id == case.id, Assignment.agency_id == agency.id))).first()
     if taken is not None:
@@ -239,7 +250,8 @@ async def reroute_assignment(session: AsyncSession, actor: Actor, case: Case, *,
     now = utcnow()
     seq = (await queue.bump_queues(session, [agency.id, old.agency_id]))[agency.id]
     new = Assignment(case_id=case.id, agency_id=agency.id, role=old.role,
-                     due_at=now + DEFAULT_DEADLINES.accept_within[Severity(case.severity)],
+                     due_at=now + DEFAULT_DEADLINES.accept_within[
+                         Severity(case_visibility.share_severity(case, old))],
                      reason=f"re-routed by the coordinator after a decline: {reason}",
                      rule_version=old.rule_version, violation_types=list(old.violation_types),
                      restricted=old.restricted, change_seq=seq, created_at=now, updated_at=now)
@@ -262,14 +274,17 @@ async def reroute_assignment(session: AsyncSession, actor: Actor, case: Case, *,
     return new
 
 
-async def withdraw_assignments(session: AsyncSession, actor: Actor, case: Case) -> int:
-    """The case was dismissed: its pending and accepted assignments become withdrawn
-    (every queue on the case bumped). Reopening does not revive them; new sources route
-    anew."""
-    todo = list((await session.exec(select(Assignment).where(
+async def withdraw_assignments(session: AsyncSession, actor: Actor, case: Case, *,
+                               agency_ids: Collection[uuid.UUID] | None = None) -> int:
+    """The case was dismissed, or left these agencies' area (`agency_ids`): their pending
+    and accepted assignments become withdrawn (every queue on the case bumped).
+    Reopening does not revive them; new sources route anew."""
+    query = select(Assignment).where(
         Assignment.case_id == case.id,
         col(Assignment.status).in_((AssignmentStatus.pending, AssignmentStatus.accepted)))
-        .order_by(col(Assignment.id)))).all())
+    if agency_ids is not None:
+        query = query.where(col(Assignment.agency_id).in_(list(agency_ids)))
+    todo = list((await session.exec(query.order_by(col(Assignment.id)))).all())
     if not todo:
         return 0
     seqs = await queue.bump_case_queues(session, case.id, changed=[a.agency_id for a in todo])
@@ -284,3 +299,33 @@ async def withdraw_assignments(session: AsyncSession, actor: Actor, case: Case) 
                         before=before, after=auditlog.snapshot(a),
                         jurisdiction_path=case.jurisdiction_path)
     return len(todo)
+
+
+async def hand_over_rectifications(session: AsyncSession, actor: Actor, case: Case) -> int:
+    """Pending rectifications of withdrawn assignments go to the case's live assignment of
+    the same agency kind (the order still stands when the site changes county); those with
+    no such agency stay where they are and keep the case from closing."""
+    rows = (await session.exec(
+        select(Assignment, Agency.kind).join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .where(Assignment.case_id == case.id))).all()
+    live = {kind: a for a, kind in rows
+            if a.status in (AssignmentStatus.pending, AssignmentStatus.accepted)}
+    gone = {a.id: kind for a, kind in rows if a.status == AssignmentStatus.withdrawn}
+    if not gone:
+        return 0
+    moved = 0
+    for rect in (await session.exec(select(Rectification).where(
+            col(Rectification.assignment_id).in_(list(gone)),
+            col(Rectification.status).in_(PENDING_RECTIFICATION)))).all():
+        heir = live.get(gone[rect.assignment_id])
+        if heir is None:
+            continue
+        before = auditlog.snapshot(rect)
+        rect.assignment_id = heir.id
+        session.add(rect)
+        auditlog.record(session, actor, "rectification.hand_over", "rectification", rect.id,
+                        before=before, after=auditlog.snapshot(rect),
+                        jurisdiction_path=case.jurisdiction_path)
+        moved += 1
+    await session.flush()
+    return moved

@@ -13,11 +13,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
-from app.domain.permissions import SYSTEM_ACTOR, Actor, Permission
+from app.domain.permissions import Actor, Permission
 from app.errors import Conflict, NotFound, unprocessable
 from app.models.accounts import User
 from app.models.base import utcnow
-from app.models.inspection_schemas import Phase, PhaseIn
+from app.models.inspection_schemas import PhaseIn
 from app.models.inspections import Campaign, CampaignPhase, Team, TeamMember, TeamTownship
 from app.models.reference import Agency, Jurisdiction
 from app.services import access
@@ -224,43 +224,3 @@ async def get_team(session: AsyncSession, actor: Actor, team_id: uuid.UUID | str
 async def team_member_ids(session: AsyncSession, team_id: uuid.UUID) -> list[uuid.UUID]:
     return list((await session.exec(select(TeamMember.user_id).where(
         TeamMember.team_id == team_id))).all())
-
-
-
-DEMO_CAMPAIGN = "黄骅市整治非法用工打击违法犯罪专项行动"
-# The documents' three teams: (name, leader's username, members, townships).
-DEMO_TEAMS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("第一组", "inspector.labour", ("inspector.union",),
-     ("黄骅镇", "羊二庄镇", "羊三木乡", "南排河镇")),
-    ("第二组", "inspector.police", ("inspector.safety",), ("旧城镇", "常郭镇", "滕庄子乡")),
-    ("第三组", "inspector.commerce", ("inspector.union",), ("吕桥镇", "齐家务乡", "官庄乡")),
-)
-
-
-async def load_demo_campaign(session: AsyncSession) -> None:
-    """The documents' campaign for 黄骅市 this year, its phases and three teams. Idempotent."""
-    county = (await session.exec(select(Jurisdiction).where(
-        Jurisdiction.name == "黄骅市", Jurisdiction.level == "county"))).first()
-    if county is None:
-        return
-    exists = (await session.exec(select(Campaign.id).where(
-        Campaign.name == DEMO_CAMPAIGN, Campaign.jurisdiction_id == county.id))).first()
-    if exists:
-        return
-    year = utcnow().year
-    phases = [PhaseIn(phase=Phase(p), starts_on=date(year, 7, a), ends_on=date(year, 7, b))
-              for p, a, b in (("publicity", 1, 5), ("self_check", 6, 10),
-                              ("enforcement", 11, 25), ("rectification", 26, 31))]
-    view = await create_campaign(session, SYSTEM_ACTOR, name=DEMO_CAMPAIGN,
-                                 jurisdiction_id=county.id, starts_on=date(year, 7, 1),
-                                 ends_on=date(year, 7, 31), phases=phases)
-    users = {u.username: u.id for u in (await session.exec(select(User))).all()}
-    towns = {j.name: j.id for j in (await session.exec(select(Jurisdiction).where(
-        Jurisdiction.parent_id == county.id))).all()}
-    for name, leader, members, townships in DEMO_TEAMS:
-        if leader not in users or any(t not in towns for t in townships):
-            continue
-        await create_team(session, SYSTEM_ACTOR, campaign_id=view.campaign.id, name=name,
-                          leader_id=users[leader],
-                          member_ids=[users[m] for m in members if m in users],
-                          township_ids=[towns[t] for t in townships])

@@ -3,7 +3,7 @@
 One row per assignment × action (an assignment without actions still gets a
 row; a case without assignments too). Rectifications sit on the row of the
 order that created them. Scoped exactly like GET /cases (`case_scope`), and a
-local agency does not see protective-umbrella shares (`case_views`). Nothing
+local agency does not see protective-umbrella parts (`case_visibility`). Nothing
 about tipsters is ever read: no tip, source or contact column exists here.
 Cases are read in keyset batches, so a CSV of any length streams in flat memory.
 """
@@ -28,7 +28,7 @@ from app.errors import unprocessable
 from app.models.cases import Action, Assignment, Case, Rectification
 from app.models.employers import Employer
 from app.models.reference import Agency, Jurisdiction
-from app.services import access, case_views
+from app.services import access, case_visibility
 from app.services.cases import case_scope
 from app.services.pagination import after, encode_cursor
 from app.services.spreadsheets import build_xlsx, stream_csv_on_own_session
@@ -138,12 +138,13 @@ async def _load(session: AsyncSession, case_ids: list[uuid.UUID]) -> _Batch:
 def _case_rows(actor: Actor, case: Case, employer: Employer, place: str,
                batch: _Batch) -> list[list[Any]]:
     pairs = batch.assignments.get(case.id, [])
-    shown, hidden = case_views._visible(actor, case, [a for a, _ in pairs])
-    shown_ids = {a.id for a in shown}
+    seen = case_visibility.sight(actor, case, [a for a, _ in pairs])
+    shown_ids = {a.id for a in seen.assignments}
     types = "；".join(VIOLATION_TYPE_BY_CODE[t].name_zh if t in VIOLATION_TYPE_BY_CODE else t
-                     for t in case.violation_types if t not in hidden)
+                     for t in seen.types(case))
+    severity = seen.severity(case)
     head = [str(case.id), employer.name, employer.uscc or "", place,
-            CASE_ZH.get(case.status, case.status), SEVERITY_ZH.get(case.severity, case.severity),
+            CASE_ZH.get(case.status, case.status), SEVERITY_ZH.get(severity, severity),
             types, _when(case.opened_at), _when(case.closed_at)]
     rows: list[list[Any]] = []
     for a, agency in pairs:

@@ -1,8 +1,8 @@
 """What a caller sees of a case: the list, the detail, the timeline.
 
-Protective-umbrella (保护伞) shares are restricted: only the office and the
-agency holding such an assignment see it, its violation types, the sources that
-alleged it and its timeline entries. Local agencies see the rest of the case.
+Protective-umbrella (保护伞) parts are shown by the rule of `case_visibility`: who
+does not see them gets the case without the restricted assignments, their types,
+the sources that alleged them, their timeline entries and their severity.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
+from app.domain.chinatime import china_date
 from app.domain.deadlines import is_overdue
 from app.domain.permissions import Actor
 from app.domain.routing import KIND_ORDER
@@ -26,54 +26,9 @@ from app.models.base import utcnow
 from app.models.cases import Assignment, Case, CaseSourceRecord, Escalation, Rectification
 from app.models.employers import Employer
 from app.models.reference import Agency
-from app.services import access
+from app.services import case_visibility
 from app.services.cases import case_scope, get_case
 from app.services.pagination import after, clamp, encode_cursor
-
-
-def sees_restricted(actor: Actor, case: Case, assignments: list[Assignment]) -> bool:
-    if actor.kind == "system" or (actor.is_office and access.in_subtree(actor,
-                                                                       case.jurisdiction_path)):
-        return True
-    return any(a.restricted and str(a.agency_id) == actor.agency_id for a in assignments)
-
-
-def _visible(actor: Actor, case: Case, assignments: list[Assignment]
-             ) -> tuple[list[Assignment], set[str]]:
-    """The assignments the actor may see and the violation types hidden from it."""
-    if sees_restricted(actor, case, assignments):
-        return assignments, set()
-    shown = [a for a in assignments if not a.restricted]
-    hidden = {t for a in assignments if a.restricted for t in a.violation_types}
-    hidden -= {t for a in shown for t in a.violation_types}
-    return shown, hidden
-
-
-def visible_types(actor: Actor, case: Case, assignments: list[Assignment]) -> list[str]:
-    """The case's violation types `actor` may see, given all the case's assignments:
-    a type only restricted (protective-umbrella) assignments carry is left out for those
-    who do not see the restricted share."""
-    _, hidden = _visible(actor, case, assignments)
-    return [t for t in case.violation_types if t not in hidden]
-
-
-def _type_filter(actor: Actor, violation_type: str) -> ColumnElement[bool]:
-    """Cases with `violation_type` among those `visible_types` would show the actor."""
-    def has(column: Any) -> ColumnElement[bool]:
-        return sa.cast(column, sa.String).like(f'%"{violation_type}"%')
-
-    named = has(col(Case.violation_types))
-    if actor.kind == "system" or actor.is_office:  # case_scope keeps them in their subtree
-        return named
-    on_case = col(Assignment.case_id) == col(Case.id)
-    mine = col(Assignment.agency_id) == (uuid.UUID(actor.agency_id) if actor.agency_id
-                                         else None)
-    restricted = col(Assignment.restricted).is_(True)
-    return sa.and_(named, sa.or_(
-        sa.exists().where(on_case, restricted, mine),
-        sa.exists().where(on_case, col(Assignment.restricted).is_(False),
-                          has(col(Assignment.violation_types))),
-        sa.not_(sa.exists().where(on_case, restricted, has(col(Assignment.violation_types))))))
 
 
 def _assignment_view(a: Assignment, agency: Agency, now: datetime) -> dict[str, Any]:
@@ -90,12 +45,22 @@ def _assignment_view(a: Assignment, agency: Agency, now: datetime) -> dict[str, 
 
 async def _timeline(session: AsyncSession, case: Case, assignment_ids: list[uuid.UUID],
                     hidden_ids: set[uuid.UUID]) -> list[dict[str, Any]]:
-    rect_ids = (await session.exec(
-        select(Rectification.id).where(Rectification.case_id == case.id))).all()
+    rect_ids = (await session.exec(select(Rectification.id).where(
+        Rectification.case_id == case.id, sa.or_(col(Rectification.assignment_id).is_(None),
+                                                 col(Rectification.assignment_id).not_in(
+                                                     hidden_ids))))).all()
     esc_ids = (await session.exec(select(Escalation.id).where(
         Escalation.case_id == case.id, col(Escalation.subject_id).not_in(hidden_ids)))).all()
     ids = [str(i) for i in [case.id, *assignment_ids, *rect_ids, *esc_ids]]
     return await auditlog.entries_about(session, ids)
+
+
+def _unnamed(entries: list[dict[str, Any]], hidden_agencies: set[uuid.UUID]
+             ) -> list[dict[str, Any]]:
+    """Entries on the case itself made by an agency whose only share is hidden (the
+    supervision bureau starting the case) keep their action but not who did it."""
+    return [{**e, "actor_id": None, "agency_id": None} if e["agency_id"] in hidden_agencies
+            else e for e in entries]
 
 
 async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[str, Any]:
@@ -107,9 +72,9 @@ async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[s
     rows = sorted(rows, key=lambda r: (r[0].created_at, r[0].role != "lead",
                                        KIND_ORDER.get(r[1].kind, 99), str(r[0].id)))
     all_assignments = [a for a, _ in rows]
-    shown, hidden_types = _visible(actor, case, all_assignments)
-    shown_ids = {a.id for a in shown}
-    privileged = sees_restricted(actor, case, all_assignments)
+    seen = case_visibility.sight(actor, case, all_assignments)
+    shown_ids = {a.id for a in seen.assignments}
+    privileged = seen.whole
     sources = (await session.exec(
         select(CaseSourceRecord).where(CaseSourceRecord.case_id == case.id)
         .order_by(col(CaseSourceRecord.added_at)))).all()
@@ -121,11 +86,11 @@ async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[s
         Rectification.case_id == case.id, col(Rectification.assignment_id).in_(shown_ids))
         .order_by(col(Rectification.created_at)))).all()
     return {
-        "id": case.id, "status": case.status, "severity": case.severity,
+        "id": case.id, "status": case.status, "severity": seen.severity(case),
         "employer": {"id": employer.id, "name": employer.name, "uscc": employer.uscc,
                      "industry": employer.industry, "jurisdiction_id": employer.jurisdiction_id,
                      "address": employer.address},
-        "violation_types": [t for t in case.violation_types if t not in hidden_types],
+        "violation_types": seen.types(case),
         "description": "" if case.description in hidden_text else case.description,
         "umbrella": case.umbrella if privileged else False,
         "opened_at": case.opened_at, "closed_at": case.closed_at, "summary": case.summary,
@@ -139,8 +104,10 @@ async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[s
         "rectifications": [{"id": r.id, "assignment_id": r.assignment_id,
                             "ordered_on": r.ordered_on, "deadline": r.deadline,
                             "status": r.status, "corrected_on": r.corrected_on} for r in rects],
-        "timeline": await _timeline(session, case, [a.id for a in shown],
-                                    {a.id for a in all_assignments} - shown_ids),
+        "timeline": _unnamed(await _timeline(session, case, [a.id for a in seen.assignments],
+                                             {a.id for a in all_assignments} - shown_ids),
+                             {a.agency_id for a in all_assignments} - {
+                                 a.agency_id for a in seen.assignments}),
     }
 
 
@@ -159,6 +126,7 @@ async def list_cases(session: AsyncSession, actor: Actor, *, status: str | None 
     n, now = clamp(limit), utcnow()
     query = select(Case, Employer.name).join(Employer, col(Employer.id) == col(Case.employer_id))
     query = query.where(case_scope(actor))
+    visible_share = case_visibility.assignment_shown(actor)
     if status is not None:
         query = query.where(Case.status == status)
     if employer_id is not None:
@@ -166,19 +134,21 @@ async def list_cases(session: AsyncSession, actor: Actor, *, status: str | None 
     if violation_type is not None:
         if violation_type not in VIOLATION_CODES:
             raise unprocessable(["query", "violation_type"], "Not a known violation type.")
-        query = query.where(_type_filter(actor, violation_type))
+        query = query.where(case_visibility.type_filter(actor, violation_type))
     if overdue is not None:
         late = sa.or_(
-            sa.exists().where(col(Assignment.case_id) == col(Case.id),
+            sa.exists().where(col(Assignment.case_id) == col(Case.id), visible_share,
                               col(Assignment.status) == "pending", col(Assignment.due_at) < now),
             sa.exists().where(col(Rectification.case_id) == col(Case.id),
                               col(Rectification.status).in_(("ordered", "escalated")),
-                              col(Rectification.deadline) < now.date()))
+                              col(Rectification.deadline) < china_date(now),
+                              col(Rectification.assignment_id).in_(select(Assignment.id).where(
+                                  col(Assignment.case_id) == col(Case.id), visible_share))))
         query = query.where(late if overdue else sa.not_(late))
     if declined:
         query = query.where(sa.exists().where(
-            col(Assignment.case_id) == col(Case.id), col(Assignment.status) == "declined",
-            col(Assignment.rerouted_to).is_(None)))
+            col(Assignment.case_id) == col(Case.id), visible_share,
+            col(Assignment.status) == "declined", col(Assignment.rerouted_to).is_(None)))
     keys = [col(Case.opened_at), col(Case.id)]
     query = query.where(after(keys, cursor, [datetime, uuid.UUID], descending=True))
     rows = list((await session.exec(query.order_by(*(k.desc() for k in keys)).limit(n + 1))).all())
@@ -189,11 +159,12 @@ async def list_cases(session: AsyncSession, actor: Actor, *, status: str | None 
         by_case.setdefault(a.case_id, []).append(a)
     items = []
     for c, name in rows:
-        shown, hidden = _visible(actor, c, by_case.get(c.id, []))
+        seen = case_visibility.sight(actor, c, by_case.get(c.id, []))
+        shown = seen.assignments
         items.append({
-            "id": c.id, "status": c.status, "severity": c.severity,
+            "id": c.id, "status": c.status, "severity": seen.severity(c),
             "employer": {"id": c.employer_id, "name": name},
-            "violation_types": [t for t in c.violation_types if t not in hidden],
+            "violation_types": seen.types(c),
             "opened_at": c.opened_at, "closed_at": c.closed_at,
             "overdue": any(is_overdue(a.due_at, now, a.status != "pending") for a in shown),
             "declined": sum(1 for a in shown if a.status == "declined" and not a.rerouted_to),

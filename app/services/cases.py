@@ -29,7 +29,15 @@ from app.models.base import utcnow
 from app.models.cases import Assignment, Case, CaseSourceRecord
 from app.models.employers import Employer
 from app.models.reference import Jurisdiction
-from app.services import access, assignments, dialect, queue, routing
+from app.services import (
+    access,
+    assignments,
+    case_visibility,
+    dialect,
+    escalations,
+    queue,
+    routing,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +58,14 @@ def case_scope(actor: Actor) -> ColumnElement[bool]:
         if not actor.jurisdiction_path:
             return sa.false()
         return col(Case.jurisdiction_path).startswith(actor.jurisdiction_path, autoescape=True)
-    if actor.agency_id is None:
+    if actor.agency_id is None or not actor.jurisdiction_path:
         return sa.false()
-    return sa.exists().where(col(Assignment.case_id) == col(Case.id),
-                             col(Assignment.agency_id) == uuid.UUID(actor.agency_id))
+    # Its own share, and only inside its own area: once the employer moves away
+    # (`follow_employer`), the old county's agencies read nothing more of the case.
+    return sa.and_(
+        col(Case.jurisdiction_path).startswith(actor.jurisdiction_path, autoescape=True),
+        sa.exists().where(col(Assignment.case_id) == col(Case.id),
+                          col(Assignment.agency_id) == uuid.UUID(actor.agency_id)))
 
 
 async def get_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID | str,
@@ -124,6 +136,18 @@ def _max_severity(a: str, b: str) -> str:
     return max(Severity(a), Severity(b), key=SEVERITY_RANK.__getitem__).value
 
 
+async def _unrestricted_severity(session: AsyncSession, case: Case) -> None:
+    """The severity of what agencies outside the protective-umbrella share see: the case's
+    types less those only restricted assignments carry (`case_visibility`)."""
+    shares = (await session.exec(select(Assignment).where(Assignment.case_id == case.id))).all()
+    hidden = case_visibility.hidden_types(shares)
+    shown = await routing.severity_of(session, [t for t in case.violation_types
+                                                if t not in hidden])
+    case.unrestricted_severity = _max_severity(case.unrestricted_severity, shown.value)
+    session.add(case)
+    await session.flush()
+
+
 def is_restricted(source: CaseSource, umbrella: bool) -> bool:
     """A source alleging a protective umbrella (保护伞) is shown only to those who see
     the restricted share: the office and the supervision agency handling it."""
@@ -161,6 +185,7 @@ async def file_case(session: AsyncSession, actor: Actor, *, employer_id: uuid.UU
     session.add(case)
     await session.flush()
     await assignments.route_case(session, actor, case, umbrella=umbrella)  # bumps queues
+    await _unrestricted_severity(session, case)
     if before is not None:
         auditlog.record(session, actor, "case.add_sources", "case", case.id, before=before,
                         after=auditlog.snapshot(case), jurisdiction_path=path)
@@ -178,6 +203,48 @@ async def add_to_case(session: AsyncSession, actor: Actor, *, case_id: uuid.UUID
         raise Conflict(f"The case is {case.status}; reopen it first or open a new one.")
     return await file_case(session, actor, employer_id=case.employer_id, sources=sources,
                            umbrella=umbrella)
+
+
+async def follow_employer(session: AsyncSession, actor: Actor, *, employer_id: uuid.UUID,
+                          employer_name: str, old_path: str, new_path: str) -> Case | None:
+    """The employer moved to another place: its open case moves with it.
+
+    One rule, whatever wrote the move (the API or an import): the case's place becomes
+    the employer's new one, so the new county's office and agencies hold it and the old
+    county's no longer read it (an agency sees a case only inside its own subtree, see
+    `case_scope`). Pending and accepted assignments of agencies that do not cover the new
+    place are withdrawn and the case is routed anew there; pending rectifications pass to
+    the new agency of the same kind. Both offices are told by an escalation each
+    (`case_moved_out`, `case_moved_in`). Closed cases stay where they were decided.
+    """
+    if old_path == new_path:
+        return None
+    case = await _open_case(session, employer_id)
+    if case is None:
+        return None
+    before = auditlog.snapshot(case)
+    now = utcnow()
+    case.jurisdiction_path = new_path
+    case.version += 1
+    case.updated_at = now
+    session.add(case)
+    await session.flush()
+    covering = {uuid.UUID(a.id) for a in await routing.agencies_on(session, new_path)}
+    on_case = (await session.exec(select(Assignment.agency_id).where(
+        Assignment.case_id == case.id))).all()
+    await assignments.withdraw_assignments(
+        session, actor, case, agency_ids=[a for a in on_case if a not in covering])
+    await assignments.route_case(session, actor, case, now=now)
+    await assignments.hand_over_rectifications(session, actor, case)
+    auditlog.record(session, actor, "case.move", "case", case.id, before=before,
+                    after=auditlog.snapshot(case), jurisdiction_path=new_path)
+    names = await routing.place_names(session, [old_path, new_path])
+    detail = f"{employer_name}: {names[old_path]} → {names[new_path]}"
+    for kind, path in (("case_moved_out", old_path), ("case_moved_in", new_path)):
+        await escalations.record_escalation(
+            session, actor, kind=kind, subject_id=case.id, case_id=case.id, agency_id=None,
+            jurisdiction_path=path, deadline_at=now, detail=detail)
+    return case
 
 
 async def _move(session: AsyncSession, actor: Actor, case: Case, action: str,

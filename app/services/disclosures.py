@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import auditlog
 from app.config import Settings
 from app.domain import redaction
+from app.domain.chinatime import china_date
 from app.domain.permissions import Actor
 from app.domain.taxonomy import VIOLATION_TYPE_BY_CODE
 from app.errors import Conflict, NotFound, unprocessable
@@ -126,7 +127,7 @@ async def approve_disclosure(session: AsyncSession, actor: Actor, case_id: uuid.
                    jurisdiction_path=case.jurisdiction_path, violation_types=codes,
                    violation_codes="," + ",".join(codes) + ",",
                    summary_public=summary,
-                   outcome=outcome.model_dump(mode="json"), closed_on=case.closed_at.date(),
+                   outcome=outcome.model_dump(mode="json"), closed_on=china_date(case.closed_at),
                    approved_by=actor.id[:64], approved_at=utcnow())
     session.add(d)
     await session.flush()

@@ -36,7 +36,7 @@ from app.errors import Conflict, unprocessable
 from app.models.base import new_id, utcnow
 from app.models.employers import Employer, ImportRejection, ImportResult, Licence
 from app.models.reference import Jurisdiction
-from app.services import access, queue
+from app.services import access, cases, queue
 from app.services.import_formats import open_rows
 from app.services.import_rows import TEMPLATE_HEADERS, Places, RowData, map_header, parse_row
 
@@ -247,6 +247,7 @@ async def _write_batch(session: AsyncSession, actor: Actor, batch: Sequence[RowD
     await _execute(conn, writes)
     tally.renamed.extend(writes.renamed)
     await _audit_employers(session, actor, writes.audits)
+    await _cases_follow(session, actor, writes.audits)
     tally.created += counts["created"]
     tally.updated += counts["updated"]
     tally.unchanged += counts["unchanged"]
@@ -255,6 +256,22 @@ async def _write_batch(session: AsyncSession, actor: Actor, batch: Sequence[RowD
     # Into audit_pending now, in this transaction: the entries of 100,000 employers
     # would otherwise wait in memory until the commit. A rollback still takes them back.
     await auditlog.write_pending(session)
+
+
+async def _cases_follow(session: AsyncSession, actor: Actor,
+                        audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]]
+                        ) -> None:
+    """A row that moves an employer moves its open case too, as an edit would."""
+    moved = [(eid, before["jurisdiction_id"], after) for eid, before, after in audits
+             if before is not None and before["jurisdiction_id"] != after["jurisdiction_id"]]
+    if not moved:
+        return
+    paths = dict((await session.exec(select(Jurisdiction.id, Jurisdiction.path).where(
+        col(Jurisdiction.id).in_({p for _, old, a in moved for p in (old, a["jurisdiction_id"])})
+    ))).all())
+    for eid, old, after in moved:
+        await cases.follow_employer(session, actor, employer_id=eid, employer_name=after["name"],
+                                    old_path=paths[old], new_path=paths[after["jurisdiction_id"]])
 
 
 async def _audit_employers(session: AsyncSession, actor: Actor,

@@ -18,16 +18,15 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import auditlog
+from app import auditlog, clock
 from app.domain.employer_flags import (
     SAFETY_PERMIT_INDUSTRIES,
     EmployerFlag,
     employer_flags,
-    local_today,
 )
-from app.domain.permissions import SYSTEM_ACTOR, Actor, Permission
+from app.domain.permissions import Actor, Permission
 from app.domain.taxonomy import Industry, LicenceKind
-from app.domain.uscc import normalise_uscc, uscc_check_digit, uscc_error
+from app.domain.uscc import normalise_uscc, uscc_error
 from app.errors import Conflict, NotFound, unprocessable
 from app.models.base import utcnow
 from app.models.employers import (
@@ -40,14 +39,10 @@ from app.models.employers import (
     LicencePublic,
 )
 from app.models.reference import Jurisdiction
-from app.services import access, queue
+from app.services import access, cases, queue
 from app.services.pagination import after, clamp, encode_cursor
 
 EMPLOYER_FIELDS = ("name", "uscc", "industry", "jurisdiction_id", "address", "workers")
-
-
-def today() -> date:
-    return local_today(utcnow())
 
 
 async def check_uscc(session: AsyncSession, raw: str | None, *, loc: Sequence[str],
@@ -92,7 +87,7 @@ async def employer_views(session: AsyncSession, employers: Sequence[Employer],
         ).order_by(col(Licence.kind)))).all()
         for lic in rows:
             by_employer[lic.employer_id].append(lic)
-    day = on or today()
+    day = on or clock.today()  # licences expire by China's calendar
     out = []
     for e in employers:
         held = by_employer.get(e.id, [])
@@ -153,6 +148,8 @@ async def update_employer(session: AsyncSession, actor: Actor, employer_id: str 
         select(Licence).where(Licence.employer_id == employer.id))).all())
     before = _snapshot(employer, held)
     sent = changes.model_fields_set
+    old_path = (await session.exec(select(Jurisdiction.path).where(
+        Jurisdiction.id == employer.jurisdiction_id))).one()
     place = await access.get_jurisdiction(
         session, actor, changes.jurisdiction_id if changes.jurisdiction_id is not None
         and "jurisdiction_id" in sent else employer.jurisdiction_id)
@@ -180,6 +177,9 @@ async def update_employer(session: AsyncSession, actor: Actor, employer_id: str 
     await _flush_unique(session, employer.uscc)
     if renamed:  # agency queues show the name: their pages (and ETags) change
         await queue.bump_employer_queues(session, [employer.id])
+    await cases.follow_employer(session, actor, employer_id=employer.id,
+                                employer_name=employer.name, old_path=old_path,
+                                new_path=place.path)
     auditlog.record(session, actor, "employer.update", "employer", employer.id, before=before,
                     after=_snapshot(employer, held), jurisdiction_path=place.path)
     return (await employer_views(session, [employer]))[0]
@@ -238,7 +238,7 @@ async def list_employers(session: AsyncSession, actor: Actor, *, q: str | None =
         query = query.where(Employer.uscc == normalise_uscc(uscc))
     if industry is not None:
         query = query.where(Employer.industry == industry.value)
-    day = today()
+    day = clock.today()
     if flag is not None:
         query = query.where(flag_condition(flag, day))
     keys = [col(Employer.created_at), col(Employer.id)]
@@ -248,43 +248,3 @@ async def list_employers(session: AsyncSession, actor: Actor, *, q: str | None =
     rows = rows[:n]
     nxt = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
     return await employer_views(session, rows, day), nxt
-
-
-def _demo_uscc(first17: str) -> str:
-    return first17 + uscc_check_digit(first17)
-
-
-# name, township, industry, address, workers, licences (kind, number, valid_until or None)
-DEMO_EMPLOYERS: tuple[tuple[str, str, Industry, str, int, tuple[LicenceIn, ...]], ...] = (
-    ("羊二庄镇红星砖窑厂", "羊二庄镇", Industry.brick_kiln, "羊二庄镇北二里村东", 19, ()),
-    ("黄骅市银河铜矿有限责任公司", "羊二庄镇", Industry.mine, "羊二庄镇西山口", 23, (
-        LicenceIn(kind=LicenceKind.business, number="130983000012345",
-                  valid_until=date(2030, 12, 31)),
-        LicenceIn(kind=LicenceKind.resource, number="C1309832009017",
-                  valid_until=date(2029, 6, 30)))),
-    ("黄骅镇兴旺家具厂", "黄骅镇", Industry.furniture, "黄骅镇工业街18号", 12, (
-        LicenceIn(kind=LicenceKind.business, number="130983600054321",
-                  valid_until=date(2007, 5, 31)),)),
-)
-DEMO_USCC = {"黄骅市银河铜矿有限责任公司": _demo_uscc("91130983MA0D1KQ8X")}
-
-
-async def load_demo_employers(session: AsyncSession) -> None:
-    """The documents' kiln (19 workers, no licence), a small mine without a safety permit and
-    a furniture workshop whose licence ran out, in 黄骅市's townships. Idempotent."""
-    county = (await session.exec(select(Jurisdiction).where(
-        Jurisdiction.name == "黄骅市", Jurisdiction.level == "county"))).first()
-    if county is None:
-        return
-    towns = {j.name: j.id for j in (await session.exec(select(Jurisdiction).where(
-        Jurisdiction.parent_id == county.id))).all()}
-    for name, town, industry, address, workers, licences in DEMO_EMPLOYERS:
-        if town not in towns:
-            continue
-        exists = (await session.exec(select(Employer.id).where(
-            Employer.name == name, Employer.jurisdiction_id == towns[town]))).first()
-        if exists is None:
-            await create_employer(session, SYSTEM_ACTOR, data=EmployerCreate(
-                name=name, uscc=DEMO_USCC.get(name), industry=industry,
-                jurisdiction_id=towns[town], address=address, workers=workers,
-                licences=list(licences)))

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
+from app.domain.chinatime import china_date
 from app.domain.lifecycles import OPEN_STATES
 from app.domain.permissions import SYSTEM_ACTOR, Actor
 from app.errors import Conflict, NotFound
@@ -86,7 +87,8 @@ async def escalate_overdue_rectifications(session: AsyncSession, *, now: datetim
     query = (select(Rectification, Assignment.agency_id, Case.jurisdiction_path)
              .join(Assignment, col(Assignment.id) == col(Rectification.assignment_id))
              .join(Case, col(Case.id) == col(Rectification.case_id))
-             .where(Rectification.status == "ordered", col(Rectification.deadline) < now.date(),
+             .where(Rectification.status == "ordered",
+                    col(Rectification.deadline) < china_date(now),  # its last day is over
                     col(Case.status).in_(OPEN_STATES))
              .order_by(col(Rectification.deadline), col(Rectification.id)).limit(SWEEP_ROWS))
     if dialect.is_postgres(session):

@@ -33,6 +33,7 @@ from app.models.base import utcnow
 from app.models.cases import Action, Assignment, Case
 from app.models.employers import Employer
 from app.models.integration import AssignmentChange, FeedHead, WebhookEndpoint, WebhookOutbox
+from app.services import case_visibility
 from app.services.pagination import clamp
 
 _BUMPS = "labourwatch.feed.bumps"
@@ -104,13 +105,17 @@ def _rows(session: SyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
     return {a.id: (a, c, name) for a, c, name in found}
 
 
-def summary(a: Assignment, case: Case, employer_name: str) -> dict[str, Any]:
-    """The assignment as the feed and webhooks show it (JSON-safe)."""
+def summary(a: Assignment, case: Case, employer_name: str, *, office: bool = False
+            ) -> dict[str, Any]:
+    """The assignment as the feed and webhooks show it (JSON-safe) to its own agency: the
+    case's severity as that share sees it (`case_visibility.share_severity`); `office`:
+    read by the office, which sees its cases whole."""
     return {
         "id": str(a.id), "case_id": str(a.case_id), "role": a.role, "status": a.status,
         "due_at": a.due_at.isoformat(), "violation_types": list(a.violation_types),
         "restricted": a.restricted, "reason": a.reason, "employer_name": employer_name,
-        "case_status": case.status, "severity": case.severity,
+        "case_status": case.status,
+        "severity": case_visibility.share_severity(case, a, office=office),
         "updated_at": a.updated_at.isoformat(),
     }
 

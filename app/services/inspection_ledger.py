@@ -2,6 +2,7 @@
 
 Rows are read in keyset batches, so a CSV of any length streams in flat memory.
 Cells that a spreadsheet would run as a formula are defused with a leading '.
+`official_misconduct` findings are listed only for whom `case_visibility` allows.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import SessionMaker
 from app.domain.permissions import Actor, Permission
+from app.domain.routing import UMBRELLA_TYPE
 from app.models.accounts import User
 from app.models.employers import Employer
 from app.models.inspections import Finding, Inspection, InspectionSignature
 from app.models.reference import Jurisdiction, ViolationType
-from app.services import access, campaigns
+from app.services import access, campaigns, case_visibility
 from app.services.inspections import filtered
 from app.services.routing import path_ids
 from app.services.spreadsheets import build_xlsx, stream_csv_on_own_session
@@ -66,17 +68,20 @@ async def _townships(session: AsyncSession, rows: Sequence[Inspection],
         cache[j.id] = next((towns[i] for i in path_ids(j.path) if i in towns), "")
 
 
-async def _batch_rows(session: AsyncSession, rows: Sequence[Inspection],
+async def _batch_rows(session: AsyncSession, actor: Actor, rows: Sequence[Inspection],
                       towns: dict[uuid.UUID, str]) -> list[list[Any]]:
     ids = [r.id for r in rows]
+    whole = await case_visibility.inspections_seen_whole(session, actor, rows)
     await _townships(session, rows, towns)
     names = dict((await session.exec(select(Employer.id, Employer.name).where(
         col(Employer.id).in_({r.employer_id for r in rows})))).all())
     found: dict[uuid.UUID, list[str]] = {}
-    for iid, zh in (await session.exec(select(Finding.inspection_id, ViolationType.name_zh).join(
-            ViolationType, col(Finding.violation_type) == col(ViolationType.code))
+    for iid, code, zh in (await session.exec(
+            select(Finding.inspection_id, Finding.violation_type, ViolationType.name_zh).join(
+                ViolationType, col(Finding.violation_type) == col(ViolationType.code))
             .where(col(Finding.inspection_id).in_(ids)).order_by(col(Finding.created_at)))).all():
-        found.setdefault(iid, []).append(zh)
+        if iid in whole or code != UMBRELLA_TYPE:
+            found.setdefault(iid, []).append(zh)
     signers: dict[uuid.UUID, list[tuple[str, Any]]] = {}
     for iid, name, at in (await session.exec(
             select(InspectionSignature.inspection_id, User.display_name,
@@ -113,7 +118,7 @@ async def ledger_rows(session: AsyncSession, actor: Actor, filters: Filters
             col(Inspection.created_at), col(Inspection.id)).limit(BATCH))).all())
         if not rows:
             return
-        yield await _batch_rows(session, rows, towns)
+        yield await _batch_rows(session, actor, rows, towns)
         if len(rows) < BATCH:
             return
         last = (rows[-1].created_at, rows[-1].id)

@@ -2,7 +2,8 @@
 
 Who may see one: anyone whose jurisdiction subtree holds the employer, plus the
 inspector and the members of its team (a township's member of a county team
-still sees the team's work). Who may write one: its inspector or a member of
+still sees the team's work). Its `official_misconduct` findings only whom
+`case_visibility` allows. Who may write one: its inspector or a member of
 its team. A signed inspection is immutable (409); corrections are amendments.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,7 +32,7 @@ from app.models.employers import Employer
 from app.models.inspection_schemas import Checklist, Headcount, InspectionKind
 from app.models.inspections import Finding, Inspection, InspectionSignature, TeamMember
 from app.models.reference import Jurisdiction, ViolationType
-from app.services import access, campaigns
+from app.services import access, campaigns, case_visibility
 from app.services.pagination import after, clamp, encode_cursor
 
 HEADCOUNT_COLUMNS = ("total", "local", "migrant", "female", "minors_16_18", "children_under_16",
@@ -239,9 +240,13 @@ async def inspection_detail(session: AsyncSession, insp: Inspection) -> Inspecti
 
 async def get_inspection(session: AsyncSession, actor: Actor,
                          inspection_id: str | uuid.UUID) -> InspectionDetail:
+    """Without its `official_misconduct` findings for whom `case_visibility` keeps them
+    from (a county's agencies: they may be the officials accused)."""
     access.require(actor, Permission.inspections_read)
-    return await inspection_detail(session, await get_inspection_row(session, actor,
-                                                                     inspection_id))
+    insp = await get_inspection_row(session, actor, inspection_id)
+    detail = await inspection_detail(session, insp)
+    whole = insp.id in await case_visibility.inspections_seen_whole(session, actor, [insp])
+    return replace(detail, findings=case_visibility.shown_findings(detail.findings, whole))
 
 
 def filtered(actor: Actor, filters: Mapping[str, uuid.UUID | str | None]) -> Any:

@@ -30,7 +30,7 @@ from app.domain.taxonomy import Severity
 from app.models.base import UTCDateTime, utcnow
 from app.models.cases import AgencyQueueState, Assignment, Case
 from app.models.employers import Employer
-from app.services import dialect, feed, queue_versions
+from app.services import case_visibility, dialect, feed, queue_versions
 from app.services.pagination import clamp, decode_cursor, encode_cursor
 
 POLL_SECONDS = 0.5
@@ -216,7 +216,7 @@ _COLUMNS: dict[str, Any] = {
     "restricted": col(Assignment.restricted),
     "created_at": _moment(col(Assignment.created_at)),
     "updated_at": _moment(col(Assignment.updated_at)), "case_id": col(Assignment.case_id),
-    "case_status": col(Case.status), "severity": col(Case.severity),
+    "case_status": col(Case.status),
     "case_types": sa.cast(col(Case.violation_types), _Codes()),
     "opened_at": _moment(col(Case.opened_at)), "employer_id": col(Case.employer_id),
     "employer_name": col(Employer.name),
@@ -228,21 +228,28 @@ _COLUMNS: dict[str, Any] = {
 }
 # Only what the queue item shows, from the index scan on (agency_id, created_at, id):
 # no ORM objects, one statement.
-_PAGE = (
-    sa.select(*[_COLUMNS[name].label(name) for name in QueueRow._fields])
-    .select_from(Assignment)
-    .join(Case, col(Case.id) == col(Assignment.case_id))
-    .join(Employer, col(Employer.id) == col(Case.employer_id))
-    .where(col(Assignment.agency_id) == sa.bindparam("agency_id"))
-)
+def _page(whole: bool) -> Any:
+    columns = {**_COLUMNS, "severity": case_visibility.severity_column(whole=whole)}
+    return (
+        sa.select(*[columns[name].label(name) for name in QueueRow._fields])
+        .select_from(Assignment)
+        .join(Case, col(Case.id) == col(Assignment.case_id))
+        .join(Employer, col(Employer.id) == col(Case.employer_id))
+        .where(col(Assignment.agency_id) == sa.bindparam("agency_id"))
+    )
+
+
 _KEYS = (col(Assignment.created_at), col(Assignment.id))
 
 
 @functools.cache
-def _page_query(status: bool, overdue: bool | None, severity: bool, cursor: bool) -> Any:
+def _page_query(whole: bool, status: bool, overdue: bool | None, severity: bool,
+                cursor: bool) -> Any:
     """The page statement for one combination of filters, values as parameters. Built
-    once: SQLAlchemy then finds it in its compiled cache without walking it again."""
-    query = _PAGE
+    once: SQLAlchemy then finds it in its compiled cache without walking it again.
+    `whole`: the office's queue, which shows every case's full severity; any other
+    shows a case's severity as `case_visibility.share_severity` has it."""
+    query = _page(whole)
     if status:
         query = query.where(col(Assignment.status) == sa.bindparam("status"))
     if overdue is True:
@@ -252,7 +259,8 @@ def _page_query(status: bool, overdue: bool | None, severity: bool, cursor: bool
         query = query.where(sa.or_(col(Assignment.status) != "pending",
                                    col(Assignment.due_at) >= sa.bindparam("now")))
     if severity:
-        query = query.where(col(Case.severity) == sa.bindparam("severity"))
+        query = query.where(case_visibility.severity_column(whole=whole)
+                            == sa.bindparam("severity"))
     if cursor:
         query = query.where(sa.tuple_(*_KEYS) > sa.tuple_(
             sa.bindparam("after_at", type_=UTCDateTime()),
@@ -273,7 +281,9 @@ async def list_queue(conn: AsyncConnection, actor: Actor, *, status: str | None 
                               "severity": severity.value if severity else None}
     if cursor is not None:
         params["after_at"], params["after_id"] = decode_cursor(cursor, [datetime, uuid.UUID])
-    query = _page_query(status is not None, overdue, severity is not None, cursor is not None)
+    whole = case_visibility.sees_every_case_whole(actor)
+    query = _page_query(whole, status is not None, overdue, severity is not None,
+                        cursor is not None)
     found = (await conn.execute(query, params)).all()
     rows = [QueueRow._make(r) for r in found[:n]]  # a Row's attributes are slow to read
     restricted = [r.case_id for r in rows if r.restricted_share]
@@ -284,17 +294,16 @@ async def list_queue(conn: AsyncConnection, actor: Actor, *, status: str | None 
 
 async def _visible_types(conn: AsyncConnection, actor: Actor, case_ids: list[uuid.UUID]
                          ) -> dict[uuid.UUID, list[str]]:
-    """`case_views.visible_types` for cases with a restricted share; on any other case
-    it is every type of the case, since only restricted shares hide types."""
-    from app.services.case_views import visible_types  # case_views → cases → queue
-
+    """`case_visibility.visible_types` for cases with a restricted share; on any other
+    case it is every type of the case, since only restricted shares hide types."""
     async with AsyncSession(bind=conn) as session:
         cases = (await session.exec(select(Case).where(col(Case.id).in_(case_ids)))).all()
         by_case: dict[uuid.UUID, list[Assignment]] = {}
         for a in (await session.exec(select(Assignment).where(
                 col(Assignment.case_id).in_(case_ids)))).all():
             by_case.setdefault(a.case_id, []).append(a)
-    return {c.id: visible_types(actor, c, by_case.get(c.id, [])) for c in cases}
+    return {c.id: case_visibility.visible_types(actor, c, by_case.get(c.id, []))
+            for c in cases}
 
 
 async def run_queue(engine: AsyncEngine, actor: Actor, *, query: str,

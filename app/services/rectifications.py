@@ -14,7 +14,8 @@ from decimal import Decimal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import auditlog
+from app import auditlog, clock
+from app.domain.chinatime import CHINA_TZ
 from app.domain.lifecycles import (
     OPEN_STATES,
     RECTIFICATION,
@@ -32,8 +33,10 @@ from app.services.assignments import get_own_assignment, refer_case
 
 
 def deadline_passed_at(deadline: date) -> datetime:
-    """A rectification is late from the first moment after its deadline day (UTC)."""
-    return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=UTC)
+    """A rectification is late from the first moment after its deadline day, which ends at
+    midnight in China (a 限期 counts in China's calendar days), as an instant in UTC."""
+    return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=CHINA_TZ
+                            ).astimezone(UTC)
 
 
 def _require_open(case: Case) -> None:
@@ -44,11 +47,13 @@ def _require_open(case: Case) -> None:
 async def record_action(session: AsyncSession, actor: Actor, assignment_id: uuid.UUID | str, *,
                         type: str, note: str, amount: Decimal | None = None,
                         count: int | None = None, deadline: date | None = None,
-                        referral_kind: str | None = None) -> tuple[Action, Rectification | None]:
-    """Validated by type: a fine needs an amount, a rescue a count, an order a deadline."""
+                        referral_kind: str | None = None, today: date | None = None
+                        ) -> tuple[Action, Rectification | None]:
+    """Validated by type: a fine needs an amount, a rescue a count, an order a deadline not
+    before `today` (China's date, app.clock.today(), unless given), the day it is ordered on."""
     a, case = await get_own_assignment(session, actor, assignment_id)
     _require_open(case)
-    today = utcnow().date()
+    today = today or clock.today()
     errors = action_errors(type, amount=amount, count=count, deadline=deadline,
                            referral_kind=referral_kind, today=today)
     if errors:
@@ -92,13 +97,16 @@ async def _own_rectification(session: AsyncSession, actor: Actor, rectification_
 
 
 async def add_follow_up(session: AsyncSession, actor: Actor, rectification_id: uuid.UUID | str,
-                        *, visited_on: date, corrected: bool, note: str
-                        ) -> tuple[FollowUp, Rectification]:
+                        *, visited_on: date, corrected: bool, note: str,
+                        today: date | None = None) -> tuple[FollowUp, Rectification]:
+    """A visit on `visited_on`, which may not be after `today` — China's date
+    (app.clock.today()) unless given: at 07:30 in China a visit made that morning is
+    today's, though the UTC date is still yesterday's."""
     rect, a, case = await _own_rectification(session, actor, rectification_id)
     _require_open(case)
     if rect.status == "corrected":
         raise Conflict("This rectification is already corrected.")
-    if visited_on > utcnow().date():
+    if visited_on > (today or clock.today()):
         raise Unprocessable("A visit cannot be in the future.",
                             errors=[field_error(["body", "visited_on"], "in the future")])
     visit = FollowUp(rectification_id=rect.id, visited_on=visited_on, corrected=corrected,

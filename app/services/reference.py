@@ -18,7 +18,7 @@ from app.domain.taxonomy import (
     JurisdictionLevel,
     Severity,
 )
-from app.errors import Conflict, unprocessable
+from app.errors import Conflict, NotFound, unprocessable
 from app.models.base import utcnow
 from app.models.reference import (
     Agency,
@@ -34,16 +34,30 @@ from app.services.routing import path_ids
 NATIONAL_NAME = "全国"
 
 
+async def _root_in_area(session: AsyncSession, actor: Actor) -> uuid.UUID:
+    """The national root's id when it is in the actor's area; else 422 on `parent_id`."""
+    root = await national_root(session)
+    try:
+        if root is not None:
+            return (await access.get_jurisdiction(session, actor, root.id)).id
+    except NotFound:
+        pass
+    raise unprocessable(["body", "parent_id"], "Without parent_id a place sits under the "
+                        "national root, which is outside your area: name its parent.")
+
+
 async def create_jurisdiction(session: AsyncSession, actor: Actor, *, name: str,
                               level: JurisdictionLevel, parent_id: uuid.UUID | None
                               ) -> Jurisdiction:
+    """A place under `parent_id`, a place in the actor's area at a higher level. Without
+    `parent_id` it sits directly under the national root (a province, say), which only an
+    actor whose area includes the root may do; the root itself is made once, at seeding."""
     jid = uuid.uuid4()
+    if parent_id is None and actor.kind != "system":
+        if level is JurisdictionLevel.national:
+            raise unprocessable(["body", "level"], "The national root exists already.")
+        parent_id = await _root_in_area(session, actor)
     if parent_id is None:
-        if actor.kind != "system" and level is not JurisdictionLevel.national:
-            raise unprocessable(["body", "parent_id"], "Every jurisdiction below the national "
-                                "root needs a parent.")
-        if actor.kind != "system":
-            raise unprocessable(["body", "parent_id"], "The national root exists already.")
         path, depth = f"/{jid}/", 0
     else:
         parent = await access.get_jurisdiction(session, actor, parent_id)
@@ -160,10 +174,15 @@ async def seed_reference_data(session: AsyncSession) -> int:
     return added
 
 
+async def national_root(session: AsyncSession) -> Jurisdiction | None:
+    """The one place without a parent (全国), once seeded."""
+    return (await session.exec(select(Jurisdiction).where(
+        col(Jurisdiction.parent_id).is_(None), Jurisdiction.level == "national"))).first()
+
+
 async def ensure_root_office(session: AsyncSession, actor: Actor) -> Agency:
     """The national root and its coordinator office, made once."""
-    root = (await session.exec(select(Jurisdiction).where(
-        col(Jurisdiction.parent_id).is_(None), Jurisdiction.level == "national"))).first()
+    root = await national_root(session)
     if root is None:
         root = await create_jurisdiction(session, actor, name=NATIONAL_NAME,
                                          level=JurisdictionLevel.national, parent_id=None)

@@ -52,6 +52,14 @@ async def agencies_on(session: AsyncSession, path: str) -> list[routing.AgencyRe
             for a in rows]
 
 
+async def place_names(session: AsyncSession, paths: Sequence[str]) -> dict[str, str]:
+    """Each path's place as a reader says it, from the top (e.g. 沧州市 黄骅市)."""
+    ids = {i for p in paths for i in path_ids(p)}
+    names = {j.id: j.name for j in (await session.exec(
+        select(Jurisdiction).where(col(Jurisdiction.id).in_(ids)))).all()}
+    return {p: " ".join(names[i] for i in path_ids(p)[1:] if i in names) or "—" for p in paths}
+
+
 async def plan(session: AsyncSession, *, violation_types: Sequence[str], path: str,
                umbrella: bool, existing_agency_ids: Collection[uuid.UUID],
                now: datetime) -> list[routing.PlannedAssignment]:
@@ -69,18 +77,22 @@ async def plan(session: AsyncSession, *, violation_types: Sequence[str], path: s
 
 async def plan_referral(session: AsyncSession, *, kind: AgencyKind,
                         violation_types: Sequence[str], severity: Severity, path: str,
+                        restricted: bool, head: str,
                         existing_agency_ids: Collection[uuid.UUID], now: datetime
-                        ) -> list[routing.PlannedAssignment]:
-    """Where a referral to `kind` goes: the router with a one-off rule sending the types to
-    that kind, so the nearest such agency (or the coordinator) gets it."""
-    rules = {t: routing.RoutingRule(t, kind, (), severity, 0) for t in violation_types}
+                        ) -> routing.PlannedAssignment | None:
+    """Where a referral to `kind` goes (`routing.route_referral`); None if that agency is
+    already on the case."""
     try:
-        return routing.route_case(
-            violation_types, await jurisdiction_path(session, path),
-            await agencies_on(session, path), rules, now=now,
+        return routing.route_referral(
+            kind, violation_types, await jurisdiction_path(session, path),
+            await agencies_on(session, path), severity, now=now, restricted=restricted, head=head,
             existing_agency_ids={str(a) for a in existing_agency_ids})
     except routing.NoRouteError as exc:
         raise Conflict(f"Nobody can take this referral: {exc}.") from None
+
+
+async def above_county(session: AsyncSession, path: str, jurisdiction_id: uuid.UUID) -> bool:
+    return routing.above_county(await jurisdiction_path(session, path), str(jurisdiction_id))
 
 
 async def severity_of(session: AsyncSession, violation_types: Sequence[str]) -> Severity:

@@ -9,27 +9,25 @@ return what was signed, whatever the data does afterwards.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import timedelta, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
-from app import auditlog
+from app import auditlog, clock
 from app.domain.chinatime import day_ends, day_starts
 from app.domain.permissions import Actor, Permission
 from app.domain.stats import COLUMNS, Figures, from_json, is_empty, roll_up, to_json
 from app.errors import Conflict, NotFound
-from app.models.base import utcnow
 from app.models.inspections import Campaign
 from app.models.reference import Jurisdiction
 from app.models.stats import StatsSignoff
-from app.services import access
+from app.services import access, case_visibility
 from app.services.stats_queries import Scope, figures_by_child
-
-CHINA = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +46,7 @@ class StatsTable:
     rows: list[StatsRow]
     total: Figures
     signed_off: dict[str, Any] | None = None
+    hidden: frozenset[str] = frozenset()  # columns the reader may not see
     columns: list[dict[str, str]] = field(
         default_factory=lambda: [{"key": c.key, "label_zh": c.label_zh} for c in COLUMNS])
 
@@ -66,17 +65,37 @@ class StatsTable:
         }
 
 
+def _campaigns_for(actor: Actor) -> SelectOfScalar[Campaign]:
+    """Campaigns run in the actor's area or above it (a city-wide campaign is reported on
+    by each county)."""
+    above = sa.literal(actor.jurisdiction_path or "").startswith(col(Jurisdiction.path))
+    return (select(Campaign)
+            .join(Jurisdiction, col(Campaign.jurisdiction_id) == col(Jurisdiction.id))
+            .where(sa.or_(access.jurisdiction_scope(actor), above)))
+
+
 async def get_stats_campaign(session: AsyncSession, actor: Actor,
                              campaign_id: uuid.UUID | str) -> Campaign:
-    """A campaign run in the actor's area or above it (a city-wide campaign is reported on
-    by each county); otherwise NotFound."""
+    """A campaign run in the actor's area or above it; otherwise NotFound."""
     cid = access.as_uuid(campaign_id, "campaign")
-    above = sa.literal(actor.jurisdiction_path or "").startswith(col(Jurisdiction.path))
-    row = (await session.exec(
-        select(Campaign).join(Jurisdiction, col(Campaign.jurisdiction_id) == col(Jurisdiction.id))
-        .where(Campaign.id == cid, sa.or_(access.jurisdiction_scope(actor), above)))).first()
+    row = (await session.exec(_campaigns_for(actor).where(Campaign.id == cid))).first()
     if row is None:
         raise NotFound(f"No campaign {cid} in your area.")
+    return row
+
+
+async def current_campaign(session: AsyncSession, actor: Actor, *,
+                           today: date | None = None) -> Campaign:
+    """The campaign under way `today` (China's date, app.clock.today(), unless given) in
+    the actor's area or above it; when none is, the one that started last. Of several,
+    the one that started last. NotFound when the area has no campaign at all."""
+    day = today or clock.today()
+    under_way = sa.and_(col(Campaign.starts_on) <= day, col(Campaign.ends_on) >= day)
+    row = (await session.exec(_campaigns_for(actor).order_by(
+        sa.case((under_way, 0), else_=1), col(Campaign.starts_on).desc(),
+        col(Campaign.created_at).desc(), col(Campaign.id)))).first()
+    if row is None:
+        raise NotFound("No campaign in your area: name one with campaign_id.")
     return row
 
 
@@ -91,7 +110,7 @@ async def _place(session: AsyncSession, actor: Actor,
 def _scope(campaign: Campaign, place: Jurisdiction) -> Scope:
     start, end = day_starts(campaign.starts_on), day_ends(campaign.ends_on)
     return Scope(campaign_id=campaign.id, prefix=place.path, start=start, end=end,
-                 today=utcnow().date())
+                 today=clock.today())
 
 
 async def _live(session: AsyncSession, campaign: Campaign, place: Jurisdiction) -> StatsTable:
@@ -130,17 +149,32 @@ async def _signoff_row(session: AsyncSession, campaign: Campaign,
         StatsSignoff.period_end == campaign.ends_on))).first()
 
 
-async def compute_stats(session: AsyncSession, actor: Actor, *, campaign_id: uuid.UUID | str,
+async def compute_stats(session: AsyncSession, actor: Actor, *,
+                        campaign_id: uuid.UUID | str | None = None,
                         jurisdiction_id: uuid.UUID | str | None = None) -> StatsTable:
-    """The table for a campaign and a place in the actor's area (default: the actor's own);
-    the frozen figures if it was signed off, else computed now."""
+    """The table for a campaign (default: current_campaign()) and a place in the actor's
+    area (default: the actor's own); the frozen figures if it was signed off, else
+    computed now."""
     access.require(actor, Permission.stats_read)
-    campaign = await get_stats_campaign(session, actor, campaign_id)
+    campaign = (await get_stats_campaign(session, actor, campaign_id) if campaign_id is not None
+                else await current_campaign(session, actor))
     place = await _place(session, actor, jurisdiction_id)
     signoff = await _signoff_row(session, campaign, place)
     if signoff is not None:
-        return _frozen(campaign, place, signoff)
-    return await _live(session, campaign, place)
+        return _seen_by(actor, _frozen(campaign, place, signoff))
+    return _seen_by(actor, await _live(session, campaign, place))
+
+
+def _seen_by(actor: Actor, table: StatsTable) -> StatsTable:
+    """Without the protective-umbrella count for who may not see it (`case_visibility`)."""
+    if case_visibility.sees_every_case_whole(actor):
+        return table
+    table.rows = [replace(r, figures=case_visibility.figures_seen(actor, r.figures))
+                  for r in table.rows]
+    table.total = case_visibility.figures_seen(actor, table.total)
+    table.columns = [c for c in table.columns if c["key"] != case_visibility.RESTRICTED_FIGURE]
+    table.hidden = frozenset({case_visibility.RESTRICTED_FIGURE})
+    return table
 
 
 async def sign_off_stats(session: AsyncSession, actor: Actor, *, campaign_id: uuid.UUID | str,

@@ -14,7 +14,7 @@ from app.services.stats import StatsTable
 
 def _rows(table: StatsTable) -> list[list[object]]:
     names = [f"{r.name}（本级）" if r.own else r.name for r in table.rows]
-    return spreadsheet_rows(names, [r.figures for r in table.rows], table.total)
+    return spreadsheet_rows(names, [r.figures for r in table.rows], table.total, table.hidden)
 
 
 def stats_csv(table: StatsTable) -> bytes:

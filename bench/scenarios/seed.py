@@ -38,7 +38,7 @@ async def _load(url: str) -> Seeded:
     try:
         async with transaction(create_sessionmaker(engine)) as session:
             await seed_reference_data(session)
-            await load_demo(session)
+            await load_demo(session, settings)
         tokens: dict[str, str] = {}
         agencies: dict[str, uuid.UUID] = {}
         async with transaction(create_sessionmaker(engine)) as session:

@@ -24,8 +24,8 @@ from tests.factories import World
 
 OPEN_ROUTES = {("POST", "/api/v1/auth/token"), ("GET", "/healthz"), ("GET", "/readyz"),
                ("GET", "/metrics")}
-# Any valid token may ask who it is.
-ANY_TOKEN = {("GET", "/api/v1/me")}
+# Any valid token may ask who it is; any staff member may change their own password.
+ANY_TOKEN = {("GET", "/api/v1/me"), ("POST", "/api/v1/me/password")}
 
 
 def _required_permission(dependant: Any) -> Permission | None:
@@ -86,6 +86,9 @@ async def test_roles_without_the_permission_get_403(client: httpx.AsyncClient, w
                                                     role: Role) -> None:
     granted = ROLE_PERMISSIONS[role]
     headers = world.headers(role)
+    for method, path in sorted(ANY_TOKEN):
+        r = await _call(client, method, path, headers)
+        assert r.status_code not in (401, 403, 404), (role, method, path, r.text)
     for method, path, perm in ROUTES:
         if perm is None:
             continue
@@ -105,6 +108,9 @@ async def test_service_account_has_only_its_scopes(client: httpx.AsyncClient, wo
     async with transaction(db.sessionmaker) as session:
         token, _ = await login_client(session, db.settings, acct.client_id, secret)
     headers = {"Authorization": f"Bearer {token}"}
+    r = await client.post("/api/v1/me/password", headers=headers,
+                          json={"current_password": secret, "new_password": "x" * 12})
+    assert r.status_code == 403, r.text  # a service account has a secret, not a password
     for method, path, perm in ROUTES:
         if perm is None:
             continue

@@ -65,10 +65,10 @@ async def test_actions_are_validated_by_type(
 
 
 async def test_rectification_blocks_closing_until_corrected(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+        fixed_day: date, client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
     case_id, aid, labour = await _labour_assignment(client, world, db)
     await client.post(f"/api/v1/assignments/{aid}/accept", headers=labour)
-    deadline = date.today() + timedelta(days=15)
+    deadline = fixed_day + timedelta(days=15)
     r = await client.post(f"/api/v1/assignments/{aid}/actions", headers=labour, json={
         "type": "rectification_order", "note": "限期补签劳动合同", "deadline": str(deadline)})
     assert r.status_code == 201
@@ -82,12 +82,12 @@ async def test_rectification_blocks_closing_until_corrected(
     assert r.status_code == 409 and "rectification" in r.json()["detail"]
     url = f"/api/v1/rectifications/{rect['id']}/follow-ups"
     r = await client.post(url, headers=world.headers(Role.agency_officer),
-                          json={"visited_on": str(date.today()), "corrected": True})
+                          json={"visited_on": str(fixed_day), "corrected": True})
     assert r.status_code == 404
-    r = await client.post(url, headers=labour, json={"visited_on": str(date.today()),
+    r = await client.post(url, headers=labour, json={"visited_on": str(fixed_day),
                                                      "corrected": False, "note": "未整改"})
     assert r.status_code == 201 and r.json()["rectification"]["status"] == "ordered"
-    r = await client.post(url, headers=labour, json={"visited_on": str(date.today()),
+    r = await client.post(url, headers=labour, json={"visited_on": str(fixed_day),
                                                      "corrected": True, "note": "已整改"})
     assert r.status_code == 201 and r.json()["rectification"]["status"] == "corrected"
     r = await client.post(f"/api/v1/cases/{case_id}/close", headers=office,

@@ -11,7 +11,7 @@ from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Role
 from app.models.reference import Jurisdiction
 from app.services import accounts, demo
-from app.services.campaigns import list_campaigns, list_teams, load_demo_campaign
+from app.services.campaigns import list_campaigns, list_teams
 from tests.api.inspection_world import PHASES, add_place, make_campaign
 from tests.conftest import TestDatabase
 from tests.factories import World
@@ -104,8 +104,7 @@ async def test_the_demo_campaign_has_the_documents_three_teams(
     monkeypatch.setattr(accounts, "hash_password", lambda _p: "not-a-real-hash")
     for _ in range(2):
         async with transaction(db.sessionmaker) as session:
-            await demo.load_demo(session)
-            await load_demo_campaign(session)
+            await demo.load_demo(session, db.settings)
     async with transaction(db.sessionmaker) as session:
         views, _ = await list_campaigns(session, SYSTEM_ACTOR)
         assert len(views) == 1 and len(views[0].phases) == 4

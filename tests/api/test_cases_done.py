@@ -35,11 +35,12 @@ async def test_child_labour_with_ids_taken_reaches_police_labour_civil_affairs_o
     got = {a["agency"]["id"]: a for a in case["assignments"]}
     police = world.agency(AgencyKind.police)
     # DESIGN.md: child_labour is labour's (lead) with police and civil affairs; ID
-    # detention is police's (lead) with labour; lead wins, one assignment per agency.
-    expected = {str(police.id): "lead", str(world.agency(AgencyKind.labour).id): "lead",
+    # detention is labour's too (劳动合同法 第84条), police also; one assignment per agency.
+    labour = world.agency(AgencyKind.labour)
+    expected = {str(police.id): "also", str(labour.id): "lead",
                 str(world.agency(AgencyKind.civil_affairs).id): "also"}
     assert {k: v["role"] for k, v in got.items()} == expected
-    lead = got[str(police.id)]
+    lead = got[str(labour.id)]
     assert datetime.fromisoformat(lead["due_at"]) <= before + timedelta(hours=24, minutes=1)
     assert "child_labour" in got[str(world.agency(AgencyKind.civil_affairs).id)]["reason"]
     assert "id_document_detention" in lead["reason"]

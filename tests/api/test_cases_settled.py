@@ -46,7 +46,7 @@ async def test_a_declined_assignment_not_rerouted_blocks_closing(
 
 
 async def test_a_dismissed_case_takes_no_more_work_and_withdraws_its_assignments(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+        fixed_day: date, client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
     case_id = await file(db, await make_employer(db, world), "wage_arrears",
                          "licence_expired")
     _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
@@ -56,7 +56,7 @@ async def test_a_dismissed_case_takes_no_more_work_and_withdraws_its_assignments
     await client.post(f"/api/v1/assignments/{mine}/accept", headers=labour)
     r = await client.post(f"/api/v1/assignments/{mine}/actions", headers=labour, json={
         "type": "rectification_order", "note": "限期补发",
-        "deadline": str(date.today() + timedelta(days=10))})
+        "deadline": str(fixed_day + timedelta(days=10))})
     rect = r.json()["rectification"]["id"]
     await client.post(f"/api/v1/assignments/{theirs}/decline", headers=commerce,
                       json={"reason": "不归我局管"})
@@ -70,7 +70,7 @@ async def test_a_dismissed_case_takes_no_more_work_and_withdraws_its_assignments
                           json={"type": "fine", "note": "罚款", "amount": "5000"})
     assert r.status_code == 409
     r = await client.post(f"/api/v1/rectifications/{rect}/follow-ups", headers=labour,
-                          json={"visited_on": str(date.today()), "corrected": True,
+                          json={"visited_on": str(fixed_day), "corrected": True,
                                 "note": "已整改"})
     assert r.status_code == 409
     r = await client.post(f"/api/v1/cases/{case_id}/reroute", headers=office, json={

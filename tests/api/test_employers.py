@@ -12,7 +12,6 @@ from app.domain.uscc import uscc_check_digit
 from tests.factories import World
 
 URL = "/api/v1/employers"
-TODAY = date.today()
 
 
 def uscc(n: int) -> str:
@@ -40,22 +39,24 @@ async def test_create_normalises_uscc_and_shows_flags(client: httpx.AsyncClient,
     body = await create(client, world, Role.inspector, uscc=spaced, workers=19)
     assert body["uscc"] == code
     assert body["workers"] == 19
-    assert body["flags"] == ["no_business_licence", "no_safety_permit"]
+    assert body["flags"] == ["no_business_licence"]  # a kiln needs no safety permit
     got = await client.get(f"{URL}/{body['id']}", headers=world.headers(Role.auditor))
     assert got.status_code == 200
     assert got.json()["name"] == "羊二庄镇红星砖窑厂"
 
 
-async def test_licences_clear_and_raise_flags(client: httpx.AsyncClient, world: World) -> None:
+async def test_licences_clear_and_raise_flags(fixed_day: date, client: httpx.AsyncClient,
+                                              world: World) -> None:
+    """Licences expire by China's calendar: valid through their last day there."""
     ok = await create(client, world, licences=[
-        {"kind": "business", "number": "B1", "valid_until": str(TODAY + timedelta(days=30))},
-        {"kind": "safety", "number": "S1", "valid_until": str(TODAY)}])
+        {"kind": "business", "number": "B1", "valid_until": str(fixed_day + timedelta(days=30))},
+        {"kind": "safety", "number": "S1", "valid_until": str(fixed_day)}])
     assert ok["flags"] == []
     assert {lic["kind"] for lic in ok["licences"]} == {"business", "safety"}
     stale = await create(client, world, name="旧窑", licences=[
         {"kind": "business", "number": "B2", "valid_until": "2007-05-31"},
-        {"kind": "safety", "number": "S2", "valid_until": str(TODAY - timedelta(days=1))}])
-    assert stale["flags"] == ["licence_expired", "no_safety_permit"]
+        {"kind": "safety", "number": "S2", "valid_until": str(fixed_day - timedelta(days=1))}])
+    assert stale["flags"] == ["licence_expired"]  # a kiln needs no safety permit
     shop = await create(client, world, name="家具厂", industry="furniture")
     assert shop["flags"] == ["no_business_licence"]
 
@@ -119,6 +120,9 @@ async def test_search_by_name_uscc_industry_place_and_flag(client: httpx.AsyncCl
                            {"kind": "business", "number": "B", "valid_until": "2001-01-01"}])
     shop = await create(client, world, name="兴旺家具厂", industry="furniture", licences=[
         {"kind": "business", "number": "B9"}])
+    mine = await create(client, world, name="银河铜矿", industry="mine",
+                        jurisdiction_id=str(world.places["home"].id), licences=[
+                            {"kind": "business", "number": "B7"}])
 
     async def ids(**params: str) -> list[str]:
         r = await client.get(URL, params=params, headers=h)
@@ -133,7 +137,8 @@ async def test_search_by_name_uscc_industry_place_and_flag(client: httpx.AsyncCl
     assert await ids(jurisdiction_id=str(world.places["town"].id)) == [kiln_e["id"], shop["id"]]
     assert await ids(flag="no_business_licence") == [kiln_e["id"]]
     assert await ids(flag="licence_expired") == [odd["id"]]
-    assert await ids(flag="no_safety_permit") == [kiln_e["id"]]
+    # 安全生产许可证条例 第2条: the mine needs a safety permit, the kiln does not
+    assert await ids(flag="no_safety_permit") == [mine["id"]]
     foreign_place = str(world.places["foreign"].id)
     r = await client.get(URL, params={"jurisdiction_id": foreign_place}, headers=h)
     assert r.status_code == 404
@@ -161,7 +166,7 @@ async def test_patch_changes_only_what_is_sent_and_is_audited(client: httpx.Asyn
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["address"], body["workers"], body["uscc"]) == ("北二里村西", 19, uscc(5))
-    assert body["flags"] == ["no_safety_permit"]
+    assert body["flags"] == []
     log = (await client.get("/api/v1/audit", params={"entity_type": "employer",
                                                       "entity_id": e["id"]},
                             headers=world.headers(Role.auditor))).json()["items"]

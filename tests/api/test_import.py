@@ -77,7 +77,7 @@ async def test_utf8_csv_imports_and_a_rerun_creates_nothing(client: httpx.AsyncC
     assert mine["uscc"] == uscc(7)
     assert {(lic["kind"], lic["valid_until"]) for lic in mine["licences"]} == {
         ("business", "2030-12-31"), ("safety", "2030-06-30")}
-    assert got["红星砖窑厂"]["flags"] == ["no_business_licence", "no_safety_permit"]
+    assert got["红星砖窑厂"]["flags"] == ["no_business_licence"]
     assert got["兴旺家具厂"]["flags"] == ["licence_expired"]
     assert got["兴旺家具厂"]["jurisdiction_id"] == str(world.places["home"].id)
     again = await upload(client, world, data)
@@ -96,7 +96,7 @@ async def test_changed_rows_update_in_place(client: httpx.AsyncClient, world: Wo
     assert (r.json()["created"], r.json()["updated"], r.json()["unchanged"]) == (0, 2, 1)
     got = await names(client, world)
     assert got["银河铜矿有限责任公司"]["address"] == "西山口二号"
-    assert got["红星砖窑厂"]["flags"] == ["no_safety_permit"]
+    assert got["红星砖窑厂"]["flags"] == []
 
 
 async def test_gbk_csv_from_a_registry(client: httpx.AsyncClient, world: World) -> None:

@@ -46,7 +46,8 @@ async def test_the_csv_has_a_row_per_assignment_action_with_chinese_headers(
     await build_stats_world(world)
     rows = _rows(await _get(client, world.headers(Role.coordinator)))
     kiln = [r for r in rows if r["单位名称"] == "某村砖窑厂"]
-    assert [(r["承办单位"].endswith(("劳动和社会保障局", "公安局")), r["处理措施"]) for r in kiln] \
+    doers = ("人力资源和社会保障局", "公安局")
+    assert [(r["承办单位"].endswith(doers), r["处理措施"]) for r in kiln] \
         == [(True, "罚款"), (True, "追发工资"), (True, "责令整改"), (True, "刑事立案"),
             (True, "解救童工"), (True, "遣送返乡")]
     fine, wages, order = kiln[0], kiln[1], kiln[2]
@@ -83,9 +84,9 @@ async def test_an_agency_sees_only_its_cases_and_no_restricted_share(
                   scope_path=world.places["town"].path, triage_due_at=JULY, case_id=case.id))
     police = _rows(await _get(client, world.headers(Role.agency_officer)))
     assert {r["单位名称"] for r in police} == {"某村砖窑厂", "羊二庄镇红星砖窑厂"}
-    assert not any(r["承办单位"].endswith("监察局") for r in police)
+    assert not any(r["承办单位"].endswith("监察委员会") for r in police)
     office = await _get(client, world.headers(Role.coordinator))
-    assert any(r["承办单位"].endswith("监察局") for r in _rows(office))
+    assert any(r["承办单位"].endswith("监察委员会") for r in _rows(office))
     assert "王五" not in office.text and "13800000000" not in office.text
 
 

@@ -7,11 +7,14 @@ from datetime import timedelta
 import httpx
 import sqlalchemy as sa
 
+from app.db import transaction
+from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.accounts import ServiceAccount, User
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
 from app.models.reference import Jurisdiction
+from app.services import reference
 from tests.conftest import TestDatabase
 from tests.factories import World
 
@@ -168,3 +171,23 @@ async def test_an_idempotency_key_past_its_window_is_a_new_request(
                               json={**body, "name": "新城镇"})
     assert first.status_code == again.status_code == 201, again.text
     assert "idempotent-replayed" not in again.headers and again.json()["name"] == "新城镇"
+
+
+async def test_without_parent_id_a_place_sits_under_the_national_root(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    async with transaction(db.sessionmaker) as session:
+        world.agencies[("root", AgencyKind.coordinator)] = await reference.create_agency(
+            session, SYSTEM_ACTOR, name=None, kind=AgencyKind.coordinator,
+            jurisdiction_id=world.places["root"].id)
+    national = await _admin_at(world, "root")
+    r = await client.post("/api/v1/jurisdictions", headers=national,
+                          json={"name": "山西省", "level": "province"})
+    assert r.status_code == 201, r.text
+    assert r.json()["parent_id"] == str(world.places["root"].id)
+    # a county's admin has no national root in its area: it must name the parent
+    r = await client.post("/api/v1/jurisdictions", headers=world.headers(Role.admin),
+                          json={"name": "南排河镇", "level": "township"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "parent_id"]
+    r = await client.post("/api/v1/jurisdictions", headers=national,
+                          json={"name": "全国", "level": "national"})
+    assert r.status_code == 422

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -246,3 +247,33 @@ async def test_inspections_sealed_at_the_same_moment_are_each_counted_once(
     # The original is replaced once; both amendments count, with the findings they copied.
     assert (got["employers_inspected"], got["staff_turnout"], got["employers_with_problems"],
             got["findings_wage_arrears"], got["findings_child_labour"]) == (5, 10, 5, 6, 6)
+
+
+async def test_without_campaign_id_the_campaign_under_way_in_your_area_answers(
+        fixed_day: date, client: httpx.AsyncClient, world: World) -> None:
+    """Today is China's date (fixed_day); a campaign above your place counts as yours."""
+    _, city = await world.add_user(Role.coordinator, AgencyKind.coordinator, "city")
+    county = world.headers(Role.coordinator)
+
+    async def campaign(headers: dict[str, str], place: str, name: str, starts: int,
+                       ends: int) -> str:
+        r = await client.post("/api/v1/campaigns", headers=headers, json={
+            "name": name, "jurisdiction_id": str(world.places[place].id),
+            "starts_on": str(fixed_day + timedelta(days=starts)),
+            "ends_on": str(fixed_day + timedelta(days=ends))})
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+    last_year = await campaign(city, "city", "去年全市专项行动", -400, -370)
+    under_way = await campaign(county, "home", "本县专项行动", -10, 0)  # its last day
+    await campaign(county, "home", "明年专项行动", 1, 30)
+
+    async def current(headers: dict[str, str]) -> str:
+        r = await client.get(STATS, headers=headers)
+        assert r.status_code == 200, r.text
+        return str(r.json()["campaign"]["id"])
+
+    assert await current(county) == under_way
+    assert await current(world.headers(Role.coordinator, "foreign")) == last_year  # the latest
+    r = await client.get(STATS, headers=county, params={"campaign_id": last_year})
+    assert r.json()["campaign"]["name"] == "去年全市专项行动"

@@ -26,7 +26,7 @@ async def operator_tip(client: httpx.AsyncClient, world: World, place: str = "ho
     """A hotline call typed in by the home police operator, placed in `place`."""
     payload: dict[str, object] = {
         "channel": "phone", "description": "某砖厂扣工人身份证，晚上锁门",
-        "violation_types": ["id_document_detention"], "employer_name": "某砖厂",
+        "violation_types": ["restriction_of_liberty"], "employer_name": "某砖厂",
         "address": "黄骅镇东村", "jurisdiction_id": str(world.places[place].id),
         "contact": {"name": "王先生", "phone": PHONE}}
     payload.update(body)

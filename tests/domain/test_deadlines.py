@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from app.domain.deadlines import is_overdue, triage_due_at
-from app.domain.taxonomy import CRIMINAL_CODES, VIOLATION_TYPES, Category, ViolationTypeSpec
+from app.domain.taxonomy import CRITICAL_CODES, VIOLATION_TYPES, Severity, ViolationTypeSpec
 
 RECEIVED = datetime(2024, 7, 1, 9, 30, tzinfo=UTC)
 
@@ -16,19 +16,25 @@ RECEIVED = datetime(2024, 7, 1, 9, 30, tzinfo=UTC)
         (["no_business_licence", "no_tax_registration"], timedelta(days=3)),
         (["forced_labour"], timedelta(hours=24)),
         (["child_labour"], timedelta(hours=24)),
-        (["wage_arrears", "id_document_detention"], timedelta(hours=24)),
+        (["wage_arrears", "malicious_wage_arrears"], timedelta(hours=24)),
+        # withholding ID cards alone is an administrative violation (劳动合同法 第84条)
+        (["wage_arrears", "id_document_detention"], timedelta(days=3)),
+        # critical though not criminal: vulnerable persons, a protective umbrella
+        (["vulnerable_persons"], timedelta(hours=24)),
+        (["official_misconduct"], timedelta(hours=24)),
         (["not_a_type"], timedelta(days=3)),
     ],
 )
-def test_tips_about_crimes_are_triaged_within_a_day(types: list[str], within: timedelta) -> None:
+def test_tips_about_critical_types_are_triaged_within_a_day(types: list[str],
+                                                            within: timedelta) -> None:
     assert triage_due_at(RECEIVED, types) == RECEIVED + within
 
 
 @pytest.mark.parametrize("spec", VIOLATION_TYPES, ids=lambda v: v.code)
-def test_every_criminal_category_type_is_urgent(spec: ViolationTypeSpec) -> None:
-    criminal = spec.category is Category.criminal
-    assert (spec.code in CRIMINAL_CODES) is criminal
-    expected = timedelta(hours=24) if criminal else timedelta(days=3)
+def test_every_critical_type_is_urgent(spec: ViolationTypeSpec) -> None:
+    critical = spec.severity is Severity.critical
+    assert (spec.code in CRITICAL_CODES) is critical
+    expected = timedelta(hours=24) if critical else timedelta(days=3)
     assert triage_due_at(RECEIVED, [spec.code]) - RECEIVED == expected
 
 

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.domain.employer_flags import EmployerFlag, employer_flags, local_today
+from app.domain.chinatime import china_date
+from app.domain.employer_flags import EmployerFlag, employer_flags
 
 DAY = date(2027, 7, 1)
 BEFORE, AFTER = date(2027, 6, 30), date(2027, 7, 2)
@@ -14,7 +15,11 @@ F = EmployerFlag
 
 
 @pytest.mark.parametrize(("industry", "licences", "flags"), [
-    ("brick_kiln", [], [F.no_business_licence, F.no_safety_permit]),
+    # 安全生产许可证条例 第2条: no safety permit is required of a kiln or a smelter
+    ("brick_kiln", [], [F.no_business_licence]),
+    ("smelter", [("business", AFTER)], []),
+    ("coal_mine", [("business", AFTER)], [F.no_safety_permit]),
+    ("construction_team", [("business", AFTER)], [F.no_safety_permit]),
     ("furniture", [], [F.no_business_licence]),
     ("furniture", [("business", None)], []),
     ("furniture", [("business", BEFORE)], [F.licence_expired]),
@@ -33,5 +38,5 @@ def test_flags(industry: str, licences: list[tuple[str, date | None]],
 
 
 def test_the_day_is_chinas() -> None:
-    assert local_today(datetime(2027, 6, 30, 17, 0, tzinfo=UTC)) == date(2027, 7, 1)
-    assert local_today(datetime(2027, 6, 30, 15, 59, tzinfo=UTC)) == date(2027, 6, 30)
+    assert china_date(datetime(2027, 6, 30, 17, 0, tzinfo=UTC)) == date(2027, 7, 1)
+    assert china_date(datetime(2027, 6, 30, 15, 59, tzinfo=UTC)) == date(2027, 6, 30)

@@ -17,6 +17,7 @@ from app.domain.routing import (
     case_severity,
     default_rules,
     route_case,
+    route_referral,
 )
 from app.domain.taxonomy import (
     VIOLATION_CODES,
@@ -118,20 +119,20 @@ def test_lead_wins_over_also_and_the_reason_names_every_rule() -> None:
         "child_labour", K.labour, (K.police, K.civil_affairs), Severity.critical, 3
     )
     planned = by_id(
-        route_case(["id_document_detention", "child_labour"], PATH, county_set(), rules, now=NOW)
+        route_case(["forced_labour", "child_labour"], PATH, county_set(), rules, now=NOW)
     )
     labour = planned["labour@hh"]
     assert labour.role == "lead"
     assert labour.reason == (
-        "child_labour → labour (lead), rule v3; id_document_detention → labour (also), rule v1"
+        "child_labour → labour (lead), rule v3; forced_labour → labour (also), rule v1"
     )
-    assert labour.violation_types == ("child_labour", "id_document_detention")
+    assert labour.violation_types == ("child_labour", "forced_labour")
     assert labour.rule_version == 3
     police = planned["police@hh"]
     assert police.role == "lead"
     assert police.rule_version == 1
     assert police.reason == (
-        "child_labour → police (also), rule v3; id_document_detention → police (lead), rule v1"
+        "child_labour → police (also), rule v3; forced_labour → police (lead), rule v1"
     )
 
 
@@ -187,9 +188,32 @@ def test_no_coordinator_anywhere_is_an_error_not_an_empty_result(
 
 def test_the_nearest_ancestor_wins() -> None:
     station = ag(K.police, JIUCHENG)  # 旧城镇派出所
-    planned = by_id(route(["forced_labour"], [*county_set(), station]))
-    assert planned["police@jc"].role == "lead"
+    planned = by_id(route(["id_document_detention"], [*county_set(), station]))
+    assert planned["police@jc"].role == "also"
     assert "police@hh" not in planned
+
+
+@pytest.mark.parametrize("kind", [K.police, K.labour])
+def test_a_township_body_never_leads(kind: AgencyKind) -> None:
+    """劳动保障监察条例 第13条: the county-level department leads; the township station
+    (派出所, 劳动保障所) on the spot is told as `also`."""
+    station = ag(kind, JIUCHENG)
+    vtype = "forced_labour" if kind is K.police else "wage_arrears"
+    planned = by_id(route([vtype], [*county_set(), station]))
+    assert planned[f"{kind.value}@hh"].role == "lead"
+    assert "township body does not lead" in planned[f"{kind.value}@hh"].reason
+    assert planned[f"{kind.value}@jc"].role == "also"
+
+
+def test_id_detention_alone_goes_to_labour_and_malicious_arrears_too() -> None:
+    """劳动合同法 第84条; 人社部发〔2014〕100号: labour orders payment first and transfers."""
+    for vtype in ("id_document_detention", "malicious_wage_arrears"):
+        planned = by_id(route([vtype], county_set()))
+        assert planned["labour@hh"].role == "lead"
+        assert planned["police@hh"].role == "also"
+    # police still lead whenever forced labour is among the types
+    planned = by_id(route(["id_document_detention", "forced_labour"], county_set()))
+    assert planned["police@hh"].role == "lead"
 
 
 def test_a_township_agency_does_not_serve_an_employer_registered_at_the_county() -> None:
@@ -371,3 +395,34 @@ def test_every_case_reaches_someone_whatever_the_order(
     rng.shuffle(shuffled_types)
     rng.shuffle(shuffled_agencies)
     assert route(shuffled_types, shuffled_agencies, umbrella=umbrella) == planned
+
+
+def test_local_deadlines_do_not_betray_the_umbrella_part() -> None:
+    """Wage arrears (high) with official misconduct (critical): the county's labour bureau
+    gets the three days of a high case; only the restricted share runs on 24 hours."""
+    planned = by_id(route(["wage_arrears", "official_misconduct"]))
+    assert planned["labour@hh"].due_at == NOW + timedelta(days=3)
+    assert planned["supervision@cz"].due_at == NOW + timedelta(hours=24)
+    assert planned["supervision@cz"].restricted and not planned["labour@hh"].restricted
+
+
+@pytest.mark.parametrize(
+    ("restricted", "agencies", "expected"),
+    [
+        (False, county_set(), "police@hh"),
+        (True, county_set(), "coordinator@cz"),  # no police above the county
+        (True, [*county_set(), ag(K.police, CANGZHOU)], "police@cz"),
+        (True, [*county_set(), ag(K.police, HEBEI)], "police@hb"),
+    ],
+)
+def test_a_referral_from_the_umbrella_share_skips_the_county(
+    restricted: bool, agencies: list[AgencyRef], expected: str
+) -> None:
+    planned = route_referral(K.police, ["official_misconduct"], PATH, agencies,
+                             Severity.critical, now=NOW, restricted=restricted)
+    assert planned is not None and planned.agency_id == expected
+    assert planned.restricted is restricted and planned.role == "also"
+    assert planned.due_at == NOW + timedelta(hours=24)
+    assert route_referral(K.police, ["official_misconduct"], PATH, agencies, Severity.critical,
+                          now=NOW, restricted=restricted,
+                          existing_agency_ids={expected}) is None

@@ -15,38 +15,34 @@ from pathlib import Path
 
 import httpx
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
 
 from app.services.demo import DEMO_PASSWORD
+from tests import needs
 from tests.e2e.test_serve import server  # noqa: F401 - the fixture: a real server process
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 REPLY = "已立案调查，感谢您的举报。"
-
-if not CHROMIUM.exists():
-    pytest.skip("/usr/bin/chromium is not installed (.ci/run installs it)",
-                allow_module_level=True)
-
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.select import Select  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
 @pytest.fixture
 def browser() -> Iterator[WebDriver]:
+    chromium, chromedriver = needs.chromium()
     with tempfile.TemporaryDirectory(prefix="lw-chromium-") as profile:
         options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
+        options.binary_location = str(chromium)
         for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
                     "--disable-dev-shm-usage", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", f"--user-data-dir={profile}", "--lang=zh-CN",
                     "--window-size=520,1000", "--hide-scrollbars"):
             options.add_argument(arg)
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        driver = webdriver.Chrome(service=Service(str(chromedriver)), options=options)
         driver.set_page_load_timeout(60)
         try:
             yield driver
@@ -92,7 +88,10 @@ def _triage_and_reply(base: str) -> None:
             "grant_type": "password", "username": "coordinator",
             "password": DEMO_PASSWORD}).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
-        [tip] = c.get("/api/v1/tips", headers=auth).json()["items"]
+        waiting = c.get("/api/v1/tips", params={"status": "received"},
+                        headers=auth).json()["items"]  # the demo's own tips, then this one
+        tip = waiting[-1]
+        assert tip["channel"] == "web"
         assert tip["violation_types"] == ["forced_labour", "id_document_detention"]
         kiln = c.post("/api/v1/employers", headers=auth, json={
             "name": "某砖窑厂", "industry": "brick_kiln",
@@ -107,8 +106,9 @@ def _triage_and_reply(base: str) -> None:
         assert reply.status_code == 201, reply.text
 
 
-def test_a_tip_sent_from_chromium_is_followed_to_a_reply(server: str,  # noqa: F811
-                                                         browser: WebDriver) -> None:
+def test_a_tip_sent_from_chromium_is_followed_to_a_reply(browser: WebDriver,
+                                                         server: str,  # noqa: F811
+                                                         ) -> None:
     _fill_in(browser, server)
     target = os.environ.get("LABOURWATCH_FORM_SCREENSHOT")
     if target:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -13,26 +13,29 @@ from app.db import transaction
 from app.domain.employer_flags import EmployerFlag, employer_flags
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import Industry, JurisdictionLevel, LicenceKind, Role
+from app.domain.uscc import is_valid_uscc
 from app.errors import Conflict, PayloadTooLarge
 from app.models.audit import AuditEntry
 from app.models.employers import Employer, EmployerCreate, LicenceIn
 from app.services import employers
 from app.services.accounts import actor_from_token
 from app.services.demo import load_demo
+from app.services.demo_data import EMPLOYERS as DEMO_EMPLOYERS
 from app.services.employer_import import import_employers
 from tests.api.test_import import uscc
 from tests.conftest import TestDatabase
 from tests.factories import World, make_place
 
 
-async def test_sql_flags_agree_with_the_pure_rule(db: TestDatabase, world: World) -> None:
+async def test_sql_flags_agree_with_the_pure_rule(fixed_day: date, db: TestDatabase,
+                                                  world: World) -> None:
     """Every combination of industry × business × safety licence state, both ways."""
-    today = employers.today()
+    today = fixed_day
     states = {"none": None, "valid": today + timedelta(days=1), "today": today,
               "expired": today - timedelta(days=1), "open": "open"}
     async with transaction(db.sessionmaker) as session:
         for n, (industry, biz, safety) in enumerate(itertools.product(
-                (Industry.brick_kiln, Industry.furniture), states, states)):
+                (Industry.mine, Industry.furniture), states, states)):
             licences = [LicenceIn(kind=kind, number=f"N{n}",
                                   valid_until=None if states[s] == "open" else states[s])
                         for kind, s in ((LicenceKind.business, biz), (LicenceKind.safety, safety))
@@ -86,15 +89,14 @@ async def test_a_uscc_row_claims_the_employer_registered_without_one(
 async def test_demo_employers_load_once_with_their_flags(db: TestDatabase) -> None:
     for _ in range(2):
         async with transaction(db.sessionmaker) as session:
-            await load_demo(session)
-            await employers.load_demo_employers(session)
+            await load_demo(session, db.settings)
     async with transaction(db.sessionmaker) as session:
         rows, _ = await employers.list_employers(session, SYSTEM_ACTOR)
     by_name = {e.name: e for e in rows}
-    assert len(rows) == 3
+    assert len(rows) == len(DEMO_EMPLOYERS) == len(by_name)
+    assert all(e.uscc is None or is_valid_uscc(e.uscc) for e in rows)
     kiln = by_name["羊二庄镇红星砖窑厂"]
-    assert (kiln.workers, kiln.flags) == (19, [EmployerFlag.no_business_licence,
-                                               EmployerFlag.no_safety_permit])
+    assert (kiln.workers, kiln.flags) == (19, [EmployerFlag.no_business_licence])
     assert by_name["黄骅市银河铜矿有限责任公司"].flags == [EmployerFlag.no_safety_permit]
     assert by_name["黄骅镇兴旺家具厂"].flags == [EmployerFlag.licence_expired]
 

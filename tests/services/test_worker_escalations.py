@@ -65,17 +65,17 @@ async def test_overdue_assignments_escalate_exactly_once_with_two_workers(
 
 
 async def test_a_rectification_past_its_deadline_is_escalated_once(
-        db: TestDatabase, world: World) -> None:
+        fixed_day: date, db: TestDatabase, world: World) -> None:
     case_id = await file(db, await make_employer(db, world), "wage_arrears")
     async with transaction(db.sessionmaker) as session:
         a = (await session.exec(select(Assignment).where(Assignment.case_id == case_id))).one()
         a.status = "accepted"
         session.add(a)
         late = Rectification(case_id=case_id, assignment_id=a.id,
-                             ordered_on=date.today() - timedelta(days=20),
-                             deadline=date.today() - timedelta(days=1))
-        on_time = Rectification(case_id=case_id, assignment_id=a.id, ordered_on=date.today(),
-                                deadline=date.today())
+                             ordered_on=fixed_day - timedelta(days=20),
+                             deadline=fixed_day - timedelta(days=1))
+        on_time = Rectification(case_id=case_id, assignment_id=a.id, ordered_on=fixed_day,
+                                deadline=fixed_day)
         session.add_all([late, on_time])
     done = await _sweeps(db)
     assert sum(d["escalate_rectifications"] for d in done) == 1

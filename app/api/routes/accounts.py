@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+import uuid
 
-from app.api.deps import Allowed, SessionDep
+from fastapi import APIRouter, Request, status
+
+from app.api.deps import Allowed, SessionDep, runtime_of, token_versions
 from app.domain.permissions import Permission
 from app.models.schemas import (
     ServiceAccountCreate,
     ServiceAccountCreated,
+    ServiceAccountPublic,
     UserCreate,
     UserPublic,
 )
@@ -38,3 +41,34 @@ async def create_service_account(body: ServiceAccountCreate, session: SessionDep
     return ServiceAccountCreated(id=acct.id, name=acct.name, agency_id=acct.agency_id,
                                  scopes=acct.scopes, client_id=acct.client_id,
                                  client_secret=secret)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserPublic)
+async def deactivate_user(user_id: uuid.UUID, request: Request, session: SessionDep,
+                          actor: Allowed(Permission.accounts_write)) -> UserPublic:
+    """Switch a staff account off: it cannot log in, and every token it holds is refused
+    (on every process within `LABOURWATCH_TOKEN_CHECK_SECONDS`). Not your own account."""
+    user = await accounts.set_user_active(session, actor, user_id, active=False)
+    token_versions(runtime_of(request)).forget("user", user.id)
+    return UserPublic.model_validate(user)
+
+
+@router.post("/users/{user_id}/reactivate", response_model=UserPublic)
+async def reactivate_user(user_id: uuid.UUID, request: Request, session: SessionDep,
+                          actor: Allowed(Permission.accounts_write)) -> UserPublic:
+    """Let a deactivated account log in again. Tokens from before the deactivation stay dead."""
+    user = await accounts.set_user_active(session, actor, user_id, active=True)
+    token_versions(runtime_of(request)).forget("user", user.id)
+    return UserPublic.model_validate(user)
+
+
+@router.post("/service-accounts/{account_id}/deactivate", response_model=ServiceAccountPublic)
+async def deactivate_service_account(account_id: uuid.UUID, request: Request,
+                                     session: SessionDep,
+                                     actor: Allowed(Permission.accounts_write)
+                                     ) -> ServiceAccountPublic:
+    """Switch an agency system's client off: its logins and its tokens are refused. To
+    replace a leaked secret, create a new service account and deactivate the old one."""
+    acct = await accounts.deactivate_service_account(session, actor, account_id)
+    token_versions(runtime_of(request)).forget("service", acct.id)
+    return ServiceAccountPublic.model_validate(acct)

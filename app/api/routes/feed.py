@@ -10,7 +10,7 @@ from app.api.deps import Allowed, SessionDep
 from app.domain.permissions import Permission
 from app.models.common import Sequence64
 from app.models.integration import ChangeAssignment, ChangeFeed, ChangePublic
-from app.services import feed
+from app.services import case_visibility, feed
 
 router = APIRouter(prefix="/api/v1", tags=["queue"])
 
@@ -29,5 +29,6 @@ async def list_changes(session: SessionDep, actor: Allowed(Permission.queue_read
     return ChangeFeed(next_since=nxt, items=[
         ChangePublic(seq=ch.seq, assignment_id=ch.assignment_id, case_id=ch.case_id,
                      change=ch.change, at=ch.at,
-                     assignment=ChangeAssignment.model_validate(feed.summary(*row)))
+                     assignment=ChangeAssignment.model_validate(feed.summary(
+                         *row, office=case_visibility.sees_every_case_whole(actor))))
         for ch, row in items])

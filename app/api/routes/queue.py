@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.routing import APIRoute
 from pydantic_core import to_json
 
-from app.api.deps import Allowed, runtime_of, verified_tokens
+from app.api.deps import Allowed, actor_for_token, runtime_of
 from app.domain.deadlines import is_overdue
 from app.domain.lifecycles import AssignmentStatus
 from app.domain.permissions import Actor, Permission
@@ -41,7 +41,7 @@ _PARAMS: dict[str, Callable[[str], object]] = {
 }
 
 
-def _simple(request: Request) -> tuple[Actor, dict[str, Any]] | None:
+async def _simple(request: Request) -> tuple[Actor, dict[str, Any]] | None:
     """The caller and the filters of a plain GET of the queue (no long poll), read without
     FastAPI's dependency solving; None for anything else (the route decides it: 401, 403,
     422 or a long poll)."""
@@ -61,7 +61,7 @@ def _simple(request: Request) -> tuple[Actor, dict[str, Any]] | None:
             filters[key] = _PARAMS[key](value)
         except (ValueError, KeyError):
             return None
-    actor = verified_tokens(runtime_of(request)).actor(authorization[7:])
+    actor = await actor_for_token(runtime_of(request), authorization[7:])
     if actor is None or not actor.can(Permission.queue_read):
         return None
     request.state.actor = actor
@@ -76,7 +76,7 @@ class _QueueRoute(APIRoute):
         full = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
-            simple = _simple(request)
+            simple = await _simple(request)
             if simple is None:
                 return await full(request)
             actor, filters = simple

@@ -34,6 +34,9 @@ async def create_jurisdiction(request: Request, body: JurisdictionCreate, sessio
                               idem: IdempotencyDep) -> Response:
     """Add a place under one in your area; a child sits at a lower level than its parent.
 
+    Without `parent_id` the place sits directly under the national root (全国), for an
+    admin whose area includes it; anyone else names the parent (422 on `parent_id`).
+
     Accepts `Idempotency-Key`."""
     place = await reference.create_jurisdiction(session, actor, name=body.name, level=body.level,
                                                 parent_id=body.parent_id)

@@ -20,10 +20,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.get("/stats", response_model=StatsTablePublic,
             responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
 async def read_stats(request: Request, session: SessionDep,
-                     actor: Allowed(Permission.stats_read), campaign_id: uuid.UUID,
+                     actor: Allowed(Permission.stats_read),
+                     campaign_id: uuid.UUID | None = None,
                      jurisdiction_id: uuid.UUID | None = None,
                      format: Literal["json", "csv", "xlsx"] | None = None) -> Response:
     """The campaign's statistics for a place in your area (default: your own jurisdiction).
+
+    Without `campaign_id`: the campaign under way today (China's date) in your area or
+    above it (a city-wide campaign counts for each county), else the one that started
+    last; the response's `campaign` names it. 404 when your area has none.
 
     One row per child jurisdiction, each over its whole subtree (township ›
     county › city › province), plus an `own: true` row for what lies on the

@@ -1,0 +1,326 @@
+"""What the demo county holds: the sites, teams and reports of one campaign in 黄骅市.
+
+Plain data, no I/O. Places, kinds of site and figures follow the campaign documents
+(the 19-worker kiln, the 23-worker 银河铜矿, the three teams and their townships);
+days are offsets from today (China's date), so the campaign is always under way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from app.domain.taxonomy import Industry, LicenceKind
+
+CAMPAIGN = "黄骅市整治非法用工打击违法犯罪专项行动"
+# (phase, first day, last day), days from today: today falls in the enforcement phase.
+PHASES: tuple[tuple[str, int, int], ...] = (
+    ("publicity", -24, -15), ("self_check", -14, -10), ("enforcement", -9, 7),
+    ("rectification", 8, 21))
+SETUP_DAY = -26  # the office registers the sites and forms the teams before the campaign
+
+# The documents' three teams: (name, leader's username, members, townships).
+TEAMS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("第一组", "inspector.labour", ("inspector.union",),
+     ("黄骅镇", "羊二庄镇", "羊三木乡", "南排河镇")),
+    ("第二组", "inspector.police", ("inspector.safety",), ("旧城镇", "常郭镇", "滕庄子乡")),
+    ("第三组", "inspector.commerce", ("inspector.union",), ("吕桥镇", "齐家务乡", "官庄乡")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLicence:
+    kind: LicenceKind
+    number: str
+    valid_for_days: int | None  # from today; negative: expired that many days ago
+
+
+@dataclass(frozen=True, slots=True)
+class DemoEmployer:
+    key: str
+    name: str
+    township: str
+    industry: Industry
+    address: str
+    workers: int
+    org_code: str | None = None  # 8 characters of the USCC's organisation code; None: no USCC
+    licences: tuple[DemoLicence, ...] = ()
+
+
+def _business(number: str, days: int | None) -> DemoLicence:
+    return DemoLicence(LicenceKind.business, number, days)
+
+
+EMPLOYERS: tuple[DemoEmployer, ...] = (
+    DemoEmployer("red_star_kiln", "羊二庄镇红星砖窑厂", "羊二庄镇", Industry.brick_kiln,
+                 "羊二庄镇北二里村东", 19),
+    DemoEmployer("yinhe_mine", "黄骅市银河铜矿有限责任公司", "羊二庄镇", Industry.mine,
+                 "羊二庄镇西山口", 23, "MA0D1KQ8", (
+                     _business("130983000012345", 1500),
+                     DemoLicence(LicenceKind.resource, "C1309832009017", 900))),
+    DemoEmployer("xingwang_furniture", "黄骅镇兴旺家具厂", "黄骅镇", Industry.furniture,
+                 "黄骅镇工业街18号", 12, "MA0E7P2L", (_business("130983600054321", -40),)),
+    DemoEmployer("hongda_kiln", "旧城镇宏达砖厂", "旧城镇", Industry.brick_kiln,
+                 "旧城镇后街村西洼地", 34, "MA0C3R6W", (
+                     _business("130983000023817", 700),
+                     DemoLicence(LicenceKind.safety, "（冀）AX安许证字〔2021〕0931", -90))),
+    DemoEmployer("jinxin_smelter", "常郭镇金鑫冶炼厂", "常郭镇", Industry.smelter,
+                 "常郭镇常郭村南", 27, "MA0F2K7T", (
+                     _business("130983000031102", 1200),
+                     DemoLicence(LicenceKind.safety, "（冀）AX安许证字〔2024〕1207", 400))),
+    DemoEmployer("haifeng_seafood", "南排河镇海丰水产品加工厂", "南排河镇", Industry.workshop,
+                 "南排河镇渔港路6号", 15, "MA0G8N4Q", (_business("130983000040566", 1000),)),
+    DemoEmployer("yongsheng_builders", "滕庄子乡永盛建筑施工队", "滕庄子乡",
+                 Industry.construction_team, "滕庄子乡政府东侧安置房工地", 42, "MA0H5T1B",
+                 (_business("130983000052290", 800),)),
+    DemoEmployer("xinyuan_plastics", "吕桥镇鑫源塑料制品厂", "吕桥镇", Industry.manufacturing,
+                 "吕桥镇工业园区3号", 38, "MA0J6W3C", (
+                     _business("130983000061834", 1800),
+                     DemoLicence(LicenceKind.tax, "130983MA0J6W3C", None))),
+    DemoEmployer("shunda_logistics", "齐家务乡顺达物流园", "齐家务乡", Industry.logistics,
+                 "齐家务乡307国道北", 56, "MA0K9X5D", (_business("130983000070015", 1100),)),
+    DemoEmployer("hongguang_kiln", "官庄乡红光砖窑厂", "官庄乡", Industry.brick_kiln,
+                 "官庄乡大辛庄村北坑塘边", 22),
+    DemoEmployer("limin_garments", "羊三木乡利民服装加工作坊", "羊三木乡", Industry.workshop,
+                 "羊三木乡羊三木村民房", 9),
+    DemoEmployer("xinda_parts", "黄骅镇鑫达机械配件厂", "黄骅镇", Industry.manufacturing,
+                 "黄骅镇新华路55号", 30, "MA0L2Y8E", (
+                     _business("130983000082741", 1300),
+                     DemoLicence(LicenceKind.production, "XK06-014-01234", 600))),
+    DemoEmployer("fuli_kiln", "齐家务乡福利砖厂", "齐家务乡", Industry.brick_kiln,
+                 "齐家务乡小辛庄村东", 14, "MA0M4A9F", (_business("130983000090418", -15),)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFinding:
+    violation_type: str
+    description: str
+    workers: int | None = None
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoInspection:
+    """(total, local, migrant, female, minors 16–18, children under 16, contracts signed)."""
+
+    employer: str
+    day: int
+    team: str | None  # None: the leader of 第一组 alone (a self-check needs one signer)
+    headcount: tuple[int, int, int, int, int, int, int]
+    findings: tuple[DemoFinding, ...] = ()
+    kind: str = "enforcement"
+
+
+F = DemoFinding
+INSPECTIONS: tuple[DemoInspection, ...] = (
+    DemoInspection("red_star_kiln", -12, None, (19, 14, 5, 2, 0, 0, 0), (
+        F("no_business_licence", "砖窑厂未办理营业执照即开工生产。"),), kind="self_check"),
+    DemoInspection("hongda_kiln", -9, "第二组", (34, 6, 28, 0, 3, 2, 0), (
+        F("forced_labour", "工棚夜间上锁，打手看管，工人不得离开。", 28),
+        F("restriction_of_liberty", "窑主扣押工人，外出须有人跟随。", 28),
+        F("child_labour", "现场发现两名未满16周岁的童工在出砖。", 2),
+        F("id_document_detention", "工人身份证被窑主统一收走保管。", 28),
+        F("wage_arrears", "自今年3月以来未发工资。", 31, Decimal("186400.00")),
+        F("vulnerable_persons", "4名工人身份不明、疑似智障。", 4))),
+    DemoInspection("red_star_kiln", -8, "第一组", (19, 14, 5, 2, 0, 0, 0), (
+        F("no_employment_registration", "招用人员未向劳动部门备案。", 19),
+        F("no_labour_contract", "全部19名工人未签订劳动合同。", 19),
+        F("no_work_injury_insurance", "未为工人缴纳工伤保险。", 19))),
+    DemoInspection("yinhe_mine", -8, "第一组", (23, 15, 8, 0, 0, 0, 10), (
+        F("no_employment_registration", "用工未及时向劳动部门备案。", 23),
+        F("no_labour_contract", "13人未签订劳动合同。", 13),
+        F("no_work_injury_insurance", "未参加工伤保险。", 23),
+        F("no_safety_permit", "未取得安全生产许可证进行开采。"))),
+    DemoInspection("shunda_logistics", -8, "第三组", (56, 21, 35, 9, 0, 0, 20), (
+        F("no_labour_contract", "36名装卸工未签订劳动合同。", 36),
+        F("no_social_insurance", "未为职工参加社会保险。", 56))),
+    DemoInspection("haifeng_seafood", -7, "第一组", (15, 6, 9, 12, 0, 0, 15), (
+        F("excessive_hours", "旺季每日工作14小时，未支付加班费。", 15),
+        F("female_worker_protection", "安排怀孕7个月以上的女工上夜班。", 2))),
+    DemoInspection("jinxin_smelter", -7, "第二组", (27, 20, 7, 3, 0, 0, 27), (
+        F("occupational_health", "熔炼车间粉尘超标，未发放防尘口罩，未组织职业健康检查。", 27),
+        F("no_social_insurance", "未为职工参加社会保险。", 27))),
+    DemoInspection("xinyuan_plastics", -6, "第三组", (38, 30, 8, 14, 0, 0, 38)),
+    DemoInspection("xinda_parts", -6, "第一组", (30, 22, 8, 4, 0, 0, 30)),
+    DemoInspection("xingwang_furniture", -5, "第一组", (12, 12, 0, 3, 0, 0, 4), (
+        F("licence_expired", "营业执照已过有效期，未按时公示年报。"),
+        F("no_labour_contract", "8人未签订劳动合同。", 8))),
+    DemoInspection("hongguang_kiln", -3, "第三组", (22, 9, 13, 0, 1, 0, 0), (
+        F("no_labour_contract", "全部工人未签订劳动合同。", 22),)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoTip:
+    """A report, and what the office decided. `decision` None: still waiting for triage.
+    Day 0 tips arrive `minutes_ago` before the demo loads."""
+
+    key: str
+    day: int
+    time: str
+    channel: str
+    description: str
+    violation_types: tuple[str, ...]
+    township: str
+    employer_name: str = ""
+    employer: str | None = None  # the site it is about, for open_case / link_case
+    contact: dict[str, str] = field(default_factory=dict)
+    decision: str | None = None
+    triage_time: str = "10:30"
+    reason: str | None = None
+    duplicate_of: str | None = None
+    reply: str | None = None
+    minutes_ago: int = 0
+
+
+TIPS: tuple[DemoTip, ...] = (
+    DemoTip("hongda_web", -10, "08:40", "web",
+            "旧城镇宏达砖厂里有二三十个外地人，晚上锁在工棚里不让出门，干了半年没拿到工钱，"
+            "还看见两个十三四岁的孩子在搬砖。", ("forced_labour", "child_labour", "wage_arrears"),
+            "旧城镇", "宏达砖厂", "hongda_kiln", decision="open_case", triage_time="09:20",
+            reply="您反映的情况已受理，已交公安、劳动保障、民政等部门联合查处。"),
+    DemoTip("hongda_again", -10, "21:15", "web",
+            "宏达砖厂打工的被人看着不让走，我表哥在里面联系不上。", ("restriction_of_liberty",),
+            "旧城镇", "旧城镇宏达砖厂", decision="duplicate", duplicate_of="hongda_web",
+            triage_time="22:00", reply="此事已在查处中，与此前举报合并办理。"),
+    DemoTip("haifeng_mailbox", -11, "07:50", "mailbox",
+            "海丰水产加工厂旺季每天干十四个小时，没有加班费，怀孕的女工也要上夜班。",
+            ("excessive_hours", "female_worker_protection"), "南排河镇", "海丰水产",
+            "haifeng_seafood", decision="open_case", triage_time="14:00",
+            reply="已受理，已交市人力资源和社会保障局劳动保障监察大队调查处理。"),
+    DemoTip("shunda_phone", -6, "15:10", "phone",
+            "顺达物流园的装卸工都没签合同，也不给上保险，干活受了伤自己掏钱看病。",
+            ("no_labour_contract", "no_social_insurance"), "齐家务乡", "顺达物流园",
+            "shunda_logistics", contact={"name": "李建国", "phone": "13903170000"},
+            decision="link_case", triage_time="16:00",
+            reply="您反映的问题检查组已在核查，并入同一案件办理。"),
+    DemoTip("hongguang_letter", -5, "09:00", "letter",
+            "官庄乡红光砖窑厂没有执照干了三年，村干部和派出所的人常去窑上喝酒，"
+            "每次上面检查前都有人通风报信，窑上就停工。", ("official_misconduct",
+                                                          "no_business_licence"),
+            "官庄乡", "红光砖窑厂", "hongguang_kiln", decision="open_case", triage_time="11:00",
+            reply="来信收悉，已转有关部门调查，结果将答复您。"),
+    DemoTip("furniture_visit", -4, "10:15", "visit",
+            "兴旺家具厂老板借了我两万块钱一直不还。", (), "黄骅镇", "兴旺家具厂",
+            contact={"name": "张秀云"}, decision="reject", triage_time="11:30",
+            reason="所反映系个人借贷纠纷，不属于劳动保障监察范围，已告知可向人民法院起诉。",
+            reply="经了解，您反映的是借贷纠纷，请向黄骅市人民法院起诉；如有拖欠工资，请再来反映。"),
+    DemoTip("limin_mailbox", -4, "08:20", "mailbox",
+            "羊三木乡村里有个服装作坊没挂牌子，雇了七八个人，天天干到半夜。",
+            ("no_business_licence", "excessive_hours"), "羊三木乡", "服装加工作坊"),
+    DemoTip("yongsheng_phone", -1, "16:40", "phone",
+            "滕庄子乡安置房工地永盛施工队欠我们三十多个人的工钱，包工头说年底再说。",
+            ("wage_arrears",), "滕庄子乡", "永盛建筑施工队", "yongsheng_builders",
+            contact={"name": "王海", "phone": "15833170000"}, decision="open_case",
+            triage_time="17:30", reply="已受理，已交劳动保障监察大队处理。"),
+    DemoTip("changguo_web", 0, "", "web",
+            "常郭镇一家煤球加工点两个月没发工资了，老板说等卖了货再给。", ("wage_arrears",),
+            "常郭镇", "煤球加工点", minutes_ago=35),
+)
+# A tipster's receipt the demo can print again on every start: the public tip above sent
+# with this idempotency key derives its receipt from the install's secret key.
+RECEIPT_TIP = "hongda_web"
+RECEIPT_PRINCIPAL = "demo"
+RECEIPT_KEY = "demo-hongda-web"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One piece of work on a site's case by an agency's officer (or the office).
+
+    `verb`: accept | conclude | follow_up (the assignment's latest rectification) |
+    close | disclose (the office) | an action type. `deadline` is in days from today."""
+
+    day: int
+    time: str
+    employer: str
+    agency: str
+    verb: str
+    note: str = ""
+    amount: Decimal | None = None
+    count: int | None = None
+    deadline: int | None = None
+    referral_kind: str | None = None
+    corrected: bool = False
+
+
+S = Step
+STEPS: tuple[Step, ...] = (
+    # The kiln of the web tip: police, labour, civil affairs and the union at once (从重从快).
+    S(-10, "10:00", "hongda_kiln", "police", "accept"),
+    S(-10, "10:10", "hongda_kiln", "labour", "accept"),
+    S(-10, "10:20", "hongda_kiln", "civil_affairs", "accept"),
+    S(-10, "10:30", "hongda_kiln", "union", "accept"),
+    S(-9, "18:00", "hongda_kiln", "police", "criminal_case_filed",
+      "以涉嫌强迫劳动罪立案侦查，刑事拘留窑主及看管人员3人。"),
+    S(-9, "19:00", "hongda_kiln", "civil_affairs", "children_rescued",
+      "解救童工2名，送市救助管理站临时照料，通知监护人。", count=2),
+    S(-8, "10:00", "hongda_kiln", "labour", "referral", "无证经营，通报工商局予以查处取缔。",
+      referral_kind="commerce"),
+    S(-8, "15:00", "hongda_kiln", "commerce", "accept"),
+    S(-7, "11:00", "hongda_kiln", "commerce", "site_closed", "依法取缔关闭，拆除窑门。"),
+    S(-7, "16:00", "hongda_kiln", "civil_affairs", "persons_repatriated",
+      "护送6名外地工人返乡，其中4名身份不明人员经救助站甄别后送回。", count=6),
+    S(-6, "15:00", "hongda_kiln", "labour", "wages_recovered",
+      "责令窑主足额支付31名工人工资186400元，现场发放。", amount=Decimal("186400.00"), count=31),
+    S(-5, "10:00", "hongda_kiln", "civil_affairs", "conclude",
+      "童工及身份不明人员均已安置、返乡。"),
+    # The seafood workshop of the mailbox tip: found, fined, corrected, closed, published.
+    S(-10, "09:30", "haifeng_seafood", "labour", "accept"),
+    S(-7, "16:00", "haifeng_seafood", "labour", "rectification_order",
+      "责令立即停止安排孕期女工上夜班，调整工时，补发加班费。", deadline=-3),
+    S(-6, "10:00", "haifeng_seafood", "labour", "wages_recovered",
+      "补发15名工人加班费37800元。", amount=Decimal("37800.00"), count=15),
+    S(-4, "15:00", "haifeng_seafood", "labour", "fine",
+      "违反女职工劳动保护特别规定，罚款二万元。", amount=Decimal("20000.00")),
+    S(-3, "09:30", "haifeng_seafood", "labour", "follow_up",
+      "回访：孕期女工已调白班，排班表已调整，加班费已补发到人。", corrected=True),
+    S(-2, "10:00", "haifeng_seafood", "labour", "conclude",
+      "已责令改正并罚款二万元，补发加班费37800元，回访整改到位。"),
+    S(-2, "16:00", "haifeng_seafood", "coordinator", "close",
+      "违法用工问题已查处，整改到位，工人加班费已补发。"),
+    S(-1, "10:00", "haifeng_seafood", "coordinator", "disclose",
+      "南排河镇海丰水产品加工厂旺季安排工人每日工作14小时且不支付加班费，安排孕期女工上夜班。"
+      "市人力资源和社会保障局责令改正，补发15名工人加班费37800元，罚款二万元；经回访已整改到位。"),
+    # The documents' kiln: the township's self-check, then the first team.
+    S(-11, "10:00", "red_star_kiln", "commerce", "accept"),
+    S(-11, "15:00", "red_star_kiln", "commerce", "rectification_order",
+      "责令限期办理营业执照，逾期未办理的依法取缔。", deadline=10),
+    S(-7, "09:00", "red_star_kiln", "labour", "accept"),
+    S(-7, "09:10", "red_star_kiln", "police", "accept"),
+    S(-6, "11:00", "red_star_kiln", "labour", "rectification_order",
+      "责令与19名工人签订劳动合同、办理用工备案、参加工伤保险。", deadline=5),
+    S(-5, "10:00", "red_star_kiln", "police", "conclude",
+      "已对19名工人身份逐一核查登记，未发现在逃人员和身份不明人员。"),
+    # The documents' copper mine.
+    S(-7, "10:00", "yinhe_mine", "safety", "accept"),
+    S(-7, "14:00", "yinhe_mine", "safety", "suspension",
+      "未取得安全生产许可证，责令停产整顿，取证前不得开采。"),
+    S(-6, "09:00", "yinhe_mine", "labour", "accept"),
+    S(-6, "09:30", "yinhe_mine", "police", "accept"),
+    S(-6, "15:00", "yinhe_mine", "labour", "rectification_order",
+      "限期签订劳动合同、办理用工备案、参加工伤保险。", deadline=-2),
+    S(-5, "11:00", "yinhe_mine", "police", "conclude", "已完成23名工人身份核查登记。"),
+    # The smelter: health's order not corrected by its deadline; labour's still running.
+    S(-6, "09:00", "jinxin_smelter", "health", "accept"),
+    S(-6, "10:00", "jinxin_smelter", "health", "rectification_order",
+      "责令配备防尘口罩、设置除尘设施，组织接尘工人职业健康检查。", deadline=-2),
+    S(-5, "09:00", "jinxin_smelter", "labour", "accept"),
+    S(-5, "14:00", "jinxin_smelter", "labour", "rectification_order",
+      "责令为27名职工办理社会保险登记并补缴。", deadline=8),
+    S(-1, "10:00", "jinxin_smelter", "health", "follow_up",
+      "回访：除尘设施仍未安装，工人仍无防护用品。", corrected=False),
+    # The furniture workshop with the expired licence.
+    S(-4, "09:00", "xingwang_furniture", "commerce", "accept"),
+    S(-4, "10:00", "xingwang_furniture", "commerce", "rectification_order",
+      "责令补报年度报告，办理营业执照换发。", deadline=15),
+    S(-4, "11:00", "xingwang_furniture", "labour", "accept"),
+    S(-3, "15:00", "xingwang_furniture", "labour", "rectification_order",
+      "责令与8名工人补签劳动合同。", deadline=12),
+    # The kiln of the letter: the supervision commission above the county takes the umbrella.
+    S(-4, "09:00", "hongguang_kiln", "supervision", "accept"),
+    S(-4, "09:30", "hongguang_kiln", "commerce", "accept"),
+    S(-2, "09:00", "hongguang_kiln", "labour", "accept"),
+    S(-2, "10:00", "hongguang_kiln", "commerce", "site_closed", "无照经营砖窑，依法予以取缔。"),
+)

@@ -1,0 +1,183 @@
+"""`serve --demo`'s county, read over HTTP by its own logins: every part the README points at.
+
+The demo is placed around today, so these tests fix the clock (a mid-August morning
+in China, still the evening before in UTC): a July-only campaign would show nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import app.models
+from app import auditlog, clock
+from app.db import transaction
+from app.models.audit import AuditEntry
+from app.models.stats import StatsEmployerTally, StatsFindingTally
+from app.services.demo import DEMO_PASSWORD, load_demo
+from app.services.demo_data import EMPLOYERS, INSPECTIONS, TIPS
+from app.services.stats_tally import rebuild_tallies
+from tests.conftest import TestDatabase
+
+NOW = datetime(2026, 8, 14, 23, 30, tzinfo=UTC)  # 07:30 on 15 August in Huanghua
+TODAY = date(2026, 8, 15)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock() -> Iterator[None]:
+    with clock.fixed_at(NOW):
+        yield
+
+
+async def _load(db: TestDatabase) -> Any:
+    async with transaction(db.sessionmaker) as session:
+        return await load_demo(session, db.settings)
+
+
+async def _counts(db: TestDatabase) -> dict[str, int]:
+    async with db.engine.connect() as conn:
+        return {t.name: (await conn.execute(sa.select(sa.func.count()).select_from(t))).scalar_one()
+                for t in app.models.metadata.sorted_tables}
+
+
+async def _tallies(session: AsyncSession) -> tuple[list[str], list[str]]:
+    findings = (await session.exec(select(StatsFindingTally))).all()
+    employers = (await session.exec(select(StatsEmployerTally))).all()
+    return (sorted(f.model_dump_json() for f in findings if f.findings),
+            sorted(e.model_dump_json() for e in employers))
+
+
+async def _login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
+    r = await client.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": username, "password": DEMO_PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def test_a_second_load_adds_nothing(db: TestDatabase) -> None:
+    first = await _load(db)
+    counts = await _counts(db)
+    again = await _load(db)
+    assert (first.played, again.played) == (True, False)
+    assert await _counts(db) == counts
+    assert again.campaign_id == first.campaign_id and again.receipt == first.receipt
+    assert counts["employer"] == len(EMPLOYERS) and counts["tip"] == len(TIPS)
+    assert counts["inspection"] == len(INSPECTIONS)
+
+
+async def test_the_story_is_audited_and_tallied_as_the_api_would(db: TestDatabase) -> None:
+    await _load(db)
+    assert await db.seal_audit() > 250
+    async with db.sessionmaker() as session:  # rolled back at the end
+        verified = await auditlog.verify_chain(session)
+        actions = set((await session.exec(select(AuditEntry.action))).all())
+        kept = await _tallies(session)
+        await rebuild_tallies(session)
+        assert await _tallies(session) == kept
+        assert kept[0] and kept[1]
+    assert verified.ok
+    assert {"inspection.seal", "tip.triage", "tip.reject", "tip.mark_duplicate",
+            "assignment.accept", "assignment.conclude", "assignment.action.fine",
+            "rectification.follow_up", "case.close", "disclosure.approve",
+            "escalation.assignment_overdue"} <= actions
+
+
+async def test_the_campaign_is_in_enforcement_today_and_its_table_is_not_zero(
+        db: TestDatabase, client: httpx.AsyncClient) -> None:
+    demo = await _load(db)
+    office = await _login(client, "coordinator")
+    campaign = (await client.get(f"/api/v1/campaigns/{demo.campaign_id}", headers=office)).json()
+    phases = {p["phase"]: (date.fromisoformat(p["starts_on"]), date.fromisoformat(p["ends_on"]))
+              for p in campaign["phases"]}
+    assert list(phases) == ["publicity", "self_check", "enforcement", "rectification"]
+    assert phases["enforcement"][0] <= TODAY <= phases["enforcement"][1]
+    r = await client.get("/api/v1/stats", params={"campaign_id": demo.campaign_id},
+                         headers=office)
+    assert r.status_code == 200, r.text
+    total = r.json()["total"]
+    assert total["employers_inspected"] == len({i.employer for i in INSPECTIONS})
+    assert total["staff_turnout"] > total["employers_inspected"]  # two signers a team
+    assert total["findings"] >= 20 and total["findings_child_labour"] == 1
+    assert total["tips_received"] == len(TIPS)
+    assert all(total[f"tips_{ch}"] for ch in ("web", "phone", "letter", "visit", "mailbox"))
+    assert total["cases_opened"] == 9 and total["cases_closed"] == 1
+    assert total["cases_to_police"] >= 3 and total["criminal_cases_filed"] == 1
+    assert (total["fines"], total["fines_amount"]) == (1, "20000.00")
+    assert total["wages_recovered_amount"] == "224200.00"
+    assert (total["children_rescued"], total["persons_repatriated"]) == (2, 6)
+    assert (total["suspensions"], total["sites_closed"]) == (1, 2)
+    assert total["rectifications_completed"] == 1 and total["rectifications_overdue"] == 2
+    assert total["rectifications_ordered"] == 8
+    rows = {row["jurisdiction"]["name"]: row["figures"] for row in r.json()["rows"]}
+    assert len(rows) == 10 and rows["旧城镇"]["children_rescued"] == 2
+    inspected = (await client.get("/api/v1/inspections", headers=office, params={
+        "campaign_id": demo.campaign_id, "status": "signed", "limit": 50})).json()["items"]
+    assert len(inspected) == len(INSPECTIONS)
+    assert len({i["team_id"] for i in inspected if i["team_id"]}) == 3
+
+
+async def test_the_labour_officer_queue_and_the_office_tips(
+        db: TestDatabase, client: httpx.AsyncClient) -> None:
+    await _load(db)
+    labour = await _login(client, "officer.labour")
+    items = (await client.get("/api/v1/queue", params={"limit": 200},
+                              headers=labour)).json()["items"]
+    states = {(i["case"]["employer"]["name"], i["status"], i["overdue"]) for i in items}
+    assert ("滕庄子乡永盛建筑施工队", "pending", False) in states
+    assert ("齐家务乡顺达物流园", "pending", True) in states
+    assert ("旧城镇宏达砖厂", "accepted", False) in states
+    assert ("南排河镇海丰水产品加工厂", "concluded", False) in states
+    office = await _login(client, "coordinator")
+    seen: dict[str, set[str]] = {}
+    for status in ("received", "triaged", "rejected", "duplicate"):
+        page = (await client.get("/api/v1/tips", params={"status": status},
+                                 headers=office)).json()["items"]
+        assert page, status
+        seen[status] = {t["channel"] for t in page}
+    assert set().union(*seen.values()) == {"web", "phone", "letter", "visit", "mailbox"}
+    overdue = (await client.get("/api/v1/tips", params={"status": "received"},
+                                headers=office)).json()["items"]
+    assert sorted(t["overdue"] for t in overdue) == [False, True]
+    escalations = (await client.get("/api/v1/escalations", params={"limit": 200},
+                                    headers=office)).json()["items"]
+    assert {e["kind"] for e in escalations} == {
+        "assignment_overdue", "rectification_overdue", "triage_overdue"}
+    flagged = {flag: (await client.get("/api/v1/employers", params={"flag": flag},
+                                       headers=office)).json()["items"]
+               for flag in ("no_business_licence", "licence_expired")}
+    assert len(flagged["no_business_licence"]) == 3 and len(flagged["licence_expired"]) == 3
+
+
+async def test_the_public_sees_one_result_and_the_tipster_the_replies(
+        db: TestDatabase, client: httpx.AsyncClient) -> None:
+    demo = await _load(db)
+    published = (await client.get("/public/v1/disclosures")).json()["items"]
+    assert [d["employer_name"] for d in published] == ["南排河镇海丰水产品加工厂"]
+    status = await client.post("/public/v1/tips/lookup", json={"receipt": demo.receipt})
+    assert status.status_code == 200, status.text
+    assert status.json()["status"] == "investigating"
+    assert "公安" in status.json()["replies"][0]["message"]
+
+
+async def test_the_umbrella_allegation_is_seen_above_the_county_only(
+        db: TestDatabase, client: httpx.AsyncClient) -> None:
+    await _load(db)
+    city = await _login(client, "officer.supervision.cangzhou")
+    mine = (await client.get("/api/v1/cases", params={"violation_type": "official_misconduct"},
+                             headers=city)).json()["items"]
+    assert [c["employer"]["name"] for c in mine] == ["官庄乡红光砖窑厂"]
+    case_id = mine[0]["id"]
+    county_supervision = await _login(client, "officer.supervision")
+    assert (await client.get(f"/api/v1/cases/{case_id}",
+                             headers=county_supervision)).status_code == 404
+    commerce = await _login(client, "officer.commerce")
+    seen = (await client.get(f"/api/v1/cases/{case_id}", headers=commerce)).json()
+    assert "no_business_licence" in seen["violation_types"]
+    assert "official_misconduct" not in seen["violation_types"]
