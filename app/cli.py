@@ -70,7 +70,8 @@ def _print_demo(demo: LoadedDemo, base: str, seconds: float) -> None:
           f"{DEMO_PASSWORD}):", file=sys.stderr)
     for login in demo.logins:
         print(f"  {login.username:<30} {login.role.value:<15} {login.agency}", file=sys.stderr)
-    print(f"\nAPI: {base}/docs   form: {base}/   campaign: {demo.campaign_id}\n"
+    print(f"\nAPI: {base}/docs   tip-line API: {base}/public/docs   form: {base}/\n"
+          f"campaign: {demo.campaign_id}\n"
           f"A tipster's receipt to look up at {base}/status : {demo.receipt}\n",
           file=sys.stderr)
 

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     """Largest single attachment."""
     tip_attachment_max_total_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     """Largest total of one tip's attachments."""
+    tip_image_concurrency: int = Field(default=2, ge=1, le=32)
+    """Tips whose attachments are decoded and cleaned at once in one process; the rest
+    wait. Each costs at most about 200 MB (a 50 MP image), so this bounds the memory
+    anonymous uploads can take (app/services/tip_media.py)."""
     hotline_number: str = "12333"
     """The reporting hotline printed on rights-protection posters (维权标志)."""
     public_base_url: str = "http://127.0.0.1:8000"

@@ -178,7 +178,8 @@ def install_error_handlers(app: FastAPI) -> None:
         request_validation_handler=_validation,
         post_hooks=[_with_request_id],
     )
-    add_exception_handler(app, eh, generic_swagger_defaults=True)
+    # The documents' error responses are written by app.api.contract.describe().
+    add_exception_handler(app, eh, generic_swagger_defaults=False)
     # Registered by class too, so they are answered inside the app (503) rather than by
     # the outermost 500 handler, which would re-raise them into the server's log.
     for exc_class in (DBAPIError, OSError, PoolTimeout):

@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
 from app import auditlog
+from app.api.contract import describe, offline_app
 from app.api.routes import internal_routers
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
@@ -23,7 +24,8 @@ from app.middleware import BodyLimit, RequestContext
 from app.runtime import Runtime
 
 Side = Literal["all", "internal", "public"]
-UPLOAD_PATHS = ("/api/v1/employers/import", "/public/v1/tips", "/form")
+UPLOAD_PATHS = ("/api/v1/employers/import", "/public/v1/tips", "/public/v1/tips/with-attachments",
+                "/form")
 
 DESCRIPTION = (
     "The case system of a campaign against illegal employment (整治非法用工打击违法犯罪专项行动): "
@@ -52,12 +54,14 @@ def _lifespan(runtime: Runtime) -> Callable[[FastAPI], AbstractAsyncContextManag
 
 def build_internal(runtime: Runtime, *, own_lifespan: bool = True) -> FastAPI:
     settings = runtime.settings
-    app = FastAPI(title="labourwatch internal API", version="1.0.0", description=DESCRIPTION,
-                  lifespan=_lifespan(runtime) if own_lifespan else None)
+    app = offline_app(docs_prefix="", title="labourwatch internal API", version="1.0.0",
+                      description=DESCRIPTION,
+                      lifespan=_lifespan(runtime) if own_lifespan else None)
     app.state.runtime = runtime
     for router in internal_routers():
         app.include_router(router)
     install_error_handlers(app)
+    describe(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_credentials=False, allow_methods=["*"], allow_headers=["*"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from app.api.contract import describe, offline_app
 from app.api.public import public_routers
 from app.errors import install_error_handlers
 from app.runtime import Runtime
@@ -22,13 +23,15 @@ DESCRIPTION = (
 def build_public(runtime: Runtime, *, own_lifespan: bool) -> FastAPI:
     from app.main import _lifespan, add_outer_middleware
 
-    app = FastAPI(title="labourwatch public tip-line", version="1.0.0", description=DESCRIPTION,
-                  lifespan=_lifespan(runtime) if own_lifespan else None,
-                  openapi_url="/public/openapi.json", docs_url="/public/docs", redoc_url=None)
+    app = offline_app(docs_prefix="/public", title="labourwatch public tip-line",
+                      version="1.0.0", description=DESCRIPTION,
+                      lifespan=_lifespan(runtime) if own_lifespan else None,
+                      openapi_url="/public/openapi.json")
     app.state.runtime = runtime
     for router in public_routers():
         app.include_router(router)
     install_error_handlers(app)
+    describe(app)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST"], allow_headers=["Content-Type",
                                                                      "Idempotency-Key"])

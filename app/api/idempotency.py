@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
@@ -74,7 +74,14 @@ def _principal(request: Request) -> str:
     return f"{actor.kind}:{actor.id}"
 
 
-async def get_idempotency(request: Request, session: SessionDep) -> Idempotency:
+KEY_DOC = ("Retry safely: the same key with the same body replays the first answer and "
+           "writes nothing twice; with another body it is a 422 (1–200 characters).")
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description=KEY_DOC)]
+
+
+async def get_idempotency(request: Request, session: SessionDep,
+                          _declared: IdempotencyKey = None) -> Idempotency:
+    """`_declared` only puts the header in the OpenAPI document; the raw value is read here."""
     key = request.headers.get("idempotency-key")
     body = await request.body()
     digest = hashlib.sha256(request.method.encode() + request.url.path.encode() + b"\0" + body

@@ -8,13 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from app.models.schemas import ActorKind
+
 
 class AuditEntryPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     seq: int
     at: datetime
-    actor_type: str
+    actor_type: ActorKind
     actor_id: str | None
     agency_id: uuid.UUID | None
     action: str

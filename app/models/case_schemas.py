@@ -5,11 +5,23 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.lifecycles import (
+    ActionType,
+    AssignmentStatus,
+    CaseStatus,
+    RectificationStatus,
+)
+from app.domain.routing import Role as AssignmentRole
+from app.domain.taxonomy import AgencyKind, Severity
 from app.models.common import Count, Day
-from app.models.schemas import AgencyRef, Strict
+from app.models.schemas import ActorKind, AgencyRef, Strict
+
+EscalationKind = Literal["assignment_overdue", "rectification_overdue", "triage_overdue",
+                         "declined"]
 
 Text = Field(min_length=1, max_length=4000)
 
@@ -43,7 +55,7 @@ class AssignmentConclude(Strict):
 
 
 class ActionCreate(Strict):
-    type: str = Field(max_length=32)
+    type: str = Field(max_length=32, json_schema_extra={"enum": [t.value for t in ActionType]})
     note: str = Field(default="", max_length=4000)
     amount: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
     count: Count | None = None
@@ -70,7 +82,7 @@ class EmployerBrief(BaseModel):
     address: str | None = None
 
 
-class FindingPublic(BaseModel):
+class CaseFinding(BaseModel):
     id: uuid.UUID
     violation_types: list[str]
     summary: str
@@ -82,8 +94,9 @@ class FindingPublic(BaseModel):
 class AssignmentPublic(BaseModel):
     id: uuid.UUID
     agency: AgencyRef
-    role: str = Field(description="lead | also")
-    status: str = Field(description="pending | accepted | concluded | declined | withdrawn "
+    role: AssignmentRole = Field(description="lead | also")
+    status: AssignmentStatus = Field(description="pending | accepted | concluded | declined | "
+                                                 "withdrawn "
                                     "(the case was dismissed before the work was done)")
     due_at: datetime = Field(description="Deadline to accept.")
     reason: str = Field(description="Which rule and violation type put it there.")
@@ -96,6 +109,12 @@ class AssignmentPublic(BaseModel):
     declined_reason: str | None
     rerouted_to: uuid.UUID | None
     created_at: datetime
+    case_number: str | None = Field(
+        default=None, description="The agency's filing (立案) number, once filed.")
+    filed_at: datetime | None = None
+    investigate_by: date | None = Field(
+        default=None, description="The handling deadline the law gives the agency, from "
+                                  "filing (extended when its head approved).")
 
 
 class RectificationPublic(BaseModel):
@@ -105,7 +124,7 @@ class RectificationPublic(BaseModel):
     assignment_id: uuid.UUID
     ordered_on: date
     deadline: date
-    status: str = Field(description="ordered | corrected | escalated")
+    status: RectificationStatus = Field(description="ordered | corrected | escalated")
     corrected_on: date | None
 
 
@@ -114,15 +133,15 @@ class TimelineEntry(BaseModel):
     action: str
     entity_type: str
     entity_id: str
-    actor_type: str
+    actor_type: ActorKind
     actor_id: str | None
     agency_id: uuid.UUID | None
 
 
 class CasePublic(BaseModel):
     id: uuid.UUID
-    status: str = Field(description="open | in_progress | closed | dismissed")
-    severity: str
+    status: CaseStatus = Field(description="open | in_progress | closed | dismissed")
+    severity: Severity
     employer: EmployerBrief
     violation_types: list[str]
     description: str
@@ -131,7 +150,7 @@ class CasePublic(BaseModel):
     closed_at: datetime | None
     summary: str | None
     reason: str | None
-    findings: list[FindingPublic]
+    findings: list[CaseFinding]
     tip_ids: list[uuid.UUID]
     assignments: list[AssignmentPublic]
     rectifications: list[RectificationPublic]
@@ -146,8 +165,8 @@ class CaseCreated(CasePublic):
 
 class CaseSummary(BaseModel):
     id: uuid.UUID
-    status: str
-    severity: str
+    status: CaseStatus
+    severity: Severity
     employer: EmployerBrief
     violation_types: list[str]
     opened_at: datetime
@@ -158,8 +177,8 @@ class CaseSummary(BaseModel):
 
 class QueueCase(BaseModel):
     id: uuid.UUID
-    status: str
-    severity: str
+    status: CaseStatus
+    severity: Severity
     employer: EmployerBrief
     violation_types: list[str]
     opened_at: datetime
@@ -167,8 +186,8 @@ class QueueCase(BaseModel):
 
 class QueueItem(BaseModel):
     id: uuid.UUID
-    role: str
-    status: str
+    role: AssignmentRole
+    status: AssignmentStatus
     due_at: datetime
     overdue: bool
     reason: str
@@ -185,8 +204,8 @@ class AssignmentState(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
     agency_id: uuid.UUID
-    role: str
-    status: str
+    role: AssignmentRole
+    status: AssignmentStatus
     due_at: datetime
     reason: str
     version: int
@@ -201,12 +220,12 @@ class ActionPublic(BaseModel):
     id: uuid.UUID
     assignment_id: uuid.UUID
     case_id: uuid.UUID
-    type: str
+    type: ActionType
     note: str
     amount: Decimal | None
     count: int | None
     deadline: date | None
-    referral_kind: str | None
+    referral_kind: AgencyKind | None
     created_at: datetime
     rectification: RectificationPublic | None = None
 
@@ -224,8 +243,7 @@ class EscalationPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    kind: str = Field(description="assignment_overdue | rectification_overdue | "
-                                   "triage_overdue | declined")
+    kind: EscalationKind
     subject_id: uuid.UUID
     case_id: uuid.UUID | None
     agency_id: uuid.UUID | None

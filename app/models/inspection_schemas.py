@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.checklist import ChecklistItem, ItemStatus
 from app.domain.lifecycles import InspectionStatus
+from app.domain.taxonomy import AgencyKind
 from app.models.common import Count, Day
 from app.models.schemas import Strict
 
@@ -71,7 +72,7 @@ class TeamMemberPublic(BaseModel):
     id: uuid.UUID
     display_name: str
     agency_id: uuid.UUID
-    agency_kind: str
+    agency_kind: AgencyKind
 
 
 class TeamPublic(BaseModel):
@@ -105,7 +106,7 @@ class FindingCreate(Strict):
     amount_owed: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
 
 
-class FindingPublic(BaseModel):
+class InspectionFinding(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -171,7 +172,7 @@ class InspectionPublic(InspectionSummary):
     headcount: Headcount
     checklist: dict[str, str]
     flags: list[str] = Field(description="not_compliant checklist items with no related finding")
-    findings: list[FindingPublic]
+    findings: list[InspectionFinding]
     required_signer_ids: list[uuid.UUID]
     signatures: list[SignaturePublic]
     amendment_reason: str | None

@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
+from app.domain.lifecycles import AssignmentStatus, CaseStatus
+from app.domain.routing import Role as AssignmentRole
+from app.domain.taxonomy import Severity
 from app.models.base import json_column, new_id, ts_column, utcnow
 from app.models.schemas import Strict
 
@@ -98,15 +101,15 @@ class WebhookCreated(WebhookPublic):
 class ChangeAssignment(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
-    role: str
-    status: str
+    role: AssignmentRole
+    status: AssignmentStatus
     due_at: datetime
     violation_types: list[str]
     restricted: bool
     reason: str
     employer_name: str
-    case_status: str
-    severity: str
+    case_status: CaseStatus
+    severity: Severity
     updated_at: datetime
 
 
@@ -114,7 +117,7 @@ class ChangePublic(BaseModel):
     seq: int
     assignment_id: uuid.UUID
     case_id: uuid.UUID
-    change: str
+    change: ChangeKind
     at: datetime
     assignment: ChangeAssignment
 

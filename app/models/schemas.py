@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.permissions import Permission
 from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Role, Severity
+
+ActorKind = Literal["user", "service", "public", "system"]
 
 
 class Strict(BaseModel):
@@ -16,7 +20,7 @@ class Strict(BaseModel):
 
 class TokenPublic(BaseModel):
     access_token: str
-    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: int
 
 
@@ -91,14 +95,14 @@ class UserPublic(BaseModel):
 
 
 class MePublic(BaseModel):
-    id: str
+    id: uuid.UUID
     username: str
     display_name: str
-    kind: str
+    kind: Literal["user", "service"]
     role: Role
     agency: AgencyRef
     jurisdiction: JurisdictionRef
-    permissions: list[str]
+    permissions: list[Permission]
 
 
 class ServiceAccountCreate(Strict):

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
+from app.domain.taxonomy import JurisdictionLevel
 from app.models.base import json_column, new_id, ts_column, utcnow
 from app.models.inspections import Inspection
 from app.models.schemas import Strict
@@ -104,7 +105,7 @@ class StatsColumnPublic(BaseModel):
 class StatsPlace(BaseModel):
     id: uuid.UUID
     name: str
-    level: str
+    level: JurisdictionLevel
 
 
 class StatsCampaign(BaseModel):

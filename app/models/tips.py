@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
+from app.domain.lifecycles import TipStatus
 from app.models.base import json_column, new_id, ts_column, utcnow
 
 Channel = Literal["web", "phone", "letter", "visit", "mailbox"]
@@ -105,12 +106,12 @@ class TipCreate(TipSubmission):
 
 class TipReceipt(BaseModel):
     receipt: str = PField(description="回执码. Shown once: only a keyed hash is kept.")
-    status: str = "received"
+    status: TipStatus = TipStatus.received
 
 
 class TipCreated(TipReceipt):
     id: uuid.UUID
-    channel: str
+    channel: Channel
     triage_due_at: datetime
 
 
@@ -120,8 +121,8 @@ class TipPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    channel: str
-    status: str
+    channel: Channel
+    status: TipStatus
     description: str
     violation_types: list[str]
     employer_name: str
@@ -204,7 +205,7 @@ class FollowupIn(ReceiptIn):
 
 
 class FollowupReceived(BaseModel):
-    status: str = "received"
+    status: Literal["received"] = "received"
     at: datetime
 
 

@@ -72,7 +72,7 @@ async def login_password(session: AsyncSession, settings: Settings, username: st
     if not ok or user is None or not user.is_active:
         if throttle is not None:
             throttle.failed(username, address)
-        raise Unauthorized("Wrong username or password.")
+        raise Unauthorized("Wrong username or password.", error="invalid_grant")
     if throttle is not None:
         throttle.succeeded(username, address)
     return await token_for_user(session, settings, user)
@@ -108,7 +108,7 @@ async def login_client(session: AsyncSession, settings: Settings, client_id: str
     if not ok or acct is None or not acct.is_active:
         if throttle is not None:
             throttle.failed(client_id, address)
-        raise Unauthorized("Wrong client id or secret.")
+        raise Unauthorized("Wrong client id or secret.", error="invalid_client")
     if throttle is not None:
         throttle.succeeded(client_id, address)
     agency, place = await _agency_and_place(session, acct.agency_id)

@@ -40,6 +40,8 @@ def _assignment_view(a: Assignment, agency: Agency, now: datetime) -> dict[str, 
         "accepted_at": a.accepted_at, "concluded_at": a.concluded_at,
         "conclusion": a.conclusion, "declined_reason": a.declined_reason,
         "rerouted_to": a.rerouted_to, "created_at": a.created_at,
+        "case_number": a.case_number, "filed_at": a.filed_at,
+        "investigate_by": a.investigate_by,
     }
 
 

@@ -35,6 +35,7 @@ from app.services import (
     disclosures,
     employers,
     escalations,
+    filing,
     inspection_signing,
     inspections,
     rectifications,
@@ -234,6 +235,13 @@ class Story:
         access.require(officer, Permission.queue_write)
         if s.verb == "accept":
             await assignments.accept_assignment(self.session, officer, a.id)
+        elif s.verb == "file":
+            await filing.file_assignment(self.session, officer, a.id, note=s.note)
+        elif s.verb == "extend":  # asked by the officer, approved by the bureau's head
+            ext = await filing.request_extension(self.session, officer, a.id,
+                                                 days=s.count or 0, reason=s.note)
+            await filing.decide_extension(self.session, self.actors[f"lead.{s.agency}"],
+                                          ext.id, approve=True, reason="同意延长")
         elif s.verb == "conclude":
             await assignments.conclude_assignment(self.session, officer, a.id, summary=s.note)
         elif s.verb == "follow_up":

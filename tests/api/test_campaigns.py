@@ -10,7 +10,7 @@ from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Role
 from app.models.reference import Jurisdiction
-from app.services import accounts, demo
+from app.services import demo
 from app.services.campaigns import list_campaigns, list_teams
 from tests.api.inspection_world import PHASES, add_place, make_campaign
 from tests.conftest import TestDatabase
@@ -99,9 +99,7 @@ async def test_team_members_and_townships_come_from_the_campaigns_area(
     assert (await client.get(url, headers=h)).json() == []
 
 
-async def test_the_demo_campaign_has_the_documents_three_teams(
-        db: TestDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "hash_password", lambda _p: "not-a-real-hash")
+async def test_the_demo_campaign_has_the_documents_three_teams(db: TestDatabase) -> None:
     for _ in range(2):
         async with transaction(db.sessionmaker) as session:
             await demo.load_demo(session, db.settings)

@@ -39,15 +39,18 @@ def psql(sql: str) -> None:
 
 
 @contextmanager
-def serving(env: dict[str, str], folder: Path, *args: str, timeout: float = 90
-            ) -> Iterator[str]:
+def serving(env: dict[str, str], folder: Path, *args: str, timeout: float = 90,
+            started: list[subprocess.Popen[bytes]] | None = None) -> Iterator[str]:
     """`labourwatch serve *args` on a free loopback port with `env`, run in `folder`
-    (its log in folder/serve.log); yield the base URL once /readyz answers 200."""
+    (its log in folder/serve.log); yield the base URL once /readyz answers 200.
+    The process is appended to `started` for a test that watches it."""
     port = free_port()
     log_path = folder / "serve.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen([str(BIN / "labourwatch"), "serve", *args, "--port", str(port)],
                                 cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+        if started is not None:
+            started.append(proc)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + timeout
@@ -70,7 +73,8 @@ def serving(env: dict[str, str], folder: Path, *args: str, timeout: float = 90
 
 
 @contextmanager
-def running_serve(backend: str, folder: Path, extra_env: dict[str, str] | None = None
+def running_serve(backend: str, folder: Path, extra_env: dict[str, str] | None = None,
+                  started: list[subprocess.Popen[bytes]] | None = None
                   ) -> Iterator[tuple[str, dict[str, str]]]:
     """Start `serve --demo` on `backend` in `folder`; yield (base URL, its environment).
 
@@ -87,7 +91,7 @@ def running_serve(backend: str, folder: Path, extra_env: dict[str, str] | None =
             PG_SERVER.replace("postgresql://", "postgresql+asyncpg://") + f"/{dbname}")
         env["LABOURWATCH_SECRET_KEY"] = secrets.token_urlsafe(40)
     try:
-        with serving(env, folder, "--demo") as base:
+        with serving(env, folder, "--demo", started=started) as base:
             yield base, env
     finally:
         if dbname:

@@ -19,6 +19,7 @@ from app.api.public.tips import (
     PublicTipSubmission,
     accept_public_tip,
     client_address,
+    multipart_doc,
     rate_limits,
     validate_zh,
 )
@@ -27,7 +28,15 @@ from app.errors import AppError, Unprocessable
 from app.services import intake_reference, tip_public
 from app.services.tip_media import Upload
 
-router = APIRouter(tags=["public form"], include_in_schema=False)
+router = APIRouter(tags=["public form"])
+
+
+def _form_body(schema: dict[str, Any], *media: str) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {m: {"schema": schema} for m in media}}}
+
+
+_RECEIPT_FORM = {"type": "object", "required": ["receipt"],
+                 "properties": {"receipt": {"type": "string", "maxLength": 64}}}
 
 _CSS = """
 body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;padding:1rem;
@@ -126,9 +135,13 @@ async def form_page(request: Request, session: SessionDep) -> HTMLResponse:
     return await _render_form(request, session, prefill)
 
 
-@router.post("/form", response_class=HTMLResponse)
+@router.post("/form", response_class=HTMLResponse, status_code=201,
+             openapi_extra=_form_body(multipart_doc(), "multipart/form-data"))
 async def form_submit(request: Request, session: SessionDep,
                       settings: SettingsDep) -> HTMLResponse:
+    """The form sent (as the page sends it, multipart; a urlencoded form without files is
+    taken too): a page with the receipt (201), or the form again with its mistakes
+    marked (422), or a page saying why it could not be taken."""
     uploads: list[Upload] = []
     try:
         if is_multipart(request):
@@ -164,12 +177,16 @@ def _status_form(receipt: str = "", error: str = "") -> str:
 
 @router.get("/status", response_class=HTMLResponse)
 async def status_page() -> HTMLResponse:
+    """The page where a tipster types the receipt to see what became of the tip."""
     return page("查询举报结果", _status_form())
 
 
-@router.post("/status", response_class=HTMLResponse)
+@router.post("/status", response_class=HTMLResponse,
+             openapi_extra=_form_body(_RECEIPT_FORM, "application/x-www-form-urlencoded"))
 async def status_lookup(request: Request, session: SessionDep,
                         settings: SettingsDep) -> HTMLResponse:
+    """The tip's status and the office's replies, as a page (404 page for an unknown
+    receipt)."""
     receipt = _one(await form_fields(request), "receipt").strip()[:64]
     try:
         await rate_limits(request).check_lookup(tip_public.receipt_key(settings, receipt),

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-import anyio.to_thread
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError, field_validator
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -137,11 +136,11 @@ async def accept_public_tip(request: Request, session: AsyncSession, settings: S
                             body: PublicTipSubmission, *, channel: str = "web",
                             keyed: tips.KeyedRequest | None = None,
                             uploads: Sequence[Upload] = ()) -> tips.Submitted:
-    """Shared by the JSON API and the HTML form. Files are checked (and images cleaned,
-    in a worker thread) before anything is written."""
+    """Shared by the JSON API and the HTML form. Files are checked and cleaned (in a
+    bounded worker thread) before anything is written."""
     await rate_limits(request).check_intake(client_address(request))
-    files = (await anyio.to_thread.run_sync(tip_media.prepare_attachments, settings,
-                                            list(uploads)) if uploads else [])
+    files = (await tip_media.prepare_bounded(request.app.state.runtime.extras, settings,
+                                             uploads) if uploads else [])
     done = await tips.submit_tip(
         session, PUBLIC_ACTOR, settings=settings, channel=channel,
         description=body.description, violation_types=body.violation_types,
@@ -154,7 +153,7 @@ async def accept_public_tip(request: Request, session: AsyncSession, settings: S
     return done
 
 
-def _multipart_doc() -> dict[str, Any]:
+def multipart_doc() -> dict[str, Any]:
     text = {"type": "string"}
     return {"type": "object", "required": ["description"], "properties": {
         "description": text, "violation_types": {"type": "array", "items": text},
@@ -162,20 +161,33 @@ def _multipart_doc() -> dict[str, Any]:
         "contact_name": text, "contact_phone": text,
         "attachments": {"type": "array", "items": {"type": "string", "format": "binary"},
                         "description": "Photos (JPEG, PNG, WebP, GIF), PDFs, videos (MP4, "
-                                       "MOV, 3GP); type told by content; image metadata "
+                                       "MOV, 3GP); type told by content; metadata "
                                        "is stripped."}}}
 
 
-def tip_body_doc() -> dict[str, Any]:
-    doc = body_doc(PublicTipSubmission)
-    doc["requestBody"]["content"]["multipart/form-data"] = {"schema": _multipart_doc()}
-    return doc
+def multipart_body_doc() -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {
+        "multipart/form-data": {"schema": {"title": "TipWithAttachments", **multipart_doc()}}}}}
 
 
+IDEMPOTENCY_DOC = ("Send the same key again with the same body to retry safely: the same "
+                   "receipt comes back and no second tip is stored (1–200 characters).")
+
+# One handler, two documented operations: POST /tips takes JSON and a form alike (API.md),
+# but a generated client needs one body type per operation, so the document describes
+# JSON on /tips and multipart on /tips/with-attachments, which answers exactly the same.
+WITH_ATTACHMENTS = "/tips/with-attachments"
+
+
+@router.post(WITH_ATTACHMENTS, status_code=201, response_model=TipReceipt,
+             openapi_extra=multipart_body_doc(),
+             summary="Send a tip with photos or documents (multipart/form-data)")
 @router.post("/tips", status_code=201, response_model=TipReceipt,
-             openapi_extra=tip_body_doc())
-async def submit_public_tip(request: Request, session: SessionDep,
-                            settings: SettingsDep) -> JSONResponse:
+             openapi_extra=body_doc(PublicTipSubmission), summary="Send a tip")
+async def submit_public_tip(request: Request, session: SessionDep, settings: SettingsDep,
+                            idempotency_key: Annotated[str | None, Header(
+                                alias="Idempotency-Key", description=IDEMPOTENCY_DOC)] = None,
+                            ) -> JSONResponse:
     """Send a tip (举报), anonymously if you wish: `contact` is optional and encrypted.
 
     The answer holds the receipt (回执码) — keep it: it is shown only this once and
@@ -185,11 +197,14 @@ async def submit_public_tip(request: Request, session: SessionDep,
     Validation messages are in Chinese. 429 with `Retry-After` under a flood, or when
     one source sends too many.
 
-    As `multipart/form-data` (or a plain urlencoded form) the same fields come flat
+    As `multipart/form-data` (or a plain urlencoded form), here or at
+    `/public/v1/tips/with-attachments`, the same fields come flat
     (`violation_types` repeated, `contact_name`, `contact_phone`) with up to 5
     `attachments` (10 MiB each, 25 MiB together by default): 415 names a file whose
-    content is not an accepted type, 413 one too large; photos are re-encoded without
-    their metadata (GPS, camera).
+    content is not an accepted type, 413 one too large, 422 one that does not parse
+    as its type or an image over 50 megapixels. Photos are re-encoded without their
+    metadata (GPS, camera), PDFs lose their author/creator and XMP, videos their
+    location and tags.
     """
     uploads: list[Upload] = []
     if is_form(request):

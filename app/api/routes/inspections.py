@@ -18,9 +18,9 @@ from app.models.common import Page
 from app.models.inspection_schemas import (
     AmendmentCreate,
     FindingCreate,
-    FindingPublic,
     Headcount,
     InspectionCreate,
+    InspectionFinding,
     InspectionPublic,
     InspectionSubmit,
     InspectionSummary,
@@ -43,7 +43,7 @@ def inspection_public(d: InspectionDetail) -> InspectionPublic:
     return InspectionPublic(
         **summary, jurisdiction_id=i.jurisdiction_id, inspector_id=i.inspector_id,
         headcount=Headcount(**d.headcount), checklist=dict(i.checklist), flags=d.flags,
-        findings=[FindingPublic.model_validate(f) for f in d.findings],
+        findings=[InspectionFinding.model_validate(f) for f in d.findings],
         required_signer_ids=[uuid.UUID(u) for u in i.required_signer_ids],
         signatures=[SignaturePublic(user_id=s.user_id, display_name=u.display_name,
                                     signed_at=s.signed_at) for s, u in d.signatures],
@@ -127,15 +127,15 @@ async def update_inspection(inspection_id: uuid.UUID, body: InspectionUpdate,
 
 
 @router.post("/inspections/{inspection_id}/findings", status_code=status.HTTP_201_CREATED,
-             response_model=FindingPublic)
+             response_model=InspectionFinding)
 async def add_finding(inspection_id: uuid.UUID, body: FindingCreate, session: SessionDep,
-                      actor: Allowed(Permission.inspections_write)) -> FindingPublic:
+                      actor: Allowed(Permission.inspections_write)) -> InspectionFinding:
     """Add a finding (发现问题) to a draft; an unknown violation type → 422; signed → 409."""
     finding = await inspections.add_finding(
         session, actor, inspection_id, violation_type=body.violation_type,
         description=body.description, workers_affected=body.workers_affected,
         amount_owed=body.amount_owed)
-    return FindingPublic.model_validate(finding)
+    return InspectionFinding.model_validate(finding)
 
 
 @router.post("/inspections/{inspection_id}/submit", response_model=InspectionPublic)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.api.deps import Allowed, SessionDep, SettingsDep
+from app.api.idempotency import IdempotencyKey
 from app.api.paging import page_of
 from app.domain.lifecycles import TipStatus
 from app.domain.permissions import Permission
@@ -43,8 +44,8 @@ def tip_view(tip: Tip) -> TipPublic:
 
 @router.post("/tips", status_code=201, response_model=TipCreated)
 async def create_tip(body: TipCreate, request: Request, session: SessionDep,
-                     settings: SettingsDep, actor: Allowed(Permission.tips_write)
-                     ) -> JSONResponse:
+                     settings: SettingsDep, actor: Allowed(Permission.tips_write),
+                     _declared: IdempotencyKey = None) -> JSONResponse:
     """Enter a hotline call, letter, visit or mailbox note. Read the `receipt` out to the
     tipster: it is in this response only. Without `jurisdiction_id` the tip is placed in
     your own area. Accepts `Idempotency-Key` (same key and body → same receipt)."""
