@@ -88,8 +88,12 @@ class Settings(BaseSettings):
     """Where the public reporting form is reached; the posters' QR codes link there."""
     tip_lookup_rate: str = "10/minute"
     """Status look-ups of one receipt, against guessing."""
+    tip_lookup_source_rate: str = "30/minute"
+    """Look-ups from one client address (keyed hash in memory, like intake), so one
+    guesser cannot use up the global budget and lock honest tipsters out."""
     tip_lookup_global_rate: str = "300/minute"
     tip_followup_rate: str = "5/minute"
+    tip_followup_source_rate: str = "10/minute"
     tip_followup_global_rate: str = "120/minute"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Addresses or networks of the load balancers in front (`10.0.0.5`, `10.0.0.0/8`):

@@ -20,19 +20,21 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, transaction
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
-from app.services import escalations, outbox, tip_contacts
+from app.services import escalations, outbox, tip_contacts, tips
 
 log = logging.getLogger("labourwatch.worker")
 Job = Callable[[AsyncSession, Settings], Awaitable[int]]
 
 
 async def purge_idempotency(session: AsyncSession, settings: Settings) -> int:
-    """Stored responses are kept idempotency_hours (24 h by default), then dropped."""
-    cutoff = utcnow() - timedelta(hours=settings.idempotency_hours)
+    """Stored responses are kept idempotency_hours (24 h by default), then dropped; keyed
+    public tips forget their key after as long."""
+    now = utcnow()
+    cutoff = now - timedelta(hours=settings.idempotency_hours)
     result = await session.exec(
         sa.delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
     )
-    return int(result.rowcount or 0)
+    return int(result.rowcount or 0) + await tips.release_idempotency_keys(session, settings, now)
 
 
 async def escalate_assignments(session: AsyncSession, settings: Settings) -> int:

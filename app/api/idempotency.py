@@ -1,15 +1,19 @@
 """Idempotency-Key for retried writes.
 
-The same key and body replays the first response; the same key with another
-body is a 422. The record is written in the request's own transaction, so a
-write and its record commit together or not at all; two concurrent requests
-with one key cannot both commit (primary key), and the loser is told to retry.
+The same key and body replays the first response, for `idempotency_hours`; the
+same key with another body is a 422. Keys are per caller: an unauthenticated
+request is never replayed anything (no public route stores a response here; the
+tip-line scopes its keys to the client, app/services/tip_privacy.py). The record
+is written in the request's own transaction, so a write and its record commit
+together or not at all; two concurrent requests with one key cannot both commit
+(primary key), and the loser is told to retry.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
@@ -20,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.api.deps import SessionDep, runtime_of
 from app.errors import Conflict, Unprocessable, unprocessable
+from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
 from app.security import InvalidToken
 from app.services.accounts import actor_from_token
@@ -87,6 +92,11 @@ async def get_idempotency(request: Request, session: SessionDep,
         if not key or len(key) > MAX_KEY:
             raise unprocessable(["header", "Idempotency-Key"], f"1 to {MAX_KEY} characters.")
         found = await session.get(IdempotencyRecord, (principal, key))
+        hours = runtime_of(request).settings.idempotency_hours
+        if found is not None and found.created_at < utcnow() - timedelta(hours=hours):
+            await session.delete(found)  # expired: the worker has not purged it yet
+            await session.flush()
+            found = None
         if found is not None:
             if found.request_hash != digest:
                 raise Unprocessable("This Idempotency-Key was used with another request body.",

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from app.domain.workdays import CalendarSource
 from app.models.base import json_column, ts_column, utcnow
+from app.models.common import Day
 
 MAX_DAYS_LISTED = 366
 
@@ -27,10 +28,10 @@ class WorkCalendarYear(SQLModel, table=True):
 
 
 class CalendarUpdate(BaseModel):
-    holidays: list[date] = PydanticField(default_factory=list, max_length=MAX_DAYS_LISTED)
+    holidays: list[Day] = PydanticField(default_factory=list, max_length=MAX_DAYS_LISTED)
     """Days off (statutory holidays); weekend days inside a holiday may be listed too."""
-    working_weekends: list[date] = PydanticField(default_factory=list,
-                                                 max_length=MAX_DAYS_LISTED)
+    working_weekends: list[Day] = PydanticField(default_factory=list,
+                                                max_length=MAX_DAYS_LISTED)
     """Saturdays and Sundays that are working days (调休)."""
 
 

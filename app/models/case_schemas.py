@@ -17,6 +17,7 @@ from app.domain.lifecycles import (
 )
 from app.domain.routing import Role as AssignmentRole
 from app.domain.taxonomy import AgencyKind, Severity
+from app.models.common import Count, Day
 from app.models.schemas import ActorKind, AgencyRef, Strict
 
 EscalationKind = Literal["assignment_overdue", "rectification_overdue", "triage_overdue",
@@ -57,13 +58,13 @@ class ActionCreate(Strict):
     type: str = Field(max_length=32, json_schema_extra={"enum": [t.value for t in ActionType]})
     note: str = Field(default="", max_length=4000)
     amount: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
-    count: int | None = Field(default=None, ge=0, le=1_000_000)
-    deadline: date | None = None
+    count: Count | None = None
+    deadline: Day | None = None
     referral_kind: str | None = Field(default=None, max_length=32)
 
 
 class FollowUpCreate(Strict):
-    visited_on: date
+    visited_on: Day
     corrected: bool
     note: str = Field(default="", max_length=4000)
 

@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 from app.domain.employer_flags import EmployerFlag
 from app.domain.taxonomy import Industry, LicenceKind
 from app.models.base import new_id, ts_column, utcnow
+from app.models.common import Count, Day
 from app.models.schemas import Strict
 
 
@@ -55,7 +56,7 @@ class Licence(SQLModel, table=True):
 class LicenceIn(Strict):
     kind: LicenceKind
     number: str = PydanticField(min_length=1, max_length=64)
-    valid_until: date | None = None
+    valid_until: Day | None = None
 
 
 class LicencePublic(BaseModel):
@@ -79,7 +80,7 @@ class EmployerCreate(Strict):
     industry: Industry
     jurisdiction_id: uuid.UUID
     address: str = PydanticField(default="", max_length=300)
-    workers: int | None = PydanticField(default=None, ge=0, le=1_000_000)
+    workers: Count | None = None
     licences: list[LicenceIn] = PydanticField(default_factory=list, max_length=len(LicenceKind))
 
     _check_licences = field_validator("licences")(_one_per_kind)
@@ -93,7 +94,7 @@ class EmployerUpdate(Strict):
     industry: Industry | None = None
     jurisdiction_id: uuid.UUID | None = None
     address: str | None = PydanticField(default=None, max_length=300)
-    workers: int | None = PydanticField(default=None, ge=0, le=1_000_000)
+    workers: Count | None = None
     licences: list[LicenceIn] | None = PydanticField(default=None, max_length=len(LicenceKind))
 
     _check_licences = field_validator("licences")(_one_per_kind)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.domain.checklist import ChecklistItem, ItemStatus
 from app.domain.lifecycles import InspectionStatus
 from app.domain.taxonomy import AgencyKind
+from app.models.common import Count, Day
 from app.models.schemas import Strict
 
 
@@ -30,15 +31,15 @@ class InspectionKind(StrEnum):
 
 class PhaseIn(Strict):
     phase: Phase
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
 
 class CampaignCreate(Strict):
     name: str = Field(min_length=1, max_length=200)
     jurisdiction_id: uuid.UUID
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     phases: list[PhaseIn] = Field(default_factory=list, max_length=4)
 
 
@@ -86,13 +87,13 @@ class TeamPublic(BaseModel):
 class Headcount(Strict):
     """用工人数. Consistency (local + migrant = total, the rest ≤ total) is the service's check."""
 
-    total: int
-    local: int
-    migrant: int
-    female: int = 0
-    minors_16_18: int = 0
-    children_under_16: int = 0
-    contracts_signed: int = 0
+    total: Count
+    local: Count
+    migrant: Count
+    female: Count = 0
+    minors_16_18: Count = 0
+    children_under_16: Count = 0
+    contracts_signed: Count = 0
 
 
 Checklist = dict[ChecklistItem, ItemStatus]
@@ -101,7 +102,7 @@ Checklist = dict[ChecklistItem, ItemStatus]
 class FindingCreate(Strict):
     violation_type: str = Field(min_length=1, max_length=64)
     description: str = Field(min_length=1, max_length=4000)
-    workers_affected: int | None = Field(default=None, ge=0)
+    workers_affected: Count | None = None
     amount_owed: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
 
 
@@ -122,13 +123,13 @@ class InspectionCreate(Strict):
     campaign_id: uuid.UUID | None = None
     team_id: uuid.UUID | None = None
     kind: InspectionKind
-    visited_on: date
+    visited_on: Day
     headcount: Headcount
     checklist: Checklist = Field(default_factory=dict)
 
 
 class InspectionUpdate(Strict):
-    visited_on: date | None = None
+    visited_on: Day | None = None
     headcount: Headcount | None = None
     checklist: Checklist | None = None
 

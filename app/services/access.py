@@ -25,6 +25,16 @@ def require(actor: Actor, permission: Permission) -> None:
         raise Forbidden(f"Your role may not do this ({permission.value}).")
 
 
+def user_id_of(actor: Actor) -> uuid.UUID | None:
+    """The person behind the actor; None for a service account or the system."""
+    if actor.kind != "user":
+        return None
+    try:
+        return uuid.UUID(actor.id)
+    except ValueError:
+        return None
+
+
 def in_subtree(actor: Actor, path: str | None) -> bool:
     if actor.kind == "system":
         return True

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -202,11 +203,20 @@ async def list_teams(session: AsyncSession, actor: Actor,
     return await _team_views(session, teams)
 
 
-async def get_team(session: AsyncSession, team_id: uuid.UUID) -> tuple[Team, list[TeamTownship]]:
-    """Unscoped: callers check the actor's right to use the team themselves."""
-    team = await session.get(Team, team_id)
+async def get_team(session: AsyncSession, actor: Actor, team_id: uuid.UUID | str
+                   ) -> tuple[Team, list[TeamTownship]]:
+    """The team, if its campaign lies in the actor's area or the actor is on it (a township's
+    member of a county team); else NotFound, naming nothing but the id that was sent."""
+    tid = access.as_uuid(team_id, "team")
+    in_area = (select(Campaign.id).join(Jurisdiction, col(Campaign.jurisdiction_id) == col(
+        Jurisdiction.id)).where(access.jurisdiction_scope(actor)))
+    member = select(TeamMember.team_id).where(
+        col(TeamMember.user_id) == (access.user_id_of(actor) or uuid.UUID(int=0)))
+    team = (await session.exec(select(Team).where(
+        Team.id == tid, sa.or_(col(Team.campaign_id).in_(in_area), col(Team.id).in_(member)))
+    )).first()
     if team is None:
-        raise NotFound(f"No team {team_id}.")
+        raise NotFound(f"No team {tid} in your area.")
     towns = (await session.exec(select(TeamTownship).where(TeamTownship.team_id == team.id))).all()
     return team, list(towns)
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import SessionMaker
+from app.domain.chinatime import day_ends, day_starts
 from app.domain.permissions import Actor, Permission
 from app.domain.stats import defuse
 from app.domain.taxonomy import VIOLATION_TYPE_BY_CODE
@@ -81,11 +82,9 @@ def _query(actor: Actor, filters: LedgerFilters, cursor: str | None) -> Any:
     if filters.status is not None:
         q = q.where(Case.status == filters.status)
     if filters.opened_from is not None:
-        start = datetime.combine(filters.opened_from, time(0), tzinfo=CHINA).astimezone(UTC)
-        q = q.where(col(Case.opened_at) >= start)
+        q = q.where(col(Case.opened_at) >= day_starts(filters.opened_from))
     if filters.opened_to is not None:
-        end = datetime.combine(filters.opened_to + timedelta(days=1), time(0), tzinfo=CHINA)
-        q = q.where(col(Case.opened_at) < end.astimezone(UTC))
+        q = q.where(col(Case.opened_at) < day_ends(filters.opened_to))
     keys = [col(Case.opened_at), col(Case.id)]
     return q.where(after(keys, cursor, [datetime, uuid.UUID])).order_by(*keys).limit(BATCH)
 

@@ -3,14 +3,15 @@
 Nothing is public without an approval on record: a disclosure row exists only
 once a coordinator approved it (who, when), and the public list shows only
 approved rows not withdrawn. What is published is copied at approval time and
-redacted on top of the office's own text: phone numbers and ID numbers are
-masked, so are the names of the case's tipsters and ages under 18; tip contents,
-tipsters and workers' headcounts (minors included) are never part of it.
+redacted on top of the office's own text (app/domain/redaction.py): phone and ID
+numbers however written, the case's tipsters' names and phones in any spacing,
+and ages under 18 are masked, and text that still looks sensitive after masking
+is refused; tip contents, tipsters and workers' headcounts (minors included)
+are never part of it.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -24,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
 from app.config import Settings
+from app.domain import redaction
 from app.domain.chinatime import china_date
 from app.domain.permissions import Actor
 from app.domain.taxonomy import VIOLATION_TYPE_BY_CODE
@@ -47,33 +49,32 @@ from app.services import access, tip_privacy
 from app.services.cases import get_case
 from app.services.pagination import after, clamp, encode_cursor
 
-PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-ID_NUMBER = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
-MINOR_AGE = re.compile(r"(?<!\d)(1[0-7]|[0-9])\s*(周岁|岁)")
 
-
-def redact(text: str, names: Iterable[str] = ()) -> str:
-    """Mask phones (1[3-9]xxxxxxxxx), ID numbers, ages under 18 and the given names."""
-    out = ID_NUMBER.sub(lambda m: m.group()[:4] + "*" * 14, text)
-    out = PHONE.sub(lambda m: m.group()[:3] + "****" + m.group()[-4:], out)
-    out = MINOR_AGE.sub(r"**\2", out)
-    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2},
-                       key=len, reverse=True):
-        out = out.replace(name, name[0] + "某")
-    return out
-
-
-async def _tipster_names(session: AsyncSession, settings: Settings,
-                         case_id: uuid.UUID) -> list[str]:
+async def _tipster_contacts(session: AsyncSession, settings: Settings,
+                            case_id: uuid.UUID) -> tuple[list[str], list[str]]:
+    """The names and phones of the case's tipsters, decrypted only to be masked."""
     keys = tip_privacy.keys_of(settings)
     tips = (await session.exec(select(Tip.id, Tip.contact).where(
         col(Tip.case_id) == case_id, col(Tip.contact).is_not(None)))).all()
-    names = []
+    names, phones = [], []
     for tip_id, blob in tips:
-        name = tip_privacy.open_contact(keys, tip_id, blob)["name"]
-        if name:
-            names.append(name)
-    return names
+        contact = tip_privacy.open_contact(keys, tip_id, blob)
+        names += [contact["name"]] if contact["name"] else []
+        phones += [contact["phone"]] if contact["phone"] else []
+    return names, phones
+
+
+def redacted_summary(text: str, names: list[str], phones: list[str]) -> str:
+    """The office's text masked (app/domain/redaction.py); 422 naming the field when the
+    masked text still holds something sensitive, so nothing of it is published."""
+    out = redaction.redact(text, names, phones)
+    found = redaction.leaks(out, names, phones)
+    if found:
+        raise unprocessable(["body", "summary_public"], (
+            "The text still holds what looks like " + ", ".join(found).replace("_", " ")
+            + " after masking (written with other separators or in words?); rewrite it "
+            "without personal details. Nothing was published."))
+    return out
 
 
 async def case_outcome(session: AsyncSession, case_id: uuid.UUID) -> DisclosureOutcome:
@@ -117,14 +118,15 @@ async def approve_disclosure(session: AsyncSession, actor: Actor, case_id: uuid.
         raise Conflict("This case is already published.", existing_id=str(active))
     employer = await session.get(Employer, case.employer_id)
     assert employer is not None
-    names = await _tipster_names(session, settings, case.id)
+    names, phones = await _tipster_contacts(session, settings, case.id)
+    summary = redacted_summary(summary_public, names, phones)
     outcome = await case_outcome(session, case.id)
     codes = sorted(set(case.violation_types))
     d = Disclosure(case_id=case.id, employer_name=employer.name,
                    township_id=await _township(session, case.jurisdiction_path),
                    jurisdiction_path=case.jurisdiction_path, violation_types=codes,
                    violation_codes="," + ",".join(codes) + ",",
-                   summary_public=redact(summary_public, names),
+                   summary_public=summary,
                    outcome=outcome.model_dump(mode="json"), closed_on=china_date(case.closed_at),
                    approved_by=actor.id[:64], approved_at=utcnow())
     session.add(d)

@@ -18,6 +18,7 @@ from typing import Any
 from app.domain.taxonomy import Industry, LicenceKind
 from app.domain.uscc import normalise_uscc, uscc_error
 from app.errors import unprocessable
+from app.models.common import FIRST_DAY, LAST_DAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,19 +114,24 @@ def parse_industry(text: str) -> Industry | None:
 
 
 def parse_date(value: Any) -> date | None:
-    """A date from a cell; None for 长期 (no expiry); ValueError when unreadable."""
+    """A date from a cell; None for 长期 (no expiry); ValueError when unreadable or
+    outside the dates a request may carry (app/models/common.py)."""
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = clean(value)
-    if text in _NO_EXPIRY:
-        return None
-    m = _DATE.match(text)
-    if m is None:
-        raise ValueError(text)
-    y, mo, d = (int(g) for g in m.groups() if g is not None)
-    return date(y, mo, d)
+        found = value.date()
+    elif isinstance(value, date):
+        found = value
+    else:
+        text = clean(value)
+        if text in _NO_EXPIRY:
+            return None
+        m = _DATE.match(text)
+        if m is None:
+            raise ValueError(text)
+        y, mo, d = (int(g) for g in m.groups() if g is not None)
+        found = date(y, mo, d)
+    if not FIRST_DAY <= found <= LAST_DAY:
+        raise ValueError(found)
+    return found
 
 
 @dataclass(frozen=True, slots=True)

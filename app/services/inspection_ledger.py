@@ -50,9 +50,7 @@ async def check_filters(session: AsyncSession, actor: Actor, filters: Filters) -
     if filters.get("campaign_id") is not None:
         await campaigns.get_campaign_row(session, actor, str(filters["campaign_id"]))
     if filters.get("team_id") is not None:
-        team, _ = await campaigns.get_team(session, access.as_uuid(str(filters["team_id"]),
-                                                                   "team"))
-        await campaigns.get_campaign_row(session, actor, team.campaign_id)
+        await campaigns.get_team(session, actor, str(filters["team_id"]))
     if filters.get("township_id") is not None:
         await access.get_jurisdiction(session, actor, str(filters["township_id"]))
 

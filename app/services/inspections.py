@@ -51,13 +51,6 @@ class InspectionDetail:
         return {f: getattr(self.inspection, f) for f in HEADCOUNT_COLUMNS}
 
 
-def user_id_of(actor: Actor) -> uuid.UUID | None:
-    if actor.kind != "user":
-        return None
-    try:
-        return uuid.UUID(actor.id)
-    except ValueError:
-        return None
 
 
 def check_headcount(headcount: Headcount, loc: Sequence[str | int]) -> dict[str, int]:
@@ -77,7 +70,7 @@ def visible(actor: Actor) -> ColumnElement[bool]:
     """A condition on Inspection: what the actor may read."""
     conds: list[ColumnElement[bool]] = [
         col(Inspection.jurisdiction_id).in_(access.jurisdiction_ids_in_scope(actor))]
-    uid = user_id_of(actor)
+    uid = access.user_id_of(actor)
     if uid is not None:
         conds.append(col(Inspection.inspector_id) == uid)
         conds.append(col(Inspection.team_id).in_(
@@ -108,8 +101,8 @@ async def _employer_place(session: AsyncSession, actor: Actor, employer_id: uuid
 async def _team_for(session: AsyncSession, actor: Actor, team_id: uuid.UUID,
                     campaign_id: uuid.UUID | None) -> tuple[uuid.UUID, list[uuid.UUID]]:
     """(campaign id, township ids) of a team the actor belongs to."""
-    team, towns = await campaigns.get_team(session, team_id)
-    if user_id_of(actor) not in await campaigns.team_member_ids(session, team.id):
+    team, towns = await campaigns.get_team(session, actor, team_id)
+    if access.user_id_of(actor) not in await campaigns.team_member_ids(session, team.id):
         raise Forbidden("Only a member of this team may inspect for it.")
     if campaign_id is not None and campaign_id != team.campaign_id:
         raise unprocessable(["body", "team_id"], "This team belongs to another campaign.")
@@ -122,7 +115,7 @@ async def create_inspection(session: AsyncSession, actor: Actor, *, employer_id:
                             campaign_id: uuid.UUID | None = None,
                             team_id: uuid.UUID | None = None) -> Inspection:
     access.require(actor, Permission.inspections_write)
-    uid = user_id_of(actor)
+    uid = access.user_id_of(actor)
     if uid is None:
         raise Forbidden("Only a person can inspect and sign.")
     counts = check_headcount(headcount, ["body", "headcount"])
@@ -161,7 +154,7 @@ async def get_inspection_row(session: AsyncSession, actor: Actor,
 
 
 async def require_participant(session: AsyncSession, actor: Actor, insp: Inspection) -> uuid.UUID:
-    uid = user_id_of(actor)
+    uid = access.user_id_of(actor)
     if uid is not None and uid == insp.inspector_id:
         return uid
     if uid is not None and insp.team_id is not None \

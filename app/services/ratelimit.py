@@ -3,17 +3,22 @@
 The tip-line keeps no IP, so limits are keyed on what a request carries:
 
 - lookups and follow-ups by receipt are limited per receipt hash (guessing one
-  receipt again and again) AND per process overall (guessing many receipts);
-  with 99-bit receipts the global ceiling makes guessing hopeless;
+  receipt again and again), per source and per process overall (guessing many
+  receipts); with 99-bit receipts the global ceiling makes guessing hopeless,
+  and the per-source limit, well below it, keeps one guesser from using up the
+  global budget and locking every honest tipster out;
 - intake has a limit per source and one high per-process ceiling: a flood from
   one address is slowed with 429 and `Retry-After` while everyone else still
   gets through. Behind a load balancer the address is the one the balancer puts
   in X-Forwarded-For, read from LABOURWATCH_TRUSTED_PROXIES only; without that
-  setting every tipster would share the balancer's bucket. The source is an
-  HMAC of the client address under a random key made per process and never
-  written anywhere; only that hash is held, as a counter key, for the
-  counter's window, and the address itself is neither kept nor logged.
-  Scripts that retry with their Idempotency-Key lose and duplicate nothing.
+  setting every tipster would share the balancer's bucket. Scripts that retry
+  with their Idempotency-Key lose and duplicate nothing.
+
+A source is an HMAC of the client address under a random key made per
+process and never written anywhere; only that hash is held, as a counter key,
+for the counter's window, and the address itself is neither kept nor logged.
+The per-source limit is checked first, so a source's refused requests do not
+consume the global budget.
 
 State lives per app instance (`runtime.extras`), so tests and several apps in
 one process do not share counters, and it vanishes with the process.
@@ -42,8 +47,10 @@ EXTRAS_KEY = "tip_rate_limits"
 @dataclass
 class TipRateLimits:
     lookup_per_receipt: str = "10/minute"
+    lookup_per_source: str = "30/minute"
     lookup_global: str = "300/minute"
     followup_per_receipt: str = "5/minute"
+    followup_per_source: str = "10/minute"
     followup_global: str = "120/minute"
     intake_global: str = "60000/minute"
     intake_per_source: str = "30/minute"
@@ -56,12 +63,14 @@ class TipRateLimits:
         if not await self.limiter.hit(item, *identifiers):
             raise await _too_many(self.limiter, item, identifiers)
 
-    async def check_lookup(self, receipt_key: str) -> None:
-        """Raises TooManyRequests (429 + Retry-After) when over either limit."""
+    async def check_lookup(self, receipt_key: str, address: str | None = None) -> None:
+        """Raises TooManyRequests (429 + Retry-After) when over any limit; per source first."""
+        await self._check(self.lookup_per_source, "lookup-src", self.source_of(address))
         await self._check(self.lookup_global, "lookup", "*")
         await self._check(self.lookup_per_receipt, "lookup", receipt_key)
 
-    async def check_followup(self, receipt_key: str) -> None:
+    async def check_followup(self, receipt_key: str, address: str | None = None) -> None:
+        await self._check(self.followup_per_source, "followup-src", self.source_of(address))
         await self._check(self.followup_global, "followup", "*")
         await self._check(self.followup_per_receipt, "followup", receipt_key)
 
@@ -96,8 +105,10 @@ def limits_for(extras: dict[str, object], s: Settings) -> TipRateLimits:
         return found
     made = TipRateLimits(
         lookup_per_receipt=s.tip_lookup_rate,
+        lookup_per_source=s.tip_lookup_source_rate,
         lookup_global=s.tip_lookup_global_rate,
         followup_per_receipt=s.tip_followup_rate,
+        followup_per_source=s.tip_followup_source_rate,
         followup_global=s.tip_followup_global_rate,
         intake_global=s.tip_intake_global_rate,
         intake_per_source=s.tip_intake_source_rate,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app import auditlog, clock
-from app.domain.chinatime import CHINA_TZ
+from app.domain.chinatime import day_ends, day_starts
 from app.domain.permissions import Actor, Permission
 from app.domain.stats import COLUMNS, Figures, from_json, is_empty, roll_up, to_json
 from app.errors import Conflict, NotFound
@@ -108,9 +108,7 @@ async def _place(session: AsyncSession, actor: Actor,
 
 
 def _scope(campaign: Campaign, place: Jurisdiction) -> Scope:
-    start = datetime.combine(campaign.starts_on, time(0), tzinfo=CHINA_TZ).astimezone(UTC)
-    end = datetime.combine(campaign.ends_on + timedelta(days=1), time(0),
-                           tzinfo=CHINA_TZ).astimezone(UTC)
+    start, end = day_starts(campaign.starts_on), day_ends(campaign.ends_on)
     return Scope(campaign_id=campaign.id, prefix=place.path, start=start, end=end,
                  today=clock.today())
 

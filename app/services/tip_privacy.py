@@ -8,7 +8,9 @@ bound to the tip id.
 Retried submissions (Idempotency-Key) do not keep the first response, which
 would hold the receipt in clear: the receipt of a keyed submission is derived
 from the caller, the key and the body with the receipt key, so the retry
-recomputes the same receipt and finds the tip by its hash.
+recomputes the same receipt and finds the tip by its hash. An anonymous caller
+is its client address (`public_principal`), so another client sending the same
+key and body gets a tip and a receipt of its own, never the first one's.
 """
 
 from __future__ import annotations
@@ -40,19 +42,31 @@ def receipt_hash(keys: Keys, receipt: str) -> str | None:
     return None if canonical is None else keyed_hash(keys.receipt, canonical)
 
 
-def derived_receipt(keys: Keys, principal: str, idempotency_key: str, body: bytes) -> str:
+def derived_receipt(keys: Keys, principal: str, idempotency_key: str, body: bytes,
+                    generation: int = 0) -> str:
     """The receipt of a keyed submission: the same caller, key and body give the same one.
+    `generation` counts the times the key expired and started a new tip.
 
     256 HMAC bits are read as a number in base 31, well over the 99 bits kept.
     """
-    msg = b"\0".join([b"receipt-v1", principal.encode(), idempotency_key.encode(),
-                      hashlib.sha256(body).digest()])
+    parts = [b"receipt-v1", principal.encode(), idempotency_key.encode(),
+             hashlib.sha256(body).digest()]
+    msg = b"\0".join([*parts, str(generation).encode()] if generation else parts)
     number = int.from_bytes(hmac.new(keys.receipt, msg, hashlib.sha256).digest(), "big")
     chars = []
     for _ in range(RECEIPT_LENGTH):
         number, digit = divmod(number, len(RECEIPT_ALPHABET))
         chars.append(RECEIPT_ALPHABET[digit])
     return format_receipt("".join(chars))
+
+
+def public_principal(keys: Keys, address: str | None) -> str:
+    """Whose Idempotency-Key an anonymous submission carries: the client address under a
+    key derived from the secret, so one client's key never replays (and its reuse never
+    reveals) another's tip or receipt. The address itself is never stored: this value
+    only goes, with the key, into `idempotency_hash` and the derived receipt, and the
+    hash is dropped after `idempotency_hours`."""
+    return "public:" + keyed_hash(keys.receipt, f"source\0{address or ''}")[:32]
 
 
 def idempotency_hash(keys: Keys, principal: str, idempotency_key: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,6 +32,9 @@ from app.models.reference import Agency, Jurisdiction
 from app.models.tips import Tip, TipMessage
 from app.services import access, tip_privacy
 from app.services.pagination import after, clamp, encode_cursor
+
+GENERATIONS = 8
+"""Times one client's Idempotency-Key may expire and start a new tip (each its own receipt)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +145,38 @@ async def _replay(session: AsyncSession, settings: Settings, keyed: KeyedRequest
         raise Unprocessable("This Idempotency-Key was used with another request body.",
                             errors=[{"loc": ["header", "Idempotency-Key"],
                                      "msg": "reused with a different body"}])
-    receipt = tip_privacy.derived_receipt(keys, keyed.principal, keyed.key, keyed.body)
-    return Submitted(receipt, replayed=True, _tip=found)
+    for generation in range(GENERATIONS):
+        receipt = tip_privacy.derived_receipt(keys, keyed.principal, keyed.key, keyed.body,
+                                              generation)
+        if tip_privacy.receipt_hash(keys, receipt) == found.receipt_hash:
+            return Submitted(receipt, replayed=True, _tip=found)
+    return None
+
+
+async def _release_expired(session: AsyncSession, settings: Settings, keyed: KeyedRequest,
+                           now: datetime) -> bool:
+    """True when the key was last used more than `idempotency_hours` ago: the old tip lets
+    go of it (as the worker's purge does), and the key starts a new tip."""
+    column = _TIP_TABLE.c
+    digest = tip_privacy.idempotency_hash(tip_privacy.keys_of(settings), keyed.principal,
+                                          keyed.key)
+    conn = await session.connection()
+    released = await conn.execute(sa.update(_TIP_TABLE).where(
+        column.idempotency_hash == digest,
+        column.received_at < now - timedelta(hours=settings.idempotency_hours),
+    ).values(idempotency_hash=None, request_hash=None))
+    return bool(released.rowcount)
+
+
+async def release_idempotency_keys(session: AsyncSession, settings: Settings,
+                                   now: datetime) -> int:
+    """Keyed tips older than `idempotency_hours` forget their key (the worker's purge)."""
+    column = _TIP_TABLE.c
+    released = await session.exec(sa.update(_TIP_TABLE).where(
+        column.idempotency_hash.is_not(None),
+        column.received_at < now - timedelta(hours=settings.idempotency_hours),
+    ).values(idempotency_hash=None, request_hash=None))
+    return int(released.rowcount or 0)
 
 
 def _deadline(settings: Settings, received: Any, types: Sequence[str]) -> Any:
@@ -184,7 +217,16 @@ async def submit_tip(session: AsyncSession, actor: Actor, *, settings: Settings,
     if keyed is not None:
         row["idempotency_hash"] = tip_privacy.idempotency_hash(keys, keyed.principal, keyed.key)
         row["request_hash"] = tip_privacy.request_hash(keys, keyed.body)
-    if not await _insert_once(session, actor, row, top_office=scope_path is None, alone=alone):
+    stored = await _insert_once(session, actor, row, top_office=scope_path is None, alone=alone)
+    if not stored and keyed is not None and await _release_expired(session, settings, keyed, now):
+        for generation in range(1, GENERATIONS):  # the old tips keep their receipts
+            receipt = tip_privacy.derived_receipt(keys, keyed.principal, keyed.key, keyed.body,
+                                                  generation)
+            row["receipt_hash"] = tip_privacy.receipt_hash(keys, receipt) or ""
+            if stored := await _insert_once(session, actor, row,
+                                            top_office=scope_path is None, alone=alone):
+                break
+    if not stored:
         # Another request with the same key got there first (or, once in 2^99, a receipt
         # collided): answer as that request was answered, else ask for a retry.
         if keyed is not None and (prior := await _replay(session, settings, keyed)) is not None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import httpx
 
+from app.domain.redaction import redact
 from app.domain.taxonomy import AgencyKind, Role
-from app.services.disclosures import redact
 from tests.cases_support import file, make_employer
 from tests.conftest import TestDatabase
 from tests.factories import World
@@ -14,8 +16,21 @@ PUBLIC = "/public/v1/disclosures"
 
 
 async def _closed_case(client: httpx.AsyncClient, world: World, db: TestDatabase,
-                       name: str = "黄骅镇旺达砖厂", place: str = "town") -> str:
+                       name: str = "黄骅镇旺达砖厂", place: str = "town",
+                       tipster: dict[str, str] | None = None) -> str:
     case_id = await file(db, await make_employer(db, world, place, name=name), "wage_arrears")
+    if tipster is not None:  # a public tip with contact details, linked to the case
+        sent = await client.post("/public/v1/tips", json={
+            "description": "砖厂拖欠工资", "contact": tipster,
+            "jurisdiction_id": str(world.places[place].id)})
+        tips = (await client.get("/api/v1/tips", headers=world.headers(Role.coordinator))
+                ).json()["items"]
+        assert sent.status_code == 201 and len(tips) == 1
+        r = await client.post(f"/api/v1/tips/{tips[0]['id']}/triage",
+                              headers=world.headers(Role.coordinator),
+                              json={"decision": "link_case", "case_id": str(case_id),
+                                    "violation_types": ["wage_arrears"]})
+        assert r.status_code == 200, r.text
     _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
     queue = (await client.get("/api/v1/queue", headers=labour)).json()["items"]
     aid = next(i["id"] for i in queue if i["case"]["id"] == str(case_id))
@@ -82,6 +97,33 @@ async def test_a_published_case_is_listed_redacted_then_withdrawn(
                           json={"reason": "信息有误"})
     assert r.status_code == 200 and r.json()["withdrawn_at"] is not None
     assert (await client.get(PUBLIC)).json()["items"] == []
+
+
+async def test_the_tipsters_phone_written_six_ways_is_never_published(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    office = world.headers(Role.coordinator)
+    case_id = await _closed_case(client, world, db,
+                                 tipster={"name": "张三", "phone": "13987654321"})
+    written = ["+86 139 8765 4321", "139-8765-4321", "１３９８７６５４３２１",
+               "0086 139.8765.4321", "(+86)139 8765 4321", "139\u3000 8765 4321"]
+    text = ("举报人张 三反映属实。联系电话：" + "；".join(written)
+            + "。身份证１３０９８１２００８０１０１１２３Ｘ。")
+    url, body = _publish(case_id, text)
+    r = await client.post(url, headers=office, json=body)
+    assert r.status_code == 201, r.text
+    [item] = (await client.get(PUBLIC)).json()["items"]
+    digits = "".join(c for c in unicodedata.normalize("NFKC", item["summary"]) if c.isdigit())
+    assert "87654321" not in digits and "8765" not in digits
+    assert "张 三" not in item["summary"] and "张某" in item["summary"]
+    assert "200801011" not in digits
+
+    bare = await _closed_case(client, world, db, name="另一砖厂")
+    url, body = _publish(bare, "举报人电话 139,8765,4321，请回电")
+    r = await client.post(url, headers=office, json=body)
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["errors"][0]["loc"] == ["body", "summary_public"]
+    assert "8765" not in r.text
+    assert len((await client.get(PUBLIC)).json()["items"]) == 1
 
 
 async def test_newest_first_with_filters_and_keyset_pages(

@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import select
 
+from app.db import transaction
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.tips import Tip
 from app.services.ratelimit import EXTRAS_KEY, TipRateLimits
+from app.worker import purge_idempotency
 from tests.conftest import TestDatabase, app_for
 from tests.factories import World
 
@@ -170,3 +173,56 @@ async def test_followup_attaches_and_reflags_a_closed_tip(client: httpx.AsyncCli
     assert r.status_code == 201
     assert (await client.get("/api/v1/tips?needs_attention=true",
                              headers=coord)).json()["items"] == []
+
+
+def _client_at(app: Any, address: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+
+async def test_another_client_sending_the_same_key_never_gets_the_first_receipt(
+        db: TestDatabase, world: World) -> None:
+    """A public Idempotency-Key is the sending client's own: whoever else sends it (the same
+    body or another) gets a tip of their own, never the first tip's receipt, and no 422
+    that would tell them the key was used."""
+    app = app_for(db)
+    body, key = {"description": "窑厂老板扣着我们的身份证"}, {"Idempotency-Key": "form-42"}
+    async with (_client_at(app, "1.2.3.4") as a, _client_at(app, "5.6.7.8") as b,
+                _client_at(app, "9.9.9.9") as c):
+        first = await a.post("/public/v1/tips", json=body, headers=key)
+        theirs = await b.post("/public/v1/tips", json=body, headers=key)
+        other = await c.post("/public/v1/tips", json={"description": "另一件事"}, headers=key)
+        again = await a.post("/public/v1/tips", json=body, headers=key)
+    assert first.status_code == theirs.status_code == other.status_code == 201, other.text
+    receipt = first.json()["receipt"]
+    assert theirs.json()["receipt"] != receipt and other.json()["receipt"] != receipt
+    assert "idempotent-replayed" not in theirs.headers
+    assert again.json()["receipt"] == receipt and again.headers["idempotent-replayed"] == "true"
+    async with db.sessionmaker() as s:
+        assert len((await s.exec(select(Tip.id))).all()) == 3
+
+
+async def test_a_public_key_expires_after_the_idempotency_window(
+        client: httpx.AsyncClient, db: TestDatabase, world: World) -> None:
+    body, key = {"description": "工地拖欠工资"}, {"Idempotency-Key": "retry-1"}
+    first = (await client.post("/public/v1/tips", json=body, headers=key)).json()["receipt"]
+    async with db.sessionmaker() as s:
+        tip = (await s.exec(select(Tip))).one()
+        tip.received_at -= timedelta(hours=db.settings.idempotency_hours, minutes=1)
+        s.add(tip)
+        await s.commit()
+    later = await client.post("/public/v1/tips", json=body, headers=key)
+    assert later.status_code == 201 and "idempotent-replayed" not in later.headers
+    assert later.json()["receipt"] != first
+    again = await client.post("/public/v1/tips", json=body, headers=key)
+    assert again.json()["receipt"] == later.json()["receipt"]
+    for receipt in (first, later.json()["receipt"]):
+        assert (await lookup(client, receipt)).status_code == 200
+    async with transaction(db.sessionmaker) as s:
+        for tip in (await s.exec(select(Tip))).all():
+            tip.received_at -= timedelta(hours=db.settings.idempotency_hours, minutes=1)
+            s.add(tip)
+    async with transaction(db.sessionmaker) as s:
+        assert await purge_idempotency(s, db.settings) == 1  # the worker lets go of the key
+    async with db.sessionmaker() as s:
+        assert all(t.idempotency_hash is None for t in (await s.exec(select(Tip))).all())

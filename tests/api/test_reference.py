@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import sqlalchemy as sa
 
@@ -9,6 +11,8 @@ from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.accounts import ServiceAccount, User
+from app.models.base import utcnow
+from app.models.idempotency import IdempotencyRecord
 from app.models.reference import Jurisdiction
 from app.services import reference
 from tests.conftest import TestDatabase
@@ -153,6 +157,20 @@ async def test_violation_types_are_the_design_table(client: httpx.AsyncClient,
     assert child["name_zh"] == "使用童工" and child["severity"] == "critical"
     public = await client.get("/public/v1/violation-types")
     assert public.status_code == 200 and len(public.json()) == 32
+
+
+async def test_an_idempotency_key_past_its_window_is_a_new_request(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    admin = {**world.headers(Role.admin), "Idempotency-Key": "create-once"}
+    body = {"name": "旧城镇", "level": "township", "parent_id": str(world.places["home"].id)}
+    first = await client.post("/api/v1/jurisdictions", headers=admin, json=body)
+    async with db.engine.begin() as conn:
+        await conn.execute(sa.update(IdempotencyRecord).values(
+            created_at=utcnow() - timedelta(hours=db.settings.idempotency_hours, minutes=1)))
+    again = await client.post("/api/v1/jurisdictions", headers=admin,
+                              json={**body, "name": "新城镇"})
+    assert first.status_code == again.status_code == 201, again.text
+    assert "idempotent-replayed" not in again.headers and again.json()["name"] == "新城镇"
 
 
 async def test_without_parent_id_a_place_sits_under_the_national_root(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import secrets
 from typing import Any
 
 import httpx
@@ -93,3 +94,28 @@ async def test_a_burst_of_tips_loses_none_and_doubles_none(db: TestDatabase) -> 
     async with db.sessionmaker() as s:
         stored = (await s.exec(select(func.count()).select_from(Tip))).one()
     assert stored == SURGE
+
+
+def _guess() -> str:
+    symbols = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "-".join("".join(secrets.choice(symbols) for _ in range(4)) for _ in range(5))
+
+
+async def test_one_guessing_source_does_not_lock_out_honest_tipsters(db: TestDatabase) -> None:
+    """305 random look-ups from one address used to exhaust the global budget (300/minute)
+    and answer every real tipster 429; the guesser is now stopped at its own limit."""
+    app = app_for(db)
+    async with client_at(app, "1.2.3.4") as guesser, client_at(app, "5.6.7.8") as tipster:
+        sent = await tipster.post("/public/v1/tips", json={"description": "窑厂不让工人回家"})
+        receipt = sent.json()["receipt"]
+        codes = [(await guesser.post("/public/v1/tips/lookup", json={
+            "receipt": _guess()})).status_code for _ in range(305)]
+        assert codes[:31] == [404] * 30 + [429] and codes.count(429) > 250
+        found = await tipster.post("/public/v1/tips/lookup", json={"receipt": receipt})
+        assert found.status_code == 200, found.text
+        adds = [(await guesser.post("/public/v1/tips/followups", json={
+            "receipt": _guess(), "message": f"刷屏 {i}"})).status_code for i in range(125)]
+        assert adds[:11] == [404] * 10 + [429] and adds.count(429) > 100
+        added = await tipster.post("/public/v1/tips/followups", json={
+            "receipt": receipt, "message": "工人还在里面"})
+        assert added.status_code == 201, added.text

@@ -24,6 +24,7 @@ from app.api.deps import SessionDep, SettingsDep, runtime_of
 from app.api.public.tips import (
     PublicTipSubmission,
     accept_public_tip,
+    client_address,
     multipart_doc,
     rate_limits,
     validate_zh,
@@ -205,7 +206,8 @@ async def status_lookup(request: Request, session: SessionDep,
     receipt)."""
     receipt = _one(await form_fields(request), "receipt").strip()[:64]
     try:
-        await rate_limits(request).check_lookup(tip_public.receipt_key(settings, receipt))
+        await rate_limits(request).check_lookup(tip_public.receipt_key(settings, receipt),
+                                                client_address(request))
         found = await tip_public.lookup_tip(session, settings=settings, receipt=receipt)
     except AppError as exc:
         error = f'<p class="error">{escape(str(exc.detail or exc.title))}</p>'

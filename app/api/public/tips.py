@@ -30,7 +30,7 @@ from app.models.tips import (
     TipStatusPublic,
     TipSubmission,
 )
-from app.services import ratelimit, tip_media, tip_public, tips
+from app.services import ratelimit, tip_media, tip_privacy, tip_public, tips
 from app.services.ratelimit import TipRateLimits
 from app.services.tip_media import Upload
 
@@ -130,6 +130,10 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def _principal(settings: Settings, request: Request) -> str:
+    return tip_privacy.public_principal(tip_privacy.keys_of(settings), client_address(request))
+
+
 async def accept_public_tip(request: Request, session: AsyncSession, settings: Settings,
                             body: PublicTipSubmission, *, channel: str = "web",
                             keyed: tips.KeyedRequest | None = None,
@@ -190,7 +194,8 @@ async def submit_public_tip(request: Request, session: SessionDep, settings: Set
 
     The answer holds the receipt (回执码) — keep it: it is shown only this once and
     is the only way to follow the tip. Send `Idempotency-Key` when you may retry:
-    the same key and body returns the same receipt and never a second tip.
+    the same key and body from the same client within `LABOURWATCH_IDEMPOTENCY_HOURS`
+    returns the same receipt and never a second tip; a key is yours alone.
     Validation messages are in Chinese. 429 with `Retry-After` under a flood, or when
     one source sends too many.
 
@@ -212,7 +217,8 @@ async def submit_public_tip(request: Request, session: SessionDep, settings: Set
         raw = await request.body()
         body = validate_zh(PublicTipSubmission, await json_body(request))
     done = await accept_public_tip(request, session, settings, body, uploads=uploads,
-                                   keyed=keyed_request(request, "public", raw))
+                                   keyed=keyed_request(request, _principal(settings, request),
+                                                       raw))
     headers = {"Idempotent-Replayed": "true"} if done.replayed else None
     return JSONResponse({"receipt": done.receipt, "status": "received"}, status_code=201,
                         headers=headers)
@@ -224,11 +230,12 @@ async def lookup_public_tip(request: Request, session: SessionDep,
                             settings: SettingsDep) -> TipStatusPublic:
     """What happened to a tip: its status in plain words and the office's replies.
 
-    An unknown receipt is a 404. Lookups are rate-limited per receipt and overall
-    (429 with `Retry-After`).
+    An unknown receipt is a 404. Lookups are rate-limited per receipt, per client and
+    overall (429 with `Retry-After`).
     """
     body = validate_zh(ReceiptIn, await json_body(request))
-    await rate_limits(request).check_lookup(tip_public.receipt_key(settings, body.receipt))
+    await rate_limits(request).check_lookup(tip_public.receipt_key(settings, body.receipt),
+                                            client_address(request))
     found = await tip_public.lookup_tip(session, settings=settings, receipt=body.receipt)
     return TipStatusPublic.model_validate({
         "status": found.status, "status_label": found.status_label,
@@ -243,7 +250,8 @@ async def add_public_followup(request: Request, session: SessionDep,
     """Add information to your tip; the office sees it, and a tip it had closed is
     flagged for attention again. Rate-limited like lookups."""
     body = validate_zh(FollowupIn, await json_body(request))
-    await rate_limits(request).check_followup(tip_public.receipt_key(settings, body.receipt))
+    await rate_limits(request).check_followup(tip_public.receipt_key(settings, body.receipt),
+                                              client_address(request))
     msg = await tip_public.add_followup(session, settings=settings, receipt=body.receipt,
                                         message=body.message)
     return FollowupReceived(at=msg.at)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.api.deps import Allowed, SessionDep
 from app.domain.permissions import Permission
+from app.models.common import Sequence64
 from app.models.integration import ChangeAssignment, ChangeFeed, ChangePublic
 from app.services import case_visibility, feed
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["queue"])
 
 @router.get("/queue/changes", response_model=ChangeFeed)
 async def list_changes(session: SessionDep, actor: Allowed(Permission.queue_read),
-                       since: Annotated[int, Query(ge=0)] = 0,
+                       since: Annotated[Sequence64, Query()] = 0,
                        limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ChangeFeed:
     """Changes to your agency's assignments with `seq` greater than `since`, oldest first.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import quote
 
@@ -11,6 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api.deps import Allowed, SessionDep, get_runtime
 from app.domain.permissions import Permission
+from app.models.common import Day
 from app.runtime import Runtime
 from app.services import case_ledger
 from app.services.case_ledger import LedgerFilters
@@ -25,8 +25,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def export_case_ledger(session: SessionDep, actor: Allowed(Permission.cases_read),
                              runtime: Annotated[Runtime, Depends(get_runtime)],
                              format: Literal["csv", "xlsx"] = "csv", status: str | None = None,
-                             opened_from: Annotated[date | None, Query(alias="from")] = None,
-                             opened_to: Annotated[date | None, Query(alias="to")] = None
+                             opened_from: Annotated[Day | None, Query(alias="from")] = None,
+                             opened_to: Annotated[Day | None, Query(alias="to")] = None
                              ) -> Response:
     """The case ledger (案件台帐) as a file with Chinese headers, oldest case first.
 
