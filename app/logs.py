@@ -100,6 +100,7 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     # Alembic narrates every plugin and migration step at INFO; start-up shows only its
     # warnings, so the first lines a user reads are the ones meant for them.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("pikepdf").setLevel(logging.WARNING)  # "C++ logger bridge initialized"
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

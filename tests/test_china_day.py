@@ -96,16 +96,16 @@ async def test_a_licence_is_good_through_its_last_day_in_china(
     town = str(world.places["town"].id)
     headers = world.headers(Role.coordinator)
 
-    async def kiln(name: str, safety_until: date) -> list[str]:
+    async def mine(name: str, safety_until: date) -> list[str]:
         r = await client.post("/api/v1/employers", headers=headers, json={
-            "name": name, "industry": "brick_kiln", "jurisdiction_id": town, "licences": [
+            "name": name, "industry": "mine", "jurisdiction_id": town, "licences": [
                 {"kind": "business", "number": f"B-{name}", "valid_until": None},
                 {"kind": "safety", "number": f"S-{name}", "valid_until": str(safety_until)}]})
         assert r.status_code == 201, r.text
         return list(r.json()["flags"])
 
-    assert await kiln("今天到期", china_today) == []
-    assert await kiln("昨天到期", china_today - timedelta(days=1)) == [
+    assert await mine("今天到期", china_today) == []
+    assert await mine("昨天到期", china_today - timedelta(days=1)) == [
         "licence_expired", "no_safety_permit"]
     r = await client.get("/api/v1/employers", headers=headers,
                          params={"flag": "licence_expired"})
