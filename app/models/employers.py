@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel
 from app.domain.employer_flags import EmployerFlag
 from app.domain.taxonomy import Industry, LicenceKind
 from app.models.base import new_id, ts_column, utcnow
-from app.models.schemas import Strict
+from app.models.schemas import Location, Strict
 
 
 class Employer(SQLModel, table=True):
@@ -36,6 +36,8 @@ class Employer(SQLModel, table=True):
     jurisdiction_id: uuid.UUID = Field(foreign_key="jurisdiction.id")
     address: str = Field(default="", max_length=300)
     workers: int | None = None
+    lat: float | None = None
+    lon: float | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
@@ -80,6 +82,7 @@ class EmployerCreate(Strict):
     jurisdiction_id: uuid.UUID
     address: str = PydanticField(default="", max_length=300)
     workers: int | None = PydanticField(default=None, ge=0, le=1_000_000)
+    location: Location | None = None
     licences: list[LicenceIn] = PydanticField(default_factory=list, max_length=len(LicenceKind))
 
     _check_licences = field_validator("licences")(_one_per_kind)
@@ -94,6 +97,7 @@ class EmployerUpdate(Strict):
     jurisdiction_id: uuid.UUID | None = None
     address: str | None = PydanticField(default=None, max_length=300)
     workers: int | None = PydanticField(default=None, ge=0, le=1_000_000)
+    location: Location | None = PydanticField(default=None, description="null removes it")
     licences: list[LicenceIn] | None = PydanticField(default=None, max_length=len(LicenceKind))
 
     _check_licences = field_validator("licences")(_one_per_kind)
@@ -107,6 +111,7 @@ class EmployerPublic(BaseModel):
     jurisdiction_id: uuid.UUID
     address: str
     workers: int | None
+    location: Location | None = None
     licences: list[LicencePublic]
     flags: list[EmployerFlag] = PydanticField(
         description="What to check first: no_business_licence, licence_expired, "
