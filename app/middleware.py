@@ -85,6 +85,11 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"The request body is over the limit of {limit} bytes.")
 
 
+def _path_pattern(path: str) -> re.Pattern[str]:
+    """`/a/{id}/b` → a pattern where `{id}` matches any one path segment."""
+    return re.compile("^" + re.sub(r"\\\{[^/]*\\\}", "[^/]+", re.escape(path)) + "$")
+
+
 class BodyLimit:
     """Refuse request bodies over a limit with 413 problem+json, before reading them.
 
@@ -97,8 +102,7 @@ class BodyLimit:
         self.app = app
         self.default = default
         self.uploads = {p: n for p, n in (uploads or {}).items() if "{" not in p}
-        self.patterns = [(re.compile("^" + re.sub(r"\\\{[^/]*\\\}", "[^/]+", re.escape(p)) + "$"), n)
-                         for p, n in (uploads or {}).items() if "{" in p]
+        self.patterns = [(_path_pattern(p), n) for p, n in (uploads or {}).items() if "{" in p]
 
     def limit_for(self, path: str) -> int:
         if path in self.uploads:

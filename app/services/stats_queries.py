@@ -243,7 +243,7 @@ async def _households(session: AsyncSession, scope: Scope, rows: Rows) -> None:
     An employer's cases all sit at its place, so distinct (place, kind, employer) rows
     summed per child count each employer once."""
     path = col(Case.jurisdiction_path)
-    inner = (select(path.label("path"), col(Action.type).label("kind"),  # type: ignore[call-overload]
+    inner = (select(path.label("path"), col(Action.type).label("kind"),
                     col(Case.employer_id).label("employer_id"))
              .join(Case, col(Case.id) == col(Action.case_id))
              .where(*_cases_in(scope), col(Action.type).in_(HOUSEHOLD_ACTIONS))

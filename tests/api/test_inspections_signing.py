@@ -97,7 +97,8 @@ async def test_an_enforcement_inspection_needs_two_inspectors(client: httpx.Asyn
     kiln = await add_employer(world)
     h = world.headers(Role.inspector)
     for kind in ("enforcement", "follow_up"):
-        url = f"/api/v1/inspections/{(await new_inspection(client, h, kiln, kind=kind)).json()['id']}"
+        r = await new_inspection(client, h, kiln, kind=kind)
+        url = f"/api/v1/inspections/{r.json()['id']}"
         r = await client.post(f"{url}/submit", headers=h)
         assert r.status_code == 422 and "第16条" in r.json()["errors"][0]["msg"], r.text
         assert (await client.get(url, headers=h)).json()["status"] == "draft"

@@ -16,9 +16,9 @@ from sqlmodel import select
 
 from app.db import transaction
 from app.domain.stats import COLUMN_KEYS, COLUMNS, Figures
+from app.domain.taxonomy import AgencyKind, Role
 from app.models.cases import Case
 from app.models.inspections import Campaign
-from app.domain.taxonomy import AgencyKind, Role
 from tests.api.inspection_world import (
     KILN_HEADCOUNT,
     Team,
