@@ -25,7 +25,7 @@ from app.runtime import Runtime
 
 Side = Literal["all", "internal", "public"]
 UPLOAD_PATHS = ("/api/v1/employers/import", "/public/v1/tips", "/public/v1/tips/with-attachments",
-                "/form")
+                "/form", "/api/v1/inspections/{id}/attachments")
 
 DESCRIPTION = (
     "The case system of a campaign against illegal employment (整治非法用工打击违法犯罪专项行动): "

@@ -85,20 +85,29 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"The request body is over the limit of {limit} bytes.")
 
 
+def _path_pattern(path: str) -> re.Pattern[str]:
+    """`/a/{id}/b` → a pattern where `{id}` matches any one path segment."""
+    return re.compile("^" + re.sub(r"\\\{[^/]*\\\}", "[^/]+", re.escape(path)) + "$")
+
+
 class BodyLimit:
     """Refuse request bodies over a limit with 413 problem+json, before reading them.
 
-    Upload paths (imports, tips with attachments) get their own, larger limit.
+    Upload paths (imports, tips with attachments, evidence) get their own, larger limit;
+    a path's `{name}` segment stands for any one segment (an id).
     """
 
     def __init__(self, app: ASGIApp, *, default: int, uploads: dict[str, int] | None = None
                  ) -> None:
         self.app = app
         self.default = default
-        self.uploads = uploads or {}
+        self.uploads = {p: n for p, n in (uploads or {}).items() if "{" not in p}
+        self.patterns = [(_path_pattern(p), n) for p, n in (uploads or {}).items() if "{" in p]
 
     def limit_for(self, path: str) -> int:
-        return self.uploads.get(path, self.default)
+        if path in self.uploads:
+            return self.uploads[path]
+        return next((n for pattern, n in self.patterns if pattern.match(path)), self.default)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -1,12 +1,21 @@
 """Keep an agency system in step with its labourwatch queue (needs only httpx).
 
     LW_URL=http://127.0.0.1:8000 LW_CLIENT_ID=… LW_CLIENT_SECRET=… \\
-        python examples/agency_sync.py poll [--once] [--accept] [--cursor-file FILE]
+        python examples/agency_sync.py poll [--once] [--accept [--file-prefix HH]]
+                                            [--cursor-file FILE]
+    … python examples/agency_sync.py conclude ASSIGNMENT_ID --summary "…"
     LW_WEBHOOK_SECRET=whsec_… python examples/agency_sync.py webhook [--port 8787] [--once]
 
 `poll` asks /api/v1/queue/changes?since=<cursor> and keeps the cursor in a file,
-so a restart resumes where it stopped; `--accept` accepts new assignments.
+so a restart resumes where it stopped; `--accept` accepts new assignments, and
+with `--file-prefix` files each one (立案) under the agency system's own number
+(HH-2026-0001, …; the sequence is kept in a file next to the cursor), so
+labourwatch issues none and the 60-working-day clock starts.
+`conclude` reports that the agency's own case is finished (结案).
 `webhook` receives pushed events and checks their Standard Webhooks signature.
+
+The service account needs the scopes `queue:read` and `queue:write` (accept, file
+and conclude are all queue writes of its own agency).
 """
 
 from __future__ import annotations
@@ -32,6 +41,43 @@ def token(client: httpx.Client) -> str:
     return str(r.json()["access_token"])
 
 
+def next_number(state: Path, prefix: str) -> str:
+    """The agency system's own case number: PREFIX-YEAR-NNNN from a local sequence."""
+    year = time.localtime().tm_year
+    seen = json.loads(state.read_text()) if state.exists() else {}
+    n = seen.get(str(year), 0) + 1
+    state.write_text(json.dumps({**seen, str(year): n}))
+    return f"{prefix}-{year}-{n:04d}"
+
+
+def take_on(client: httpx.Client, assignment_id: str, args: argparse.Namespace) -> None:
+    """Accept, then file under our own number. A repeat after a crash is harmless: a
+    409 says it was done already (accepted, or filed — the detail names the number)."""
+    done = client.post(f"/api/v1/assignments/{assignment_id}/accept")
+    print(f"  accept → {done.status_code}", flush=True)
+    if not args.file_prefix or done.status_code not in (200, 409):
+        return
+    number = next_number(Path(f"{args.cursor_file}.numbers"), args.file_prefix)
+    filed = client.post(f"/api/v1/assignments/{assignment_id}/file",
+                        json={"external_number": number, "note": "本系统立案"})
+    if filed.status_code == 200:
+        f = filed.json()
+        print(f"  filed {f['number']} investigate_by={f['investigate_by']}", flush=True)
+    else:
+        print(f"  file → {filed.status_code} {filed.json().get('detail', '')}", flush=True)
+
+
+def conclude(args: argparse.Namespace) -> None:
+    with httpx.Client(base_url=os.environ["LW_URL"], timeout=30) as client:
+        client.headers["Authorization"] = f"Bearer {token(client)}"
+        r = client.post(f"/api/v1/assignments/{args.assignment_id}/conclude",
+                        json={"summary": args.summary})
+        print(f"conclude → {r.status_code} {r.json().get('status', r.json().get('detail'))}",
+              flush=True)
+        if r.status_code >= 400:
+            raise SystemExit(1)
+
+
 def poll(args: argparse.Namespace) -> None:
     cursor_file = Path(args.cursor_file)
     since = int(cursor_file.read_text()) if cursor_file.exists() else 0
@@ -50,8 +96,7 @@ def poll(args: argparse.Namespace) -> None:
                       f"case={item['case_id']} status={a['status']} "
                       f"employer={a['employer_name']} due={a['due_at']}", flush=True)
                 if args.accept and item["change"] == "created" and a["status"] == "pending":
-                    done = client.post(f"/api/v1/assignments/{item['assignment_id']}/accept")
-                    print(f"  accept → {done.status_code}", flush=True)
+                    take_on(client, item["assignment_id"], args)
             since = page["next_since"]
             cursor_file.write_text(str(since))  # only after the items were handled
             if args.once and not page["items"]:
@@ -109,8 +154,12 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("poll")
     p.add_argument("--once", action="store_true", help="stop when nothing is new")
     p.add_argument("--accept", action="store_true", help="accept new assignments")
+    p.add_argument("--file-prefix", help="and file each under our own number PREFIX-YEAR-NNNN")
     p.add_argument("--cursor-file", default="labourwatch.cursor")
     p.add_argument("--interval", type=float, default=10.0)
+    c = sub.add_parser("conclude")
+    c.add_argument("assignment_id")
+    c.add_argument("--summary", required=True, help="what the agency did (结案情况)")
     w = sub.add_parser("webhook")
     w.add_argument("--host", default="127.0.0.1")
     w.add_argument("--port", type=int, default=8787)
@@ -118,6 +167,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.mode == "poll":
         poll(args)
+    elif args.mode == "conclude":
+        conclude(args)
     else:
         webhook(args)
 

@@ -103,3 +103,14 @@ def missing_signers(required: Collection[str], signed: Collection[str]) -> list[
     """Who still has to sign (谁检查、谁签字), in the order they were required."""
     have = set(signed)
     return [who for who in required if who not in have]
+
+
+TWO_INSPECTOR_KINDS = frozenset({"enforcement", "follow_up"})
+"""Inspections the labour inspectorate itself carries out: 劳动保障监察条例 第16条 — 劳动保障
+监察员进行调查、检查，不得少于2人. A follow-up visit (复查) is such a check too. A
+self-check (自查自纠) is the employer's own, reviewed by one official, and may have one signer."""
+
+
+def too_few_signers(kind: str, signers: Collection[str]) -> bool:
+    """Whether an inspection of `kind` would be signed by fewer inspectors than the law asks."""
+    return kind in TWO_INSPECTOR_KINDS and len(set(signers)) < 2

@@ -28,6 +28,8 @@ TIP_HANDLED = ("triaged", "rejected", "duplicate")
 HEADCOUNT = ("total", "local", "migrant", "minors_16_18", "children_under_16")
 ACTION_COUNTED = {"suspension": "suspensions", "licence_revoked": "licences_revoked",
                   "site_closed": "sites_closed", "criminal_case_filed": "criminal_cases_filed"}
+HOUSEHOLD_ACTIONS = ("suspension", "licence_revoked", "site_closed")
+"""Actions whose columns are in households (户): each employer counts once per kind."""
 ACTION_SUMMED = {"children_rescued": "children_rescued",
                  "persons_repatriated": "persons_repatriated"}
 

@@ -14,7 +14,7 @@ from app.domain.employer_flags import EmployerFlag
 from app.domain.taxonomy import Industry, LicenceKind
 from app.models.base import new_id, ts_column, utcnow
 from app.models.common import Count, Day
-from app.models.schemas import Strict
+from app.models.schemas import Location, Strict
 
 
 class Employer(SQLModel, table=True):
@@ -37,6 +37,8 @@ class Employer(SQLModel, table=True):
     jurisdiction_id: uuid.UUID = Field(foreign_key="jurisdiction.id")
     address: str = Field(default="", max_length=300)
     workers: int | None = None
+    lat: float | None = None
+    lon: float | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
@@ -81,6 +83,7 @@ class EmployerCreate(Strict):
     jurisdiction_id: uuid.UUID
     address: str = PydanticField(default="", max_length=300)
     workers: Count | None = None
+    location: Location | None = None
     licences: list[LicenceIn] = PydanticField(default_factory=list, max_length=len(LicenceKind))
 
     _check_licences = field_validator("licences")(_one_per_kind)
@@ -95,6 +98,7 @@ class EmployerUpdate(Strict):
     jurisdiction_id: uuid.UUID | None = None
     address: str | None = PydanticField(default=None, max_length=300)
     workers: Count | None = None
+    location: Location | None = PydanticField(default=None, description="null removes it")
     licences: list[LicenceIn] | None = PydanticField(default=None, max_length=len(LicenceKind))
 
     _check_licences = field_validator("licences")(_one_per_kind)
@@ -108,6 +112,7 @@ class EmployerPublic(BaseModel):
     jurisdiction_id: uuid.UUID
     address: str
     workers: int | None
+    location: Location | None = None
     licences: list[LicencePublic]
     flags: list[EmployerFlag] = PydanticField(
         description="What to check first: no_business_licence, licence_expired, "

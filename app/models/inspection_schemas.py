@@ -13,7 +13,7 @@ from app.domain.checklist import ChecklistItem, ItemStatus
 from app.domain.lifecycles import InspectionStatus
 from app.domain.taxonomy import AgencyKind
 from app.models.common import Count, Day
-from app.models.schemas import Strict
+from app.models.schemas import Location, Strict
 
 
 class Phase(StrEnum):
@@ -126,6 +126,7 @@ class InspectionCreate(Strict):
     visited_on: Day
     headcount: Headcount
     checklist: Checklist = Field(default_factory=dict)
+    location: Location | None = Field(default=None, description="Where the visit took place.")
 
 
 class InspectionUpdate(Strict):
@@ -176,5 +177,44 @@ class InspectionPublic(InspectionSummary):
     required_signer_ids: list[uuid.UUID]
     signatures: list[SignaturePublic]
     amendment_reason: str | None
+    location: Location | None = None
     submitted_at: datetime | None
     signed_at: datetime | None
+
+
+class EvidencePublic(BaseModel):
+    """A piece of evidence as listed; download its bytes from `.../attachments/{id}`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    inspection_id: uuid.UUID
+    finding_id: uuid.UUID | None
+    content_type: str
+    size: int
+    sha256: str = Field(description="SHA-256 of the bytes as received; on the audit chain.")
+    note: str
+    uploaded_by: uuid.UUID
+    created_at: datetime
+
+
+class InterviewCreate(Strict):
+    person_ref: str | None = Field(default=None, min_length=1, max_length=100, description=(
+        "Who was asked, as the record names them (a worker number, a person on the case); "
+        "never an ID number."))
+    record: str = Field(min_length=1, max_length=50_000, description="The inquiry record's text.")
+    interviewer_ids: list[uuid.UUID] = Field(min_length=2, max_length=10, description=(
+        "At least two inspectors on the inspection (劳动保障监察条例 第16条)."))
+    finding_id: uuid.UUID | None = None
+
+
+class InterviewPublic(BaseModel):
+    id: uuid.UUID
+    inspection_id: uuid.UUID
+    finding_id: uuid.UUID | None
+    person_ref: str | None
+    record: str
+    sha256: str
+    interviewer_ids: list[uuid.UUID]
+    recorded_by: uuid.UUID
+    created_at: datetime

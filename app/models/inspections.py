@@ -91,6 +91,8 @@ class Inspection(SQLModel, table=True):
     amends_id: uuid.UUID | None = Field(default=None, foreign_key="inspection.id", index=True)
     amendment_reason: str | None = Field(default=None, max_length=2000)
     case_id: uuid.UUID | None = Field(default=None, index=True)
+    lat: float | None = None
+    lon: float | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     submitted_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
@@ -117,4 +119,42 @@ class Finding(SQLModel, table=True):
     amount_owed: Decimal | None = Field(default=None, sa_column=sa.Column(
         sa.Numeric(14, 2), nullable=True))
     case_id: uuid.UUID | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class InspectionAttachment(SQLModel, table=True):
+    """Evidence (证据): a photo, recording or document exactly as received.
+
+    Unlike a tipster's photo nothing is stripped: the metadata (time, place, device)
+    is part of the record. `sha256` is on the audit chain, so a later change to the
+    bytes shows. `finding_id` ties it to one finding (an `official_misconduct` one
+    hides it as the finding is hidden)."""
+
+    __tablename__ = "inspection_attachment"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    inspection_id: uuid.UUID = Field(foreign_key="inspection.id", index=True)
+    finding_id: uuid.UUID | None = Field(default=None, foreign_key="finding.id")
+    content_type: str = Field(max_length=64)
+    size: int
+    sha256: str = Field(max_length=64)
+    note: str = Field(default="", max_length=500)
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    uploaded_by: uuid.UUID = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class InspectionInterview(SQLModel, table=True):
+    """An inquiry record (询问笔录) of one person, taken by at least two inspectors."""
+
+    __tablename__ = "inspection_interview"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    inspection_id: uuid.UUID = Field(foreign_key="inspection.id", index=True)
+    finding_id: uuid.UUID | None = Field(default=None, foreign_key="finding.id")
+    person_ref: str | None = Field(default=None, max_length=100)
+    record: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    sha256: str = Field(max_length=64)
+    interviewer_ids: list[str] = Field(default_factory=list, sa_column=json_column())
+    recorded_by: uuid.UUID = Field(foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())

@@ -18,6 +18,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class Location(Strict):
+    """A point as a phone's satellite fix gives it: WGS-84 degrees (not the GCJ-02 of
+    Chinese web maps; convert before drawing on one)."""
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+
+
+def location_of(row: object) -> Location | None:
+    lat, lon = getattr(row, "lat", None), getattr(row, "lon", None)
+    return Location(lat=lat, lon=lon) if lat is not None and lon is not None else None
+
+
 class TokenPublic(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret

@@ -96,9 +96,17 @@ async def _places(session: AsyncSession, cases: Sequence[Case]) -> dict[str, str
     return {str(i): name for i, name in rows}
 
 
+def _deadline(a: Assignment) -> str:
+    """办理期限: once filed (立案), the investigation's own deadline (`investigate_by`, 60
+    working days, as extended — 劳动保障监察条例 第17条); before, the time to accept it."""
+    if a.filed_at is not None and a.investigate_by is not None:
+        return _day(a.investigate_by)
+    return _when(a.due_at)
+
+
 def _assignment_cells(a: Assignment, agency: Agency) -> list[Any]:
     return [agency.name, ROLE_ZH.get(a.role, a.role), ASSIGNMENT_ZH.get(a.status, a.status),
-            _when(a.due_at), _when(a.concluded_at), a.conclusion or ""]
+            _deadline(a), _when(a.concluded_at), a.conclusion or ""]
 
 
 def _action_cells(act: Action | None, rect: Rectification | None) -> list[Any]:

@@ -110,6 +110,9 @@ class DemoInspection:
     headcount: tuple[int, int, int, int, int, int, int]
     findings: tuple[DemoFinding, ...] = ()
     kind: str = "enforcement"
+    location: tuple[float, float] | None = None  # (lat, lon), WGS-84
+    interview: tuple[str, str] | None = None  # (who, the inquiry record), by leader and member
+    photo: str | None = None  # a scene photo's caption
 
 
 F = DemoFinding
@@ -122,7 +125,12 @@ INSPECTIONS: tuple[DemoInspection, ...] = (
         F("child_labour", "现场发现两名未满16周岁的童工在出砖。", 2),
         F("id_document_detention", "工人身份证被窑主统一收走保管。", 28),
         F("wage_arrears", "自今年3月以来未发工资。", 31, Decimal("186400.00")),
-        F("vulnerable_persons", "4名工人身份不明、疑似智障。", 4))),
+        F("vulnerable_persons", "4名工人身份不明、疑似智障。", 4)),
+        location=(38.3689, 117.3297), photo="工棚外景：铁门外挂锁，窗户焊有钢筋。",
+        interview=("工人甲（窑工，河南籍）",
+                   "问：你什么时候来窑厂的？答：今年3月，中介说一个月给三千。\n"
+                   "问：工资发了吗？答：一分没发，窑主说年底一起结。\n"
+                   "问：能离开窑厂吗？答：晚上工棚锁门，白天有人看着，身份证也被收走了。")),
     DemoInspection("red_star_kiln", -8, "第一组", (19, 14, 5, 2, 0, 0, 0), (
         F("no_employment_registration", "招用人员未向劳动部门备案。", 19),
         F("no_labour_contract", "全部19名工人未签订劳动合同。", 19),
@@ -272,6 +280,8 @@ STEPS: tuple[Step, ...] = (
       "童工及身份不明人员均已安置、返乡。"),
     # The seafood workshop of the mailbox tip: found, fined, corrected, closed, published.
     S(-10, "09:30", "haifeng_seafood", "labour", "accept"),
+    S(-9, "10:00", "haifeng_seafood", "labour", "file",
+      "安排孕期女工夜班劳动、不支付加班费，予以立案。"),
     S(-7, "16:00", "haifeng_seafood", "labour", "rectification_order",
       "责令立即停止安排孕期女工上夜班，调整工时，补发加班费。", deadline=-3),
     S(-6, "10:00", "haifeng_seafood", "labour", "wages_recovered",

@@ -10,11 +10,13 @@ audit log, queues and statistics tallies are the real ones.
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from functools import partial
 
+from PIL import Image
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +29,7 @@ from app.models.cases import Assignment, Rectification
 from app.models.employers import EmployerCreate, LicenceIn
 from app.models.inspection_schemas import Headcount, InspectionKind, Phase, PhaseIn
 from app.models.reference import Agency, Jurisdiction
+from app.models.schemas import Location
 from app.services import (
     access,
     assignments,
@@ -36,6 +39,7 @@ from app.services import (
     employers,
     escalations,
     filing,
+    inspection_evidence,
     inspection_signing,
     inspections,
     rectifications,
@@ -62,6 +66,13 @@ from app.services.demo_data import (
 )
 
 DIVISION_CODE = "130983"  # 黄骅市 in GB/T 2260
+
+
+def _scene_photo() -> bytes:
+    """A stand-in for a scene photo (a plain brick-red picture): the demo has no real one."""
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (150, 70, 50)).save(out, "JPEG", quality=70)
+    return out.getvalue()
 
 
 def demo_uscc(org_body: str) -> str:
@@ -205,12 +216,22 @@ class Story:
                                 minors_16_18=minors, children_under_16=children,
                                 contracts_signed=contracts),
             campaign_id=self.campaign_id,
-            team_id=self.teams[name] if spec.team else None)
+            team_id=self.teams[name] if spec.team else None,
+            location=Location(lat=spec.location[0], lon=spec.location[1])
+            if spec.location else None)
         for f in spec.findings:
             await inspections.add_finding(self.session, leader, insp.id,
                                           violation_type=f.violation_type,
                                           description=f.description, workers_affected=f.workers,
                                           amount_owed=f.amount)
+        if spec.photo is not None:
+            await inspection_evidence.add_attachment(self.session, leader, insp.id,
+                                                     data=_scene_photo(), note=spec.photo)
+        if spec.interview is not None:
+            who, record = spec.interview
+            await inspection_evidence.add_interview(
+                self.session, leader, insp.id, person_ref=who, record=record,
+                interviewer_ids=[uuid.UUID(leader.id), uuid.UUID(self.actors[members[0]].id)])
         with clock.fixed_at(clock.now() + timedelta(hours=2)):
             await inspection_signing.submit_inspection(self.session, leader, insp.id)
             for signer in (leader_name, *(members if spec.team else ())):

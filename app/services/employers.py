@@ -39,10 +39,12 @@ from app.models.employers import (
     LicencePublic,
 )
 from app.models.reference import Jurisdiction
+from app.models.schemas import location_of
 from app.services import access, cases, queue
 from app.services.pagination import after, clamp, encode_cursor
 
-EMPLOYER_FIELDS = ("name", "uscc", "industry", "jurisdiction_id", "address", "workers")
+EMPLOYER_FIELDS = ("name", "uscc", "industry", "jurisdiction_id", "address", "workers", "lat",
+                   "lon")
 
 
 async def check_uscc(session: AsyncSession, raw: str | None, *, loc: Sequence[str],
@@ -94,7 +96,7 @@ async def employer_views(session: AsyncSession, employers: Sequence[Employer],
         out.append(EmployerPublic(
             id=e.id, name=e.name, uscc=e.uscc, industry=Industry(e.industry),
             jurisdiction_id=e.jurisdiction_id, address=e.address, workers=e.workers,
-            licences=[LicencePublic.model_validate(lic) for lic in held],
+            location=location_of(e), licences=[LicencePublic.model_validate(lic) for lic in held],
             flags=employer_flags(e.industry, [(lic.kind, lic.valid_until) for lic in held], day),
             created_at=e.created_at, updated_at=e.updated_at))
     return out
@@ -128,7 +130,9 @@ async def create_employer(session: AsyncSession, actor: Actor, *,
     place = await access.get_jurisdiction(session, actor, data.jurisdiction_id)
     code = await check_uscc(session, data.uscc, loc=("body", "uscc"))
     employer = Employer(name=data.name, uscc=code, industry=data.industry.value,
-                        jurisdiction_id=place.id, address=data.address, workers=data.workers)
+                        jurisdiction_id=place.id, address=data.address, workers=data.workers,
+                        lat=data.location.lat if data.location else None,
+                        lon=data.location.lon if data.location else None)
     session.add(employer)
     for lic in data.licences:
         session.add(Licence(employer_id=employer.id, kind=lic.kind.value, number=lic.number,
@@ -169,6 +173,9 @@ async def update_employer(session: AsyncSession, actor: Actor, employer_id: str 
         employer.address = changes.address
     if "workers" in sent:
         employer.workers = changes.workers
+    if "location" in sent:
+        employer.lat = changes.location.lat if changes.location else None
+        employer.lon = changes.location.lon if changes.location else None
     employer.jurisdiction_id = place.id
     employer.updated_at = utcnow()
     session.add(employer)

@@ -1,7 +1,10 @@
 """Submit, sign (谁检查、谁签字、谁负责) and amend inspections.
 
 Submitting fixes who must sign: the team members present (all members unless
-`present_member_ids` names some), or the sole inspector without a team. The
+`present_member_ids` names some), or the sole inspector without a team. An
+enforcement inspection or a follow-up needs at least two of them (劳动保障监察条例
+第16条: 调查、检查不得少于2人; 422 at submit otherwise); a self-check (自查自纠) may
+have one. The
 last of those signatures makes the inspection `signed` and immutable, files its
 findings on the employer's open case through the case service, and adds it to the
 statistics tallies (stats_tally) in the same transaction.
@@ -17,7 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
-from app.domain.checklist import missing_signers
+from app.domain.checklist import missing_signers, too_few_signers
 from app.domain.lifecycles import InspectionStatus
 from app.domain.permissions import Actor, Permission
 from app.errors import Conflict, Forbidden, unprocessable
@@ -62,7 +65,13 @@ async def submit_inspection(session: AsyncSession, actor: Actor, inspection_id: 
     await require_participant(session, actor, insp)
     require_draft(insp)
     before = auditlog.snapshot(insp)
-    insp.required_signer_ids = await _required_signers(session, insp, present_member_ids)
+    signers = await _required_signers(session, insp, present_member_ids)
+    if too_few_signers(insp.kind, signers):
+        raise unprocessable(["body", "present_member_ids"],
+                            "An enforcement inspection is carried out and signed by at least two "
+                            "inspectors (劳动保障监察条例 第16条: 不得少于2人); inspect as a team "
+                            "and name who was present.")
+    insp.required_signer_ids = signers
     insp.status = InspectionStatus.submitted.value
     insp.submitted_at = insp.updated_at = utcnow()
     session.add(insp)
@@ -165,7 +174,8 @@ async def amend_inspection(session: AsyncSession, actor: Actor, inspection_id: s
     amendment = Inspection(
         employer_id=orig.employer_id, jurisdiction_id=orig.jurisdiction_id,
         campaign_id=orig.campaign_id, team_id=orig.team_id, inspector_id=uid, kind=orig.kind,
-        visited_on=orig.visited_on, amends_id=orig.id, amendment_reason=reason,
+        visited_on=orig.visited_on, lat=orig.lat, lon=orig.lon, amends_id=orig.id,
+        amendment_reason=reason,
         checklist={**orig.checklist, **plain_checklist(checklist)}, **counts)
     session.add(amendment)
     await session.flush()

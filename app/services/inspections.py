@@ -32,6 +32,7 @@ from app.models.employers import Employer
 from app.models.inspection_schemas import Checklist, Headcount, InspectionKind
 from app.models.inspections import Finding, Inspection, InspectionSignature, TeamMember
 from app.models.reference import Jurisdiction, ViolationType
+from app.models.schemas import Location
 from app.services import access, campaigns, case_visibility
 from app.services.pagination import after, clamp, encode_cursor
 
@@ -113,7 +114,8 @@ async def create_inspection(session: AsyncSession, actor: Actor, *, employer_id:
                             kind: InspectionKind, visited_on: date, headcount: Headcount,
                             checklist: Checklist | None = None,
                             campaign_id: uuid.UUID | None = None,
-                            team_id: uuid.UUID | None = None) -> Inspection:
+                            team_id: uuid.UUID | None = None,
+                            location: Location | None = None) -> Inspection:
     access.require(actor, Permission.inspections_write)
     uid = access.user_id_of(actor)
     if uid is None:
@@ -132,6 +134,8 @@ async def create_inspection(session: AsyncSession, actor: Actor, *, employer_id:
     insp = Inspection(employer_id=employer.id, jurisdiction_id=place.id, campaign_id=campaign_id,
                       team_id=team_id, inspector_id=uid, kind=kind.value,
                       visited_on=visited_on, checklist=plain_checklist(checklist),
+                      lat=location.lat if location else None,
+                      lon=location.lon if location else None,
                       **counts)  # type: ignore[arg-type]
     session.add(insp)
     await session.flush()

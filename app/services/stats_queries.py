@@ -14,13 +14,19 @@ Counting rules (documented for the office):
   signed amendment corrects is replaced by the amendment.
 - Workers covered and contracts signed come from each employer's latest such
   inspection (by visit date), so a revisit does not count the same workers twice.
-- Employers with problems are those with a finding on such an inspection, counted
-  once in each place they were inspected in.
+- Columns in households (户) count distinct employers (the national form's unit):
+  employers inspected and employers with problems once each, in the place of their
+  latest inspection; suspensions, licences revoked and sites closed once per employer
+  and kind, however many such actions its cases carry.
 - Staff turned out (人次) are the signatures on the campaign's signed original
   inspections (amendments are paperwork, not another visit).
 - Tips count when received within the campaign's dates (China time) under the
   place; cases when opened within them; actions and rectifications when they
   belong to such a case.
+- 立案 and 结案 are the enforcing agencies' own legal cases, not the coordination
+  record: assignments filed (立案, `filed_at`) within the campaign's dates under the
+  place, and of those the ones concluded (结案). A case routed to three agencies and
+  filed by two counts two.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from app.domain.stats import (
     ACTION_COUNTED,
     ACTION_SUMMED,
     CHANNEL_ZH,
+    HOUSEHOLD_ACTIONS,
     TIP_HANDLED,
     Figures,
     add_into,
@@ -110,16 +117,19 @@ async def _inspected(session: AsyncSession, scope: Scope, rows: Rows) -> None:
     in_area = select(Jurisdiction.id).where(under(scope, Jurisdiction.path))
     tallied = (select(col(t.jurisdiction_id).label("jid"),  # type: ignore[call-overload]
                       col(t.employer_id), *(col(getattr(t, f)) for f in HEADS),
-                      col(t.with_findings), col(t.staff_turnout), rank.label("rank"))
+                      col(t.with_findings), col(t.staff_turnout), rank.label("rank"),
+                      sa.func.max(col(t.with_findings)).over(
+                          partition_by=col(t.employer_id)).label("any_findings"))
                .where(t.campaign_id == scope.campaign_id, col(t.jurisdiction_id).in_(in_area))
                .subquery("tallied"))
     c = tallied.c
     latest = c.rank == 1
+    troubled = sa.and_(latest, c.any_findings > 0)
     inner = (select(c.jid, col(Employer.industry).label("industry"),  # type: ignore[call-overload]
                     _count_if(latest, "n"),
                     *(sa.func.sum(sa.case((latest, c[f]), else_=0)).label(f) for f in HEADS),
                     sa.func.sum(c.staff_turnout).label("staff"),
-                    _count_if(c.with_findings > 0, "problems"))
+                    _count_if(troubled, "problems"))
              .join(Employer, col(Employer.id) == c.employer_id)
              .group_by(c.jid, col(Employer.industry)).subquery())
     q = _rolled(scope, inner, ("industry",), ("n", *HEADS, "staff", "problems"))
@@ -185,16 +195,22 @@ async def _cases(session: AsyncSession, scope: Scope, rows: Rows) -> None:
         .where(col(Assignment.status).not_in(("declined", "withdrawn")),
                col(Agency.kind) == "police"))
     path = col(Case.jurisdiction_path)
-    inner = (select(path.label("path"), sa.func.count().label("n"),
-                    _count_if(col(Case.status) == "closed", "closed"),
-                    _count_if(police, "police"))
+    inner = (select(path.label("path"), _count_if(police, "police"))
              .where(*_cases_in(scope)).group_by(path).subquery())
-    q = _by_path(scope, inner, (), ("n", "closed", "police"))
-    for key, n, closed, to_police in (await session.exec(q)).all():
+    for key, to_police in (await session.exec(_by_path(scope, inner, (), ("police",)))).all():
+        add_into(_bucket(rows, key), "cases_to_police", to_police)
+    a = Assignment
+    filed = (select(path.label("path"), sa.func.count().label("n"),
+                    _count_if(col(a.status) == "concluded", "closed"))
+             .join(Case, col(Case.id) == col(a.case_id))
+             .where(under(scope, Case.jurisdiction_path), col(a.filed_at) >= scope.start,
+                    col(a.filed_at) < scope.end)
+             .group_by(path).subquery())
+    for key, n, closed in (await session.exec(
+            _by_path(scope, filed, (), ("n", "closed")))).all():
         row = _bucket(rows, key)
         add_into(row, "cases_opened", n)
         add_into(row, "cases_closed", closed)
-        add_into(row, "cases_to_police", to_police)
 
 
 async def _actions(session: AsyncSession, scope: Scope, rows: Rows) -> None:
@@ -215,10 +231,28 @@ async def _actions(session: AsyncSession, scope: Scope, rows: Rows) -> None:
         elif kind == "wages_recovered":
             add_into(row, "wages_recovered_amount", amount)
             add_into(row, "wages_recovered_workers", count)
-        elif kind in ACTION_COUNTED:
+        elif kind in ACTION_COUNTED and kind not in HOUSEHOLD_ACTIONS:
             add_into(row, ACTION_COUNTED[kind], n)
-        else:
+        elif kind in ACTION_SUMMED:
             add_into(row, ACTION_SUMMED[kind], count)
+
+
+async def _households(session: AsyncSession, scope: Scope, rows: Rows) -> None:
+    """Suspensions, revoked licences and closed sites in 户: distinct employers per kind.
+
+    An employer's cases all sit at its place, so distinct (place, kind, employer) rows
+    summed per child count each employer once."""
+    path = col(Case.jurisdiction_path)
+    inner = (select(path.label("path"), col(Action.type).label("kind"),
+                    col(Case.employer_id).label("employer_id"))
+             .join(Case, col(Case.id) == col(Action.case_id))
+             .where(*_cases_in(scope), col(Action.type).in_(HOUSEHOLD_ACTIONS))
+             .distinct().subquery())
+    q = (select(child_of(scope, inner.c.path), inner.c.kind,
+                sa.func.count(sa.distinct(inner.c.employer_id)))
+         .group_by(sa.literal_column("child"), inner.c.kind))
+    for key, kind, n in (await session.exec(q)).all():
+        add_into(_bucket(rows, key), ACTION_COUNTED[kind], n)
 
 
 async def _rectifications(session: AsyncSession, scope: Scope, rows: Rows) -> None:
@@ -251,5 +285,6 @@ async def figures_by_child(session: AsyncSession, scope: Scope) -> Rows:
     await _tips(session, scope, rows)
     await _cases(session, scope, rows)
     await _actions(session, scope, rows)
+    await _households(session, scope, rows)
     await _rectifications(session, scope, rows)
     return rows

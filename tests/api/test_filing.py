@@ -153,3 +153,26 @@ async def test_concurrent_filings_take_gap_free_unique_numbers(
     numbers = await asyncio.gather(*(one(a) for a in aids))
     got = sorted(int(n.split("〕")[1].rstrip("号")) for n in numbers)
     assert got == list(range(1, 9))
+
+
+async def test_the_case_ledger_shows_the_investigation_deadline_once_filed(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    """办理期限 is the time to accept until the agency files, then its 60-working-day clock."""
+    import csv
+    import io
+
+    def deadline(r: httpx.Response) -> str:
+        assert r.status_code == 200, r.text
+        header, *rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        mine = [row for row in rows if row[header.index("承办单位")] == agency.name]
+        assert len(mine) == 1
+        return mine[0][header.index("办理期限")]
+
+    agency = world.agency(AgencyKind.labour)
+    aid, labour = await _accepted(client, world, db)
+    before = deadline(await client.get("/api/v1/ledger/cases", headers=labour))
+    assert len(before) == len("2026-12-04 09:00")  # the accept deadline, a time
+    filed = await client.post(f"/api/v1/assignments/{aid}/file", headers=labour, json={})
+    assert filed.status_code == 200, filed.text
+    after = deadline(await client.get("/api/v1/ledger/cases", headers=labour))
+    assert after == filed.json()["investigate_by"]

@@ -24,9 +24,9 @@ from tests.factories import World
 
 
 async def _draft(client: httpx.AsyncClient, world: World, team: Team,
-                 findings: int = 1) -> str:
+                 findings: int = 1, kind: str = "enforcement") -> str:
     kiln = await add_employer(world)
-    r = await new_inspection(client, team.of("leader"), kiln, team_id=team.id)
+    r = await new_inspection(client, team.of("leader"), kiln, team_id=team.id, kind=kind)
     url = f"/api/v1/inspections/{r.json()['id']}"
     for _ in range(findings):
         await client.post(f"{url}/findings", headers=team.of("leader"),
@@ -63,7 +63,8 @@ async def test_a_submitted_inspection_no_longer_changes(client: httpx.AsyncClien
 async def test_only_the_members_present_must_sign(client: httpx.AsyncClient,
                                                   world: World) -> None:
     team = await make_team(client, world)
-    url = await _draft(client, world, team, findings=0)
+    # A self-check: one official may review it (an enforcement check needs two, below).
+    url = await _draft(client, world, team, findings=0, kind="self_check")
     r = await client.post(f"{url}/submit", headers=team.of("leader"),
                           json={"present_member_ids": [str(world.user(Role.inspector).id)]})
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == [
@@ -81,12 +82,33 @@ async def test_without_a_team_the_inspector_signs_alone(client: httpx.AsyncClien
                                                         world: World) -> None:
     kiln = await add_employer(world)
     h = world.headers(Role.inspector)
-    url = f"/api/v1/inspections/{(await new_inspection(client, h, kiln)).json()['id']}"
+    r = await new_inspection(client, h, kiln, kind="self_check")
+    url = f"/api/v1/inspections/{r.json()['id']}"
     await client.post(f"{url}/findings", headers=h,
                       json={"violation_type": "no_labour_contract", "description": "无合同"})
     assert (await client.post(f"{url}/submit", headers=h)).status_code == 200
     r = await client.post(f"{url}/sign", headers=h)
     assert r.json()["status"] == "signed" and r.json()["case_id"] is not None
+
+
+async def test_an_enforcement_inspection_needs_two_inspectors(client: httpx.AsyncClient,
+                                                              world: World) -> None:
+    """劳动保障监察条例 第16条: 劳动保障监察员进行调查、检查，不得少于2人."""
+    kiln = await add_employer(world)
+    h = world.headers(Role.inspector)
+    for kind in ("enforcement", "follow_up"):
+        r = await new_inspection(client, h, kiln, kind=kind)
+        url = f"/api/v1/inspections/{r.json()['id']}"
+        r = await client.post(f"{url}/submit", headers=h)
+        assert r.status_code == 422 and "第16条" in r.json()["errors"][0]["msg"], r.text
+        assert (await client.get(url, headers=h)).json()["status"] == "draft"
+    team = await make_team(client, world)
+    url = await _draft(client, world, team)
+    r = await client.post(f"{url}/submit", headers=team.of("leader"),
+                          json={"present_member_ids": [str(team.member.id)]})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "present_member_ids"]
+    r = await client.post(f"{url}/submit", headers=team.of("leader"))
+    assert r.status_code == 200 and len(r.json()["required_signer_ids"]) == 2
 
 
 async def test_a_signed_inspection_refuses_every_write(client: httpx.AsyncClient,

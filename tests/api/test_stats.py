@@ -12,9 +12,13 @@ from typing import Any
 
 import httpx
 from openpyxl import load_workbook
+from sqlmodel import select
 
+from app.db import transaction
 from app.domain.stats import COLUMN_KEYS, COLUMNS, Figures
 from app.domain.taxonomy import AgencyKind, Role
+from app.models.cases import Case
+from app.models.inspections import Campaign
 from tests.api.inspection_world import (
     KILN_HEADCOUNT,
     Team,
@@ -24,7 +28,15 @@ from tests.api.inspection_world import (
     new_inspection,
 )
 from tests.factories import World
-from tests.services.stats_world import StatsWorld, build_stats_world, expected, revisit
+from tests.services.stats_world import (
+    JULY,
+    StatsWorld,
+    _Builder,
+    _employer_named,
+    build_stats_world,
+    expected,
+    revisit,
+)
 
 STATS = "/api/v1/stats"
 
@@ -277,3 +289,34 @@ async def test_without_campaign_id_the_campaign_under_way_in_your_area_answers(
     assert await current(world.headers(Role.coordinator, "foreign")) == last_year  # the latest
     r = await client.get(STATS, headers=county, params={"campaign_id": last_year})
     assert r.json()["campaign"]["name"] == "去年全市专项行动"
+
+
+async def test_filed_cases_and_households_are_counted_as_the_national_form_means(
+        client: httpx.AsyncClient, world: World) -> None:
+    """立案/结案 count the agencies' filed and concluded cases, not the routing record;
+    columns in 户 count employers, each once."""
+    sw = await build_stats_world(world)
+    async with transaction(world.db.sessionmaker) as s:
+        campaign = await s.get(Campaign, sw.campaign_id)
+        assert campaign is not None
+        b = _Builder(world, s, campaign)
+        kiln, shop = await _employer_named(b, "某村砖窑厂"), await _employer_named(
+            b, "=HYPERLINK(\"x\")小作坊")
+        shop_case = (await s.exec(select(Case).where(Case.employer_id == shop.id))).one()
+        police = await b.assignment(shop_case, AgencyKind.police, "concluded", filed=JULY)
+        await b.action(police, "suspension")  # the same workshop suspended a second time
+        kiln_case = (await s.exec(select(Case).where(Case.employer_id == kiln.id))).one()
+        await b.assignment(kiln_case, AgencyKind.supervision)  # accepted, never filed
+        kiln.jurisdiction_id = sw.yang.id  # the kiln moved and was inspected there again
+        await b.inspection(kiln, 22, (5, 5, 0, 0, 0, 5), 2, ("wage_arrears",))
+    r = await _get(client, world, sw)
+    assert r.status_code == 200, r.text
+    rows = {row["jurisdiction"]["name"]: row["figures"] for row in r.json()["rows"]}
+    total = r.json()["total"]
+    # The workshop's case was filed by labour and by the police: two 立案, both concluded.
+    assert (rows["黄骅镇"]["cases_opened"], rows["黄骅镇"]["cases_closed"]) == (3, 2)
+    assert rows["黄骅镇"]["suspensions"] == 1
+    # The kiln had problems in both places: one household, counted where it was last seen.
+    assert (total["employers_inspected"], total["employers_with_problems"]) == (4, 3)
+    assert (rows["黄骅镇"]["employers_with_problems"],
+            rows["羊二庄镇"]["employers_with_problems"]) == (1, 2)

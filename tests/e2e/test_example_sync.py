@@ -92,3 +92,57 @@ def test_the_example_syncs_by_polling_and_by_webhook(
             receiver.kill()
     assert "assignment.created" in out and "黄骅市示例砖厂" in out, (out, err)
     c.close()
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(EXAMPLE), *args], env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+def test_the_example_accepts_files_under_its_own_number_and_concludes(
+        demo: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    """A labour bureau's own case system runs its case through labourwatch: accept, 立案
+    under its own number, 结案 — with the scopes queue:read and queue:write only."""
+    base, env = demo
+    c = httpx.Client(base_url=base, timeout=20)
+    labour = c.get("/api/v1/me", headers=_login(c, "officer.labour")).json()["agency"]["id"]
+    r = c.post("/api/v1/service-accounts", headers=_login(c, "admin"), json={
+        "name": "人社局监察执法系统", "agency_id": labour, "scopes": ["queue:read", "queue:write"]})
+    assert r.status_code == 201, r.text
+    env = {**env, "LW_URL": base, "LW_CLIENT_ID": r.json()["client_id"],
+           "LW_CLIENT_SECRET": r.json()["client_secret"]}
+    office = _login(c, "coordinator")
+    home = c.get("/api/v1/me", headers=office).json()["jurisdiction"]["id"]
+    employer = c.post("/api/v1/employers", headers=office, json={
+        "name": "黄骅市示例服装厂", "industry": "workshop", "jurisdiction_id": home,
+        "address": "示例村"}).json()["id"]
+    case = c.post("/api/v1/cases", headers=office, json={
+        "employer_id": employer, "violation_types": ["wage_arrears"],
+        "description": "拖欠工资三个月"})
+    assert case.status_code == 201, case.text
+
+    cursor = tmp_path / "labour.cursor"
+    polled = _run(env, "poll", "--once", "--accept", "--file-prefix", "HHRS",
+                  "--cursor-file", str(cursor))
+    assert polled.returncode == 0, polled.stderr
+    mine = [line for line in polled.stdout.splitlines() if "黄骅市示例服装厂" in line
+            and " created " in line]
+    assert len(mine) == 1, polled.stdout
+    assignment_id = mine[0].split("assignment=")[1].split()[0]
+    assert "accept → 200" in polled.stdout
+    number = next(line.split()[1] for line in polled.stdout.splitlines()
+                  if line.strip().startswith("filed "))
+    assert number.startswith("HHRS-") and number.endswith("-0001"), polled.stdout
+
+    concluded = _run(env, "conclude", assignment_id, "--summary", "已责令补发工资，结案。")
+    assert concluded.returncode == 0 and "conclude → 200 concluded" in concluded.stdout, (
+        concluded.stdout, concluded.stderr)
+    ledger = c.get("/api/v1/ledger/cases", headers=office)
+    assert ledger.status_code == 200
+    row = next(r for r in ledger.content.decode("utf-8-sig").splitlines()
+               if "黄骅市示例服装厂" in r and "人力资源" in r)
+    assert "已责令补发工资" in row  # concluded, with the agency system's summary
+    again = _run(env, "poll", "--once", "--accept", "--file-prefix", "HHRS",
+                 "--cursor-file", str(cursor))
+    assert again.returncode == 0 and "accept →" not in again.stdout  # nothing taken twice
+    c.close()

@@ -61,7 +61,9 @@ class _Builder:
         total, local, migrant, minors, children, contracts = heads
         i = Inspection(employer_id=e.id, jurisdiction_id=e.jurisdiction_id,
                        campaign_id=self.campaign.id if campaign else None,
-                       inspector_id=self.world.user(Role.inspector).id, kind="enforcement",
+                       inspector_id=self.world.user(Role.inspector).id,
+                       # 劳动保障监察条例 第16条: an enforcement check takes two inspectors.
+                       kind="enforcement" if signers >= 2 else "self_check",
                        status=status, visited_on=date(2026, 7, day), total=total, local=local,
                        migrant=migrant, female=0, minors_16_18=minors, children_under_16=children,
                        contracts_signed=contracts, amends_id=amends,
@@ -90,9 +92,13 @@ class _Builder:
         await self.s.flush()
         return c
 
-    async def assignment(self, c: Case, kind: AgencyKind, status: str = "accepted") -> Assignment:
+    async def assignment(self, c: Case, kind: AgencyKind, status: str = "accepted",
+                         filed: datetime | None = None) -> Assignment:
+        """`filed`: when the agency filed it (立案) — what the 立案/结案 columns count."""
         a = Assignment(case_id=c.id, agency_id=self.world.agency(kind).id, role="lead",
-                       status=status, due_at=JULY, reason="按规则交办")
+                       status=status, due_at=JULY, reason="按规则交办", filed_at=filed,
+                       case_number=f"黄人社监立〔2026〕{uuid.uuid4().hex[:8]}号" if filed else None,
+                       investigate_by=date(2026, 10, 9) if filed else None)
         self.s.add(a)
         await self.s.flush()
         return a
@@ -197,8 +203,8 @@ async def _cases(b: _Builder, town: Jurisdiction, yang: Jurisdiction, village: J
     b1, b2 = await _employer_named(b, "羊二庄镇红星砖窑厂"), await _employer_named(b, "北二里煤矿")
     f1 = await _employer_named(b, "献县砖厂")
     c = await b.case(a1, town, "in_progress")
-    labour = await b.assignment(c, AgencyKind.labour)
-    police = await b.assignment(c, AgencyKind.police)
+    labour = await b.assignment(c, AgencyKind.labour, filed=JULY)
+    police = await b.assignment(c, AgencyKind.police)  # accepted, not (yet) filed: no 立案
     await b.action(labour, "fine", "5000.00")
     await b.action(labour, "wages_recovered", "12000.50", 6)
     await b.action(labour, "rectification_order", rect=(date(2026, 7, 20), "ordered"))
@@ -206,21 +212,22 @@ async def _cases(b: _Builder, town: Jurisdiction, yang: Jurisdiction, village: J
     await b.action(police, "children_rescued", count=1)
     await b.action(police, "persons_repatriated", count=3)
     c = await b.case(a2, town, "closed")
-    labour = await b.assignment(c, AgencyKind.labour, "concluded")
+    labour = await b.assignment(c, AgencyKind.labour, "concluded", filed=JULY)
     await b.action(labour, "fine", "2000.00")
     await b.action(labour, "suspension")
     await b.action(labour, "rectification_order", rect=(date(2026, 7, 25), "corrected"))
     c = await b.case(b1, yang, "open")
     await b.assignment(c, AgencyKind.police, "declined")
-    labour = await b.assignment(c, AgencyKind.labour)
+    labour = await b.assignment(c, AgencyKind.labour, filed=_at(13))
     await b.action(labour, "site_closed")
     await b.action(labour, "licence_revoked")
     await b.action(labour, "fine", "1000.50")
     await b.action(labour, "rectification_order", rect=(date(2099, 1, 1), "ordered"))
     c = await b.case(b2, village, "open", opened=_at(20, month=8))
-    await b.action(await b.assignment(c, AgencyKind.labour), "fine", "999.00")
+    await b.action(await b.assignment(c, AgencyKind.labour, filed=_at(21, month=8)), "fine",
+                   "999.00")
     c = await b.case(f1, foreign, "open")
-    await b.action(await b.assignment(c, AgencyKind.labour), "fine", "777.00")
+    await b.action(await b.assignment(c, AgencyKind.labour, filed=JULY), "fine", "777.00")
 
 
 def _figures(**values: int | str) -> Figures:

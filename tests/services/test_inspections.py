@@ -43,7 +43,7 @@ async def test_every_write_leaves_an_audit_entry(db: TestDatabase, world: World)
     employer = await _employer(db, world)
     async with transaction(db.sessionmaker) as session:
         insp = await inspections.create_inspection(
-            session, actor, employer_id=employer, kind=InspectionKind.enforcement,
+            session, actor, employer_id=employer, kind=InspectionKind.self_check,
             visited_on=date(2026, 7, 12), headcount=KILN)
         await inspections.add_finding(session, actor, insp.id, violation_type="wage_arrears",
                                       description="欠薪")
@@ -76,7 +76,7 @@ async def test_one_signature_per_person_is_kept_with_its_time(db: TestDatabase,
     employer = await _employer(db, world)
     async with transaction(db.sessionmaker) as session:
         insp = await inspections.create_inspection(
-            session, actor, employer_id=employer, kind=InspectionKind.enforcement,
+            session, actor, employer_id=employer, kind=InspectionKind.self_check,
             visited_on=date(2026, 7, 12), headcount=KILN)
         await inspection_signing.submit_inspection(session, actor, insp.id)
         await inspection_signing.sign_inspection(session, actor, insp.id)

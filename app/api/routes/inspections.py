@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from app.api.deps import Allowed, SessionDep, get_runtime
@@ -17,6 +17,7 @@ from app.domain.permissions import Permission
 from app.models.common import Page
 from app.models.inspection_schemas import (
     AmendmentCreate,
+    EvidencePublic,
     FindingCreate,
     Headcount,
     InspectionCreate,
@@ -25,10 +26,18 @@ from app.models.inspection_schemas import (
     InspectionSubmit,
     InspectionSummary,
     InspectionUpdate,
+    InterviewCreate,
+    InterviewPublic,
     SignaturePublic,
 )
+from app.models.schemas import location_of
 from app.runtime import Runtime
-from app.services import inspection_ledger, inspection_signing, inspections
+from app.services import (
+    inspection_evidence,
+    inspection_ledger,
+    inspection_signing,
+    inspections,
+)
 from app.services.inspections import InspectionDetail
 
 router = APIRouter(prefix="/api/v1", tags=["inspections"])
@@ -47,7 +56,8 @@ def inspection_public(d: InspectionDetail) -> InspectionPublic:
         required_signer_ids=[uuid.UUID(u) for u in i.required_signer_ids],
         signatures=[SignaturePublic(user_id=s.user_id, display_name=u.display_name,
                                     signed_at=s.signed_at) for s, u in d.signatures],
-        amendment_reason=i.amendment_reason, submitted_at=i.submitted_at, signed_at=i.signed_at)
+        amendment_reason=i.amendment_reason, location=location_of(i),
+        submitted_at=i.submitted_at, signed_at=i.signed_at)
 
 
 @router.get("/inspections/ledger", response_class=Response,
@@ -87,7 +97,7 @@ async def create_inspection(body: InspectionCreate, session: SessionDep,
     insp = await inspections.create_inspection(
         session, actor, employer_id=body.employer_id, kind=body.kind, visited_on=body.visited_on,
         headcount=body.headcount, checklist=body.checklist, campaign_id=body.campaign_id,
-        team_id=body.team_id)
+        team_id=body.team_id, location=body.location)
     return await idem.respond(201, inspection_public(
         await inspections.inspection_detail(session, insp)))
 
@@ -167,3 +177,78 @@ async def amend_inspection(inspection_id: uuid.UUID, body: AmendmentCreate, sess
     return inspection_public(await inspection_signing.amend_inspection(
         session, actor, inspection_id, reason=body.reason, headcount=body.headcount,
         checklist=body.checklist, findings=body.findings))
+
+
+@router.post("/inspections/{inspection_id}/attachments", status_code=status.HTTP_201_CREATED,
+             response_model=EvidencePublic)
+async def add_inspection_attachment(
+        inspection_id: uuid.UUID, session: SessionDep,
+        actor: Allowed(Permission.inspections_write),
+        file: Annotated[UploadFile, File(description="A photo, recording, video or PDF.")],
+        note: Annotated[str, Form(max_length=500)] = "",
+        finding_id: Annotated[uuid.UUID | None, Form()] = None) -> EvidencePublic:
+    """Add evidence (multipart, field `file`) while the inspection is a draft or awaiting
+    signatures; signed → 409. Kept exactly as received — metadata and location
+    included — with its SHA-256 on the audit chain. The type is told by the content
+    (415 if not a photo, recording, video or PDF); the size is bounded by
+    `LABOURWATCH_MAX_UPLOAD_BYTES` (413). A participant of the inspection only (403)."""
+    try:
+        data = await file.read()
+    finally:
+        await file.close()
+    row = await inspection_evidence.add_attachment(session, actor, inspection_id, data=data,
+                                                   note=note, finding_id=finding_id)
+    return EvidencePublic.model_validate(row)
+
+
+@router.get("/inspections/{inspection_id}/attachments", response_model=list[EvidencePublic])
+async def list_inspection_attachments(inspection_id: uuid.UUID, session: SessionDep,
+                                      actor: Allowed(Permission.inspections_read)
+                                      ) -> list[EvidencePublic]:
+    """The inspection's evidence, oldest first, with type, size and SHA-256."""
+    rows = await inspection_evidence.list_attachments(session, actor, inspection_id)
+    return [EvidencePublic.model_validate(r) for r in rows]
+
+
+@router.get("/inspections/{inspection_id}/attachments/{attachment_id}", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}},
+                             "description": "The file's bytes as received."}})
+async def download_inspection_attachment(inspection_id: uuid.UUID, attachment_id: uuid.UUID,
+                                         session: SessionDep,
+                                         actor: Allowed(Permission.inspections_read)
+                                         ) -> Response:
+    """One piece of evidence, byte for byte as received; served as a download, never
+    inline. Its `ETag` is its SHA-256."""
+    row = await inspection_evidence.get_attachment(session, actor, inspection_id, attachment_id)
+    return Response(row.data, media_type=row.content_type, headers={
+        "Content-Disposition": f'attachment; filename="evidence-{row.id}"',
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+        "ETag": f'"{row.sha256}"'})
+
+
+def interview_public(row: object) -> InterviewPublic:
+    return InterviewPublic.model_validate(row, from_attributes=True)
+
+
+@router.post("/inspections/{inspection_id}/interviews", status_code=status.HTTP_201_CREATED,
+             response_model=InterviewPublic)
+async def add_inspection_interview(inspection_id: uuid.UUID, body: InterviewCreate,
+                                   session: SessionDep,
+                                   actor: Allowed(Permission.inspections_write)
+                                   ) -> InterviewPublic:
+    """Record the inquiry of one person (逐人询问, 询问笔录): at least two interviewers, each
+    an inspector on the inspection (劳动保障监察条例 第16条), else 422. Draft or submitted
+    only; signed → 409."""
+    row = await inspection_evidence.add_interview(
+        session, actor, inspection_id, record=body.record, interviewer_ids=body.interviewer_ids,
+        person_ref=body.person_ref, finding_id=body.finding_id)
+    return interview_public(row)
+
+
+@router.get("/inspections/{inspection_id}/interviews", response_model=list[InterviewPublic])
+async def list_inspection_interviews(inspection_id: uuid.UUID, session: SessionDep,
+                                     actor: Allowed(Permission.inspections_read)
+                                     ) -> list[InterviewPublic]:
+    """The inspection's inquiry records, oldest first."""
+    rows = await inspection_evidence.list_interviews(session, actor, inspection_id)
+    return [interview_public(r) for r in rows]
