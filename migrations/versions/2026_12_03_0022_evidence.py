@@ -74,6 +74,6 @@ def downgrade() -> None:
     op.drop_index("ix_inspection_attachment_inspection_id", "inspection_attachment")
     op.drop_table("inspection_attachment")
     for table in ("inspection", "employer"):
-        with op.batch_alter_table(table) as batch:
+        with op.batch_alter_table(table, recreate="never") as batch:
             batch.drop_column("lon")
             batch.drop_column("lat")
