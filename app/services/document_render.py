@@ -27,6 +27,11 @@ from docx import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from fontTools import subset
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTFont as FontFile
+from fontTools.ttLib import newTable
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -76,12 +81,6 @@ def _candidates() -> list[tuple[str, int]]:
 
 def _truetype(path: str, index: int, text: str) -> io.BytesIO:
     """The face cut down to `text`, with TrueType outlines reportlab can embed."""
-    from fontTools import subset
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTFont as FontFile
-    from fontTools.ttLib import newTable
-
     with FontFile(path, fontNumber=index, lazy=True) as font:
         options = subset.Options()
         options.layout_features, options.name_IDs = [], ["*"]
@@ -202,7 +201,8 @@ def render_docx(paper: Paper) -> bytes:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), WORD_FONT)
     word.core_properties.title, word.core_properties.author = paper.number, paper.agency
 
-    def line(text: str, *, align: int | None = None, size: int | None = None) -> None:
+    def line(text: str, *, align: WD_ALIGN_PARAGRAPH | None = None,
+             size: int | None = None) -> None:
         para = word.add_paragraph()
         run = para.add_run(text)
         run.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), WORD_FONT)

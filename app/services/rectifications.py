@@ -79,7 +79,8 @@ async def record_action(session: AsyncSession, actor: Actor, assignment_id: uuid
         await refer_case(session, actor, case, a, kind=AgencyKind(referral_kind), note=note)
     rect, doc = None, None
     if type == "rectification_order" and deadline is not None:
-        agency_kind = (await session.get(Agency, a.agency_id) or Agency(kind="")).kind
+        agency = await session.get(Agency, a.agency_id)
+        agency_kind = agency.kind if agency is not None else ""
         doc = await documents.issue_document(
             session, actor, a.id, kind=DocumentKind.rectification_instruction,
             facts=note.strip() or "你（单位）存在违反劳动保障法律法规的行为。",
