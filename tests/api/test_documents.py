@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import re
 
@@ -12,7 +13,6 @@ import pikepdf
 import pytest
 
 from app.clock import today
-from app.db import transaction
 from app.domain.taxonomy import AgencyKind, Role
 from app.services.demo_story import demo_uscc
 from app.services.document_render import cjk_font
@@ -109,7 +109,6 @@ async def test_a_labour_officer_walks_a_wage_case_from_filing_to_fine(
             assert len(opened.pages) >= 1
         if cjk_font() is not None:
             assert _pdf_fonts_embedded(pdf.content)
-        import hashlib
         assert hashlib.sha256(pdf.content).hexdigest() == doc["sha256"]
         word = await client.get(f"/api/v1/documents/{doc['id']}", headers=labour,
                                 params={"format": "docx"})
@@ -117,10 +116,13 @@ async def test_a_labour_officer_walks_a_wage_case_from_filing_to_fine(
         text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs)
         assert doc["number"] in text and "拖欠31名工人工资" in text and words in text
     # the hash is on the audit chain
-    audit = await client.get("/api/v1/audit", headers=world.headers(Role.auditor),
-                             params={"action": "document.issue"})
-    if audit.status_code == 200:
-        assert decision["sha256"] in audit.text
+    await db.seal_audit()
+    audit = await client.get("/api/v1/audit", headers=world.headers(Role.coordinator),
+                             params={"entity_type": "document", "entity_id": decision["id"]})
+    entries = {e["action"]: e for e in audit.json()["items"]}
+    assert entries["document.issue"]["after"]["sha256"] == decision["sha256"]
+    assert "pdf" not in entries["document.issue"]["after"]
+    assert entries["document.serve"]["after"]["service_method"] == "direct"
 
 
 async def test_a_person_gets_a_hearing_from_a_smaller_fine_than_a_company(
@@ -151,7 +153,9 @@ async def test_a_rectification_order_issues_its_numbered_instruction(
     assert doc["kind"] == "rectification_instruction" and "令〔" in doc["number"]
     word = await client.get(f"/api/v1/documents/{doc['id']}", headers=labour,
                             params={"format": "docx"})
-    assert "未签订劳动合同" in word.text or word.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs)
+    assert doc["number"] in text and "未签订劳动合同" in text
+    assert "《劳动保障监察条例》第十八条" in text
 
 
 async def test_documents_are_read_only_on_the_case_and_served_by_their_agency(
@@ -189,10 +193,11 @@ async def test_numbers_stay_gap_free_under_parallel_issue(
     assert numbers == list(range(1, 9))
 
 
-async def test_serve_decision_helper_numbers_the_decision(
+async def test_a_fine_must_match_the_served_decision(
         client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
     aid, labour = await _accepted(client, world, db)
     number = await serve_decision(client, labour, aid, 5000)
     assert "罚〔" in number
-    async with transaction(db.sessionmaker):
-        pass
+    r = await client.post(f"/api/v1/assignments/{aid}/actions", headers=labour,
+                          json={"type": "fine", "note": "罚款", "amount": "4000"})
+    assert r.status_code == 409 and number in r.json()["detail"]  # not this amount
