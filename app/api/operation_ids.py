@@ -29,6 +29,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/extensions/{extension_id}/approve"): "approveExtension",
     ("POST", "/api/v1/extensions/{extension_id}/reject"): "rejectExtension",
     ("POST", "/api/v1/assignments/{assignment_id}/documents"): "issueDocument",
+    ("GET", "/api/v1/assignments/{assignment_id}/documents"): "listDocuments",
     ("GET", "/api/v1/documents/{document_id}"): "downloadDocument",
     ("POST", "/api/v1/documents/{document_id}/service"): "serveDocument",
     # Reference data

@@ -169,25 +169,38 @@ async def serve_document(session: AsyncSession, actor: Actor, document_id: uuid.
     return doc
 
 
+async def _share_shown(session: AsyncSession, actor: Actor, case_id: uuid.UUID,
+                      assignment_id: uuid.UUID) -> bool:
+    try:
+        case = await cases.get_case(session, actor, case_id)
+    except NotFound:
+        return False
+    shares = (await session.exec(select(Assignment).where(
+        Assignment.case_id == case.id))).all()
+    return any(a.id == assignment_id
+               for a in case_visibility.sight(actor, case, shares).assignments)
+
+
 async def read_document(session: AsyncSession, actor: Actor, document_id: uuid.UUID | str
                         ) -> Document:
     """Who may read the case may read its documents, except those of a share the umbrella
     rule hides from them (`case_visibility`): 404 for everyone else."""
     did = access.as_uuid(document_id, "document")
     doc = await session.get(Document, did)
-    missing = NotFound(f"No document {did} in your area.")
-    if doc is None:
-        raise missing
-    try:
-        case = await cases.get_case(session, actor, doc.case_id)
-    except NotFound:
-        raise missing from None
-    shares = (await session.exec(select(Assignment).where(
-        Assignment.case_id == case.id))).all()
-    shown = case_visibility.sight(actor, case, shares).assignments
-    if not any(a.id == doc.assignment_id for a in shown):
-        raise missing
+    if doc is None or not await _share_shown(session, actor, doc.case_id, doc.assignment_id):
+        raise NotFound(f"No document {did} in your area.")
     return doc
+
+
+async def list_documents(session: AsyncSession, actor: Actor, assignment_id: uuid.UUID | str
+                         ) -> list[Document]:
+    """An assignment's documents in the order issued, by the rule of `read_document`."""
+    aid = access.as_uuid(assignment_id, "assignment")
+    a = await session.get(Assignment, aid)
+    if a is None or not await _share_shown(session, actor, a.case_id, a.id):
+        raise NotFound(f"No assignment {aid} in your area.")
+    return list((await session.exec(select(Document).where(Document.assignment_id == a.id)
+                                    .order_by(col(Document.issued_at)))).all())
 
 
 async def require_served_decision(session: AsyncSession, assignment_id: uuid.UUID,

@@ -169,6 +169,10 @@ async def test_documents_are_read_only_on_the_case_and_served_by_their_agency(
                               json={"served_on": doc["issued_on"], "method": "post",
                                     "recipient": "x"})).status_code == 404
     assert (await client.get(url, headers=world.headers(Role.coordinator))).status_code == 200
+    listed = await client.get(f"/api/v1/assignments/{aid}/documents", headers=labour)
+    assert [d["number"] for d in listed.json()] == [doc["number"]]
+    assert (await client.get(f"/api/v1/assignments/{aid}/documents", headers=foreign)
+            ).status_code == 404
     assert (await client.get("/api/v1/documents/not-an-id", headers=labour)).status_code == 404
     r = await client.post(f"{url}/service", headers=labour,
                           json={"served_on": "2000-01-01", "method": "post", "recipient": "x"})
@@ -201,3 +205,23 @@ async def test_a_fine_must_match_the_served_decision(
     r = await client.post(f"/api/v1/assignments/{aid}/actions", headers=labour,
                           json={"type": "fine", "note": "罚款", "amount": "4000"})
     assert r.status_code == 409 and number in r.json()["detail"]  # not this amount
+
+
+async def test_a_document_of_the_umbrella_share_is_hidden_from_the_county(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    employer = await make_employer(db, world)
+    await file(db, employer, "wage_arrears")
+    await file(db, employer, "official_misconduct", umbrella=True)
+    _, supervision = await world.add_user(Role.agency_officer, AgencyKind.supervision, "city")
+    held = (await client.get("/api/v1/queue", headers=supervision)).json()["items"][0]["id"]
+    assert (await client.post(f"/api/v1/assignments/{held}/accept", headers=supervision)
+            ).status_code == 200
+    r = await _issue(client, supervision, held, "inquiry_record")
+    assert r.status_code == 201, r.text
+    url = f"/api/v1/documents/{r.json()['id']}"
+    _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
+    assert (await client.get(url, headers=labour)).status_code == 404
+    assert (await client.get(f"/api/v1/assignments/{held}/documents", headers=labour)
+            ).status_code == 404
+    assert (await client.get(url, headers=supervision)).status_code == 200
+    assert (await client.get(url, headers=world.headers(Role.coordinator))).status_code == 200

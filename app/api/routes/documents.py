@@ -37,6 +37,15 @@ async def issue_document(assignment_id: str, body: DocumentCreate, session: Sess
     return document_public(doc)
 
 
+@router.get("/assignments/{assignment_id}/documents", response_model=list[DocumentPublic])
+async def list_documents(assignment_id: str, session: SessionDep,
+                         actor: Allowed(Permission.cases_read)) -> list[DocumentPublic]:
+    """The documents issued on an assignment, oldest first, with their service; read by
+    whoever reads the case and that share of it (404 otherwise)."""
+    return [document_public(d)
+            for d in await documents.list_documents(session, actor, assignment_id)]
+
+
 @router.get("/documents/{document_id}", response_class=Response,
             responses={200: {"content": {t: {"schema": {"type": "string", "format": "binary"}}
                                          for t in _TYPES.values()},
