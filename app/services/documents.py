@@ -89,10 +89,11 @@ async def issue_document(session: AsyncSession, actor: Actor, assignment_id: uui
                          fine_amount: Decimal | None = None,
                          external_number: str | None = None,
                          action_id: uuid.UUID | None = None,
-                         now: datetime | None = None) -> Document:
-    """Issue, number, render and store a document of your agency's assignment."""
+                         now: datetime | None = None, today: date | None = None) -> Document:
+    """Issue, number, render and store a document of your agency's assignment, dated
+    `today` (China's date of `now` unless given: an order's own day)."""
     now = now or clock_now()
-    issued_on = china_date(now)
+    issued_on = today or china_date(now)
     a, case = await get_own_assignment(session, actor, assignment_id)
     _check(kind, a, case, deadline, fine_amount, issued_on)
     if kind is DocumentKind.penalty_decision and fine_amount is not None:

@@ -85,7 +85,7 @@ async def record_action(session: AsyncSession, actor: Actor, assignment_id: uuid
             session, actor, a.id, kind=DocumentKind.rectification_instruction,
             facts=note.strip() or "你（单位）存在违反劳动保障法律法规的行为。",
             legal_basis=[instruction_basis(agency_kind)], deadline=deadline,
-            action_id=action.id)
+            action_id=action.id, today=today)
         rect = Rectification(case_id=case.id, assignment_id=a.id, action_id=action.id,
                              ordered_on=today, deadline=deadline)
         session.add(rect)
