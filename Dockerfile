@@ -2,6 +2,10 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /srv/labourwatch
+# A CJK font (and fontconfig to find it) for the PDF documents (文书): embedded, so a
+# paper prints the same everywhere; without it they fall back to an unembedded font.
+RUN apt-get update && apt-get install -y --no-install-recommends fontconfig fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations

@@ -8,6 +8,7 @@ import logging
 import os
 import secrets
 import time
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -82,6 +83,11 @@ class Settings(BaseSettings):
     """Tips whose attachments are decoded and cleaned at once in one process; the rest
     wait. Each costs at most about 200 MB (a 50 MP image), so this bounds the memory
     anonymous uploads can take (app/services/tip_media.py)."""
+    hearing_fine_person: Decimal = Field(default=Decimal(1000), gt=0)
+    """A proposed fine on a person from which the penalty notice grants a hearing (听证,
+    行政处罚法 第63条 较大数额; the common provincial figure)."""
+    hearing_fine_organisation: Decimal = Field(default=Decimal(20000), gt=0)
+    """The same for an organisation (an employer with a USCC other than category 92)."""
     hotline_number: str = "12333"
     """The reporting hotline printed on rights-protection posters (维权标志)."""
     public_base_url: str = "http://127.0.0.1:8000"

@@ -28,6 +28,10 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/assignments/{assignment_id}/extensions"): "requestExtension",
     ("POST", "/api/v1/extensions/{extension_id}/approve"): "approveExtension",
     ("POST", "/api/v1/extensions/{extension_id}/reject"): "rejectExtension",
+    ("POST", "/api/v1/assignments/{assignment_id}/documents"): "issueDocument",
+    ("GET", "/api/v1/assignments/{assignment_id}/documents"): "listDocuments",
+    ("GET", "/api/v1/documents/{document_id}"): "downloadDocument",
+    ("POST", "/api/v1/documents/{document_id}/service"): "serveDocument",
     # Reference data
     ("GET", "/api/v1/jurisdictions"): "listJurisdictions",
     ("POST", "/api/v1/jurisdictions"): "createJurisdiction",

@@ -18,6 +18,7 @@ from app.domain.lifecycles import (
 from app.domain.routing import Role as AssignmentRole
 from app.domain.taxonomy import AgencyKind, Severity
 from app.models.common import Count, Day
+from app.models.documents import DocumentPublic
 from app.models.schemas import ActorKind, AgencyRef, Strict
 
 EscalationKind = Literal["assignment_overdue", "rectification_overdue", "triage_overdue",
@@ -228,6 +229,8 @@ class ActionPublic(BaseModel):
     referral_kind: AgencyKind | None
     created_at: datetime
     rectification: RectificationPublic | None = None
+    document: DocumentPublic | None = None
+    """The 责令改正指令书 a `rectification_order` issued."""
 
 
 class FollowUpPublic(BaseModel):

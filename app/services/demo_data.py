@@ -239,7 +239,9 @@ class Step:
 
     `verb`: accept | file (立案) | extend (`count` more days, approved by the head) |
     conclude | follow_up (the assignment's latest rectification) | close | disclose
-    (the office) | an action type. `deadline` is in days from today."""
+    (the office) | a document kind (`note` its facts, `basis` its articles, `amount` the
+    fine) | serve (the assignment's latest unserved document, `note` the recipient) | an
+    action type. `deadline` is in days from today."""
 
     day: int
     time: str
@@ -252,9 +254,12 @@ class Step:
     deadline: int | None = None
     referral_kind: str | None = None
     corrected: bool = False
+    basis: tuple[str, ...] = ()
 
 
 S = Step
+_WOMEN = ("《女职工劳动保护特别规定》第六条、第十三条", "《劳动保障监察条例》第二十三条")
+_CONTRACTS = ("《中华人民共和国劳动合同法》第八十二条", "《劳动保障监察条例》第二十四条")
 STEPS: tuple[Step, ...] = (
     # The kiln of the web tip: police, labour, civil affairs and the union at once (从重从快).
     S(-10, "10:00", "hongda_kiln", "police", "accept"),
@@ -280,12 +285,20 @@ STEPS: tuple[Step, ...] = (
       "童工及身份不明人员均已安置、返乡。"),
     # The seafood workshop of the mailbox tip: found, fined, corrected, closed, published.
     S(-10, "09:30", "haifeng_seafood", "labour", "accept"),
-    S(-9, "10:00", "haifeng_seafood", "labour", "file",
+    S(-10, "10:00", "haifeng_seafood", "labour", "file",
       "安排孕期女工夜班劳动、不支付加班费，予以立案。"),
     S(-7, "16:00", "haifeng_seafood", "labour", "rectification_order",
       "责令立即停止安排孕期女工上夜班，调整工时，补发加班费。", deadline=-3),
     S(-6, "10:00", "haifeng_seafood", "labour", "wages_recovered",
       "补发15名工人加班费37800元。", amount=Decimal("37800.00"), count=15),
+    S(-9, "10:00", "haifeng_seafood", "labour", "penalty_notice",
+      "你单位安排怀孕7个月以上的女职工从事夜班劳动。", amount=Decimal("20000.00"),
+      basis=_WOMEN),
+    S(-9, "11:00", "haifeng_seafood", "labour", "serve", "法定代表人 李海丰"),
+    S(-4, "10:00", "haifeng_seafood", "labour", "penalty_decision",
+      "你单位安排怀孕7个月以上的女职工从事夜班劳动。", amount=Decimal("20000.00"),
+      basis=_WOMEN),
+    S(-4, "11:00", "haifeng_seafood", "labour", "serve", "法定代表人 李海丰"),
     S(-4, "15:00", "haifeng_seafood", "labour", "fine",
       "违反女职工劳动保护特别规定，罚款二万元。", amount=Decimal("20000.00")),
     S(-3, "09:30", "haifeng_seafood", "labour", "follow_up",
@@ -316,6 +329,17 @@ STEPS: tuple[Step, ...] = (
     S(-6, "09:30", "yinhe_mine", "police", "accept"),
     S(-6, "15:00", "yinhe_mine", "labour", "rectification_order",
       "限期签订劳动合同、办理用工备案、参加工伤保险。", deadline=-2),
+    S(-6, "15:30", "yinhe_mine", "labour", "file", "23名工人均未签订劳动合同，予以立案。"),
+    S(-6, "16:00", "yinhe_mine", "labour", "penalty_notice",
+      "你单位与23名工人建立劳动关系超过一个月未订立书面劳动合同，经责令改正逾期未改。",
+      amount=Decimal("30000.00"), basis=_CONTRACTS),
+    S(-6, "17:00", "yinhe_mine", "labour", "serve", "矿长 赵银河"),
+    S(-1, "09:00", "yinhe_mine", "labour", "penalty_decision",
+      "你单位与23名工人建立劳动关系超过一个月未订立书面劳动合同，经责令改正逾期未改。",
+      amount=Decimal("30000.00"), basis=_CONTRACTS),
+    S(-1, "10:00", "yinhe_mine", "labour", "serve", "矿长 赵银河"),
+    S(-1, "14:00", "yinhe_mine", "labour", "fine", "未订立书面劳动合同，罚款三万元。",
+      amount=Decimal("30000.00")),
     S(-5, "11:00", "yinhe_mine", "police", "conclude", "已完成23名工人身份核查登记。"),
     # The smelter: health's order not corrected by its deadline; labour's still running.
     S(-6, "09:00", "jinxin_smelter", "health", "accept"),

@@ -23,9 +23,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import clock
 from app.config import Settings
 from app.domain.chinatime import CHINA_TZ
+from app.domain.documents import DocumentKind, ServiceMethod
 from app.domain.permissions import PUBLIC_ACTOR, Actor, Permission
 from app.domain.uscc import org_code_check_digit, uscc_check_digit
 from app.models.cases import Assignment, Rectification
+from app.models.documents import Document
 from app.models.employers import EmployerCreate, LicenceIn
 from app.models.inspection_schemas import Headcount, InspectionKind, Phase, PhaseIn
 from app.models.reference import Agency, Jurisdiction
@@ -36,6 +38,7 @@ from app.services import (
     campaigns,
     cases,
     disclosures,
+    documents,
     employers,
     escalations,
     filing,
@@ -263,6 +266,20 @@ class Story:
                                                  days=s.count or 0, reason=s.note)
             await filing.decide_extension(self.session, self.actors[f"lead.{s.agency}"],
                                           ext.id, approve=True, reason="同意延长")
+        elif s.verb in DocumentKind.__members__:
+            await documents.issue_document(
+                self.session, officer, a.id, kind=DocumentKind(s.verb), facts=s.note,
+                legal_basis=list(s.basis), settings=self.settings, fine_amount=s.amount,
+                deadline=None if s.deadline is None else self.day(s.deadline))
+        elif s.verb == "serve":
+            doc = (await self.session.exec(
+                select(Document).where(Document.assignment_id == a.id,
+                                       col(Document.served_on).is_(None))
+                .order_by(col(Document.issued_at).desc()))).first()
+            assert doc is not None, f"nothing to serve on {s.employer}"
+            await documents.serve_document(self.session, officer, doc.id,
+                                           served_on=clock.today(),
+                                           method=ServiceMethod.direct, recipient=s.note)
         elif s.verb == "conclude":
             await assignments.conclude_assignment(self.session, officer, a.id, summary=s.note)
         elif s.verb == "follow_up":

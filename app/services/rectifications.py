@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog, clock
 from app.domain.chinatime import CHINA_TZ
+from app.domain.documents import DocumentKind, instruction_basis
 from app.domain.lifecycles import (
     OPEN_STATES,
     RECTIFICATION,
@@ -28,7 +29,9 @@ from app.domain.taxonomy import AgencyKind
 from app.errors import Conflict, NotFound, Unprocessable, field_error
 from app.models.base import utcnow
 from app.models.cases import Action, Assignment, Case, FollowUp, Rectification
-from app.services import access, dialect, escalations
+from app.models.documents import Document
+from app.models.reference import Agency
+from app.services import access, dialect, documents, escalations
 from app.services.assignments import get_own_assignment, refer_case
 
 
@@ -48,9 +51,11 @@ async def record_action(session: AsyncSession, actor: Actor, assignment_id: uuid
                         type: str, note: str, amount: Decimal | None = None,
                         count: int | None = None, deadline: date | None = None,
                         referral_kind: str | None = None, today: date | None = None
-                        ) -> tuple[Action, Rectification | None]:
+                        ) -> tuple[Action, Rectification | None, Document | None]:
     """Validated by type: a fine needs an amount, a rescue a count, an order a deadline not
-    before `today` (China's date, app.clock.today(), unless given), the day it is ordered on."""
+    before `today` (China's date, app.clock.today(), unless given), the day it is ordered on.
+    A fine needs a served 行政处罚决定书 of the same amount (no fine without a decision the
+    party could contest); an order issues its numbered 责令改正指令书, returned third."""
     a, case = await get_own_assignment(session, actor, assignment_id)
     _require_open(case)
     today = today or clock.today()
@@ -61,6 +66,8 @@ async def record_action(session: AsyncSession, actor: Actor, assignment_id: uuid
                             errors=[field_error(["body", f], m) for f, m in errors])
     if a.status != "accepted":
         raise Conflict(f"The assignment is {a.status}; accept it before recording actions.")
+    if type == "fine" and amount is not None:
+        await documents.require_served_decision(session, a.id, amount)
     action = Action(assignment_id=a.id, case_id=case.id, type=type, note=note, amount=amount,
                     count=count, deadline=deadline, referral_kind=referral_kind,
                     created_by=actor.id[:64])
@@ -70,15 +77,22 @@ async def record_action(session: AsyncSession, actor: Actor, assignment_id: uuid
                     after=auditlog.snapshot(action), jurisdiction_path=case.jurisdiction_path)
     if type == "referral" and referral_kind is not None:
         await refer_case(session, actor, case, a, kind=AgencyKind(referral_kind), note=note)
-    rect = None
+    rect, doc = None, None
     if type == "rectification_order" and deadline is not None:
+        agency = await session.get(Agency, a.agency_id)
+        agency_kind = agency.kind if agency is not None else ""
+        doc = await documents.issue_document(
+            session, actor, a.id, kind=DocumentKind.rectification_instruction,
+            facts=note.strip() or "你（单位）存在违反劳动保障法律法规的行为。",
+            legal_basis=[instruction_basis(agency_kind)], deadline=deadline,
+            action_id=action.id, today=today)
         rect = Rectification(case_id=case.id, assignment_id=a.id, action_id=action.id,
                              ordered_on=today, deadline=deadline)
         session.add(rect)
         await session.flush()
         auditlog.record(session, actor, "rectification.order", "rectification", rect.id,
                         after=auditlog.snapshot(rect), jurisdiction_path=case.jurisdiction_path)
-    return action, rect
+    return action, rect, doc
 
 
 async def _own_rectification(session: AsyncSession, actor: Actor, rectification_id: uuid.UUID | str

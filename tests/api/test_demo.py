@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ import app.models
 from app import auditlog, clock
 from app.db import transaction
 from app.models.audit import AuditEntry
+from app.models.documents import Document
 from app.models.stats import StatsEmployerTally, StatsFindingTally
 from app.services.demo import DEMO_PASSWORD, load_demo
 from app.services.demo_data import EMPLOYERS, INSPECTIONS, TIPS
@@ -87,7 +89,7 @@ async def test_the_story_is_audited_and_tallied_as_the_api_would(db: TestDatabas
             "assignment.accept", "assignment.conclude", "assignment.action.fine",
             "rectification.follow_up", "case.close", "disclosure.approve",
             "escalation.assignment_overdue", "inspection.evidence.create",
-            "inspection.interview.create"} <= actions
+            "inspection.interview.create", "document.issue", "document.serve"} <= actions
 
 
 async def test_the_campaign_is_in_enforcement_today_and_its_table_is_not_zero(
@@ -108,11 +110,11 @@ async def test_the_campaign_is_in_enforcement_today_and_its_table_is_not_zero(
     assert total["findings"] >= 20 and total["findings_child_labour"] == 1
     assert total["tips_received"] == len(TIPS)
     assert all(total[f"tips_{ch}"] for ch in ("web", "phone", "letter", "visit", "mailbox"))
-    # 立案/结案 are the agencies' filed cases: the kiln's, the workshop's (concluded) and
-    # the documents' kiln, not the nine cases the office coordinates.
-    assert total["cases_opened"] == 3 and total["cases_closed"] == 1
+    # 立案/结案 are the agencies' filed cases: the kiln's, the workshop's (concluded), the
+    # documents' kiln and its mine, not the nine cases the office coordinates.
+    assert total["cases_opened"] == 4 and total["cases_closed"] == 1
     assert total["cases_to_police"] >= 3 and total["criminal_cases_filed"] == 1
-    assert (total["fines"], total["fines_amount"]) == (1, "20000.00")
+    assert (total["fines"], total["fines_amount"]) == (2, "50000.00")
     assert total["wages_recovered_amount"] == "224200.00"
     assert (total["children_rescued"], total["persons_repatriated"]) == (2, 6)
     assert (total["suspensions"], total["sites_closed"]) == (1, 2)
@@ -184,3 +186,22 @@ async def test_the_umbrella_allegation_is_seen_above_the_county_only(
     seen = (await client.get(f"/api/v1/cases/{case_id}", headers=commerce)).json()
     assert "no_business_licence" in seen["violation_types"]
     assert "official_misconduct" not in seen["violation_types"]
+
+
+async def test_the_labour_bureau_issues_numbered_papers_before_it_fines(
+        db: TestDatabase, client: httpx.AsyncClient) -> None:
+    await _load(db)
+    async with db.sessionmaker() as session:
+        papers = (await session.exec(select(Document))).all()
+    by_kind: dict[str, list[Document]] = {}
+    for doc in papers:
+        by_kind.setdefault(doc.kind, []).append(doc)
+    assert len(by_kind["rectification_instruction"]) == 8  # one per order
+    notices = {d.fine_amount: d for d in by_kind["penalty_notice"]}
+    assert notices[Decimal("30000.00")].hearing_right  # the copper mine, a company
+    decisions = by_kind["penalty_decision"]
+    assert sorted(d.fine_amount for d in decisions if d.served_on) == [
+        Decimal("20000.00"), Decimal("30000.00")]
+    labour = await _login(client, "officer.labour")
+    r = await client.get(f"/api/v1/documents/{decisions[0].id}", headers=labour)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")

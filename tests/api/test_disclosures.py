@@ -8,7 +8,7 @@ import httpx
 
 from app.domain.redaction import redact
 from app.domain.taxonomy import AgencyKind, Role
-from tests.cases_support import file, make_employer
+from tests.cases_support import file, make_employer, serve_decision
 from tests.conftest import TestDatabase
 from tests.factories import World
 
@@ -35,6 +35,7 @@ async def _closed_case(client: httpx.AsyncClient, world: World, db: TestDatabase
     queue = (await client.get("/api/v1/queue", headers=labour)).json()["items"]
     aid = next(i["id"] for i in queue if i["case"]["id"] == str(case_id))
     await client.post(f"/api/v1/assignments/{aid}/accept", headers=labour)
+    await serve_decision(client, labour, aid, 20000)
     for body in ({"type": "fine", "note": "罚款", "amount": 20000},
                  {"type": "wages_recovered", "note": "追回", "amount": "86000.50", "count": 31}):
         assert (await client.post(f"/api/v1/assignments/{aid}/actions", headers=labour,

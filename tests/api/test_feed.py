@@ -12,7 +12,7 @@ from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.cases import Case
 from app.services.assignments import route_case
-from tests.cases_support import file, make_employer
+from tests.cases_support import file, make_employer, serve_decision
 from tests.conftest import TestDatabase
 from tests.factories import World
 
@@ -34,18 +34,21 @@ async def test_changes_follow_an_assignment_through_its_life(
     assert nothing == {"items": [], "next_since": since}
     aid = item["assignment_id"]
     await client.post(f"/api/v1/assignments/{aid}/accept", headers=labour)
+    await serve_decision(client, labour, aid, 5000)
     r = await client.post(f"/api/v1/assignments/{aid}/actions", headers=labour,
                           json={"type": "fine", "note": "罚款", "amount": 5000})
     assert r.status_code == 201
     await client.post(f"/api/v1/assignments/{aid}/conclude", headers=labour,
                       json={"summary": "已处罚"})
     later = (await client.get(URL, headers=labour, params={"since": since})).json()
-    assert [i["change"] for i in later["items"]] == ["accepted", "action", "concluded"]
+    # the second "accepted" is the filing (立案) that the fine's penalty decision needs
+    assert [i["change"] for i in later["items"]] == ["accepted", "accepted", "action",
+                                                     "concluded"]
     seqs = [i["seq"] for i in later["items"]]
     assert seqs == sorted(seqs) and seqs[0] > since and later["next_since"] == seqs[-1]
     assert later["items"][-1]["assignment"]["status"] == "concluded"
-    page = (await client.get(URL, headers=labour, params={"since": since, "limit": 2})).json()
-    assert [i["change"] for i in page["items"]] == ["accepted", "action"]
+    page = (await client.get(URL, headers=labour, params={"since": since, "limit": 3})).json()
+    assert [i["change"] for i in page["items"]] == ["accepted", "accepted", "action"]
 
 
 async def test_other_agencies_do_not_see_the_change(

@@ -16,6 +16,7 @@ from app.models.case_schemas import (
     RectificationPublic,
 )
 from app.services import assignments, rectifications
+from app.services.document_views import document_public
 
 router = APIRouter(prefix="/api/v1", tags=["assignments"])
 
@@ -51,12 +52,16 @@ async def record_action(assignment_id: str, body: ActionCreate, session: Session
                         actor: Allowed(Permission.queue_write), idem: IdempotencyDep) -> Response:
     """Record what your agency did on an accepted assignment. A `fine` and `wages_recovered`
     need an `amount` (and wages a `count` of workers), rescues and repatriations a `count`,
-    a `rectification_order` a `deadline` (it creates a rectification), a `referral` a
-    `referral_kind`. Accepts `Idempotency-Key`."""
-    action, rect = await rectifications.record_action(
+    a `rectification_order` a `deadline` (it creates a rectification and issues its numbered
+    责令改正指令书, returned as `document`), a `referral` a `referral_kind`. A `fine` needs a
+    served `penalty_decision` of this assignment for the same amount (409 naming what is
+    missing). Accepts `Idempotency-Key`."""
+    action, rect, doc = await rectifications.record_action(
         session, actor, assignment_id, type=body.type, note=body.note, amount=body.amount,
         count=body.count, deadline=body.deadline, referral_kind=body.referral_kind)
     payload = ActionPublic.model_validate(action)
     if rect is not None:
         payload.rectification = RectificationPublic.model_validate(rect)
+    if doc is not None:
+        payload.document = document_public(doc)
     return await idem.respond(201, payload)
