@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.clocks import Clock
 from app.domain.lifecycles import (
     ActionType,
     AssignmentStatus,
@@ -51,6 +52,11 @@ class AssignmentDecline(Strict):
 
 class AssignmentConclude(Strict):
     summary: str = Text
+
+
+class AssignmentUpdate(Strict):
+    owner_id: uuid.UUID | None = Field(
+        description="An active user of the assignment's agency; null: nobody owns it.")
 
 
 class ActionCreate(Strict):
@@ -114,6 +120,11 @@ class AssignmentPublic(BaseModel):
     investigate_by: date | None = Field(
         default=None, description="The handling deadline the law gives the agency, from "
                                   "filing (extended when its head approved).")
+    owner_id: uuid.UUID | None = Field(
+        default=None, description="The officer of the agency who owns it, if anyone does.")
+    overdue_clocks: list[Clock] = Field(
+        default_factory=list, description="Every clock that has run out: accept, handling, "
+                                          "rectify.")
 
 
 class RectificationPublic(BaseModel):
@@ -188,7 +199,13 @@ class QueueItem(BaseModel):
     role: AssignmentRole
     status: AssignmentStatus
     due_at: datetime
-    overdue: bool
+    overdue: bool = Field(description="Pending past `due_at`, the deadline to accept.")
+    overdue_clocks: list[Clock] = Field(
+        description="Every clock that has run out: accept, handling (past `investigate_by`), "
+                    "rectify (an ordered rectification past its deadline).")
+    owner_id: uuid.UUID | None = Field(description="The officer who owns it, if anyone does.")
+    investigate_by: date | None = Field(
+        description="Filed assignments: the last day to investigate (China's date).")
     reason: str
     violation_types: list[str]
     restricted: bool
@@ -211,6 +228,7 @@ class AssignmentState(BaseModel):
     accepted_at: datetime | None
     concluded_at: datetime | None
     declined_reason: str | None
+    owner_id: uuid.UUID | None = None
 
 
 class ActionPublic(BaseModel):

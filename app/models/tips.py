@@ -41,6 +41,9 @@ class Tip(SQLModel, table=True):
     idempotency_hash: str | None = Field(default=None, max_length=64, unique=True)
     request_hash: str | None = Field(default=None, max_length=64)
     channel: str = Field(max_length=16)
+    kind: str = Field(default="report", max_length=16,
+                      sa_column_kwargs={"server_default": "report"})
+    """`report` (举报) or `complaint` (投诉, a worker's own: 5 working days to accept)."""
     status: str = Field(default="received", max_length=16)
     description: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     violation_types: list[str] = Field(default_factory=list, sa_column=json_column())
