@@ -13,10 +13,9 @@ midnight in Huanghua, not in UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 
-from app.domain.chinatime import CHINA_TZ
 from app.domain.deadlines import is_overdue
 
 PENDING_RECTIFICATION = ("ordered", "escalated")
@@ -26,11 +25,6 @@ class Clock(StrEnum):
     accept = "accept"
     handling = "handling"
     rectify = "rectify"
-
-
-def day_ends_at(day: date) -> datetime:
-    """The first instant after `day` in China, in UTC: when a deadline day runs out."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA_TZ).astimezone(UTC)
 
 
 def handling_overdue(status: str, investigate_by: date | None, today: date) -> bool:
