@@ -20,8 +20,8 @@ from app.domain.routing import Role as AssignmentRole
 from app.domain.taxonomy import AgencyKind, Severity
 from app.models.schemas import ActorKind, AgencyRef, Strict
 
-EscalationKind = Literal["assignment_overdue", "rectification_overdue", "triage_overdue",
-                         "declined"]
+EscalationKind = Literal["assignment_overdue", "handling_overdue", "rectification_overdue",
+                         "triage_overdue", "declined", "case_moved_out", "case_moved_in"]
 
 Text = Field(min_length=1, max_length=4000)
 
