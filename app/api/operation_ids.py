@@ -74,6 +74,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/queue"): "getQueue",
     ("GET", "/api/v1/queue/changes"): "listQueueChanges",
     ("PATCH", "/api/v1/assignments/{assignment_id}"): "updateAssignment",
+    ("GET", "/api/v1/accountability"): "getAccountability",
     ("POST", "/api/v1/assignments/{assignment_id}/accept"): "acceptAssignment",
     ("POST", "/api/v1/assignments/{assignment_id}/decline"): "declineAssignment",
     ("POST", "/api/v1/assignments/{assignment_id}/actions"): "recordAssignmentAction",

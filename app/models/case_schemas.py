@@ -269,3 +269,24 @@ class EscalationPublic(BaseModel):
     created_at: datetime
     handled_at: datetime | None
     note: str | None
+
+
+class OverdueCounts(BaseModel):
+    accept: int = Field(description="Pending past the deadline to accept.")
+    handling: int = Field(description="Filed and still accepted after `investigate_by`.")
+    rectify: int = Field(description="With a rectification it ordered past its deadline.")
+
+
+class AgencyAccountability(BaseModel):
+    agency: AgencyRef
+    jurisdiction_id: uuid.UUID
+    open: int = Field(description="Assignments pending or accepted on open cases.")
+    overdue: OverdueCounts
+    overdue_total: int = Field(description="Open assignments past a clock, per clock summed.")
+    escalations_30d: int = Field(description="Escalations about its work in the last 30 days.")
+
+
+class Accountability(BaseModel):
+    jurisdiction_id: uuid.UUID
+    as_of: datetime
+    items: list[AgencyAccountability]
