@@ -229,7 +229,7 @@ RECEIPT_KEY = "demo-hongda-web"
 class Step:
     """One piece of work on a site's case by an agency's officer (or the office).
 
-    `verb`: accept | file (立案) | extend (`count` more days, approved by the head) |
+    `verb`: accept | own (the officer takes it on) | file (立案) | extend (`count` more days, approved by the head) |
     conclude | follow_up (the assignment's latest rectification) | close | disclose
     (the office) | an action type. `deadline` is in days from today."""
 
@@ -253,6 +253,7 @@ STEPS: tuple[Step, ...] = (
     S(-10, "10:10", "hongda_kiln", "labour", "accept"),
     S(-10, "10:20", "hongda_kiln", "civil_affairs", "accept"),
     S(-10, "10:30", "hongda_kiln", "union", "accept"),
+    S(-10, "10:15", "hongda_kiln", "labour", "own"),
     S(-10, "11:00", "hongda_kiln", "labour", "file", "使用童工、拖欠31名工人工资，予以立案。"),
     S(-9, "18:00", "hongda_kiln", "police", "criminal_case_filed",
       "以涉嫌强迫劳动罪立案侦查，刑事拘留窑主及看管人员3人。"),
@@ -293,6 +294,7 @@ STEPS: tuple[Step, ...] = (
       "责令限期办理营业执照，逾期未办理的依法取缔。", deadline=10),
     S(-7, "09:00", "red_star_kiln", "labour", "accept"),
     S(-7, "09:10", "red_star_kiln", "police", "accept"),
+    S(-7, "09:20", "red_star_kiln", "labour", "own"),
     S(-7, "09:30", "red_star_kiln", "labour", "file", "未签订劳动合同、未办理用工备案，予以立案。"),
     S(-6, "11:00", "red_star_kiln", "labour", "rectification_order",
       "责令与19名工人签订劳动合同、办理用工备案、参加工伤保险。", deadline=5),

@@ -29,6 +29,7 @@ from app.models.inspection_schemas import Headcount, InspectionKind, Phase, Phas
 from app.models.reference import Agency, Jurisdiction
 from app.services import (
     access,
+    assignment_owners,
     assignments,
     campaigns,
     cases,
@@ -39,6 +40,7 @@ from app.services import (
     inspection_signing,
     inspections,
     rectifications,
+    reminders,
     tip_privacy,
     tip_triage,
     tips,
@@ -131,6 +133,8 @@ class Story:
         await escalations.escalate_overdue_assignments(self.session, now=now)
         await escalations.escalate_overdue_rectifications(self.session, now=now)
         await escalations.escalate_overdue_triage(self.session, now=now)
+        await reminders.escalate_overdue_handling(self.session, now=now)
+        await reminders.remind_due_soon(self.session, self.settings, now=now)
 
     async def _register_employers(self) -> None:
         access.require(self.office, Permission.employers_write)
@@ -235,6 +239,9 @@ class Story:
         access.require(officer, Permission.queue_write)
         if s.verb == "accept":
             await assignments.accept_assignment(self.session, officer, a.id)
+        elif s.verb == "own":  # the officer takes it on (`PATCH /assignments/{id}`)
+            await assignment_owners.set_owner(self.session, officer, a.id,
+                                              owner_id=uuid.UUID(officer.id))
         elif s.verb == "file":
             await filing.file_assignment(self.session, officer, a.id, note=s.note)
         elif s.verb == "extend":  # asked by the officer, approved by the bureau's head
