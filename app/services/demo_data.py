@@ -172,6 +172,7 @@ class DemoTip:
     duplicate_of: str | None = None
     reply: str | None = None
     minutes_ago: int = 0
+    kind: str = "report"  # or "complaint": a worker's own (投诉), 5 working days to accept
 
 
 TIPS: tuple[DemoTip, ...] = (
@@ -213,7 +214,7 @@ TIPS: tuple[DemoTip, ...] = (
             "滕庄子乡安置房工地永盛施工队欠我们三十多个人的工钱，包工头说年底再说。",
             ("wage_arrears",), "滕庄子乡", "永盛建筑施工队", "yongsheng_builders",
             contact={"name": "王海", "phone": "15833170000"}, decision="open_case",
-            triage_time="17:30", reply="已受理，已交劳动保障监察大队处理。"),
+            triage_time="17:30", reply="已受理，已交劳动保障监察大队处理。", kind="complaint"),
     DemoTip("changguo_web", 0, "", "web",
             "常郭镇一家煤球加工点两个月没发工资了，老板说等卖了货再给。", ("wage_arrears",),
             "常郭镇", "煤球加工点", minutes_ago=35),
@@ -229,9 +230,10 @@ RECEIPT_KEY = "demo-hongda-web"
 class Step:
     """One piece of work on a site's case by an agency's officer (or the office).
 
-    `verb`: accept | own (the officer takes it on) | file (立案) | extend (`count` more days, approved by the head) |
-    conclude | follow_up (the assignment's latest rectification) | close | disclose
-    (the office) | an action type. `deadline` is in days from today."""
+    `verb`: accept | own (the officer takes it on) | file (立案) | extend (`count` more
+    days, approved by the head) | conclude | follow_up (the assignment's latest
+    rectification) | close | disclose (the office) | an action type. `deadline` is in
+    days from today."""
 
     day: int
     time: str

@@ -179,7 +179,7 @@ class Story:
             self.session, actor, settings=self.settings, channel=t.channel,
             description=t.description, violation_types=t.violation_types,
             employer_name=t.employer_name, jurisdiction_id=self.towns[t.township],
-            contact=dict(t.contact) or None, keyed=keyed)
+            contact=dict(t.contact) or None, kind=t.kind, keyed=keyed)
         self.tips[t.key] = done.tip.id
 
     async def _triage(self, t: DemoTip) -> None:

@@ -149,6 +149,9 @@ async def test_the_labour_officer_queue_and_the_office_tips(
         assert page, status
         seen[status] = {t["channel"] for t in page}
     assert set().union(*seen.values()) == {"web", "phone", "letter", "visit", "mailbox"}
+    triaged = (await client.get("/api/v1/tips", params={"status": "triaged"},
+                                headers=office)).json()["items"]
+    assert [t["employer_name"] for t in triaged if t["kind"] == "complaint"] == ["永盛建筑施工队"]
     overdue = (await client.get("/api/v1/tips", params={"status": "received"},
                                 headers=office)).json()["items"]
     assert sorted(t["overdue"] for t in overdue) == [False, True]
