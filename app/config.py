@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     triage_critical_hours: int = Field(default=24, ge=1)
     """Deadline to triage a tip about a criminal violation type (24 h in the documents)."""
     triage_normal_hours: int = Field(default=72, ge=1)
+    reminder_working_days: int = Field(default=2, ge=0, le=30)
+    """Working days before a handling or rectification deadline day that its agency is
+    reminded (`assignment.due_soon`); 0: on the day itself."""
+    reminder_accept_hours: int = Field(default=6, ge=0, le=120)
+    """Hours before the deadline to accept (counted in hours, not days) of the reminder."""
     tip_intake_global_rate: str = "60000/minute"
     """Tips one process takes in before answering 429: high, so a real flood is taken in."""
     tip_intake_source_rate: str = "30/minute"

@@ -20,7 +20,7 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, transaction
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
-from app.services import escalations, outbox, tip_contacts, tips
+from app.services import escalations, outbox, reminders, tip_contacts, tips
 
 log = logging.getLogger("labourwatch.worker")
 Job = Callable[[AsyncSession, Settings], Awaitable[int]]
@@ -52,6 +52,16 @@ async def escalate_triage(session: AsyncSession, settings: Settings) -> int:
     return await escalations.escalate_overdue_triage(session)
 
 
+async def escalate_handling(session: AsyncSession, settings: Settings) -> int:
+    """Filed assignments not investigated by their day → one escalation per deadline."""
+    return await reminders.escalate_overdue_handling(session)
+
+
+async def remind_due_soon(session: AsyncSession, settings: Settings) -> int:
+    """Clocks that run out soon → one `assignment.due_soon` per deadline to the agency."""
+    return await reminders.remind_due_soon(session, settings)
+
+
 async def seal_audit(session: AsyncSession, settings: Settings) -> int:
     """Chain audit entries no API process has sealed yet (all of them, when none runs)."""
     return await auditlog.seal(session)
@@ -62,6 +72,8 @@ JOBS: dict[str, Job] = {
     "escalate_assignments": escalate_assignments,
     "escalate_rectifications": escalate_rectifications,
     "escalate_triage": escalate_triage,
+    "escalate_handling": escalate_handling,
+    "remind_due_soon": remind_due_soon,
     "erase_expired_contacts": tip_contacts.erase_expired_contacts,
     "deliver_webhooks": outbox.deliver_webhooks,
     "seal_audit": seal_audit,  # last: it also chains what the jobs above recorded

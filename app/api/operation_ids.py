@@ -83,6 +83,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     # Agency queues and their work
     ("GET", "/api/v1/queue"): "getQueue",
     ("GET", "/api/v1/queue/changes"): "listQueueChanges",
+    ("PATCH", "/api/v1/assignments/{assignment_id}"): "updateAssignment",
+    ("GET", "/api/v1/accountability"): "getAccountability",
     ("POST", "/api/v1/assignments/{assignment_id}/accept"): "acceptAssignment",
     ("POST", "/api/v1/assignments/{assignment_id}/decline"): "declineAssignment",
     ("POST", "/api/v1/assignments/{assignment_id}/actions"): "recordAssignmentAction",

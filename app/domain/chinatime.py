@@ -13,6 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 
+def day_ends_at(day: date) -> datetime:
+    """The first instant after `day` in China, in UTC: when a deadline day runs out."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA_TZ).astimezone(UTC)
+
+
 def china_date(instant: datetime) -> date:
     """The date in China at the aware instant `instant`."""
     if instant.tzinfo is None:

@@ -8,12 +8,16 @@ functions here read a naive datetime as UTC so comparing one with an aware
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from app.domain.chinatime import day_ends_at
 from app.domain.taxonomy import CRITICAL_CODES
 
 TRIAGE_CRITICAL = timedelta(hours=24)
 TRIAGE_NORMAL = timedelta(days=3)
+COMPLAINT_WORKING_DAYS = 5
+"""A worker's own complaint (投诉) is accepted, or refused in writing, within 5 working days
+of its receipt (关于实施《劳动保障监察条例》若干规定, 劳动和社会保障部令第25号, 第18条)."""
 
 
 def as_aware(dt: datetime) -> datetime:
@@ -28,10 +32,17 @@ def triage_due_at(
     critical: timedelta = TRIAGE_CRITICAL,
     normal: timedelta = TRIAGE_NORMAL,
     critical_codes: Collection[str] = CRITICAL_CODES,
+    complaint_by: date | None = None,
 ) -> datetime:
-    """A tip must be triaged (有报必查) within `critical` if any type it names is critical."""
+    """A tip must be triaged (有报必查) within `critical` if any type it names is critical.
+
+    A complaint gives `complaint_by`, the `COMPLAINT_WORKING_DAYS`-th working day after the
+    China date it was received: it is due when that day ends in China, unless it names a
+    critical type, which keeps the shorter `critical` clock."""
     urgent = any(code in critical_codes for code in violation_types)
-    return received_at + (critical if urgent else normal)
+    if urgent:
+        return received_at + critical
+    return day_ends_at(complaint_by) if complaint_by is not None else received_at + normal
 
 
 def is_overdue(due_at: datetime | None, now: datetime, done: bool) -> bool:

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.clocks import Clock
 from app.domain.lifecycles import (
     ActionType,
     AssignmentStatus,
@@ -21,8 +22,8 @@ from app.models.common import Count, Day
 from app.models.documents import DocumentPublic
 from app.models.schemas import ActorKind, AgencyRef, Strict
 
-EscalationKind = Literal["assignment_overdue", "rectification_overdue", "triage_overdue",
-                         "declined", "case_moved_out", "case_moved_in"]
+EscalationKind = Literal["assignment_overdue", "handling_overdue", "rectification_overdue",
+                         "triage_overdue", "declined", "case_moved_out", "case_moved_in"]
 
 Text = Field(min_length=1, max_length=4000)
 
@@ -53,6 +54,11 @@ class AssignmentDecline(Strict):
 
 class AssignmentConclude(Strict):
     summary: str = Text
+
+
+class AssignmentUpdate(Strict):
+    owner_id: uuid.UUID | None = Field(
+        description="An active user of the assignment's agency; null: nobody owns it.")
 
 
 class ActionCreate(Strict):
@@ -116,6 +122,11 @@ class AssignmentPublic(BaseModel):
     investigate_by: date | None = Field(
         default=None, description="The handling deadline the law gives the agency, from "
                                   "filing (extended when its head approved).")
+    owner_id: uuid.UUID | None = Field(
+        default=None, description="The officer of the agency who owns it, if anyone does.")
+    overdue_clocks: list[Clock] = Field(
+        default_factory=list, description="Every clock that has run out: accept, handling, "
+                                          "rectify.")
 
 
 class RectificationPublic(BaseModel):
@@ -190,7 +201,13 @@ class QueueItem(BaseModel):
     role: AssignmentRole
     status: AssignmentStatus
     due_at: datetime
-    overdue: bool
+    overdue: bool = Field(description="Pending past `due_at`, the deadline to accept.")
+    overdue_clocks: list[Clock] = Field(
+        description="Every clock that has run out: accept, handling (past `investigate_by`), "
+                    "rectify (an ordered rectification past its deadline).")
+    owner_id: uuid.UUID | None = Field(description="The officer who owns it, if anyone does.")
+    investigate_by: date | None = Field(
+        description="Filed assignments: the last day to investigate (China's date).")
     reason: str
     violation_types: list[str]
     restricted: bool
@@ -213,6 +230,7 @@ class AssignmentState(BaseModel):
     accepted_at: datetime | None
     concluded_at: datetime | None
     declined_reason: str | None
+    owner_id: uuid.UUID | None = None
 
 
 class ActionPublic(BaseModel):
@@ -255,3 +273,24 @@ class EscalationPublic(BaseModel):
     created_at: datetime
     handled_at: datetime | None
     note: str | None
+
+
+class OverdueCounts(BaseModel):
+    accept: int = Field(description="Pending past the deadline to accept.")
+    handling: int = Field(description="Filed and still accepted after `investigate_by`.")
+    rectify: int = Field(description="With a rectification it ordered past its deadline.")
+
+
+class AgencyAccountability(BaseModel):
+    agency: AgencyRef
+    jurisdiction_id: uuid.UUID
+    open: int = Field(description="Assignments pending or accepted on open cases.")
+    overdue: OverdueCounts
+    overdue_total: int = Field(description="Open assignments past a clock, per clock summed.")
+    escalations_30d: int = Field(description="Escalations about its work in the last 30 days.")
+
+
+class Accountability(BaseModel):
+    jurisdiction_id: uuid.UUID
+    as_of: datetime
+    items: list[AgencyAccountability]

@@ -74,6 +74,7 @@ class Assignment(SQLModel, table=True):
         sa.Index("uq_assignment_case_number", "agency_id", "case_number", unique=True),
         sa.Index("ix_assignment_agency_created", "agency_id", "created_at", "id"),
         sa.Index("ix_assignment_status_due", "status", "due_at"),
+        sa.Index("ix_assignment_agency_owner", "agency_id", "owner_id"),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -99,6 +100,10 @@ class Assignment(SQLModel, table=True):
     filed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     filed_by: str | None = Field(default=None, max_length=64)
     investigate_by: date | None = None
+    owner_id: uuid.UUID | None = Field(
+        default=None, sa_column=sa.Column(
+            sa.Uuid(), sa.ForeignKey("app_user.id", name="fk_assignment_owner"), nullable=True))
+    """The officer of the agency who owns it (PATCH /assignments/{id})."""
     version: int = 1
     change_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
@@ -172,6 +177,22 @@ class Escalation(SQLModel, table=True):
     handled_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     handled_by: str | None = Field(default=None, max_length=64)
     note: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+
+
+class Reminder(SQLModel, table=True):
+    """A reminder sent before one of an assignment's clocks runs out (`clock`: accept,
+    handling, rectify), once per deadline: a deadline moved by an extension is a new one."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("clock", "assignment_id", "deadline_at", name="uq_reminder_once"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    clock: str = Field(max_length=16)
+    assignment_id: uuid.UUID = Field(foreign_key="assignment.id")
+    agency_id: uuid.UUID
+    deadline_at: datetime = Field(sa_column=ts_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
 class AgencyQueueState(SQLModel, table=True):

@@ -18,7 +18,7 @@ from app.models.base import json_column, new_id, ts_column, utcnow
 from app.models.schemas import Strict
 
 ChangeKind = Literal["created", "accepted", "declined", "concluded", "rerouted", "action",
-                     "updated"]
+                     "updated", "due_soon"]
 
 
 class FeedHead(SQLModel, table=True):
@@ -111,6 +111,7 @@ class ChangeAssignment(BaseModel):
     case_status: CaseStatus
     severity: Severity
     updated_at: datetime
+    owner_id: uuid.UUID | None = None
 
 
 class ChangePublic(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Literal
 
 import sqlalchemy as sa
@@ -41,6 +42,9 @@ class Tip(SQLModel, table=True):
     idempotency_hash: str | None = Field(default=None, max_length=64, unique=True)
     request_hash: str | None = Field(default=None, max_length=64)
     channel: str = Field(max_length=16)
+    kind: str = Field(default="report", max_length=16,
+                      sa_column_kwargs={"server_default": "report"})
+    """`report` (举报) or `complaint` (投诉, a worker's own: 5 working days to accept)."""
     status: str = Field(default="received", max_length=16)
     description: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     violation_types: list[str] = Field(default_factory=list, sa_column=json_column())
@@ -87,9 +91,18 @@ class ContactIn(_Strict):
     phone: str | None = PField(default=None, max_length=40)
 
 
+class TipKind(StrEnum):
+    report = "report"  # 举报: about a workplace, by anyone
+    complaint = "complaint"  # 投诉: a worker's own rights, accepted or refused in 5 working days
+
+
 class TipSubmission(_Strict):
     """What anyone may send: the public body of a tip."""
 
+    kind: TipKind = PField(
+        default=TipKind.report,
+        description="`report` (举报, the default) or `complaint` (投诉: a worker's own, "
+                    "accepted or refused within 5 working days).")
     description: str = PField(min_length=1, max_length=5000)
     violation_types: list[str] = PField(default_factory=list, max_length=32)
     employer_name: str = PField(default="", max_length=200)
@@ -122,6 +135,7 @@ class TipPublic(BaseModel):
 
     id: uuid.UUID
     channel: Channel
+    kind: TipKind = TipKind.report
     status: TipStatus
     description: str
     violation_types: list[str]

@@ -8,6 +8,7 @@ the sources that alleged them, their timeline entries and their severity.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
 from app.domain.chinatime import china_date
+from app.domain.clocks import PENDING_RECTIFICATION, Clock, overdue_clocks
 from app.domain.deadlines import is_overdue
 from app.domain.permissions import Actor
 from app.domain.routing import KIND_ORDER
@@ -28,10 +30,14 @@ from app.models.employers import Employer
 from app.models.reference import Agency
 from app.services import case_visibility
 from app.services.cases import case_scope, get_case
+from app.services.clocks import overdue_condition
 from app.services.pagination import after, clamp, encode_cursor
 
 
-def _assignment_view(a: Assignment, agency: Agency, now: datetime) -> dict[str, Any]:
+def _assignment_view(a: Assignment, agency: Agency, now: datetime,
+                     rects: Sequence[Rectification] = ()) -> dict[str, Any]:
+    pending = [r.deadline for r in rects
+               if r.assignment_id == a.id and r.status in PENDING_RECTIFICATION]
     return {
         "id": a.id, "agency": {"id": agency.id, "kind": agency.kind, "name": agency.name},
         "role": a.role, "status": a.status, "due_at": a.due_at, "reason": a.reason,
@@ -41,7 +47,11 @@ def _assignment_view(a: Assignment, agency: Agency, now: datetime) -> dict[str, 
         "conclusion": a.conclusion, "declined_reason": a.declined_reason,
         "rerouted_to": a.rerouted_to, "created_at": a.created_at,
         "case_number": a.case_number, "filed_at": a.filed_at,
-        "investigate_by": a.investigate_by,
+        "investigate_by": a.investigate_by, "owner_id": a.owner_id,
+        "overdue_clocks": overdue_clocks(status=a.status, due_at=a.due_at,
+                                         investigate_by=a.investigate_by,
+                                         rectify_by=min(pending, default=None), now=now,
+                                         today=china_date(now)),
     }
 
 
@@ -102,7 +112,8 @@ async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[s
                       "inspection_finding_id": s.source_id}
                      for s in sources if s.kind == "finding"],
         "tip_ids": [s.source_id for s in sources if s.kind == "tip" and s.source_id],
-        "assignments": [_assignment_view(a, g, now) for a, g in rows if a.id in shown_ids],
+        "assignments": [_assignment_view(a, g, now, rects) for a, g in rows
+                        if a.id in shown_ids],
         "rectifications": [{"id": r.id, "assignment_id": r.assignment_id,
                             "ordered_on": r.ordered_on, "deadline": r.deadline,
                             "status": r.status, "corrected_on": r.corrected_on} for r in rects],
@@ -120,11 +131,13 @@ async def read_case(session: AsyncSession, actor: Actor, case_id: uuid.UUID | st
 
 async def list_cases(session: AsyncSession, actor: Actor, *, status: str | None = None,
                      violation_type: str | None = None, employer_id: uuid.UUID | None = None,
-                     overdue: bool | None = None, declined: bool | None = None,
+                     overdue: bool | Clock | None = None, declined: bool | None = None,
                      cursor: str | None = None, limit: int | None = None
                      ) -> tuple[list[dict[str, Any]], str | None]:
-    """Newest first. `overdue`: an assignment past its deadline unaccepted or a rectification
-    past its deadline; `declined`: a declined assignment waiting to be re-routed."""
+    """Newest first. `overdue=True`: an assignment past its deadline unaccepted or a
+    rectification past its deadline (as it always meant); a `Clock`: an assignment the
+    caller sees whose that clock has run out; `declined`: a declined assignment waiting
+    to be re-routed."""
     n, now = clamp(limit), utcnow()
     query = select(Case, Employer.name).join(Employer, col(Employer.id) == col(Case.employer_id))
     query = query.where(case_scope(actor))
@@ -138,15 +151,11 @@ async def list_cases(session: AsyncSession, actor: Actor, *, status: str | None 
             raise unprocessable(["query", "violation_type"], "Not a known violation type.")
         query = query.where(case_visibility.type_filter(actor, violation_type))
     if overdue is not None:
-        late = sa.or_(
-            sa.exists().where(col(Assignment.case_id) == col(Case.id), visible_share,
-                              col(Assignment.status) == "pending", col(Assignment.due_at) < now),
-            sa.exists().where(col(Rectification.case_id) == col(Case.id),
-                              col(Rectification.status).in_(("ordered", "escalated")),
-                              col(Rectification.deadline) < china_date(now),
-                              col(Rectification.assignment_id).in_(select(Assignment.id).where(
-                                  col(Assignment.case_id) == col(Case.id), visible_share))))
-        query = query.where(late if overdue else sa.not_(late))
+        today = china_date(now)
+        clocks = [Clock.accept, Clock.rectify] if isinstance(overdue, bool) else [overdue]
+        late = sa.exists().where(col(Assignment.case_id) == col(Case.id), visible_share,
+                                 sa.or_(*(overdue_condition(c, now, today) for c in clocks)))
+        query = query.where(sa.not_(late) if overdue is False else late)
     if declined:
         query = query.where(sa.exists().where(
             col(Assignment.case_id) == col(Case.id), visible_share,

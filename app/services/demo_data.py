@@ -180,6 +180,7 @@ class DemoTip:
     duplicate_of: str | None = None
     reply: str | None = None
     minutes_ago: int = 0
+    kind: str = "report"  # or "complaint": a worker's own (投诉), 5 working days to accept
 
 
 TIPS: tuple[DemoTip, ...] = (
@@ -221,7 +222,7 @@ TIPS: tuple[DemoTip, ...] = (
             "滕庄子乡安置房工地永盛施工队欠我们三十多个人的工钱，包工头说年底再说。",
             ("wage_arrears",), "滕庄子乡", "永盛建筑施工队", "yongsheng_builders",
             contact={"name": "王海", "phone": "15833170000"}, decision="open_case",
-            triage_time="17:30", reply="已受理，已交劳动保障监察大队处理。"),
+            triage_time="17:30", reply="已受理，已交劳动保障监察大队处理。", kind="complaint"),
     DemoTip("changguo_web", 0, "", "web",
             "常郭镇一家煤球加工点两个月没发工资了，老板说等卖了货再给。", ("wage_arrears",),
             "常郭镇", "煤球加工点", minutes_ago=35),
@@ -237,11 +238,11 @@ RECEIPT_KEY = "demo-hongda-web"
 class Step:
     """One piece of work on a site's case by an agency's officer (or the office).
 
-    `verb`: accept | file (立案) | extend (`count` more days, approved by the head) |
-    conclude | follow_up (the assignment's latest rectification) | close | disclose
-    (the office) | a document kind (`note` its facts, `basis` its articles, `amount` the
-    fine) | serve (the assignment's latest unserved document, `note` the recipient) | an
-    action type. `deadline` is in days from today."""
+    `verb`: accept | own (the officer takes it on) | file (立案) | extend (`count` more
+    days, approved by the head) | conclude | follow_up (the assignment's latest
+    rectification) | close | disclose (the office) | a document kind (`note` its facts,
+    `basis` its articles, `amount` the fine) | serve (the assignment's latest unserved
+    document, `note` the recipient) | an action type. `deadline` is in days from today."""
 
     day: int
     time: str
@@ -266,6 +267,7 @@ STEPS: tuple[Step, ...] = (
     S(-10, "10:10", "hongda_kiln", "labour", "accept"),
     S(-10, "10:20", "hongda_kiln", "civil_affairs", "accept"),
     S(-10, "10:30", "hongda_kiln", "union", "accept"),
+    S(-10, "10:15", "hongda_kiln", "labour", "own"),
     S(-10, "11:00", "hongda_kiln", "labour", "file", "使用童工、拖欠31名工人工资，予以立案。"),
     S(-9, "18:00", "hongda_kiln", "police", "criminal_case_filed",
       "以涉嫌强迫劳动罪立案侦查，刑事拘留窑主及看管人员3人。"),
@@ -316,6 +318,7 @@ STEPS: tuple[Step, ...] = (
       "责令限期办理营业执照，逾期未办理的依法取缔。", deadline=10),
     S(-7, "09:00", "red_star_kiln", "labour", "accept"),
     S(-7, "09:10", "red_star_kiln", "police", "accept"),
+    S(-7, "09:20", "red_star_kiln", "labour", "own"),
     S(-7, "09:30", "red_star_kiln", "labour", "file", "未签订劳动合同、未办理用工备案，予以立案。"),
     S(-6, "11:00", "red_star_kiln", "labour", "rectification_order",
       "责令与19名工人签订劳动合同、办理用工备案、参加工伤保险。", deadline=5),

@@ -34,6 +34,7 @@ from app.models.reference import Agency, Jurisdiction
 from app.models.schemas import Location
 from app.services import (
     access,
+    assignment_owners,
     assignments,
     campaigns,
     cases,
@@ -46,6 +47,7 @@ from app.services import (
     inspection_signing,
     inspections,
     rectifications,
+    reminders,
     tip_privacy,
     tip_triage,
     tips,
@@ -145,6 +147,8 @@ class Story:
         await escalations.escalate_overdue_assignments(self.session, now=now)
         await escalations.escalate_overdue_rectifications(self.session, now=now)
         await escalations.escalate_overdue_triage(self.session, now=now)
+        await reminders.escalate_overdue_handling(self.session, now=now)
+        await reminders.remind_due_soon(self.session, self.settings, now=now)
 
     async def _register_employers(self) -> None:
         access.require(self.office, Permission.employers_write)
@@ -189,7 +193,7 @@ class Story:
             self.session, actor, settings=self.settings, channel=t.channel,
             description=t.description, violation_types=t.violation_types,
             employer_name=t.employer_name, jurisdiction_id=self.towns[t.township],
-            contact=dict(t.contact) or None, keyed=keyed)
+            contact=dict(t.contact) or None, kind=t.kind, keyed=keyed)
         self.tips[t.key] = done.tip.id
 
     async def _triage(self, t: DemoTip) -> None:
@@ -259,6 +263,9 @@ class Story:
         access.require(officer, Permission.queue_write)
         if s.verb == "accept":
             await assignments.accept_assignment(self.session, officer, a.id)
+        elif s.verb == "own":  # the officer takes it on (`PATCH /assignments/{id}`)
+            await assignment_owners.set_owner(self.session, officer, a.id,
+                                              owner_id=uuid.UUID(officer.id))
         elif s.verb == "file":
             await filing.file_assignment(self.session, officer, a.id, note=s.note)
         elif s.verb == "extend":  # asked by the officer, approved by the bureau's head

@@ -38,14 +38,23 @@ from app.services.pagination import clamp
 
 _BUMPS = "labourwatch.feed.bumps"
 _ACTIONS = "labourwatch.feed.actions"
+_REMINDERS = "labourwatch.feed.reminders"
 _STATUS_CHANGES = ("accepted", "declined", "concluded")
 Row = tuple[Assignment, Case, str]
+Reminders = dict[uuid.UUID, tuple[str, datetime]]  # assignment: (clock, deadline)
 
 
 def note_bump(session: AsyncSession | Session, versions: dict[uuid.UUID, int]) -> None:
     """Called by `bump_queues`: these agencies' assignments stamped with these versions
     changed in this transaction."""
     session.info.setdefault(_BUMPS, {}).update(versions)
+
+
+def note_reminder(session: AsyncSession | Session, assignment_id: uuid.UUID, clock: str,
+                  deadline_at: datetime) -> None:
+    """Called by the reminder sweep: tell the feed and webhooks, at commit, that this
+    assignment's `clock` runs out at `deadline_at` (change `due_soon`)."""
+    session.info.setdefault(_REMINDERS, {})[assignment_id] = (clock, deadline_at)
 
 
 @event.listens_for(Session, "after_flush")
@@ -59,14 +68,16 @@ def _collect_actions(session: Session, _ctx: Any) -> None:
 def _forget(session: Session, _previous: Any) -> None:
     session.info.pop(_BUMPS, None)
     session.info.pop(_ACTIONS, None)
+    session.info.pop(_REMINDERS, None)
 
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     bumps: dict[uuid.UUID, int] = session.info.pop(_BUMPS, {})
     actions: set[uuid.UUID] = session.info.pop(_ACTIONS, set())
-    if bumps or actions:
-        write_changes(cast(SyncSession, session), bumps, actions)
+    reminders: Reminders = session.info.pop(_REMINDERS, {})
+    if bumps or actions or reminders:
+        write_changes(cast(SyncSession, session), bumps, actions, reminders)
 
 
 def _kind(a: Assignment) -> str:
@@ -117,6 +128,7 @@ def summary(a: Assignment, case: Case, employer_name: str, *, office: bool = Fal
         "case_status": case.status,
         "severity": case_visibility.share_severity(case, a, office=office),
         "updated_at": a.updated_at.isoformat(),
+        "owner_id": None if a.owner_id is None else str(a.owner_id),
     }
 
 
@@ -131,9 +143,10 @@ def _advance_head(session: SyncSession, n: int) -> Any:
 
 
 def write_changes(session: SyncSession, bumps: dict[uuid.UUID, int],
-                  actions: set[uuid.UUID]) -> int:
+                  actions: set[uuid.UUID], reminders: Reminders | None = None) -> int:
     """Append the feed entries and outbox rows of this transaction (sync: runs in commit)."""
-    changes = _changed(session, bumps, actions)
+    reminders = reminders or {}
+    changes = _changed(session, bumps, actions) + [(i, "due_soon") for i in sorted(reminders)]
     if not changes:
         return 0
     rows = _rows(session, [i for i, _ in changes])
@@ -147,12 +160,17 @@ def write_changes(session: SyncSession, bumps: dict[uuid.UUID, int],
         entries.append({"seq": seq, "agency_id": a.agency_id, "assignment_id": a.id,
                         "case_id": c.id, "change": kind, "at": now})
     session.exec(sa.insert(AssignmentChange), params=entries)
-    _enqueue(session, entries, rows, now)
+    _enqueue(session, entries, rows, now, reminders)
     return len(entries)
 
 
+def _event(change: str) -> str:
+    return {"created": "assignment.created", "due_soon": "assignment.due_soon"}.get(
+        change, "assignment.updated")
+
+
 def _enqueue(session: SyncSession, entries: list[dict[str, Any]], rows: dict[uuid.UUID, Row],
-             now: datetime) -> None:
+             now: datetime, reminders: Reminders) -> None:
     agencies = {e["agency_id"] for e in entries}
     endpoints = session.exec(select(WebhookEndpoint.id, WebhookEndpoint.agency_id).where(
         col(WebhookEndpoint.agency_id).in_(agencies),
@@ -160,11 +178,11 @@ def _enqueue(session: SyncSession, entries: list[dict[str, Any]], rows: dict[uui
     out: list[dict[str, Any]] = []
     for e in entries:
         a, c, name = rows[e["assignment_id"]]
-        payload = {
-            "type": "assignment.created" if e["change"] == "created" else "assignment.updated",
-            "timestamp": now.isoformat(),
-            "data": {"seq": e["seq"], "change": e["change"], "assignment": summary(a, c, name)},
-        }
+        data = {"seq": e["seq"], "change": e["change"], "assignment": summary(a, c, name)}
+        if e["change"] == "due_soon":
+            clock, deadline_at = reminders[e["assignment_id"]]
+            data |= {"clock": clock, "deadline_at": deadline_at.isoformat()}
+        payload = {"type": _event(e["change"]), "timestamp": now.isoformat(), "data": data}
         for endpoint_id, agency_id in endpoints:
             if agency_id == e["agency_id"]:
                 out.append({"id": uuid.uuid4(), "endpoint_id": endpoint_id,

@@ -16,7 +16,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -25,12 +25,15 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.domain.chinatime import china_date
+from app.domain.clocks import PENDING_RECTIFICATION, Clock
 from app.domain.permissions import Actor
 from app.domain.taxonomy import Severity
 from app.models.base import UTCDateTime, utcnow
-from app.models.cases import AgencyQueueState, Assignment, Case
+from app.models.cases import AgencyQueueState, Assignment, Case, Rectification
 from app.models.employers import Employer
 from app.services import case_visibility, dialect, feed, queue_versions
+from app.services.clocks import overdue_condition
 from app.services.pagination import clamp, decode_cursor, encode_cursor
 
 POLL_SECONDS = 0.5
@@ -196,6 +199,9 @@ class QueueRow(NamedTuple):
     employer_id: uuid.UUID
     employer_name: str
     restricted_share: bool | None  # the case has a restricted assignment (anyone's)
+    owner_id: uuid.UUID | None
+    investigate_by: date | None
+    rectify_by: date | None  # the earliest deadline of its pending rectifications
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +231,10 @@ _COLUMNS: dict[str, Any] = {
     "restricted_share": sa.select(sa.true()).where(
         col(_share.case_id) == col(Assignment.case_id), col(_share.restricted).is_(True)
     ).limit(1).scalar_subquery(),
+    "owner_id": col(Assignment.owner_id), "investigate_by": col(Assignment.investigate_by),
+    "rectify_by": sa.select(sa.func.min(col(Rectification.deadline))).where(
+        col(Rectification.assignment_id) == col(Assignment.id),
+        col(Rectification.status).in_(PENDING_RECTIFICATION)).scalar_subquery(),
 }
 # Only what the queue item shows, from the index scan on (agency_id, created_at, id):
 # no ORM objects, one statement.
@@ -240,11 +250,30 @@ def _page(whole: bool) -> Any:
 
 
 _KEYS = (col(Assignment.created_at), col(Assignment.id))
+Overdue = bool | Clock | None
+"""`True`/`False`: past (or not) the deadline to accept, as the filter always meant;
+a `Clock`: past that clock's deadline."""
+
+
+def owner_filter(owner: str | None) -> tuple[str | None, uuid.UUID | None]:
+    """`owner=<user id>|none` as (kind of filter, owner id); resolve "me" first
+    (`resolve_owner`). Raises ValueError for anything else."""
+    if owner is None:
+        return None, None
+    if owner == "none":
+        return "none", None
+    return "id", uuid.UUID(owner)
+
+
+def resolve_owner(actor: Actor, owner: str | None) -> str | None:
+    """`owner=me` as the caller's own id (a service account's matches no user: it owns
+    nothing); any other value as given."""
+    return actor.id if owner == "me" else owner
 
 
 @functools.cache
-def _page_query(whole: bool, status: bool, overdue: bool | None, severity: bool,
-                cursor: bool) -> Any:
+def _page_query(whole: bool, status: bool, overdue: Overdue, severity: bool,
+                cursor: bool, owner: str | None = None) -> Any:
     """The page statement for one combination of filters, values as parameters. Built
     once: SQLAlchemy then finds it in its compiled cache without walking it again.
     `whole`: the office's queue, which shows every case's full severity; any other
@@ -252,12 +281,15 @@ def _page_query(whole: bool, status: bool, overdue: bool | None, severity: bool,
     query = _page(whole)
     if status:
         query = query.where(col(Assignment.status) == sa.bindparam("status"))
-    if overdue is True:
-        query = query.where(col(Assignment.status) == "pending",
-                            col(Assignment.due_at) < sa.bindparam("now"))
-    elif overdue is False:
-        query = query.where(sa.or_(col(Assignment.status) != "pending",
-                                   col(Assignment.due_at) >= sa.bindparam("now")))
+    if overdue is not None:
+        late = overdue_condition(Clock.accept if isinstance(overdue, bool) else overdue,
+                                 sa.bindparam("now"), sa.bindparam("today", type_=sa.Date()))
+        query = query.where(sa.not_(late) if overdue is False else late)
+    if owner == "none":
+        query = query.where(col(Assignment.owner_id).is_(None))
+    elif owner == "id":
+        query = query.where(col(Assignment.owner_id) == sa.bindparam("owner_id",
+                                                                      type_=sa.Uuid()))
     if severity:
         query = query.where(case_visibility.severity_column(whole=whole)
                             == sa.bindparam("severity"))
@@ -269,21 +301,25 @@ def _page_query(whole: bool, status: bool, overdue: bool | None, severity: bool,
 
 
 async def list_queue(conn: AsyncConnection, actor: Actor, *, status: str | None = None,
-                     overdue: bool | None = None, severity: Severity | None = None,
-                     cursor: str | None = None, limit: int | None = None,
-                     now: datetime | None = None) -> QueuePage:
-    """The caller's agency's assignments, oldest first."""
+                     overdue: Overdue = None, severity: Severity | None = None,
+                     owner: str | None = None, cursor: str | None = None,
+                     limit: int | None = None, now: datetime | None = None) -> QueuePage:
+    """The caller's agency's assignments, oldest first. `owner`: "me", "none" or a
+    user id (the route has checked it)."""
     n = clamp(limit)
     if actor.agency_id is None:
         return QueuePage([], {}, None)
+    now = now or utcnow()
+    owner_kind, owner_id = owner_filter(resolve_owner(actor, owner))
     params: dict[str, Any] = {"agency_id": uuid.UUID(actor.agency_id), "n": n + 1,
-                              "status": status, "now": now or utcnow(),
-                              "severity": severity.value if severity else None}
+                              "status": status, "now": now, "today": china_date(now),
+                              "severity": severity.value if severity else None,
+                              "owner_id": owner_id}
     if cursor is not None:
         params["after_at"], params["after_id"] = decode_cursor(cursor, [datetime, uuid.UUID])
     whole = case_visibility.sees_every_case_whole(actor)
     query = _page_query(whole, status is not None, overdue, severity is not None,
-                        cursor is not None)
+                        cursor is not None, owner_kind)
     found = (await conn.execute(query, params)).all()
     rows = [QueueRow._make(r) for r in found[:n]]  # a Row's attributes are slow to read
     restricted = [r.case_id for r in rows if r.restricted_share]

@@ -23,14 +23,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
 from app.config import Settings
-from app.domain.deadlines import is_overdue, triage_due_at
+from app.domain.chinatime import china_date
+from app.domain.deadlines import COMPLAINT_WORKING_DAYS, is_overdue, triage_due_at
 from app.domain.permissions import Actor, Permission
 from app.domain.taxonomy import VIOLATION_CODES, AgencyKind
+from app.domain.workdays import add_working_days
 from app.errors import Conflict, NotFound, Unprocessable, unprocessable
 from app.models.base import new_id, utcnow
 from app.models.reference import Agency, Jurisdiction
-from app.models.tips import Tip, TipMessage
-from app.services import access, tip_privacy
+from app.models.tips import Tip, TipKind, TipMessage
+from app.services import access, tip_privacy, workdays
 from app.services.pagination import after, clamp, encode_cursor
 
 GENERATIONS = 8
@@ -179,23 +181,35 @@ async def release_idempotency_keys(session: AsyncSession, settings: Settings,
     return int(released.rowcount or 0)
 
 
-def _deadline(settings: Settings, received: Any, types: Sequence[str]) -> Any:
+async def _deadline(session: AsyncSession, settings: Settings, received: datetime,
+                    types: Sequence[str], kind: str) -> datetime:
+    """The triage deadline; a complaint's counts working days over the calendar this
+    process holds (no query per tip)."""
+    complaint_by = None
+    if kind == TipKind.complaint:
+        day = china_date(received)
+        cal = await workdays.cached_calendar(session, day.year)
+        complaint_by = add_working_days(cal, day, COMPLAINT_WORKING_DAYS)
     return triage_due_at(received, types,
                          critical=timedelta(hours=settings.triage_critical_hours),
-                         normal=timedelta(hours=settings.triage_normal_hours))
+                         normal=timedelta(hours=settings.triage_normal_hours),
+                         complaint_by=complaint_by)
 
 
 async def submit_tip(session: AsyncSession, actor: Actor, *, settings: Settings, channel: str,
                      description: str, violation_types: Sequence[str] = (),
                      employer_name: str = "", address: str = "",
                      jurisdiction_id: uuid.UUID | None = None,
-                     contact: dict[str, Any] | None = None,
+                     contact: dict[str, Any] | None = None, kind: str = "report",
                      keyed: KeyedRequest | None = None, alone: bool = False) -> Submitted:
     """Record a tip and return its receipt, the only time the receipt exists in clear.
 
     `alone=True` promises that nothing else is written in this unit of work (the
     JSON tip-line without attachments), which lets PostgreSQL take the tip in one
     statement.
+
+    `kind`: `report` (举报) or `complaint` (投诉, a worker's own), which is due within
+    5 working days (`deadlines.COMPLAINT_WORKING_DAYS`).
 
     A retry with the same Idempotency-Key is found by its unique key hash when the
     INSERT does nothing, so a first submission costs one statement, not a lookup,
@@ -209,11 +223,13 @@ async def submit_tip(session: AsyncSession, actor: Actor, *, settings: Settings,
     tip_id, now = new_id(), utcnow()
     row = {**_TIP_DEFAULTS, "id": tip_id,
            "receipt_hash": tip_privacy.receipt_hash(keys, receipt) or "", "channel": channel,
+           "kind": kind,
            "description": description, "violation_types": types,
            "employer_name": employer_name, "address": address, "jurisdiction_id": place_id,
            "scope_path": scope_path or "",
            "contact": tip_privacy.seal_contact(keys, tip_id, contact), "received_at": now,
-           "updated_at": now, "triage_due_at": _deadline(settings, now, types)}
+           "updated_at": now,
+           "triage_due_at": await _deadline(session, settings, now, types, kind)}
     if keyed is not None:
         row["idempotency_hash"] = tip_privacy.idempotency_hash(keys, keyed.principal, keyed.key)
         row["request_hash"] = tip_privacy.request_hash(keys, keyed.body)
@@ -289,8 +305,8 @@ async def _insert_once(session: AsyncSession, actor: Actor, row: dict[str, Any],
 
 
 def _audited(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("channel", "status", "violation_types", "jurisdiction_id",
-                                "triage_due_at")}
+    return {k: row[k] for k in ("channel", "kind", "status", "violation_types",
+                                "jurisdiction_id", "triage_due_at")}
 
 
 async def get_tip(session: AsyncSession, actor: Actor, tip_id: uuid.UUID | str,

@@ -11,6 +11,7 @@ comes out a few days wrong.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import chinese_calendar
@@ -29,6 +30,8 @@ from app.services.routing import path_ids
 # Working-day clocks run at most 60 + 30 working days (劳动保障监察条例 第17条):
 # well inside the year they start in and the next.
 YEARS_AHEAD = 1
+CACHE_SECONDS = 300.0
+_cached: dict[int, tuple[float, WorkCalendar]] = {}
 
 
 def library_year(year: int) -> YearCalendar | None:
@@ -66,6 +69,19 @@ async def work_calendar(session: AsyncSession, *years: int) -> WorkCalendar:
     return WorkCalendar(known)
 
 
+async def cached_calendar(session: AsyncSession, year: int) -> WorkCalendar:
+    """`work_calendar(session, year)`, held in this process for `CACHE_SECONDS`: for hot
+    paths (every complaint on the tip-line counts working days) that must not query per
+    request. A change made here drops it at once; other processes see it within the
+    time the cache holds, long before a clock counted in days could tell."""
+    found = _cached.get(year)
+    if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
+        return found[1]
+    cal = await work_calendar(session, year)
+    _cached[year] = (time.monotonic(), cal)
+    return cal
+
+
 def _public(cal: YearCalendar) -> CalendarPublic:
     return CalendarPublic(year=cal.year, holidays=sorted(cal.holidays),
                           working_weekends=sorted(cal.working_weekends), source=cal.source)
@@ -101,6 +117,7 @@ async def set_calendar(session: AsyncSession, actor: Actor, year: int,
     await session.flush()
     auditlog.record(session, actor, "calendar.set", "work_calendar_year", str(year),
                     before=before, after=auditlog.snapshot(row))
+    _cached.clear()
     return _public(cal)
 
 

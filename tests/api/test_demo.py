@@ -139,6 +139,13 @@ async def test_the_labour_officer_queue_and_the_office_tips(
     assert ("齐家务乡顺达物流园", "pending", True) in states
     assert ("旧城镇宏达砖厂", "accepted", False) in states
     assert ("南排河镇海丰水产品加工厂", "concluded", False) in states
+    mine = (await client.get("/api/v1/queue", params={"owner": "me"}, headers=labour)).json()
+    assert {i["case"]["employer"]["name"] for i in mine["items"]} == {
+        "旧城镇宏达砖厂", "羊二庄镇红星砖窑厂"}
+    assert all(i["investigate_by"] for i in mine["items"])
+    supervision = await _login(client, "auditor")
+    worst = (await client.get("/api/v1/accountability", headers=supervision)).json()["items"][0]
+    assert worst["overdue_total"] > 0 and worst["escalations_30d"] > 0
     office = await _login(client, "coordinator")
     seen: dict[str, set[str]] = {}
     for status in ("received", "triaged", "rejected", "duplicate"):
@@ -147,6 +154,9 @@ async def test_the_labour_officer_queue_and_the_office_tips(
         assert page, status
         seen[status] = {t["channel"] for t in page}
     assert set().union(*seen.values()) == {"web", "phone", "letter", "visit", "mailbox"}
+    triaged = (await client.get("/api/v1/tips", params={"status": "triaged"},
+                                headers=office)).json()["items"]
+    assert [t["employer_name"] for t in triaged if t["kind"] == "complaint"] == ["永盛建筑施工队"]
     overdue = (await client.get("/api/v1/tips", params={"status": "received"},
                                 headers=office)).json()["items"]
     assert sorted(t["overdue"] for t in overdue) == [False, True]

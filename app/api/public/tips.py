@@ -148,8 +148,8 @@ async def accept_public_tip(request: Request, session: AsyncSession, settings: S
         description=body.description, violation_types=body.violation_types,
         employer_name=body.employer_name, address=body.address,
         jurisdiction_id=body.jurisdiction_id,
-        contact=body.contact.model_dump() if body.contact else None, keyed=keyed,
-        alone=not files)
+        contact=body.contact.model_dump() if body.contact else None, kind=body.kind,
+        keyed=keyed, alone=not files)
     if files and not done.replayed:
         await tip_media.attach_files(session, PUBLIC_ACTOR, tip=done.tip, files=files)
     return done

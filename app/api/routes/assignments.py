@@ -13,12 +13,23 @@ from app.models.case_schemas import (
     AssignmentConclude,
     AssignmentDecline,
     AssignmentState,
+    AssignmentUpdate,
     RectificationPublic,
 )
-from app.services import assignments, rectifications
+from app.services import assignment_owners, assignments, rectifications
 from app.services.document_views import document_public
 
 router = APIRouter(prefix="/api/v1", tags=["assignments"])
+
+
+@router.patch("/assignments/{assignment_id}", response_model=AssignmentState)
+async def update_assignment(assignment_id: str, body: AssignmentUpdate, session: SessionDep,
+                            actor: Allowed(Permission.queue_write)) -> AssignmentState:
+    """Give an assignment of your agency to one of its officers (`owner_id`), or to nobody
+    (`null`). The owner must be an active user of the agency (422). Audited; the
+    agency's queue changes (its ETag too), and `GET /queue?owner=me` finds it."""
+    a = await assignment_owners.set_owner(session, actor, assignment_id, owner_id=body.owner_id)
+    return AssignmentState.model_validate(a)
 
 
 @router.post("/assignments/{assignment_id}/accept", response_model=AssignmentState)

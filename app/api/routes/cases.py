@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.api.deps import Allowed, SessionDep
 from app.api.idempotency import IdempotencyDep
 from app.api.paging import page_of
+from app.domain.clocks import Clock
 from app.domain.lifecycles import CaseStatus
 from app.domain.permissions import Actor, Permission
 from app.domain.taxonomy import VIOLATION_CODES
@@ -55,11 +56,20 @@ async def create_case(body: CaseCreate, session: SessionDep,
 async def list_cases(request: Request, response: Response, session: SessionDep,
                      actor: Allowed(Permission.cases_read), status: CaseStatus | None = None,
                      violation_type: str | None = None, employer_id: uuid.UUID | None = None,
-                     overdue: bool | None = None, declined: bool | None = None,
+                     overdue: bool | Clock | None = None, declined: bool | None = None,
                      cursor: str | None = None, limit: Limit = 50) -> Page[CaseSummary]:
-    """Cases you may see, newest first. `overdue=true`: an assignment not accepted by its
-    deadline or a rectification past its deadline. `declined=true`: a declined assignment
-    waiting for the coordinator to re-route it."""
+    """Cases you may see, newest first. `declined=true`: a declined assignment waiting for
+    the coordinator to re-route it.
+
+    `overdue` looks at the assignments you see on the case:
+    - `true`: one not accepted by its deadline, or a rectification past its deadline
+      (`false`: neither);
+    - `accept`: one still pending past `due_at`;
+    - `handling`: one filed (立案) and still accepted on a day after its `investigate_by`
+      (60 working days, 劳动保障监察条例 第17条, or as extended by the agency's head);
+    - `rectify`: a rectification it ordered not corrected after its deadline day.
+
+    Days are China's."""
     rows, nxt = await case_views.list_cases(
         session, actor, status=status.value if status else None, violation_type=violation_type,
         employer_id=employer_id, overdue=overdue, declined=declined, cursor=cursor, limit=limit)

@@ -17,7 +17,8 @@ from app.services import escalations
 router = APIRouter(prefix="/api/v1", tags=["escalations"])
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Kind = Literal["assignment_overdue", "rectification_overdue", "triage_overdue", "declined"]
+Kind = Literal["assignment_overdue", "handling_overdue", "rectification_overdue",
+               "triage_overdue", "declined", "case_moved_out", "case_moved_in"]
 
 
 @router.get("/escalations", response_model=Page[EscalationPublic])

@@ -12,10 +12,13 @@ from fastapi.routing import APIRoute
 from pydantic_core import to_json
 
 from app.api.deps import Allowed, actor_for_token, runtime_of
+from app.domain.chinatime import china_date
+from app.domain.clocks import Clock, overdue_clocks
 from app.domain.deadlines import is_overdue
 from app.domain.lifecycles import AssignmentStatus
 from app.domain.permissions import Actor, Permission
 from app.domain.taxonomy import Severity
+from app.errors import unprocessable
 from app.models.base import utcnow
 from app.models.case_schemas import QueueItem
 from app.models.common import Page
@@ -33,10 +36,19 @@ def _limit(value: str) -> int:
     return int(value)
 
 
+def _overdue(value: str) -> bool | Clock:
+    return _BOOLS[value.lower()] if value.lower() in _BOOLS else Clock(value)
+
+
+def _owner(value: str) -> str:
+    queue.owner_filter(None if value == "me" else value)
+    return value
+
+
 # The parameters the fast path reads itself: each accepts a subset of what the route's
 # own validation does, so whatever it turns down goes to the route (and its 422).
 _PARAMS: dict[str, Callable[[str], object]] = {
-    "status": AssignmentStatus, "severity": Severity, "overdue": lambda v: _BOOLS[v.lower()],
+    "status": AssignmentStatus, "severity": Severity, "overdue": _overdue, "owner": _owner,
     "limit": _limit, "cursor": str,
 }
 
@@ -95,7 +107,13 @@ def _item(r: queue.QueueRow, case_types: list[str] | None, now: datetime
     type is many times slower through pydantic's serializer than a str."""
     return {
         "id": str(r.id), "role": r.role, "status": r.status, "due_at": r.due_at,
-        "overdue": is_overdue(r.due_at, now, r.status != "pending"), "reason": r.reason,
+        "overdue": is_overdue(r.due_at, now, r.status != "pending"),
+        "overdue_clocks": overdue_clocks(status=r.status, due_at=r.due_at,
+                                         investigate_by=r.investigate_by,
+                                         rectify_by=r.rectify_by, now=now,
+                                         today=china_date(now)),
+        "owner_id": None if r.owner_id is None else str(r.owner_id),
+        "investigate_by": r.investigate_by, "reason": r.reason,
         "violation_types": r.violation_types, "restricted": r.restricted,
         "created_at": r.created_at, "updated_at": r.updated_at,
         "case": {"id": str(r.case_id), "status": r.case_status, "severity": r.severity,
@@ -108,8 +126,9 @@ def _item(r: queue.QueueRow, case_types: list[str] | None, now: datetime
 
 async def _answer(request: Request, actor: Actor, filters: dict[str, Any],
                   if_none_match: str | None, wait: int) -> Response:
-    query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()
-                            if k != "wait"))
+    # `owner=me` names a different queue for each caller of the agency: its ETag too
+    query = "&".join(sorted(f"{k}={queue.resolve_owner(actor, v) if k == 'owner' else v}"
+                            for k, v in request.query_params.multi_items() if k != "wait"))
     engine = runtime_of(request).engine
     assert engine is not None
     etag, page = await queue.run_queue(engine, actor, query=query, if_none_match=if_none_match,
@@ -130,9 +149,12 @@ async def _answer(request: Request, actor: Actor, filters: dict[str, Any],
 @router.get("/queue", response_model=Page[QueueItem],
             responses={304: {"description": "Unchanged since the ETag you sent."}})
 async def get_queue(request: Request, actor: Allowed(Permission.queue_read),
-                    status: AssignmentStatus | None = None, overdue: bool | None = None,
-                    severity: Severity | None = None, cursor: str | None = None,
-                    limit: Limit = 50,
+                    status: AssignmentStatus | None = None,
+                    overdue: bool | Clock | None = None,
+                    severity: Severity | None = None,
+                    owner: Annotated[str | None, Query(
+                        description="`me`, `none` (nobody owns it) or a user id.")] = None,
+                    cursor: str | None = None, limit: Limit = 50,
                     wait: Annotated[int, Query(ge=0, le=30)] = 0,
                     if_none_match: Annotated[str | None, Header()] = None) -> Response:
     """Your agency's assignments, oldest first, each with its case summary.
@@ -141,7 +163,19 @@ async def get_queue(request: Request, actor: Allowed(Permission.queue_read),
     changes; send it back in `If-None-Match` and an unchanged queue answers 304
     with no body. With `wait=N` (at most 30 seconds) and a matching `If-None-Match`,
     the answer is held until the queue changes or N seconds pass (long poll).
-    `overdue=true`: pending past the deadline to accept."""
-    filters = {"status": status, "overdue": overdue, "severity": severity, "cursor": cursor,
-               "limit": limit}
+
+    `overdue` picks a clock that has run out (each item lists its own in
+    `overdue_clocks`):
+    - `true` (or `accept`): pending past `due_at`, the deadline to accept; `false`: not that.
+    - `handling`: filed (立案) and still accepted on a day after `investigate_by`, the
+      60 working days of 劳动保障监察条例 第17条 (extended with the head's approval).
+    - `rectify`: a rectification it ordered still not corrected after its deadline day.
+
+    Days are China's. `owner=me` lists what you own, `owner=none` what nobody owns yet."""
+    try:
+        queue.owner_filter(None if owner == "me" else owner)
+    except ValueError:
+        raise unprocessable(["query", "owner"], "Give me, none or a user id.") from None
+    filters = {"status": status, "overdue": overdue, "severity": severity, "owner": owner,
+               "cursor": cursor, "limit": limit}
     return await _answer(request, actor, filters, if_none_match, wait)

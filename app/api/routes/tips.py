@@ -59,7 +59,8 @@ async def create_tip(body: TipCreate, request: Request, session: SessionDep,
         session, actor, settings=settings, channel=body.channel, description=body.description,
         violation_types=body.violation_types, employer_name=body.employer_name,
         address=body.address, jurisdiction_id=body.jurisdiction_id,
-        contact=body.contact.model_dump() if body.contact else None, keyed=keyed)
+        contact=body.contact.model_dump() if body.contact else None, kind=body.kind,
+        keyed=keyed)
     payload = TipCreated(id=done.tip.id, receipt=done.receipt, status=done.tip.status,
                          channel=done.tip.channel, triage_due_at=done.tip.triage_due_at)
     return JSONResponse(payload.model_dump(mode="json"), status_code=201,

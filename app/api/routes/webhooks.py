@@ -16,8 +16,9 @@ router = APIRouter(prefix="/api/v1", tags=["webhooks"])
 async def create_webhook(body: WebhookCreate, session: SessionDep, settings: SettingsDep,
                          actor: Allowed(Permission.queue_write)) -> WebhookCreated:
     """Register an endpoint for your agency. The answer carries the signing `secret`
-    (`whsec_…`) once: keep it. Each event (`assignment.created`, `assignment.updated`)
-    is POSTed as JSON with the Standard Webhooks headers `webhook-id`,
+    (`whsec_…`) once: keep it. Each event (`assignment.created`, `assignment.updated`,
+    and `assignment.due_soon` with its `clock` and `deadline_at` before a deadline) is
+    POSTed as JSON with the Standard Webhooks headers `webhook-id`,
     `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 over
     `{id}.{timestamp}.{body}` keyed with the base64-decoded part after `whsec_`).
     Answer 2xx within 5 s; otherwise it is retried with growing delays (30 s doubling,
