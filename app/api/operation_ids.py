@@ -28,6 +28,13 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/assignments/{assignment_id}/extensions"): "requestExtension",
     ("POST", "/api/v1/extensions/{extension_id}/approve"): "approveExtension",
     ("POST", "/api/v1/extensions/{extension_id}/reject"): "rejectExtension",
+    ("POST", "/api/v1/assignments/{assignment_id}/transfers"): "requestTransfer",
+    ("POST", "/api/v1/transfers/{transfer_id}/approve"): "approveTransfer",
+    ("POST", "/api/v1/transfers/{transfer_id}/reject"): "rejectTransfer",
+    ("POST", "/api/v1/transfers/{transfer_id}/send"): "sendTransfer",
+    ("POST", "/api/v1/transfers/{transfer_id}/decision"): "decideTransferFiling",
+    ("GET", "/api/v1/transfers"): "listTransfers",
+    ("GET", "/api/v1/transfers/{transfer_id}"): "getTransfer",
     # Reference data
     ("GET", "/api/v1/jurisdictions"): "listJurisdictions",
     ("POST", "/api/v1/jurisdictions"): "createJurisdiction",

@@ -20,7 +20,8 @@ from app.domain.taxonomy import AgencyKind, Severity
 from app.models.schemas import ActorKind, AgencyRef, Strict
 
 EscalationKind = Literal["assignment_overdue", "rectification_overdue", "triage_overdue",
-                         "declined"]
+                         "declined", "transfer_approval_overdue", "transfer_send_overdue",
+                         "transfer_decision_overdue"]
 
 Text = Field(min_length=1, max_length=4000)
 
@@ -96,7 +97,9 @@ class AssignmentPublic(BaseModel):
     role: AssignmentRole = Field(description="lead | also")
     status: AssignmentStatus = Field(description="pending | accepted | concluded | declined | "
                                                  "withdrawn "
-                                    "(the case was dismissed before the work was done)")
+                                    "(the case was dismissed before the work was done) | "
+                                    "pending_filing (the police owe a decision on a "
+                                    "criminal transfer)")
     due_at: datetime = Field(description="Deadline to accept.")
     reason: str = Field(description="Which rule and violation type put it there.")
     overdue: bool

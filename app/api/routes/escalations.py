@@ -17,7 +17,9 @@ from app.services import escalations
 router = APIRouter(prefix="/api/v1", tags=["escalations"])
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Kind = Literal["assignment_overdue", "rectification_overdue", "triage_overdue", "declined"]
+Kind = Literal["assignment_overdue", "rectification_overdue", "triage_overdue", "declined",
+               "transfer_approval_overdue", "transfer_send_overdue",
+               "transfer_decision_overdue"]
 
 
 @router.get("/escalations", response_model=Page[EscalationPublic])
