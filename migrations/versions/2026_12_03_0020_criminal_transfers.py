@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("restricted", sa.Boolean(), nullable=False),
         sa.Column("status", _STR(length=16), nullable=False),
         sa.Column("facts", sa.Text(), nullable=False),
-        sa.Column("document_ids", app.models.base.JSONType(), nullable=False),
+        sa.Column("document_ids", app.models.base.JSONType, nullable=False),
         sa.Column("due_at", _TS, nullable=True),
         sa.Column("requested_by", _STR(length=64), nullable=False),
         sa.Column("requested_at", _TS, nullable=False),
