@@ -23,7 +23,7 @@ from app.config import Settings
 from app.domain.chinatime import CHINA_TZ
 from app.domain.permissions import PUBLIC_ACTOR, Actor, Permission
 from app.domain.uscc import org_code_check_digit, uscc_check_digit
-from app.models.cases import Assignment, Rectification
+from app.models.cases import Assignment, Rectification, Transfer
 from app.models.employers import EmployerCreate, LicenceIn
 from app.models.inspection_schemas import Headcount, InspectionKind, Phase, PhaseIn
 from app.models.reference import Agency, Jurisdiction
@@ -42,6 +42,7 @@ from app.services import (
     tip_privacy,
     tip_triage,
     tips,
+    transfers,
 )
 from app.services.demo_data import (
     CAMPAIGN,
@@ -242,6 +243,17 @@ class Story:
                                                  days=s.count or 0, reason=s.note)
             await filing.decide_extension(self.session, self.actors[f"lead.{s.agency}"],
                                           ext.id, approve=True, reason="同意延长")
+        elif s.verb == "transfer":  # reported, approved by the head, sent (国务院令第310号)
+            t = await transfers.request_transfer(self.session, officer, a.id, facts=s.note,
+                                                 document_ids=[])
+            await transfers.decide_transfer(self.session, self.actors[f"lead.{s.agency}"],
+                                            t.id, approve=True)
+            await transfers.send_transfer(self.session, officer, t.id)
+        elif s.verb == "criminal_filing":
+            sent = (await self.session.exec(select(Transfer).where(
+                Transfer.police_assignment_id == a.id, Transfer.status == "sent"))).one()
+            await transfers.decide_filing(self.session, officer, sent.id, filed=True,
+                                          reason=s.note)
         elif s.verb == "conclude":
             await assignments.conclude_assignment(self.session, officer, a.id, summary=s.note)
         elif s.verb == "follow_up":

@@ -108,7 +108,9 @@ async def test_the_campaign_is_in_enforcement_today_and_its_table_is_not_zero(
     assert total["tips_received"] == len(TIPS)
     assert all(total[f"tips_{ch}"] for ch in ("web", "phone", "letter", "visit", "mailbox"))
     assert total["cases_opened"] == 9 and total["cases_closed"] == 1
-    assert total["cases_to_police"] >= 3 and total["criminal_cases_filed"] == 1
+    # the kiln's child labour transferred and filed; its forced labour the police filed
+    # themselves: one case in each column
+    assert total["cases_to_police"] == 1 and total["criminal_cases_filed"] == 1
     assert (total["fines"], total["fines_amount"]) == (1, "20000.00")
     assert total["wages_recovered_amount"] == "224200.00"
     assert (total["children_rescued"], total["persons_repatriated"]) == (2, 6)

@@ -26,7 +26,8 @@ async def _accepted(client: httpx.AsyncClient, world: World, db: TestDatabase,
                     violation: str = "wage_arrears") -> tuple[str, dict[str, str]]:
     await file(db, await make_employer(db, world), violation)
     _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
-    aid = (await client.get("/api/v1/queue?status=pending", headers=labour)).json()["items"][0]["id"]
+    queue = await client.get("/api/v1/queue?status=pending", headers=labour)
+    aid = queue.json()["items"][0]["id"]
     assert (await client.post(f"/api/v1/assignments/{aid}/accept",
                               headers=labour)).status_code == 200
     return aid, labour
@@ -36,7 +37,8 @@ async def _requested(client: httpx.AsyncClient, world: World, db: TestDatabase
                      ) -> tuple[dict[str, Any], dict[str, str]]:
     aid, labour = await _accepted(client, world, db)
     r = await client.post(f"/api/v1/assignments/{aid}/transfers", headers=labour,
-                          json={"facts": "经责令支付仍拒不支付31名工人工资，涉嫌拒不支付劳动报酬罪"})
+                          json={"facts": "经责令支付仍拒不支付31名工人工资，"
+                                         "涉嫌拒不支付劳动报酬罪"})
     assert r.status_code == 201, r.text
     return r.json(), labour
 
@@ -132,7 +134,8 @@ async def test_the_police_do_not_transfer_and_a_share_transfers_once_at_a_time(
     assert again.status_code == 409
     await file(db, await make_employer(db, world, name="黄骅市强迫劳动砖窑"), "forced_labour")
     police = world.headers(POLICE)
-    aid = (await client.get("/api/v1/queue?status=pending", headers=police)).json()["items"][0]["id"]
+    queue = await client.get("/api/v1/queue?status=pending", headers=police)
+    aid = queue.json()["items"][0]["id"]
     await client.post(f"/api/v1/assignments/{aid}/accept", headers=police)
     r = await client.post(f"/api/v1/assignments/{aid}/transfers", headers=police,
                           json={"facts": "移送自己"})
