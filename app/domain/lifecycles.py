@@ -160,10 +160,10 @@ ASSIGNMENT = Lifecycle(
         (_A.pending, "withdraw", _A.withdrawn),
         (_A.accepted, "withdraw", _A.withdrawn),
         # A criminal transfer reaches the police: a share not being worked (still to
-        # accept, or done, or declined before) now owes a filing decision (第8条).
+        # accept, or done) now owes a filing decision (第8条). A declined share stays
+        # declined: its work is the office's to re-route.
         (_A.pending, "receive_transfer", _A.pending_filing),
         (_A.concluded, "receive_transfer", _A.pending_filing),
-        (_A.declined, "receive_transfer", _A.pending_filing),
         (_A.pending_filing, "file_criminal", _A.accepted),
         (_A.pending_filing, "not_file", _A.concluded),
         (_A.pending_filing, "withdraw", _A.withdrawn),

@@ -12,7 +12,8 @@
    (立案), and when they do not they tell the transferring agency why (第8条).
 
 Sending gives the police a share of the case in status `pending_filing` (a new one, or
-the share they hold already if it is not being worked); filing makes it `accepted`,
+the share they hold already if it is pending or concluded; a declined one the office
+re-routes first); filing makes it `accepted`,
 not filing concludes it with the reason. A police share already being worked keeps
 its status: the transfer's own clock asks for the decision. Each step is audited,
 bumps the queues of both agencies (so their feeds and webhooks carry it), and its
@@ -204,9 +205,9 @@ async def _police_share(session: AsyncSession, actor: Actor, t: Transfer, source
     if existing.status in (AssignmentStatus.accepted, AssignmentStatus.pending_filing):
         await _stamp(session, existing, now)
         return existing
-    if existing.status == AssignmentStatus.withdrawn:
-        raise Conflict("The police share of this case was withdrawn; the office re-routes "
-                       "the case before it can be transferred.")
+    if existing.status in (AssignmentStatus.withdrawn, AssignmentStatus.declined):
+        raise Conflict(f"The police share of this case is {existing.status}; the office "
+                       "re-routes it before the transfer can be sent.")
     before = auditlog.snapshot(existing)
     existing.status = ASSIGNMENT.next_state(existing.status, "receive_transfer")
     existing.due_at = now + TRANSFER_DECIDE_WITHIN
