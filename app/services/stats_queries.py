@@ -195,7 +195,7 @@ async def _cases(session: AsyncSession, scope: Scope, rows: Rows) -> None:
         col(Case.id).in_(select(Action.case_id).where(
             col(Action.type) == CRIMINAL_FILED_ACTION)))
     path = col(Case.jurisdiction_path)
-    inner = (select(path.label("path"), sa.func.count().label("n"),
+    inner = (select(path.label("path"), sa.func.count().label("n"),  # type: ignore[call-overload]
                     _count_if(col(Case.status) == "closed", "closed"),
                     _count_if(sent, "police"), _count_if(filed, "filed"))
              .where(*_cases_in(scope)).group_by(path).subquery())
