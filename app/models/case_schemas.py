@@ -21,7 +21,7 @@ from app.models.schemas import ActorKind, AgencyRef, Strict
 
 EscalationKind = Literal["assignment_overdue", "rectification_overdue", "triage_overdue",
                          "declined", "transfer_approval_overdue", "transfer_send_overdue",
-                         "transfer_decision_overdue"]
+                         "transfer_decision_overdue", "case_moved_out", "case_moved_in"]
 
 Text = Field(min_length=1, max_length=4000)
 
