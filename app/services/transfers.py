@@ -52,7 +52,7 @@ from app.errors import Conflict, NotFound, unprocessable
 from app.models.cases import Assignment, Case, Transfer
 from app.models.enforcement_schemas import TransferPublic
 from app.models.reference import Agency
-from app.services import access, queue, routing
+from app.services import access, feed, queue, routing
 from app.services.assignments import get_own_assignment
 from app.services.pagination import after, clamp, encode_cursor
 
@@ -77,8 +77,12 @@ def _not_found(tid: uuid.UUID) -> NotFound:
     return NotFound(f"No transfer {tid} for your agency.")
 
 
-async def _stamp(session: AsyncSession, a: Assignment, now: datetime) -> None:
-    """Bump the agency's queue with this assignment in it: its feed and webhooks show it."""
+async def _stamp(session: AsyncSession, a: Assignment, now: datetime, *,
+                 source: bool = False) -> None:
+    """Bump the agency's queue with this assignment in it: its feed and webhooks show it,
+    as a `transfer` change on the `source` share the transfer was made from."""
+    if source:
+        feed.note_transfer(session, a.id)
     seq = (await queue.bump_queues(session, [a.agency_id]))[a.agency_id]
     a.version, a.change_seq, a.updated_at = a.version + 1, seq, now
     session.add(a)
@@ -145,7 +149,7 @@ async def request_transfer(session: AsyncSession, actor: Actor, assignment_id: u
                  approve_by=now + TRANSFER_APPROVE_WITHIN,
                  due_at=now + TRANSFER_APPROVE_WITHIN, updated_at=now)
     session.add(t)
-    await _stamp(session, a, now)
+    await _stamp(session, a, now, source=True)
     await session.flush()
     auditlog.record(session, actor, "transfer.request", "transfer", t.id,
                     after=auditlog.snapshot(t), jurisdiction_path=case.jurisdiction_path)
@@ -175,7 +179,7 @@ async def decide_transfer(session: AsyncSession, actor: Actor, transfer_id: uuid
         await _advance(session, t, _T.pending_approval, status=_T.rejected.value,
                        decided_by=actor.id[:64], decided_at=now, rejection_reason=reason,
                        due_at=None, updated_at=now)
-    await _stamp(session, a, now)
+    await _stamp(session, a, now, source=True)
     await session.flush()
     auditlog.record(session, actor, f"transfer.{t.status}", "transfer", t.id, before=before,
                     after=auditlog.snapshot(t), jurisdiction_path=case.jurisdiction_path)
@@ -238,7 +242,7 @@ async def send_transfer(session: AsyncSession, actor: Actor, transfer_id: uuid.U
                    sent_at=now, decide_by=now + TRANSFER_DECIDE_WITHIN,
                    due_at=now + TRANSFER_DECIDE_WITHIN, police_agency_id=police_id,
                    police_assignment_id=share.id, updated_at=now)
-    await _stamp(session, source, now)
+    await _stamp(session, source, now, source=True)
     await session.flush()
     auditlog.record(session, actor, "transfer.send", "transfer", t.id, before=before,
                     after={**auditlog.snapshot(t), "note": note},
@@ -287,7 +291,7 @@ async def decide_filing(session: AsyncSession, actor: Actor, transfer_id: uuid.U
                         jurisdiction_path=case.jurisdiction_path)
     else:
         await _stamp(session, share, now)
-    await _stamp(session, source, now)
+    await _stamp(session, source, now, source=True)
     if filed and case.status == "open":
         case.status, case.updated_at = "in_progress", now
         session.add(case)

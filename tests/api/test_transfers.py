@@ -158,6 +158,10 @@ async def test_not_filing_needs_a_reason_and_tells_the_transferring_agency(
     assert [q["status"] for q in queue] == ["concluded"]
     mine = (await client.get(f"/api/v1/transfers/{t['id']}", headers=labour)).json()
     assert mine["filing_reason"] == "工资已全部支付，不追究刑事责任"
+    # its feed (and so its webhooks) carried every step of its transfer
+    changes = (await client.get("/api/v1/queue/changes", headers=labour)).json()["items"]
+    assert [c["change"] for c in changes if c["assignment_id"] == t["assignment_id"]] == [
+        "created", "accepted", "transfer", "transfer", "transfer", "transfer"]
     labour_queue = (await client.get("/api/v1/queue", headers=labour)).json()["items"]
     assert labour_queue[0]["id"] == t["assignment_id"]
 
@@ -174,6 +178,19 @@ async def test_a_late_approval_escalates_once(
     found = await _escalations(client, world, "transfer_approval_overdue")
     assert [(e["subject_id"], e["agency_id"]) for e in found] == [
         (t["id"], str(world.agency(AgencyKind.labour).id))]
+
+
+async def test_a_transfer_not_sent_within_24_hours_escalates(
+        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    t, _ = await _requested(client, world, db)
+    approved = (await client.post(f"/api/v1/transfers/{t['id']}/approve",
+                                  headers=world.headers(LEAD))).json()
+    late = _dt(approved["send_by"]) + timedelta(minutes=1)
+    async with transaction(db.sessionmaker) as session:
+        assert await escalations.escalate_overdue_transfers(session, now=late) == 1
+    found = await _escalations(client, world, "transfer_send_overdue")
+    assert [e["subject_id"] for e in found] == [t["id"]]
+    assert await _escalations(client, world, "transfer_approval_overdue") == []
 
 
 async def test_a_late_police_decision_escalates_against_the_police(
