@@ -47,6 +47,11 @@ async def escalate_rectifications(session: AsyncSession, settings: Settings) -> 
     return await escalations.escalate_overdue_rectifications(session)
 
 
+async def escalate_transfers(session: AsyncSession, settings: Settings) -> int:
+    """Criminal transfers late at any step (approval, sending, the police decision)."""
+    return await escalations.escalate_overdue_transfers(session)
+
+
 async def escalate_triage(session: AsyncSession, settings: Settings) -> int:
     """Tips not triaged by their deadline → one escalation each."""
     return await escalations.escalate_overdue_triage(session)
@@ -74,6 +79,7 @@ JOBS: dict[str, Job] = {
     "escalate_triage": escalate_triage,
     "escalate_handling": escalate_handling,
     "remind_due_soon": remind_due_soon,
+    "escalate_transfers": escalate_transfers,
     "erase_expired_contacts": tip_contacts.erase_expired_contacts,
     "deliver_webhooks": outbox.deliver_webhooks,
     "seal_audit": seal_audit,  # last: it also chains what the jobs above recorded

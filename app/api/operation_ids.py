@@ -32,6 +32,13 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/assignments/{assignment_id}/documents"): "listDocuments",
     ("GET", "/api/v1/documents/{document_id}"): "downloadDocument",
     ("POST", "/api/v1/documents/{document_id}/service"): "serveDocument",
+    ("POST", "/api/v1/assignments/{assignment_id}/transfers"): "requestTransfer",
+    ("POST", "/api/v1/transfers/{transfer_id}/approve"): "approveTransfer",
+    ("POST", "/api/v1/transfers/{transfer_id}/reject"): "rejectTransfer",
+    ("POST", "/api/v1/transfers/{transfer_id}/send"): "sendTransfer",
+    ("POST", "/api/v1/transfers/{transfer_id}/decision"): "decideTransferFiling",
+    ("GET", "/api/v1/transfers"): "listTransfers",
+    ("GET", "/api/v1/transfers/{transfer_id}"): "getTransfer",
     # Reference data
     ("GET", "/api/v1/jurisdictions"): "listJurisdictions",
     ("POST", "/api/v1/jurisdictions"): "createJurisdiction",

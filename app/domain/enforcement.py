@@ -20,6 +20,7 @@ penalty cases: filing is refused for them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from app.domain.taxonomy import AgencyKind
@@ -64,3 +65,13 @@ def case_number(prefix: str, year: int, n: int) -> str:
 def default_prefix(agency_name: str) -> str:
     """Until an admin sets the agency's short prefix: its full name and 立 (filed)."""
     return f"{agency_name}立"
+
+
+# Criminal transfer (两法衔接), 行政执法机关移送涉嫌犯罪案件的规定 (国务院令第310号):
+# the head decides on the officer's report within 3 days and an approved transfer is
+# sent within 24 hours (第5条); the police decide whether to file it within 3 days of
+# receiving it (第8条). Counted here as elapsed time from the step that starts each clock.
+TRANSFER_APPROVE_WITHIN = timedelta(days=3)
+TRANSFER_SEND_WITHIN = timedelta(hours=24)
+TRANSFER_DECIDE_WITHIN = timedelta(days=3)
+TRANSFER_BASIS = "行政执法机关移送涉嫌犯罪案件的规定（国务院令第310号）第5条、第8条"

@@ -59,6 +59,20 @@ class AssignmentStatus(StrEnum):
     concluded = "concluded"
     declined = "declined"
     withdrawn = "withdrawn"  # the case was dismissed while it was still to do
+    # the police hold a criminal transfer (两法衔接) and owe a decision whether to file it
+    pending_filing = "pending_filing"
+
+
+class TransferStatus(StrEnum):
+    """A criminal transfer (国务院令第310号): asked for, decided by the head, sent, decided
+    by the police."""
+
+    pending_approval = "pending_approval"
+    rejected = "rejected"
+    approved = "approved"
+    sent = "sent"
+    filed = "filed"
+    not_filed = "not_filed"
 
 
 class RectificationStatus(StrEnum):
@@ -145,9 +159,23 @@ ASSIGNMENT = Lifecycle(
         (_A.accepted, "decline", _A.declined),
         (_A.pending, "withdraw", _A.withdrawn),
         (_A.accepted, "withdraw", _A.withdrawn),
+        # A criminal transfer reaches the police: a share not being worked (still to
+        # accept, or done) now owes a filing decision (第8条). A declined share stays
+        # declined: its work is the office's to re-route.
+        (_A.pending, "receive_transfer", _A.pending_filing),
+        (_A.concluded, "receive_transfer", _A.pending_filing),
+        (_A.pending_filing, "file_criminal", _A.accepted),
+        (_A.pending_filing, "not_file", _A.concluded),
+        (_A.pending_filing, "withdraw", _A.withdrawn),
     ),
-    needs_reason=frozenset({"decline"}),
+    needs_reason=frozenset({"decline", "not_file"}),
 )
+
+# Filing-decision states of a transfer: the police have it and owe their answer.
+TRANSFER_OPEN: tuple[str, ...] = (TransferStatus.pending_approval.value,
+                                  TransferStatus.approved.value, TransferStatus.sent.value)
+TRANSFER_SENT: tuple[str, ...] = (TransferStatus.sent.value, TransferStatus.filed.value,
+                                  TransferStatus.not_filed.value)
 
 # A case still being worked (at most one per employer), and one that has ended.
 OPEN_STATES: tuple[str, ...] = (CaseStatus.open.value, CaseStatus.in_progress.value)
@@ -200,7 +228,8 @@ def can_close(assignment_statuses: Iterable[str], pending_rectifications: int) -
     for status in assignment_statuses:
         counts[status] = counts.get(status, 0) + 1
     reasons: list[str] = []
-    for status in (AssignmentStatus.pending, AssignmentStatus.accepted):
+    for status in (AssignmentStatus.pending, AssignmentStatus.accepted,
+                   AssignmentStatus.pending_filing):
         n = counts.get(status, 0)
         if n:
             reasons.append(f"{n} assignment{'s' if n > 1 else ''} still {status}")

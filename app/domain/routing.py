@@ -373,3 +373,17 @@ def route_referral(
         return None
     rules = {t: RoutingRule(t, kind, (), severity, 0) for t in vtypes}
     return _planned([share], rules, now, deadlines, ())[0]
+
+
+def route_transfer(employer_path: Sequence[JurisdictionRef], agencies: Iterable[AgencyRef], *,
+                   restricted: bool) -> AgencyRef | None:
+    """The police agency a criminal transfer goes to: the nearest at county level or above
+    (a township police station does not file criminal cases; 国务院令第310号 第3条 sends
+    transfers to the police "of the same level"), or None if there is none.
+
+    A transfer from a restricted (protective-umbrella) share skips the employer's county as
+    the umbrella share does: its police must not receive an allegation about its officials.
+    """
+    p = _Path.build(employer_path, agencies)
+    county = p.county_index()
+    return p.nearest(AgencyKind.police, below=county if restricted else county + 1)

@@ -27,9 +27,12 @@ CHANNEL_ZH: dict[str, str] = {"web": "网上", "phone": "电话", "letter": "来
 TIP_HANDLED = ("triaged", "rejected", "duplicate")
 HEADCOUNT = ("total", "local", "migrant", "minors_16_18", "children_under_16")
 ACTION_COUNTED = {"suspension": "suspensions", "licence_revoked": "licences_revoked",
-                  "site_closed": "sites_closed", "criminal_case_filed": "criminal_cases_filed"}
+                  "site_closed": "sites_closed"}
 HOUSEHOLD_ACTIONS = ("suspension", "licence_revoked", "site_closed")
 """Actions whose columns are in households (户): each employer counts once per kind."""
+# 刑事立案 also counts a criminal case the police opened on a share routed to them by law
+# (forced labour goes to the police first, with no transfer): their recorded action.
+CRIMINAL_FILED_ACTION = "criminal_case_filed"
 ACTION_SUMMED = {"children_rescued": "children_rescued",
                  "persons_repatriated": "persons_repatriated"}
 

@@ -23,7 +23,9 @@ from app.models.documents import DocumentPublic
 from app.models.schemas import ActorKind, AgencyRef, Strict
 
 EscalationKind = Literal["assignment_overdue", "handling_overdue", "rectification_overdue",
-                         "triage_overdue", "declined", "case_moved_out", "case_moved_in"]
+                         "triage_overdue", "declined", "transfer_approval_overdue",
+                         "transfer_send_overdue", "transfer_decision_overdue", "case_moved_out",
+                         "case_moved_in"]
 
 Text = Field(min_length=1, max_length=4000)
 
@@ -104,7 +106,9 @@ class AssignmentPublic(BaseModel):
     role: AssignmentRole = Field(description="lead | also")
     status: AssignmentStatus = Field(description="pending | accepted | concluded | declined | "
                                                  "withdrawn "
-                                    "(the case was dismissed before the work was done)")
+                                    "(the case was dismissed before the work was done) | "
+                                    "pending_filing (the police owe a decision on a "
+                                    "criminal transfer)")
     due_at: datetime = Field(description="Deadline to accept.")
     reason: str = Field(description="Which rule and violation type put it there.")
     overdue: bool

@@ -233,3 +233,42 @@ class Extension(SQLModel, table=True):
     decision_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     investigate_by_before: date | None = None
     investigate_by_after: date | None = None
+
+
+class Transfer(SQLModel, table=True):
+    """A criminal transfer (两法衔接, 国务院令第310号) from an administrative agency's
+    assignment to the police: asked for by an officer, decided by the agency's head, sent,
+    and answered by the police with a filing decision. Each step has its deadline here."""
+
+    __table_args__ = (
+        sa.Index("ix_transfer_status_due", "status", "due_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    assignment_id: uuid.UUID = Field(foreign_key="assignment.id", index=True)
+    agency_id: uuid.UUID = Field(foreign_key="agency.id", index=True)
+    police_assignment_id: uuid.UUID | None = Field(default=None, foreign_key="assignment.id")
+    police_agency_id: uuid.UUID | None = Field(default=None, foreign_key="agency.id", index=True)
+    restricted: bool = False
+    status: str = Field(default="pending_approval", max_length=16)
+    facts: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    document_ids: list[str] = Field(default_factory=list, sa_column=json_column())
+    # the deadline of the step it waits for: approval, sending, or the police decision
+    due_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    requested_by: str = Field(max_length=64)
+    requested_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    approve_by: datetime = Field(sa_column=ts_column())
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    rejection_reason: str | None = Field(default=None,
+                                         sa_column=sa.Column(sa.Text, nullable=True))
+    send_by: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    sent_by: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    decide_by: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    filed: bool | None = None
+    filing_decided_by: str | None = Field(default=None, max_length=64)
+    filing_decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    filing_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())

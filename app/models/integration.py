@@ -18,7 +18,7 @@ from app.models.base import json_column, new_id, ts_column, utcnow
 from app.models.schemas import Strict
 
 ChangeKind = Literal["created", "accepted", "declined", "concluded", "rerouted", "action",
-                     "updated", "due_soon"]
+                     "transfer", "updated", "due_soon"]
 
 
 class FeedHead(SQLModel, table=True):

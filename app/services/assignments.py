@@ -276,12 +276,13 @@ async def reroute_assignment(session: AsyncSession, actor: Actor, case: Case, *,
 
 async def withdraw_assignments(session: AsyncSession, actor: Actor, case: Case, *,
                                agency_ids: Collection[uuid.UUID] | None = None) -> int:
-    """The case was dismissed, or left these agencies' area (`agency_ids`): their pending
-    and accepted assignments become withdrawn (every queue on the case bumped).
+    """The case was dismissed, or left these agencies' area (`agency_ids`): their pending,
+    accepted and pending_filing assignments become withdrawn (every queue on the case bumped).
     Reopening does not revive them; new sources route anew."""
     query = select(Assignment).where(
         Assignment.case_id == case.id,
-        col(Assignment.status).in_((AssignmentStatus.pending, AssignmentStatus.accepted)))
+        col(Assignment.status).in_((AssignmentStatus.pending, AssignmentStatus.accepted,
+                                    AssignmentStatus.pending_filing)))
     if agency_ids is not None:
         query = query.where(col(Assignment.agency_id).in_(list(agency_ids)))
     todo = list((await session.exec(query.order_by(col(Assignment.id)))).all())

@@ -41,7 +41,8 @@ CASE_ZH = {"open": "待办", "in_progress": "办理中", "closed": "已结案", 
 SEVERITY_ZH = {"normal": "一般", "high": "较重", "critical": "严重"}
 ROLE_ZH = {"lead": "主办", "also": "协办"}
 ASSIGNMENT_ZH = {"pending": "待签收", "accepted": "办理中", "concluded": "已办结",
-                 "declined": "已退回", "withdrawn": "已撤回"}
+                 "declined": "已退回", "withdrawn": "已撤回",
+                 "pending_filing": "待立案审查"}
 ACTION_ZH = {"rectification_order": "责令整改", "fine": "罚款", "suspension": "责令停产停业",
              "licence_revoked": "吊销证照", "site_closed": "取缔关闭",
              "criminal_case_filed": "刑事立案", "wages_recovered": "追发工资",

@@ -239,10 +239,12 @@ class Step:
     """One piece of work on a site's case by an agency's officer (or the office).
 
     `verb`: accept | own (the officer takes it on) | file (立案) | extend (`count` more
-    days, approved by the head) | conclude | follow_up (the assignment's latest
-    rectification) | close | disclose (the office) | a document kind (`note` its facts,
-    `basis` its articles, `amount` the fine) | serve (the assignment's latest unserved
-    document, `note` the recipient) | an action type. `deadline` is in days from today."""
+    days, approved by the head) | criminal_transfer (to the police: asked, approved by the head
+    and sent within the hour) | criminal_filing (the police file the transfer they
+    received) | conclude | follow_up (the assignment's latest rectification) | close |
+    disclose (the office) | a document kind (`note` its facts, `basis` its articles,
+    `amount` the fine) | serve (the assignment's latest unserved document, `note` the
+    recipient) | an action type. `deadline` is in days from today."""
 
     day: int
     time: str
@@ -269,6 +271,13 @@ STEPS: tuple[Step, ...] = (
     S(-10, "10:30", "hongda_kiln", "union", "accept"),
     S(-10, "10:15", "hongda_kiln", "labour", "own"),
     S(-10, "11:00", "hongda_kiln", "labour", "file", "使用童工、拖欠31名工人工资，予以立案。"),
+    # 两法衔接: labour's head approves the transfer of the child-labour crime, it goes out
+    # the same day, and the police (already on the case for forced labour) file it.
+    S(-10, "15:00", "hongda_kiln", "labour", "criminal_transfer",
+      "窑主使用2名未满16周岁童工从事砖坯搬运等危重劳动，涉嫌雇用童工从事危重劳动罪，"
+      "报请移送市公安局。"),
+    S(-9, "17:00", "hongda_kiln", "police", "criminal_filing",
+      "经审查，对窑主以涉嫌雇用童工从事危重劳动罪立案侦查。"),
     S(-9, "18:00", "hongda_kiln", "police", "criminal_case_filed",
       "以涉嫌强迫劳动罪立案侦查，刑事拘留窑主及看管人员3人。"),
     S(-9, "19:00", "hongda_kiln", "civil_affairs", "children_rescued",

@@ -26,7 +26,7 @@ from app.domain.chinatime import CHINA_TZ
 from app.domain.documents import DocumentKind, ServiceMethod
 from app.domain.permissions import PUBLIC_ACTOR, Actor, Permission
 from app.domain.uscc import org_code_check_digit, uscc_check_digit
-from app.models.cases import Assignment, Rectification
+from app.models.cases import Assignment, Rectification, Transfer
 from app.models.documents import Document
 from app.models.employers import EmployerCreate, LicenceIn
 from app.models.inspection_schemas import Headcount, InspectionKind, Phase, PhaseIn
@@ -51,6 +51,7 @@ from app.services import (
     tip_privacy,
     tip_triage,
     tips,
+    transfers,
 )
 from app.services.demo_data import (
     CAMPAIGN,
@@ -287,6 +288,17 @@ class Story:
             await documents.serve_document(self.session, officer, doc.id,
                                            served_on=clock.today(),
                                            method=ServiceMethod.direct, recipient=s.note)
+        elif s.verb == "criminal_transfer":  # asked, approved by the head, sent (国务院令第310号)
+            t = await transfers.request_transfer(self.session, officer, a.id, facts=s.note,
+                                                 document_ids=[])
+            await transfers.decide_transfer(self.session, self.actors[f"lead.{s.agency}"],
+                                            t.id, approve=True)
+            await transfers.send_transfer(self.session, officer, t.id)
+        elif s.verb == "criminal_filing":
+            sent = (await self.session.exec(select(Transfer).where(
+                Transfer.police_assignment_id == a.id, Transfer.status == "sent"))).one()
+            await transfers.decide_filing(self.session, officer, sent.id, filed=True,
+                                          reason=s.note)
         elif s.verb == "conclude":
             await assignments.conclude_assignment(self.session, officer, a.id, summary=s.note)
         elif s.verb == "follow_up":

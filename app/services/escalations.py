@@ -20,7 +20,7 @@ from app.domain.lifecycles import OPEN_STATES
 from app.domain.permissions import SYSTEM_ACTOR, Actor
 from app.errors import Conflict, NotFound
 from app.models.base import utcnow
-from app.models.cases import Assignment, Case, Escalation, Rectification
+from app.models.cases import Assignment, Case, Escalation, Rectification, Transfer
 from app.services import access, dialect
 from app.services.pagination import after, clamp, encode_cursor
 
@@ -104,6 +104,42 @@ async def escalate_overdue_rectifications(session: AsyncSession, *, now: datetim
         r.status, r.updated_at = "escalated", now  # on record now, whoever recorded it
         session.add(r)
     await session.flush()
+    return done
+
+
+# The step a transfer waits for, by its status: the escalation kind and what was missed.
+_TRANSFER_STEPS = {
+    "pending_approval": ("transfer_approval_overdue", "transfer not approved or rejected by"),
+    "approved": ("transfer_send_overdue", "approved transfer not sent by"),
+    "sent": ("transfer_decision_overdue", "police filing decision not made by"),
+}
+
+
+async def escalate_overdue_transfers(session: AsyncSession, *, now: datetime | None = None
+                                     ) -> int:
+    """Criminal transfers whose current step is late (国务院令第310号: the head's decision
+    within 3 days, sending within 24 hours, the police decision within 3 days): once per
+    step, since each step has its own deadline. The office of the case's area sees them,
+    against the agency that owes the step."""
+    now = now or utcnow()
+    rows = (await session.exec(
+        select(Transfer, Case.jurisdiction_path)
+        .join(Case, col(Case.id) == col(Transfer.case_id))
+        .where(col(Transfer.status).in_(list(_TRANSFER_STEPS)),
+               col(Transfer.due_at).is_not(None), col(Transfer.due_at) < now,
+               sa.or_(*(sa.and_(col(Transfer.status) == status,
+                                _not_recorded(kind, col(Transfer.id), col(Transfer.due_at)))
+                        for status, (kind, _) in _TRANSFER_STEPS.items())))
+        .order_by(col(Transfer.due_at), col(Transfer.id)).limit(SWEEP_ROWS))).all()
+    done = 0
+    for t, path in rows:
+        assert t.due_at is not None
+        kind, missed = _TRANSFER_STEPS[t.status]
+        owes = t.police_agency_id if t.status == "sent" else t.agency_id
+        done += await record_escalation(
+            session, SYSTEM_ACTOR, kind=kind, subject_id=t.id, case_id=t.case_id,
+            agency_id=owes, jurisdiction_path=path, deadline_at=t.due_at,
+            detail=f"{missed} {t.due_at.isoformat()}")
     return done
 
 

@@ -17,6 +17,7 @@ change itself commit or roll back together.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
 
@@ -39,6 +40,7 @@ from app.services.pagination import clamp
 _BUMPS = "labourwatch.feed.bumps"
 _ACTIONS = "labourwatch.feed.actions"
 _REMINDERS = "labourwatch.feed.reminders"
+_TRANSFERS = "labourwatch.feed.transfers"
 _STATUS_CHANGES = ("accepted", "declined", "concluded")
 Row = tuple[Assignment, Case, str]
 Reminders = dict[uuid.UUID, tuple[str, datetime]]  # assignment: (clock, deadline)
@@ -57,6 +59,12 @@ def note_reminder(session: AsyncSession | Session, assignment_id: uuid.UUID, clo
     session.info.setdefault(_REMINDERS, {})[assignment_id] = (clock, deadline_at)
 
 
+def note_transfer(session: AsyncSession | Session, assignment_id: uuid.UUID) -> None:
+    """A criminal transfer made from this assignment moved a step (asked, decided, sent,
+    answered by the police): its agency's feed says `transfer` rather than its status."""
+    session.info.setdefault(_TRANSFERS, set()).add(assignment_id)
+
+
 @event.listens_for(Session, "after_flush")
 def _collect_actions(session: Session, _ctx: Any) -> None:
     for obj in session.new:
@@ -69,6 +77,7 @@ def _forget(session: Session, _previous: Any) -> None:
     session.info.pop(_BUMPS, None)
     session.info.pop(_ACTIONS, None)
     session.info.pop(_REMINDERS, None)
+    session.info.pop(_TRANSFERS, None)
 
 
 @event.listens_for(Session, "before_commit")
@@ -76,8 +85,9 @@ def _before_commit(session: Session) -> None:
     bumps: dict[uuid.UUID, int] = session.info.pop(_BUMPS, {})
     actions: set[uuid.UUID] = session.info.pop(_ACTIONS, set())
     reminders: Reminders = session.info.pop(_REMINDERS, {})
-    if bumps or actions or reminders:
-        write_changes(cast(SyncSession, session), bumps, actions, reminders)
+    transfers: set[uuid.UUID] = session.info.pop(_TRANSFERS, set())
+    if bumps or actions or reminders or transfers:
+        write_changes(cast(SyncSession, session), bumps, actions, reminders, transfers)
 
 
 def _kind(a: Assignment) -> str:
@@ -86,8 +96,8 @@ def _kind(a: Assignment) -> str:
     return a.status if a.status in _STATUS_CHANGES else "updated"
 
 
-def _changed(session: SyncSession, bumps: dict[uuid.UUID, int], actions: set[uuid.UUID]
-             ) -> list[tuple[uuid.UUID, str]]:
+def _changed(session: SyncSession, bumps: dict[uuid.UUID, int], actions: set[uuid.UUID],
+             transfers: Collection[uuid.UUID] = ()) -> list[tuple[uuid.UUID, str]]:
     """(assignment id, change) for what this transaction did, each assignment once."""
     out: dict[uuid.UUID, str] = {}
     if bumps:
@@ -96,7 +106,7 @@ def _changed(session: SyncSession, bumps: dict[uuid.UUID, int], actions: set[uui
         for a in session.exec(select(Assignment).where(stamped)
                               .order_by(col(Assignment.created_at), col(Assignment.id))
                               .execution_options(populate_existing=True)).all():
-            out[a.id] = _kind(a)
+            out[a.id] = "transfer" if a.id in transfers and a.version > 1 else _kind(a)
         created = [i for i, k in out.items() if k == "created"]
         if created:
             for old_id in session.exec(select(Assignment.id).where(
@@ -143,10 +153,12 @@ def _advance_head(session: SyncSession, n: int) -> Any:
 
 
 def write_changes(session: SyncSession, bumps: dict[uuid.UUID, int],
-                  actions: set[uuid.UUID], reminders: Reminders | None = None) -> int:
+                  actions: set[uuid.UUID], reminders: Reminders | None = None,
+                  transfers: Collection[uuid.UUID] = ()) -> int:
     """Append the feed entries and outbox rows of this transaction (sync: runs in commit)."""
     reminders = reminders or {}
-    changes = _changed(session, bumps, actions) + [(i, "due_soon") for i in sorted(reminders)]
+    changes = _changed(session, bumps, actions, transfers) + [
+        (i, "due_soon") for i in sorted(reminders)]
     if not changes:
         return 0
     rows = _rows(session, [i for i, _ in changes])

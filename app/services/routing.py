@@ -132,3 +132,14 @@ async def update_routing_rule(session: AsyncSession, actor: Actor, *, violation_
     auditlog.record(session, actor, "routing_rule.update", "routing_rule", violation_type,
                     before=before, after=auditlog.snapshot(rule))
     return rule
+
+
+async def transfer_police(session: AsyncSession, path: str, *, restricted: bool) -> uuid.UUID:
+    """Where a criminal transfer goes (`routing.route_transfer`); 409 if nowhere."""
+    found = routing.route_transfer(await jurisdiction_path(session, path),
+                                   await agencies_on(session, path), restricted=restricted)
+    if found is None:
+        raise Conflict("No police agency at county level or above"
+                       + (" outside the employer's county" if restricted else "")
+                       + " can receive this transfer.")
+    return uuid.UUID(found.id)

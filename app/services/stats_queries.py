@@ -27,6 +27,11 @@ Counting rules (documented for the office):
   record: assignments filed (立案, `filed_at`) within the campaign's dates under the
   place, and of those the ones concluded (结案). A case routed to three agencies and
   filed by two counts two.
+- 移送公安机关 counts such cases with a criminal transfer sent to the police
+  (国务院令第310号), not cases the router gave the police a share of; 刑事立案
+  counts such cases the police filed: on a transfer (their decision `filed`), or on
+  a share routed to them by law (their `criminal_case_filed` action). A case
+  counts once in each column however many transfers or actions it has.
 """
 
 from __future__ import annotations
@@ -41,19 +46,21 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.domain.lifecycles import TRANSFER_SENT, TransferStatus
 from app.domain.stats import (
     ACTION_COUNTED,
     ACTION_SUMMED,
     CHANNEL_ZH,
+    CRIMINAL_FILED_ACTION,
     HOUSEHOLD_ACTIONS,
     TIP_HANDLED,
     Figures,
     add_into,
     empty_figures,
 )
-from app.models.cases import Action, Assignment, Case, Rectification
+from app.models.cases import Action, Assignment, Case, Rectification, Transfer
 from app.models.employers import Employer
-from app.models.reference import Agency, Jurisdiction
+from app.models.reference import Jurisdiction
 from app.models.stats import StatsEmployerTally, StatsFindingTally
 from app.models.tips import Tip
 from app.services import dialect
@@ -190,24 +197,31 @@ def _cases_in(scope: Scope) -> list[ColumnElement[bool]]:
 
 async def _cases(session: AsyncSession, scope: Scope, rows: Rows) -> None:
     # IN, not a correlated EXISTS: PostgreSQL hashes the set once instead of probing per case.
-    police = col(Case.id).in_(
-        select(Assignment.case_id).join(Agency, col(Agency.id) == col(Assignment.agency_id))
-        .where(col(Assignment.status).not_in(("declined", "withdrawn")),
-               col(Agency.kind) == "police"))
+    sent = col(Case.id).in_(select(Transfer.case_id).where(
+        col(Transfer.status).in_(TRANSFER_SENT)))
+    filed = sa.or_(
+        col(Case.id).in_(select(Transfer.case_id).where(
+            col(Transfer.status) == TransferStatus.filed.value)),
+        col(Case.id).in_(select(Action.case_id).where(
+            col(Action.type) == CRIMINAL_FILED_ACTION)))
     path = col(Case.jurisdiction_path)
-    inner = (select(path.label("path"), _count_if(police, "police"))
+    inner = (select(path.label("path"), _count_if(sent, "police"),
+                    _count_if(filed, "filed"))
              .where(*_cases_in(scope)).group_by(path).subquery())
-    for key, to_police in (await session.exec(_by_path(scope, inner, (), ("police",)))).all():
-        add_into(_bucket(rows, key), "cases_to_police", to_police)
+    q = _by_path(scope, inner, (), ("police", "filed"))
+    for key, to_police, criminal in (await session.exec(q)).all():
+        row = _bucket(rows, key)
+        add_into(row, "cases_to_police", to_police)
+        add_into(row, "criminal_cases_filed", criminal)
     a = Assignment
-    filed = (select(path.label("path"), sa.func.count().label("n"),
-                    _count_if(col(a.status) == "concluded", "closed"))
-             .join(Case, col(Case.id) == col(a.case_id))
-             .where(under(scope, Case.jurisdiction_path), col(a.filed_at) >= scope.start,
-                    col(a.filed_at) < scope.end)
-             .group_by(path).subquery())
+    filings = (select(path.label("path"), sa.func.count().label("n"),
+                      _count_if(col(a.status) == "concluded", "closed"))
+               .join(Case, col(Case.id) == col(a.case_id))
+               .where(under(scope, Case.jurisdiction_path), col(a.filed_at) >= scope.start,
+                      col(a.filed_at) < scope.end)
+               .group_by(path).subquery())
     for key, n, closed in (await session.exec(
-            _by_path(scope, filed, (), ("n", "closed")))).all():
+            _by_path(scope, filings, (), ("n", "closed")))).all():
         row = _bucket(rows, key)
         add_into(row, "cases_opened", n)
         add_into(row, "cases_closed", closed)

@@ -303,8 +303,8 @@ async def test_filed_cases_and_households_are_counted_as_the_national_form_means
         kiln, shop = await _employer_named(b, "某村砖窑厂"), await _employer_named(
             b, "=HYPERLINK(\"x\")小作坊")
         shop_case = (await s.exec(select(Case).where(Case.employer_id == shop.id))).one()
-        police = await b.assignment(shop_case, AgencyKind.police, "concluded", filed=JULY)
-        await b.action(police, "suspension")  # the same workshop suspended a second time
+        safety = await b.assignment(shop_case, AgencyKind.safety, "concluded", filed=JULY)
+        await b.action(safety, "suspension")  # the same workshop suspended a second time
         kiln_case = (await s.exec(select(Case).where(Case.employer_id == kiln.id))).one()
         await b.assignment(kiln_case, AgencyKind.supervision)  # accepted, never filed
         kiln.jurisdiction_id = sw.yang.id  # the kiln moved and was inspected there again
@@ -313,7 +313,7 @@ async def test_filed_cases_and_households_are_counted_as_the_national_form_means
     assert r.status_code == 200, r.text
     rows = {row["jurisdiction"]["name"]: row["figures"] for row in r.json()["rows"]}
     total = r.json()["total"]
-    # The workshop's case was filed by labour and by the police: two 立案, both concluded.
+    # The workshop's case was filed by labour and by safety: two 立案, both concluded.
     assert (rows["黄骅镇"]["cases_opened"], rows["黄骅镇"]["cases_closed"]) == (3, 2)
     assert rows["黄骅镇"]["suspensions"] == 1
     # The kiln had problems in both places: one household, counted where it was last seen.

@@ -41,6 +41,12 @@ ALLOWED = [
     (ASSIGNMENT, "accepted", "decline", "declined"),
     (ASSIGNMENT, "pending", "withdraw", "withdrawn"),  # its case was dismissed
     (ASSIGNMENT, "accepted", "withdraw", "withdrawn"),
+    # a criminal transfer reaches the police (国务院令第310号 第8条)
+    (ASSIGNMENT, "pending", "receive_transfer", "pending_filing"),
+    (ASSIGNMENT, "concluded", "receive_transfer", "pending_filing"),
+    (ASSIGNMENT, "pending_filing", "file_criminal", "accepted"),
+    (ASSIGNMENT, "pending_filing", "not_file", "concluded"),
+    (ASSIGNMENT, "pending_filing", "withdraw", "withdrawn"),
     (RECTIFICATION, "ordered", "correct", "corrected"),
     (RECTIFICATION, "ordered", "escalate", "escalated"),
     (RECTIFICATION, "escalated", "correct", "corrected"),
@@ -89,7 +95,7 @@ def test_the_tables_hold_exactly_the_documented_transitions() -> None:
         (TIP, "received", {"triaged", "rejected", "duplicate"}),
         (INSPECTION, "draft", set()),
         (CASE, "open", set()),
-        (ASSIGNMENT, "pending", {"concluded", "declined", "withdrawn"}),
+        (ASSIGNMENT, "pending", {"declined", "withdrawn"}),
         (RECTIFICATION, "ordered", {"corrected"}),
     ],
 )
@@ -105,6 +111,7 @@ def test_initial_and_terminal_states(lc: Lifecycle, initial: str, terminal: set[
         (CASE, "closed", "reopen"),
         (CASE, "open", "dismiss"),
         (ASSIGNMENT, "pending", "decline"),
+        (ASSIGNMENT, "pending_filing", "not_file"),
         (INSPECTION, "signed", "amend"),
     ],
 )
@@ -146,6 +153,8 @@ def test_missing_signatures(present: list[str], signed: list[str], missing: list
         (["concluded", "concluded"], 0, []),
         (["concluded", "declined"], 0, []),
         (["concluded", "pending"], 0, ["1 assignment still pending"]),
+        # the police still owe their filing decision on a transfer
+        (["concluded", "pending_filing"], 0, ["1 assignment still pending_filing"]),
         (
             ["accepted", "accepted", "pending", "concluded"],
             0,

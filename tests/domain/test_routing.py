@@ -18,6 +18,7 @@ from app.domain.routing import (
     default_rules,
     route_case,
     route_referral,
+    route_transfer,
 )
 from app.domain.taxonomy import (
     VIOLATION_CODES,
@@ -426,3 +427,17 @@ def test_a_referral_from_the_umbrella_share_skips_the_county(
     assert route_referral(K.police, ["official_misconduct"], PATH, agencies, Severity.critical,
                           now=NOW, restricted=restricted,
                           existing_agency_ids={expected}) is None
+
+
+def test_a_criminal_transfer_goes_to_the_police_at_county_level_or_above() -> None:
+    """A township police station does not file criminal cases (国务院令第310号)."""
+    agencies = [*county_set(), ag(K.police, JIUCHENG), ag(K.police, CANGZHOU)]
+    found = route_transfer(PATH, agencies, restricted=False)
+    assert found is not None and found.jurisdiction_id == HUANGHUA.id
+
+
+def test_a_restricted_transfer_skips_the_employers_county_police() -> None:
+    agencies = [*county_set(), ag(K.police, CANGZHOU)]
+    found = route_transfer(PATH, agencies, restricted=True)
+    assert found is not None and found.jurisdiction_id == CANGZHOU.id
+    assert route_transfer(PATH, county_set(), restricted=True) is None

@@ -19,7 +19,7 @@ from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.stats import Figures, empty_figures, roll_up
 from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Role
-from app.models.cases import Action, Assignment, Case, Rectification
+from app.models.cases import Action, Assignment, Case, Rectification, Transfer
 from app.models.employers import Employer
 from app.models.inspections import Campaign, Finding, Inspection, InspectionSignature
 from app.models.reference import Jurisdiction
@@ -102,6 +102,16 @@ class _Builder:
         self.s.add(a)
         await self.s.flush()
         return a
+
+    async def transfer(self, source: Assignment, police: Assignment | None, status: str) -> None:
+        """A criminal transfer in `status` (sent ones name the police share)."""
+        self.s.add(Transfer(case_id=source.case_id, assignment_id=source.id,
+                            agency_id=source.agency_id,
+                            police_agency_id=police.agency_id if police else None,
+                            police_assignment_id=police.id if police else None,
+                            status=status, facts="涉嫌犯罪", requested_by="t",
+                            requested_at=JULY, approve_by=JULY + timedelta(days=3)))
+        await self.s.flush()
 
     async def action(self, a: Assignment, kind: str, amount: str | None = None,
                      count: int | None = None, *, rect: tuple[date, str] | None = None) -> None:
@@ -209,12 +219,15 @@ async def _cases(b: _Builder, town: Jurisdiction, yang: Jurisdiction, village: J
     await b.action(labour, "wages_recovered", "12000.50", 6)
     await b.action(labour, "rectification_order", rect=(date(2026, 7, 20), "ordered"))
     await b.action(police, "criminal_case_filed")
+    await b.transfer(labour, police, "filed")  # the same criminal case: counted once
     await b.action(police, "children_rescued", count=1)
     await b.action(police, "persons_repatriated", count=3)
     c = await b.case(a2, town, "closed")
     labour = await b.assignment(c, AgencyKind.labour, "concluded", filed=JULY)
     await b.action(labour, "fine", "2000.00")
     await b.action(labour, "suspension")
+    await b.transfer(labour, None, "rejected")  # never sent: not counted
+    await b.assignment(c, AgencyKind.police, "concluded")  # routed, never transferred
     await b.action(labour, "rectification_order", rect=(date(2026, 7, 25), "corrected"))
     c = await b.case(b1, yang, "open")
     await b.assignment(c, AgencyKind.police, "declined")

@@ -18,7 +18,8 @@ router = APIRouter(prefix="/api/v1", tags=["escalations"])
 
 Limit = Annotated[int, Query(ge=1, le=200)]
 Kind = Literal["assignment_overdue", "handling_overdue", "rectification_overdue",
-               "triage_overdue", "declined", "case_moved_out", "case_moved_in"]
+               "triage_overdue", "declined", "transfer_approval_overdue", "transfer_send_overdue",
+               "transfer_decision_overdue", "case_moved_out", "case_moved_in"]
 
 
 @router.get("/escalations", response_model=Page[EscalationPublic])

@@ -21,8 +21,9 @@ async def list_changes(session: SessionDep, actor: Allowed(Permission.queue_read
                        limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ChangeFeed:
     """Changes to your agency's assignments with `seq` greater than `since`, oldest first.
 
-    `change` is one of created, accepted, declined, concluded, rerouted, action, updated,
-    or due_soon (a reminder: one of its clocks runs out soon, sent once per deadline);
+    `change` is one of created, accepted, declined, concluded, rerouted, action, transfer
+    (a criminal transfer made from it moved a step: see `GET /transfers`), updated, or
+    due_soon (a reminder: one of its clocks runs out soon, sent once per deadline);
     `assignment` is its state now. `seq` grows in commit order, so keeping `next_since`
     and asking again never misses a change: start with `since=0`, then send back the
     `next_since` of each answer (it stays put when nothing is new)."""
