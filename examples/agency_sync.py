@@ -3,6 +3,8 @@
     LW_URL=http://127.0.0.1:8000 LW_CLIENT_ID=… LW_CLIENT_SECRET=… \\
         python examples/agency_sync.py poll [--once] [--accept [--file-prefix HH]]
                                             [--cursor-file FILE]
+    … python examples/agency_sync.py document ASSIGNMENT_ID --kind KIND --number OURS \
+                                              --facts "…" [--basis "…"] [--deadline DATE]
     … python examples/agency_sync.py conclude ASSIGNMENT_ID --summary "…"
     LW_WEBHOOK_SECRET=whsec_… python examples/agency_sync.py webhook [--port 8787] [--once]
 
@@ -11,11 +13,14 @@ so a restart resumes where it stopped; `--accept` accepts new assignments, and
 with `--file-prefix` files each one (立案) under the agency system's own number
 (HH-2026-0001, …; the sequence is kept in a file next to the cursor), so
 labourwatch issues none and the 60-working-day clock starts.
-`conclude` reports that the agency's own case is finished (结案).
+`document` reports a paper the agency system issued itself (an instruction, a penalty
+notice or decision, a transfer, an inquiry record) under its own number, so the office
+supervises it on the same record; `conclude` reports that the agency's own case is
+finished (结案).
 `webhook` receives pushed events and checks their Standard Webhooks signature.
 
-The service account needs the scopes `queue:read` and `queue:write` (accept, file
-and conclude are all queue writes of its own agency).
+The service account needs the scopes `queue:read` and `queue:write` (accept, file,
+document and conclude are all queue writes of its own agency).
 """
 
 from __future__ import annotations
@@ -65,6 +70,20 @@ def take_on(client: httpx.Client, assignment_id: str, args: argparse.Namespace) 
         print(f"  filed {f['number']} investigate_by={f['investigate_by']}", flush=True)
     else:
         print(f"  file → {filed.status_code} {filed.json().get('detail', '')}", flush=True)
+
+
+def document(args: argparse.Namespace) -> None:
+    with httpx.Client(base_url=os.environ["LW_URL"], timeout=30) as client:
+        client.headers["Authorization"] = f"Bearer {token(client)}"
+        body = {"kind": args.kind, "facts": args.facts, "legal_basis": args.basis,
+                "external_number": args.number}
+        if args.deadline:
+            body["deadline"] = args.deadline
+        r = client.post(f"/api/v1/assignments/{args.assignment_id}/documents", json=body)
+        print(f"document → {r.status_code} {r.json().get('number', r.json().get('detail'))}",
+              flush=True)
+        if r.status_code >= 400:
+            raise SystemExit(1)
 
 
 def conclude(args: argparse.Namespace) -> None:
@@ -157,6 +176,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--file-prefix", help="and file each under our own number PREFIX-YEAR-NNNN")
     p.add_argument("--cursor-file", default="labourwatch.cursor")
     p.add_argument("--interval", type=float, default=10.0)
+    d = sub.add_parser("document")
+    d.add_argument("assignment_id")
+    d.add_argument("--kind", required=True, help="rectification_instruction, penalty_notice, …")
+    d.add_argument("--number", required=True, help="our own document number")
+    d.add_argument("--facts", required=True)
+    d.add_argument("--basis", action="append", default=[], help="a legal basis (repeat)")
+    d.add_argument("--deadline", help="YYYY-MM-DD, for an instruction")
     c = sub.add_parser("conclude")
     c.add_argument("assignment_id")
     c.add_argument("--summary", required=True, help="what the agency did (结案情况)")
@@ -167,6 +193,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.mode == "poll":
         poll(args)
+    elif args.mode == "document":
+        document(args)
     elif args.mode == "conclude":
         conclude(args)
     else:

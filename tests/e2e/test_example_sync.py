@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -99,7 +100,7 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=60, check=False)
 
 
-def test_the_example_accepts_files_under_its_own_number_and_concludes(
+def test_the_example_accepts_files_reports_a_paper_under_its_own_numbers_and_concludes(
         demo: tuple[str, dict[str, str]], tmp_path: Path) -> None:
     """A labour bureau's own case system runs its case through labourwatch: accept, 立案
     under its own number, 结案 — with the scopes queue:read and queue:write only."""
@@ -134,6 +135,14 @@ def test_the_example_accepts_files_under_its_own_number_and_concludes(
                   if line.strip().startswith("filed "))
     assert number.startswith("HHRS-") and number.endswith("-0001"), polled.stdout
 
+    deadline = str(date.today() + timedelta(days=15))
+    reported = _run(env, "document", assignment_id, "--kind", "rectification_instruction",
+                    "--number", "HHRS-令-0001", "--facts", "拖欠工人工资三个月",
+                    "--basis", "《劳动保障监察条例》第十八条", "--deadline", deadline)
+    assert reported.returncode == 0 and "document → 201 HHRS-令-0001" in reported.stdout, (
+        reported.stdout, reported.stderr)
+    papers = c.get(f"/api/v1/assignments/{assignment_id}/documents", headers=office).json()
+    assert [p["number"] for p in papers] == ["HHRS-令-0001"]
     concluded = _run(env, "conclude", assignment_id, "--summary", "已责令补发工资，结案。")
     assert concluded.returncode == 0 and "conclude → 200 concluded" in concluded.stdout, (
         concluded.stdout, concluded.stderr)
