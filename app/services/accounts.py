@@ -67,15 +67,28 @@ async def login_password(session: AsyncSession, settings: Settings, username: st
     if throttle is not None:
         throttle.check(username, address)
     user = (await session.exec(select(User).where(User.username == username))).first()
-    await _release_connection(session)
-    ok = await verify_password_off_loop(password, user.password_hash if user else None)
-    if not ok or user is None or not user.is_active:
-        if throttle is not None:
-            throttle.failed(username, address)
-        raise Unauthorized("Wrong username or password.", error="invalid_grant")
-    if throttle is not None:
-        throttle.succeeded(username, address)
+    await _check_secret(session, username, password,
+                        (user.password_hash, user.is_active) if user else None,
+                        throttle=throttle, address=address,
+                        refusal=Unauthorized("Wrong username or password.", error="invalid_grant"))
+    assert user is not None  # refused above otherwise
     return await token_for_user(session, settings, user)
+
+
+async def _check_secret(session: AsyncSession, name: str, secret: str,
+                        stored: tuple[str, bool] | None, *, throttle: LoginThrottle | None,
+                        address: str | None, refusal: Unauthorized) -> None:
+    """Verify `secret` against the stored (hash, active) off the event loop, counting the
+    outcome for the throttle; `refusal` when it is wrong, unknown or deactivated (the
+    same answer for each, so a name's existence does not show)."""
+    await _release_connection(session)
+    ok = await verify_password_off_loop(secret, stored[0] if stored else None)
+    if not ok or stored is None or not stored[1]:
+        if throttle is not None:
+            throttle.failed(name, address)
+        raise refusal
+    if throttle is not None:
+        throttle.succeeded(name, address)
 
 
 async def _release_connection(session: AsyncSession) -> None:
@@ -103,14 +116,11 @@ async def login_client(session: AsyncSession, settings: Settings, client_id: str
         throttle.check(client_id, address)
     acct = (await session.exec(
         select(ServiceAccount).where(ServiceAccount.client_id == client_id))).first()
-    await _release_connection(session)
-    ok = await verify_password_off_loop(client_secret, acct.secret_hash if acct else None)
-    if not ok or acct is None or not acct.is_active:
-        if throttle is not None:
-            throttle.failed(client_id, address)
-        raise Unauthorized("Wrong client id or secret.", error="invalid_client")
-    if throttle is not None:
-        throttle.succeeded(client_id, address)
+    await _check_secret(session, client_id, client_secret,
+                        (acct.secret_hash, acct.is_active) if acct else None, throttle=throttle,
+                        address=address,
+                        refusal=Unauthorized("Wrong client id or secret.", error="invalid_client"))
+    assert acct is not None  # refused above otherwise
     agency, place = await _agency_and_place(session, acct.agency_id)
     claims = _actor_claims("service", acct.client_id, acct.name, Role.service, agency, place,
                            sorted(acct.scopes))

@@ -150,7 +150,7 @@ async def inspections_seen_whole(session: AsyncSession, actor: Actor,
     an agency holding a restricted share of the case the inspection went to."""
     if sees_every_case_whole(actor):
         return {i.id for i in inspections}
-    uid = _user_id(actor)
+    uid = access.user_id_of(actor)
     teams: set[uuid.UUID] = set()
     if uid is not None:
         teams = set((await session.exec(select(TeamMember.team_id).where(
@@ -184,10 +184,3 @@ def figures_seen(actor: Actor, figures: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _user_id(actor: Actor) -> uuid.UUID | None:
-    if actor.kind != "user":
-        return None
-    try:
-        return uuid.UUID(actor.id)
-    except ValueError:
-        return None
