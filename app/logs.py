@@ -101,6 +101,7 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     # warnings, so the first lines a user reads are the ones meant for them.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("pikepdf").setLevel(logging.WARNING)  # "C++ logger bridge initialized"
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # a line per table it subsets
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
