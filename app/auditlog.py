@@ -82,13 +82,30 @@ def snapshot(obj: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     return {k: _plain(v) for k, v in data.items() if k not in exclude}
 
 
-def record(session: AsyncSession, actor: Actor, action: str, entity_type: str,
-           entity_id: str | uuid.UUID, *, before: dict[str, Any] | None = None,
-           after: dict[str, Any] | None = None, jurisdiction_path: str | None = None) -> None:
+def record(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: str | uuid.UUID,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    jurisdiction_path: str | None = None,
+) -> None:
     pending: list[_Pending] = session.info.setdefault(_PENDING, [])
-    pending.append(_Pending(actor, action, entity_type, str(entity_id), _plain(before),
-                            _plain(after), jurisdiction_path or actor.jurisdiction_path,
-                            utcnow()))
+    pending.append(
+        _Pending(
+            actor,
+            action,
+            entity_type,
+            str(entity_id),
+            _plain(before),
+            _plain(after),
+            jurisdiction_path or actor.jurisdiction_path,
+            utcnow(),
+        )
+    )
 
 
 def entry_hash(fields: dict[str, Any]) -> str:
@@ -96,41 +113,80 @@ def entry_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-_HASHED = ("seq", "at", "actor_type", "actor_id", "agency_id", "jurisdiction_path", "action",
-           "entity_type", "entity_id", "before", "after", "prev_hash")
+_HASHED = (
+    "seq",
+    "at",
+    "actor_type",
+    "actor_id",
+    "agency_id",
+    "jurisdiction_path",
+    "action",
+    "entity_type",
+    "entity_id",
+    "before",
+    "after",
+    "prev_hash",
+)
 
 
 def hashed_fields(e: AuditEntry | dict[str, Any]) -> dict[str, Any]:
     """What an entry's hash covers: everything but the hash itself."""
     row = e if isinstance(e, dict) else {k: getattr(e, k) for k in _HASHED}
     return {
-        "seq": row["seq"], "at": row["at"].isoformat(), "actor_type": row["actor_type"],
+        "seq": row["seq"],
+        "at": row["at"].isoformat(),
+        "actor_type": row["actor_type"],
         "actor_id": row["actor_id"],
         "agency_id": str(row["agency_id"]) if row["agency_id"] else None,
-        "jurisdiction_path": row["jurisdiction_path"], "action": row["action"],
-        "entity_type": row["entity_type"], "entity_id": row["entity_id"],
-        "before": row["before"], "after": row["after"], "prev_hash": row["prev_hash"],
+        "jurisdiction_path": row["jurisdiction_path"],
+        "action": row["action"],
+        "entity_type": row["entity_type"],
+        "entity_id": row["entity_id"],
+        "before": row["before"],
+        "after": row["after"],
+        "prev_hash": row["prev_hash"],
     }
 
 
 def _row(p: _Pending) -> dict[str, Any]:
     return {
-        "at": p.at, "actor_type": p.actor.kind,
+        "at": p.at,
+        "actor_type": p.actor.kind,
         "actor_id": None if p.actor.kind == "public" else p.actor.id,
         "agency_id": uuid.UUID(p.actor.agency_id) if p.actor.agency_id else None,
-        "jurisdiction_path": p.jurisdiction_path, "action": p.action,
-        "entity_type": p.entity_type, "entity_id": p.entity_id,
-        "before": p.before, "after": p.after,
+        "jurisdiction_path": p.jurisdiction_path,
+        "action": p.action,
+        "entity_type": p.entity_type,
+        "entity_id": p.entity_id,
+        "before": p.before,
+        "after": p.after,
     }
 
 
-def pending_row(actor: Actor, action: str, entity_type: str, entity_id: str | uuid.UUID, *,
-                before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-                jurisdiction_path: str | None = None) -> dict[str, Any]:
+def pending_row(
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: str | uuid.UUID,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    jurisdiction_path: str | None = None,
+) -> dict[str, Any]:
     """The `audit_pending` row `record()` would write, for a statement that writes the
     entry together with its subject (see `insert_with_entry`)."""
-    return _row(_Pending(actor, action, entity_type, str(entity_id), _plain(before),
-                         _plain(after), jurisdiction_path or actor.jurisdiction_path, utcnow()))
+    return _row(
+        _Pending(
+            actor,
+            action,
+            entity_type,
+            str(entity_id),
+            _plain(before),
+            _plain(after),
+            jurisdiction_path or actor.jurisdiction_path,
+            utcnow(),
+        )
+    )
 
 
 def insert_with_entry(subject: Any, path_column: str) -> sa.Insert:
@@ -145,10 +201,17 @@ def insert_with_entry(subject: Any, path_column: str) -> sa.Insert:
     """
     written = subject.cte("written")
     columns = [c for c in _PENDING_COLUMNS if c.name != "id"]
-    values = [written.c[path_column] if c.name == "jurisdiction_path"
-              else sa.bindparam(f"audit_{c.name}", type_=c.type) for c in columns]
-    return (sa.insert(_PENDING_TABLE).from_select(columns, sa.select(*values).select_from(written))
-            .returning(_PENDING_TABLE.c.jurisdiction_path))
+    values = [
+        written.c[path_column]
+        if c.name == "jurisdiction_path"
+        else sa.bindparam(f"audit_{c.name}", type_=c.type)
+        for c in columns
+    ]
+    return (
+        sa.insert(_PENDING_TABLE)
+        .from_select(columns, sa.select(*values).select_from(written))
+        .returning(_PENDING_TABLE.c.jurisdiction_path)
+    )
 
 
 async def write_pending(session: AsyncSession) -> int:
@@ -175,21 +238,30 @@ async def seal(session: AsyncSession, *, limit: int = SEAL_BATCH) -> int:
     never by range: a transaction that took a lower id but commits later is
     sealed by the next round, not lost.
     """
-    head_seq, head_hash = (await session.exec(
-        sa.update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq)
-        .returning(col(AuditHead.seq), col(AuditHead.last_hash))
-    )).one()
+    head_seq, head_hash = (
+        await session.exec(
+            sa.update(AuditHead)
+            .where(col(AuditHead.id) == 1)
+            .values(seq=AuditHead.seq)
+            .returning(col(AuditHead.seq), col(AuditHead.last_hash))
+        )
+    ).one()
     conn = await session.connection()
-    waiting = (await conn.execute(
-        sa.select(*_PENDING_COLUMNS).order_by(_PENDING_TABLE.c.id).limit(limit))).all()
+    waiting = (
+        await conn.execute(sa.select(*_PENDING_COLUMNS).order_by(_PENDING_TABLE.c.id).limit(limit))
+    ).all()
     if not waiting:
         return 0
     rows, last_hash = _chain(waiting, head_seq, head_hash)
     await conn.execute(sa.insert(_ENTRY_TABLE), rows)  # executemany, batched by the driver
-    await conn.execute(sa.delete(_PENDING_TABLE).where(
-        _PENDING_TABLE.c.id.in_([w.id for w in waiting])))
-    await session.exec(sa.update(AuditHead).where(col(AuditHead.id) == 1)
-                       .values(seq=head_seq + len(rows), last_hash=last_hash))
+    await conn.execute(
+        sa.delete(_PENDING_TABLE).where(_PENDING_TABLE.c.id.in_([w.id for w in waiting]))
+    )
+    await session.exec(
+        sa.update(AuditHead)
+        .where(col(AuditHead.id) == 1)
+        .values(seq=head_seq + len(rows), last_hash=last_hash)
+    )
     return len(rows)
 
 
@@ -259,8 +331,7 @@ class Sealer:
             log.warning("audit sealing at shutdown failed: %s", exc)
 
 
-async def entries_about(session: AsyncSession, entity_ids: Sequence[str]
-                        ) -> list[dict[str, Any]]:
+async def entries_about(session: AsyncSession, entity_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Every entry about these entities, sealed ones in chain order, then those waiting.
 
     One statement, so one snapshot: an entry a sealer moves meanwhile is seen once,
@@ -270,12 +341,18 @@ async def entries_about(session: AsyncSession, entity_ids: Sequence[str]
         return []
     fields = ("at", "action", "entity_type", "entity_id", "actor_type", "actor_id", "agency_id")
     ids = list(entity_ids)
-    sides = [sa.select(*(table.c[f] for f in fields), sa.literal(side).label("side"),
-                       table.c[order].label("position")).where(table.c.entity_id.in_(ids))
-             for side, table, order in ((0, _ENTRY_TABLE, "seq"), (1, _PENDING_TABLE, "id"))]
+    sides = [
+        sa.select(
+            *(table.c[f] for f in fields),
+            sa.literal(side).label("side"),
+            table.c[order].label("position"),
+        ).where(table.c.entity_id.in_(ids))
+        for side, table, order in ((0, _ENTRY_TABLE, "seq"), (1, _PENDING_TABLE, "id"))
+    ]
     both = sa.union_all(*sides).subquery()
     result = await (await session.connection()).execute(
-        sa.select(*(both.c[f] for f in fields)).order_by(both.c.side, both.c.position))
+        sa.select(*(both.c[f] for f in fields)).order_by(both.c.side, both.c.position)
+    )
     return [dict(r._mapping) for r in result]
 
 
@@ -297,10 +374,14 @@ async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> Verificat
     head_seq, head_hash = (await session.exec(select(AuditHead.seq, AuditHead.last_hash))).one()
     prev, count, last_seq = GENESIS, 0, 0
     while True:
-        rows = (await session.exec(
-            select(AuditEntry).where(AuditEntry.seq > last_seq, AuditEntry.seq <= head_seq)
-            .order_by(col(AuditEntry.seq)).limit(batch)
-        )).all()
+        rows = (
+            await session.exec(
+                select(AuditEntry)
+                .where(AuditEntry.seq > last_seq, AuditEntry.seq <= head_seq)
+                .order_by(col(AuditEntry.seq))
+                .limit(batch)
+            )
+        ).all()
         if not rows:
             break
         for e in rows:

@@ -57,9 +57,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # X-Forwarded-For/-Proto are read from the trusted proxies only (uvicorn's own default
     # would trust 127.0.0.1); with none configured, the peer address is the client.
     trusted = settings.trusted_proxies
-    common = {"host": args.host, "port": args.port, "access_log": False, "log_config": None,
-              "server_header": False, "proxy_headers": bool(trusted),
-              "forwarded_allow_ips": trusted}
+    common = {
+        "host": args.host,
+        "port": args.port,
+        "access_log": False,
+        "log_config": None,
+        "server_header": False,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted,
+    }
     if args.workers > 1:
         # Each worker process builds its own app from the environment (app/asgi.py).
         os.environ["LABOURWATCH_SIDE"] = args.only or "all"
@@ -73,15 +79,20 @@ def _print_demo(demo: LoadedDemo, base: str, seconds: float) -> None:
     from app.services.demo import DEMO_PASSWORD
 
     done = "loaded" if demo.played else "already loaded"
-    print(f"\nDemo county 黄骅市 {done} ({seconds:.1f} s, with migrations): a campaign "
-          "three weeks in. Logins (password for all: "
-          f"{DEMO_PASSWORD}):", file=sys.stderr)
+    print(
+        f"\nDemo county 黄骅市 {done} ({seconds:.1f} s, with migrations): a campaign "
+        "three weeks in. Logins (password for all: "
+        f"{DEMO_PASSWORD}):",
+        file=sys.stderr,
+    )
     for login in demo.logins:
         print(f"  {login.username:<30} {login.role.value:<15} {login.agency}", file=sys.stderr)
-    print(f"\nAPI: {base}/docs   tip-line API: {base}/public/docs   form: {base}/\n"
-          f"campaign: {demo.campaign_id}\n"
-          f"A tipster's receipt to look up at {base}/status : {demo.receipt}\n",
-          file=sys.stderr)
+    print(
+        f"\nAPI: {base}/docs   tip-line API: {base}/public/docs   form: {base}/\n"
+        f"campaign: {demo.campaign_id}\n"
+        f"A tipster's receipt to look up at {base}/status : {demo.receipt}\n",
+        file=sys.stderr,
+    )
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -114,8 +125,7 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
         engine = create_engine(settings)
         try:
             async with transaction(create_sessionmaker(engine)) as session:
-                await create_admin(session, SYSTEM_ACTOR, username=args.username,
-                                   password=password)
+                await create_admin(session, SYSTEM_ACTOR, username=args.username, password=password)
         finally:
             await engine.dispose()
 
@@ -153,8 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--only", choices=["internal", "public"], default=None)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.set_defaults(func=cmd_serve)
-    sub.add_parser("migrate", help="upgrade the database to the latest migration"
-                   ).set_defaults(func=cmd_migrate)
+    sub.add_parser("migrate", help="upgrade the database to the latest migration").set_defaults(
+        func=cmd_migrate
+    )
     admin = sub.add_parser("create-admin", help="create an admin (LABOURWATCH_ADMIN_PASSWORD)")
     admin.add_argument("--username", required=True)
     admin.set_defaults(func=cmd_create_admin)
@@ -182,5 +193,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-

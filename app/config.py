@@ -26,8 +26,7 @@ class ConfigError(RuntimeError):
 
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-LOCAL_NETWORKS = ("127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-                  "fc00::/7")
+LOCAL_NETWORKS = ("127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
 """Loopback and private (RFC 1918, RFC 4193) networks: where a Prometheus scraper sits."""
 
 
@@ -111,7 +110,8 @@ class Settings(BaseSettings):
     from these peers only, the client address is read from `X-Forwarded-For`, so the
     per-source tip limit counts each tipster, not the balancer. Empty: trust none."""
     metrics_allow: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: list(LOCAL_NETWORKS))
+        default_factory=lambda: list(LOCAL_NETWORKS)
+    )
     """Client addresses or networks that may read /metrics: by default loopback and private
     networks, never the internet (the tip-line's request counters would show an onlooker
     when a tip came in). `0.0.0.0/0,::/0` opens it; empty leaves only the token."""
@@ -132,8 +132,7 @@ class Settings(BaseSettings):
             value = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
         if not isinstance(value, list):
             raise ValueError("a list of addresses or networks")
-        networks = [ipaddress.ip_network(str(item).strip()) for item in value
-                    if str(item).strip()]
+        networks = [ipaddress.ip_network(str(item).strip()) for item in value if str(item).strip()]
         return [str(n.network_address) if n.num_addresses == 1 else str(n) for n in networks]
 
     def metrics_networks(self) -> list[IPNetwork]:
@@ -182,8 +181,11 @@ class Settings(BaseSettings):
             return _written_key(key_file)
         with os.fdopen(fd, "w") as fh:
             fh.write(value + "\n")
-        log.warning("generated a secret key and kept it in %s (mode 0600); set "
-                    "LABOURWATCH_SECRET_KEY to choose your own", key_file)
+        log.warning(
+            "generated a secret key and kept it in %s (mode 0600); set "
+            "LABOURWATCH_SECRET_KEY to choose your own",
+            key_file,
+        )
         return value
 
 
@@ -194,8 +196,10 @@ def _written_key(key_file: Path, wait_seconds: float = 5.0) -> str:
     deadline = time.monotonic() + wait_seconds
     while len(value := key_file.read_text().strip()) < 32:
         if time.monotonic() > deadline:
-            raise ConfigError(f"{key_file} holds no usable key (under 32 bytes); delete it "
-                              "or set LABOURWATCH_SECRET_KEY")
+            raise ConfigError(
+                f"{key_file} holds no usable key (under 32 bytes); delete it "
+                "or set LABOURWATCH_SECRET_KEY"
+            )
         time.sleep(0.05)
     return value
 

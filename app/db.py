@@ -28,8 +28,14 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # connections wait for each other in SQLite's busy handler, which sleeps in
         # growing steps (p99 over a second under a tip surge). Queued on the pool,
         # they wait on the event loop instead and take their turn at once.
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1,
-                                     max_overflow=0, pool_timeout=30, hide_parameters=True)
+        engine = create_async_engine(
+            url,
+            connect_args={"timeout": 30},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=30,
+            hide_parameters=True,
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

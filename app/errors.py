@@ -74,8 +74,9 @@ class Unprocessable(AppError):
     title = "Request validation error"
     status = 422
 
-    def __init__(self, detail: str | None = None, errors: Sequence[ErrorItem] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, detail: str | None = None, errors: Sequence[ErrorItem] | None = None, **kwargs: Any
+    ) -> None:
         # Every entry carries loc, msg and type, as the OpenAPI documents declare.
         items = [{"type": "value_error", **e} for e in (errors or [])]
         super().__init__(detail, errors=items, **kwargs)
@@ -118,15 +119,23 @@ def _validation(eh: ExceptionHandler, request: Request, exc: RequestValidationEr
     raw = exc.errors()
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body_errors = [e for e in raw if e.get("loc", ("",))[0] == "body"]
-    if body_errors and ctype and not (ctype in _JSON_TYPES or ctype.endswith("+json")
-                                      or ctype in _FORM_TYPES):
+    if (
+        body_errors
+        and ctype
+        and not (ctype in _JSON_TYPES or ctype.endswith("+json") or ctype in _FORM_TYPES)
+    ):
         return UnsupportedMediaType(f"Send the body as application/json, not {ctype}.")
     if any(e.get("type") == "json_invalid" for e in raw):
         return BadRequest("The body is not valid JSON.")
     # `input` and `ctx` are left out on purpose: they would echo passwords and tipsters' words.
-    errors = [field_error([str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
-                          str(e.get("msg", "invalid")), str(e.get("type", "value_error")))
-              for e in raw]
+    errors = [
+        field_error(
+            [str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
+            str(e.get("msg", "invalid")),
+            str(e.get("type", "value_error")),
+        )
+        for e in raw
+    ]
     return Unprocessable("The request has invalid fields; see `errors`.", errors=errors)
 
 
@@ -144,16 +153,22 @@ def _sqlstate(exc: DBAPIError) -> str:
 
 def _database_down(eh: ExceptionHandler, request: Request, exc: Exception) -> Problem | None:
     if isinstance(exc, DBAPIError) and _sqlstate(exc) in _UNSTORABLE_TEXT:
-        return Unprocessable("A text field holds a character that cannot be stored "
-                             "(a NUL byte, \\u0000); remove it and send again.")
-    if isinstance(exc, DBAPIError) and not isinstance(exc, InterfaceError | OperationalError) \
-            and not exc.connection_invalidated:
+        return Unprocessable(
+            "A text field holds a character that cannot be stored "
+            "(a NUL byte, \\u0000); remove it and send again."
+        )
+    if (
+        isinstance(exc, DBAPIError)
+        and not isinstance(exc, InterfaceError | OperationalError)
+        and not exc.connection_invalidated
+    ):
         return None
     return ServiceUnavailable("The database is not reachable right now; retry shortly.")
 
 
-def _with_request_id(content: dict[str, Any], request: Request, response: Response
-                     ) -> tuple[dict[str, Any], Response]:
+def _with_request_id(
+    content: dict[str, Any], request: Request, response: Response
+) -> tuple[dict[str, Any], Response]:
     rid = request_id_var.get() or getattr(request.state, "request_id", None)
     if rid is not None and response.status_code >= 500:
         content = {**content, "request_id": rid}
@@ -194,7 +209,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def replay(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Replay)
-        return JSONResponse(exc.body, status_code=exc.status_code,
-                            headers={"Idempotent-Replayed": "true"})
+        return JSONResponse(
+            exc.body, status_code=exc.status_code, headers={"Idempotent-Replayed": "true"}
+        )
 
     app.add_exception_handler(Replay, replay)

@@ -49,8 +49,11 @@ def _chain(exc: BaseException) -> list[tuple[BaseException, str]]:
 def _message(exc: BaseException) -> str:
     if not _from_database(exc):
         return str(exc)
-    facts = [f"{name} {value}" for name in _FACTS
-             if (value := getattr(exc, name, None)) not in (None, "")]
+    facts = [
+        f"{name} {value}"
+        for name in _FACTS
+        if (value := getattr(exc, name, None)) not in (None, "")
+    ]
     return "; ".join(["message withheld: it may quote the values sent", *facts])
 
 
@@ -59,9 +62,12 @@ def scrubbed_traceback(exc: BaseException) -> str:
     blocks: list[str] = []
     for current, link in reversed(_chain(exc)):  # innermost first, as Python prints it
         kind = type(current)
-        blocks.append(link + "Traceback (most recent call last):\n"
-                      + "".join(traceback.format_tb(current.__traceback__))
-                      + f"{kind.__module__}.{kind.__qualname__}: {_message(current)}\n")
+        blocks.append(
+            link
+            + "Traceback (most recent call last):\n"
+            + "".join(traceback.format_tb(current.__traceback__))
+            + f"{kind.__module__}.{kind.__qualname__}: {_message(current)}\n"
+        )
     return "".join(blocks).rstrip("\n")
 
 
@@ -88,8 +94,12 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     handler.addFilter(_RequestId())
     handler.addFilter(HideDatabaseValues())
     if json_lines:
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
-                                           rename_fields={"levelname": "level"}))
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"levelname": "level"},
+            )
+        )
     else:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()

@@ -24,8 +24,13 @@ from app.middleware import BodyLimit, RequestContext
 from app.runtime import Runtime
 
 Side = Literal["all", "internal", "public"]
-UPLOAD_PATHS = ("/api/v1/employers/import", "/public/v1/tips", "/public/v1/tips/with-attachments",
-                "/form", "/api/v1/inspections/{id}/attachments")
+UPLOAD_PATHS = (
+    "/api/v1/employers/import",
+    "/public/v1/tips",
+    "/public/v1/tips/with-attachments",
+    "/form",
+    "/api/v1/inspections/{id}/attachments",
+)
 
 DESCRIPTION = (
     "The case system of a campaign against illegal employment (整治非法用工打击违法犯罪专项行动): "
@@ -54,31 +59,44 @@ def _lifespan(runtime: Runtime) -> Callable[[FastAPI], AbstractAsyncContextManag
 
 def build_internal(runtime: Runtime, *, own_lifespan: bool = True) -> FastAPI:
     settings = runtime.settings
-    app = offline_app(docs_prefix="", title="labourwatch internal API", version="1.0.0",
-                      description=DESCRIPTION,
-                      lifespan=_lifespan(runtime) if own_lifespan else None)
+    app = offline_app(
+        docs_prefix="",
+        title="labourwatch internal API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=_lifespan(runtime) if own_lifespan else None,
+    )
     app.state.runtime = runtime
     for router in internal_routers():
         app.include_router(router)
     install_error_handlers(app)
     describe(app)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                           allow_credentials=False, allow_methods=["*"], allow_headers=["*"],
-                           expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Link", "X-Request-ID", "Retry-After"],
+        )
     add_outer_middleware(app, settings)
     return app
 
 
 def add_outer_middleware(app: FastAPI, settings: Settings) -> None:
     """Body limits inside, request ids and metrics outermost (they see every answer)."""
-    app.add_middleware(BodyLimit, default=settings.max_body_bytes,
-                       uploads={path: settings.max_upload_bytes for path in UPLOAD_PATHS})
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_body_bytes,
+        uploads={path: settings.max_upload_bytes for path in UPLOAD_PATHS},
+    )
     app.add_middleware(RequestContext)
 
 
-def create_app(settings: Settings | None = None, side: Side = "all",
-               runtime: Runtime | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, side: Side = "all", runtime: Runtime | None = None
+) -> FastAPI:
     """`runtime` is for tests that bring their own engine; the lifespan then leaves it be."""
     settings = settings or get_settings()
     settings.resolved_secret()  # refuse to start without a usable key

@@ -21,11 +21,15 @@ from app.errors import request_id_var
 log = logging.getLogger("labourwatch.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
-REQUESTS = Counter("labourwatch_http_requests_total", "HTTP requests",
-                   ["method", "route", "status"])
-LATENCY = Histogram("labourwatch_http_request_seconds", "HTTP request latency",
-                    ["method", "route"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+REQUESTS = Counter(
+    "labourwatch_http_requests_total", "HTTP requests", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "labourwatch_http_request_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 
 
 class RequestContext:
@@ -60,8 +64,9 @@ class RequestContext:
             if status != 500:
                 raise
             status = 400
-            await _problem(send_with_id, 400, "Bad request",
-                           "The request body is nested too deeply.")
+            await _problem(
+                send_with_id, 400, "Bad request", "The request body is nested too deeply."
+            )
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
@@ -69,9 +74,16 @@ class RequestContext:
             REQUESTS.labels(scope["method"], template, str(status)).inc()
             LATENCY.labels(scope["method"], template).observe(elapsed)
             if log.isEnabledFor(logging.INFO):
-                log.info("request", extra={"request_id": rid, "method": scope["method"],
-                                           "route": template, "status": status,
-                                           "ms": round(elapsed * 1000, 1)})
+                log.info(
+                    "request",
+                    extra={
+                        "request_id": rid,
+                        "method": scope["method"],
+                        "route": template,
+                        "status": status,
+                        "ms": round(elapsed * 1000, 1),
+                    },
+                )
             request_id_var.reset(token)
 
 
@@ -97,8 +109,9 @@ class BodyLimit:
     a path's `{name}` segment stands for any one segment (an id).
     """
 
-    def __init__(self, app: ASGIApp, *, default: int, uploads: dict[str, int] | None = None
-                 ) -> None:
+    def __init__(
+        self, app: ASGIApp, *, default: int, uploads: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.default = default
         self.uploads = {p: n for p, n in (uploads or {}).items() if "{" not in p}
@@ -116,8 +129,12 @@ class BodyLimit:
         limit = self.limit_for(scope["path"])
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _problem(send, 413, "Request body too large",
-                           f"The request body is over the limit of {limit} bytes.")
+            await _problem(
+                send,
+                413,
+                "Request body too large",
+                f"The request body is over the limit of {limit} bytes.",
+            )
             return
         seen = 0
 
@@ -134,10 +151,18 @@ class BodyLimit:
 
 
 async def _problem(send: Send, status: int, title: str, detail: str) -> None:
-    body = json.dumps({"type": "about:blank", "title": title, "status": status,
-                       "detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    body = json.dumps(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -52,8 +52,7 @@ async def startup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
     if engine.dialect.name == "postgresql":
         # Its own unpooled engine: the lock's connection must not take one of the pool's,
         # which may be a single one (LABOURWATCH_DB_POOL_SIZE=1) the work itself needs.
-        holder = create_async_engine(engine.url, poolclass=NullPool,
-                                     isolation_level="AUTOCOMMIT")
+        holder = create_async_engine(engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
         try:
             async with holder.connect() as conn:
                 take = sa.text("SELECT pg_try_advisory_lock(:key)")
@@ -66,14 +65,19 @@ async def startup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
                 try:
                     yield
                 finally:
-                    await conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"),
-                                       {"key": STARTUP_LOCK_KEY})
+                    await conn.execute(
+                        sa.text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY}
+                    )
         finally:
             await holder.dispose()
         return
     database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database.startswith(":memory:") \
-            or database.startswith("file:"):
+    if (
+        engine.dialect.name != "sqlite"
+        or not database
+        or database.startswith(":memory:")
+        or database.startswith("file:")
+    ):
         yield
         return
     async with AsyncFileLock(f"{database}.lock"):

@@ -14,8 +14,10 @@ DOCUMENTS = {"internal.json": "internal", "public.json": "public"}
 def documents(settings: Settings) -> dict[str, dict[str, Any]]:
     from app.main import create_app
 
-    return {name: create_app(settings, side=side).openapi()  # type: ignore[arg-type]
-            for name, side in DOCUMENTS.items()}
+    return {
+        name: create_app(settings, side=side).openapi()  # type: ignore[arg-type]
+        for name, side in DOCUMENTS.items()
+    }
 
 
 def render(doc: dict[str, Any]) -> str:

@@ -48,18 +48,33 @@ class Keys:
 @lru_cache(maxsize=8)
 def derive_keys(secret: str) -> Keys:
     def sub(label: str) -> bytes:
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                    info=f"labourwatch/{label}".encode()).derive(secret.encode())
+        return HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=f"labourwatch/{label}".encode()
+        ).derive(secret.encode())
 
-    return Keys(jwt=sub("jwt"), receipt=sub("receipt"), contact=sub("contact"),
-                webhook=sub("webhook"))
+    return Keys(
+        jwt=sub("jwt"), receipt=sub("receipt"), contact=sub("contact"), webhook=sub("webhook")
+    )
 
 
-def issue_token(keys: Keys, *, subject: str, issuer: str, audience: str, ttl_seconds: int,
-                extra: dict[str, Any] | None = None) -> str:
+def issue_token(
+    keys: Keys,
+    *,
+    subject: str,
+    issuer: str,
+    audience: str,
+    ttl_seconds: int,
+    extra: dict[str, Any] | None = None,
+) -> str:
     now = int(time.time())
-    claims: dict[str, Any] = {"sub": subject, "iss": issuer, "aud": audience, "iat": now,
-                              "exp": now + ttl_seconds, "jti": secrets.token_hex(8)}
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "iss": issuer,
+        "aud": audience,
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "jti": secrets.token_hex(8),
+    }
     claims.update(extra or {})
     return str(jwt.encode(claims, keys.jwt, algorithm=ALGORITHM))
 
@@ -73,9 +88,19 @@ def read_token(keys: Keys, token: str, *, issuer: str, audience: str) -> dict[st
         raise InvalidToken("unexpected algorithm")
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, keys.jwt, algorithms=[ALGORITHM], audience=audience, issuer=issuer,
-            options={"require_exp": True, "require_iat": True, "require_aud": True,
-                     "require_iss": True, "require_sub": True, "leeway": 0},
+            token,
+            keys.jwt,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            issuer=issuer,
+            options={
+                "require_exp": True,
+                "require_iat": True,
+                "require_aud": True,
+                "require_iss": True,
+                "require_sub": True,
+                "leeway": 0,
+            },
         )
     except JWTError as exc:
         raise InvalidToken(str(exc)) from exc
@@ -121,8 +146,9 @@ async def hash_password_off_loop(password: str) -> str:
 
 async def verify_password_off_loop(password: str, password_hash: str | None) -> bool:
     """`verify_password` in a worker thread; as slow for an unknown account as a known one."""
-    return await anyio.to_thread.run_sync(verify_password, password, password_hash,
-                                          limiter=_hash_limiter())
+    return await anyio.to_thread.run_sync(
+        verify_password, password, password_hash, limiter=_hash_limiter()
+    )
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:

@@ -23,18 +23,26 @@ DESCRIPTION = (
 def build_public(runtime: Runtime, *, own_lifespan: bool) -> FastAPI:
     from app.main import _lifespan, add_outer_middleware
 
-    app = offline_app(docs_prefix="/public", title="labourwatch public tip-line",
-                      version="1.0.0", description=DESCRIPTION,
-                      lifespan=_lifespan(runtime) if own_lifespan else None,
-                      openapi_url="/public/openapi.json")
+    app = offline_app(
+        docs_prefix="/public",
+        title="labourwatch public tip-line",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=_lifespan(runtime) if own_lifespan else None,
+        openapi_url="/public/openapi.json",
+    )
     app.state.runtime = runtime
     for router in public_routers():
         app.include_router(router)
     install_error_handlers(app)
     describe(app)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
-                       allow_methods=["GET", "POST"], allow_headers=["Content-Type",
-                                                                     "Idempotency-Key"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "Idempotency-Key"],
+    )
     if own_lifespan:
         add_outer_middleware(app, runtime.settings)
     return app

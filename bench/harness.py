@@ -61,8 +61,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(args: Sequence[str], *, env: dict[str, str] | None = None, ready: str = "/healthz",
-           port: int | None = None, cwd: Path | None = None) -> Iterator[str]:
+def server(
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    ready: str = "/healthz",
+    port: int | None = None,
+    cwd: Path | None = None,
+) -> Iterator[str]:
     """Start a server process on loopback; yield its base URL; stop it afterwards."""
     port = port or free_port()
     full_env = {**os.environ, **(env or {})}
@@ -99,37 +105,73 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def uvicorn_cmd(app: str, *, workers: int = 1) -> list[str]:
-    return [str(BIN / "uvicorn"), app, "--host", "127.0.0.1", "--port", "{port}",
-            "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    return [
+        str(BIN / "uvicorn"),
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
 
 
 _LAT = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, *, seconds: int = 10, connections: int = 32, threads: int = 2,
-        script: Path | None = None, headers: dict[str, str] | None = None) -> Run:
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-           "--timeout", "10s"]
+def wrk(
+    url: str,
+    *,
+    seconds: int = 10,
+    connections: int = 32,
+    threads: int = 2,
+    script: Path | None = None,
+    headers: dict[str, str] | None = None,
+) -> Run:
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     for k, v in (headers or {}).items():
         cmd += ["-H", f"{k}: {v}"]
     if script:
         cmd += ["-s", str(script)]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True,
-                         timeout=seconds + 60).stdout
+    out = subprocess.run(
+        [*cmd, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     lat = {m.group(1): float(m.group(2)) * _UNIT[m.group(3)] for m in _LAT.finditer(out)}
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return Run(rps=rps, p50_ms=lat.get("50", 0.0), p99_ms=lat.get("99", 0.0),
-               non_2xx=int(bad.group(1)) if bad else 0)
+    return Run(
+        rps=rps,
+        p50_ms=lat.get("50", 0.0),
+        p99_ms=lat.get("99", 0.0),
+        non_2xx=int(bad.group(1)) if bad else 0,
+    )
 
 
-def measure(name: str, url: str, *, runs: int = 3, warmup: int = 2, seconds: int = 10,
-            **kw: object) -> Figure:
+def measure(
+    name: str, url: str, *, runs: int = 3, warmup: int = 2, seconds: int = 10, **kw: object
+) -> Figure:
     """Median of `runs` wrk runs after a warm-up, each `seconds` long."""
     wrk(url, seconds=warmup, **kw)  # type: ignore[arg-type]
-    return Figure(name, [wrk(url, seconds=seconds, **kw)  # type: ignore[arg-type]
-                         for _ in range(runs)])
+    return Figure(
+        name,
+        [
+            wrk(url, seconds=seconds, **kw)  # type: ignore[arg-type]
+            for _ in range(runs)
+        ],
+    )
 
 
 @contextmanager
@@ -184,8 +226,14 @@ def serve_cmd(*, workers: int = 1) -> list[str]:
 
 
 def run_cli(args: Sequence[str], env: dict[str, str], timeout: float = 600) -> str:
-    out = subprocess.run(list(args), env={**os.environ, **env}, cwd=ROOT, capture_output=True,
-                         text=True, timeout=timeout)
+    out = subprocess.run(
+        list(args),
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{out.stderr[-2000:]}")
     return out.stdout + out.stderr
@@ -194,8 +242,13 @@ def run_cli(args: Sequence[str], env: dict[str, str], timeout: float = 600) -> s
 @contextmanager
 def process(args: Sequence[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     """A background process (e.g. `labourwatch worker`) for the duration of a block."""
-    proc = subprocess.Popen(list(args), env={**os.environ, **env}, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        list(args),
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         yield proc
     finally:

@@ -55,8 +55,20 @@ from app.services.employer_import import import_employers
 from app.services.import_rows import TEMPLATE_HEADERS
 from bench.harness import pg_database
 
-INDUSTRIES = ("砖窑厂", "煤矿", "矿山", "小作坊", "施工队", "冶炼厂", "物流", "家具厂",
-              "制造业", "其他", "brick_kiln", "logistics")
+INDUSTRIES = (
+    "砖窑厂",
+    "煤矿",
+    "矿山",
+    "小作坊",
+    "施工队",
+    "冶炼厂",
+    "物流",
+    "家具厂",
+    "制造业",
+    "其他",
+    "brick_kiln",
+    "logistics",
+)
 
 
 def peak_rss_mb() -> float:
@@ -83,9 +95,18 @@ def rows(n: int, seed: int = 2007) -> Iterator[list[str]]:
         code = first17 + uscc_check_digit(first17) if i % 5 < 3 else ""
         name = f"黄骅市第{i}号{rnd.choice(('砖厂', '作坊', '家具厂', '物流公司'))}"
         town = TOWNSHIPS[i % len(TOWNSHIPS)]
-        row = [name, code, rnd.choice(INDUSTRIES), town, f"{town}{i % 97}村{i}号",
-               "", f"B{i:08d}", f"20{rnd.randint(5, 35):02d}-{rnd.randint(1, 12):02d}-01",
-               f"S{i:08d}" if i % 3 == 0 else "", "2030-06-30" if i % 3 == 0 else ""]
+        row = [
+            name,
+            code,
+            rnd.choice(INDUSTRIES),
+            town,
+            f"{town}{i % 97}村{i}号",
+            "",
+            f"B{i:08d}",
+            f"20{rnd.randint(5, 35):02d}-{rnd.randint(1, 12):02d}-01",
+            f"S{i:08d}" if i % 3 == 0 else "",
+            "2030-06-30" if i % 3 == 0 else "",
+        ]
         if i % 100 == 99:
             row[2] = "赌场"  # a bad row: unknown industry
         yield row
@@ -116,39 +137,66 @@ async def county(settings: Settings) -> Actor:
     async with transaction(maker) as session:
         await reference.seed_reference_data(session)
         parent = None
-        for name, level in (("全国", JurisdictionLevel.national),
-                            ("河北省", JurisdictionLevel.province),
-                            ("沧州市", JurisdictionLevel.city),
-                            ("黄骅市", JurisdictionLevel.county)):
-            found = (await session.exec(select(Jurisdiction).where(
-                Jurisdiction.name == name))).first()
+        for name, level in (
+            ("全国", JurisdictionLevel.national),
+            ("河北省", JurisdictionLevel.province),
+            ("沧州市", JurisdictionLevel.city),
+            ("黄骅市", JurisdictionLevel.county),
+        ):
+            found = (
+                await session.exec(select(Jurisdiction).where(Jurisdiction.name == name))
+            ).first()
             parent = found or await reference.create_jurisdiction(
-                session, SYSTEM_ACTOR, name=name, level=level,
-                parent_id=parent.id if parent else None)
+                session,
+                SYSTEM_ACTOR,
+                name=name,
+                level=level,
+                parent_id=parent.id if parent else None,
+            )
         assert parent is not None
         for town in TOWNSHIPS:
-            found = (await session.exec(select(Jurisdiction).where(
-                Jurisdiction.name == town, Jurisdiction.parent_id == parent.id))).first()
+            found = (
+                await session.exec(
+                    select(Jurisdiction).where(
+                        Jurisdiction.name == town, Jurisdiction.parent_id == parent.id
+                    )
+                )
+            ).first()
             if found is None:
-                await reference.create_jurisdiction(session, SYSTEM_ACTOR, name=town,
-                                                    level=JurisdictionLevel.township,
-                                                    parent_id=parent.id)
+                await reference.create_jurisdiction(
+                    session,
+                    SYSTEM_ACTOR,
+                    name=town,
+                    level=JurisdictionLevel.township,
+                    parent_id=parent.id,
+                )
     await engine.dispose()
-    return Actor(kind="user", id="bench", name="bench", role=Role.coordinator, agency_id=None,
-                 agency_kind=None, jurisdiction_id=str(parent.id), jurisdiction_path=parent.path)
+    return Actor(
+        kind="user",
+        id="bench",
+        name="bench",
+        role=Role.coordinator,
+        agency_id=None,
+        agency_kind=None,
+        jurisdiction_id=str(parent.id),
+        jurisdiction_path=parent.path,
+    )
 
 
 async def run(args: argparse.Namespace, workdir: Path) -> None:
-    url = os.environ.get("LABOURWATCH_DATABASE_URL") or \
-        f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    url = (
+        os.environ.get("LABOURWATCH_DATABASE_URL") or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    )
     key = SecretStr("bench-only-secret-not-for-use-0123456789")
     settings = Settings(database_url=url, secret_key=key)
     actor = await county(settings)
     path = workdir / ("employers.xlsx" if args.xlsx else "employers.csv")
     write_file(path, args.rows, args.xlsx)
     base = peak_rss_mb()
-    print(f"backend={url.split(':', 1)[0]} file={path.name} "
-          f"size={path.stat().st_size / 2**20:.1f} MiB peak_rss_before_import={base:.0f} MB")
+    print(
+        f"backend={url.split(':', 1)[0]} file={path.name} "
+        f"size={path.stat().st_size / 2**20:.1f} MiB peak_rss_before_import={base:.0f} MB"
+    )
     engine = create_engine(settings)
     maker = create_sessionmaker(engine)
     for label in ("first", "rerun"):
@@ -158,9 +206,11 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
             async with transaction(maker) as session:
                 result = await import_employers(session, actor, file=fh)
         seconds = time.perf_counter() - started
-        print(f"{label}: rows={args.rows} created={result.created} updated={result.updated} "
-              f"unchanged={result.unchanged} rejected={result.rejected_total} "
-              f"seconds={seconds:.1f} peak_rss={peak_rss_mb():.0f} MB")
+        print(
+            f"{label}: rows={args.rows} created={result.created} updated={result.updated} "
+            f"unchanged={result.unchanged} rejected={result.rejected_total} "
+            f"seconds={seconds:.1f} peak_rss={peak_rss_mb():.0f} MB"
+        )
     await engine.dispose()
 
 
@@ -168,9 +218,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--xlsx", action="store_true")
-    parser.add_argument("--pg", action="store_true",
-                        help="import into a throwaway PostgreSQL database on "
-                             "LABOURWATCH_TEST_PG (default postgresql://postgres@127.0.0.1:5432)")
+    parser.add_argument(
+        "--pg",
+        action="store_true",
+        help="import into a throwaway PostgreSQL database on "
+        "LABOURWATCH_TEST_PG (default postgresql://postgres@127.0.0.1:5432)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         if args.pg:

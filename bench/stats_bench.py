@@ -59,8 +59,10 @@ from app.services.stats_tally import rebuild_tallies
 from bench.harness import pg_database
 
 CODES = "ARRAY[" + ",".join(f"'{v.code}'" for v in VIOLATION_TYPES) + "]"
-INDUSTRIES = "ARRAY['brick_kiln','coal_mine','mine','workshop','construction_team','smelter'," \
-             "'logistics','furniture','manufacturing','other']"
+INDUSTRIES = (
+    "ARRAY['brick_kiln','coal_mine','mine','workshop','construction_team','smelter',"
+    "'logistics','furniture','manufacturing','other']"
+)
 
 GENERATE = [
     # employers spread over the villages
@@ -137,47 +139,76 @@ async def _places(maker: Any) -> None:
     async with transaction(maker) as s:
         await reference.seed_reference_data(s)
         parent = None
-        for name, level in (("全国", JurisdictionLevel.national),
-                            ("河北省", JurisdictionLevel.province),
-                            ("沧州市", JurisdictionLevel.city),
-                            ("黄骅市", JurisdictionLevel.county)):
+        for name, level in (
+            ("全国", JurisdictionLevel.national),
+            ("河北省", JurisdictionLevel.province),
+            ("沧州市", JurisdictionLevel.city),
+            ("黄骅市", JurisdictionLevel.county),
+        ):
             parent = await reference.create_jurisdiction(
-                s, SYSTEM_ACTOR, name=name, level=level, parent_id=parent.id if parent else None)
+                s, SYSTEM_ACTOR, name=name, level=level, parent_id=parent.id if parent else None
+            )
         assert parent is not None
         for t in range(10):
             town = await reference.create_jurisdiction(
-                s, SYSTEM_ACTOR, name=f"第{t + 1}镇", level=JurisdictionLevel.township,
-                parent_id=parent.id)
+                s,
+                SYSTEM_ACTOR,
+                name=f"第{t + 1}镇",
+                level=JurisdictionLevel.township,
+                parent_id=parent.id,
+            )
             for v in range(10):
                 await reference.create_jurisdiction(
-                    s, SYSTEM_ACTOR, name=f"第{t + 1}镇{v + 1}村",
-                    level=JurisdictionLevel.village, parent_id=town.id)
+                    s,
+                    SYSTEM_ACTOR,
+                    name=f"第{t + 1}镇{v + 1}村",
+                    level=JurisdictionLevel.village,
+                    parent_id=town.id,
+                )
         for kind in (AgencyKind.labour, AgencyKind.police):
-            await reference.create_agency(s, SYSTEM_ACTOR, name=None, kind=kind,
-                                          jurisdiction_id=parent.id)
+            await reference.create_agency(
+                s, SYSTEM_ACTOR, name=None, kind=kind, jurisdiction_id=parent.id
+            )
 
 
 async def _generate(engine: Any, findings: int) -> str:
     async with engine.begin() as conn:
-        await conn.execute(sa.text(
-            "INSERT INTO app_user (id, username, display_name, password_hash, role, agency_id, "
-            "is_active, created_at) SELECT gen_random_uuid(), 'inspector' || g, '检查员' || g, "
-            "'x', 'inspector', (SELECT id FROM agency WHERE kind = 'labour'), true, now() "
-            "FROM generate_series(1, 4) g"))
-        campaign = (await conn.execute(sa.text(
-            "INSERT INTO campaign (id, name, jurisdiction_id, starts_on, ends_on, created_by, "
-            "created_at) SELECT gen_random_uuid(), '专项行动', id, DATE '2026-07-01', "
-            "DATE '2026-07-31', 'bench', now() FROM jurisdiction WHERE level = 'county' "
-            "RETURNING id"))).scalar_one()
-        inspector = (await conn.execute(sa.text(
-            "SELECT id FROM app_user ORDER BY id LIMIT 1"))).scalar_one()
-        params = {"employers": 50_000, "per_employer": 4, "amended": 2_000, "findings": findings,
-                  "cases": 20_000, "tips": 30_000, "campaign": campaign, "inspector": inspector}
+        await conn.execute(
+            sa.text(
+                "INSERT INTO app_user (id, username, display_name, password_hash, role, agency_id, "
+                "is_active, created_at) SELECT gen_random_uuid(), 'inspector' || g, '检查员' || g, "
+                "'x', 'inspector', (SELECT id FROM agency WHERE kind = 'labour'), true, now() "
+                "FROM generate_series(1, 4) g"
+            )
+        )
+        campaign = (
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO campaign (id, name, jurisdiction_id, starts_on, ends_on, "
+                    "created_by, created_at) SELECT gen_random_uuid(), '专项行动', id, "
+                    "DATE '2026-07-01', DATE '2026-07-31', 'bench', now() FROM jurisdiction "
+                    "WHERE level = 'county' "
+                    "RETURNING id"
+                )
+            )
+        ).scalar_one()
+        inspector = (
+            await conn.execute(sa.text("SELECT id FROM app_user ORDER BY id LIMIT 1"))
+        ).scalar_one()
+        params = {
+            "employers": 50_000,
+            "per_employer": 4,
+            "amended": 2_000,
+            "findings": findings,
+            "cases": 20_000,
+            "tips": 30_000,
+            "campaign": campaign,
+            "inspector": inspector,
+        }
         for sql in GENERATE:
             started = time.perf_counter()
             text = sql.format(ind=INDUSTRIES, codes=CODES, ncodes=len(VIOLATION_TYPES))
-            await conn.execute(sa.text(text), {k: v for k, v in params.items()
-                                               if f":{k}" in text})
+            await conn.execute(sa.text(text), {k: v for k, v in params.items() if f":{k}" in text})
             print(f"  {text.split()[2]:<22} {time.perf_counter() - started:6.1f} s", flush=True)
     await _vacuum(engine, "VACUUM ANALYZE")  # unanalysed, the tallies' rebuild takes minutes
     started = time.perf_counter()
@@ -196,8 +227,9 @@ async def _vacuum(engine: Any, sql: str) -> None:
 
 def _explain_everything(engine: Any) -> None:
     @event.listens_for(engine.sync_engine, "before_cursor_execute", retval=True)
-    def _explain(conn: Any, cursor: Any, statement: str, params: Any, context: Any,
-                 many: bool) -> tuple[str, Any]:
+    def _explain(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> tuple[str, Any]:
         if statement.lstrip().upper().startswith("SELECT") and "GROUP BY" in statement:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
             print("\n".join(r[0] for r in cursor.fetchall()), "\n", flush=True)
@@ -205,8 +237,9 @@ def _explain_everything(engine: Any) -> None:
 
 
 async def run(url: str, args: argparse.Namespace) -> None:
-    settings = Settings(database_url=url,
-                        secret_key=SecretStr("bench-only-secret-not-for-use-0123456789"))
+    settings = Settings(
+        database_url=url, secret_key=SecretStr("bench-only-secret-not-for-use-0123456789")
+    )
     engine = create_engine(settings)
     await upgrade(engine)
     maker = create_sessionmaker(engine)
@@ -220,34 +253,51 @@ async def run(url: str, args: argparse.Namespace) -> None:
         await bulk.dispose()
         print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
     async with engine.connect() as conn:
-        county = (await conn.execute(sa.text(
-            "SELECT id, path FROM jurisdiction WHERE level = 'county'"))).one()
-    actor = Actor(kind="user", id="bench", name="bench", role=Role.coordinator, agency_id=None,
-                  agency_kind=None, jurisdiction_id=str(county.id), jurisdiction_path=county.path)
+        county = (
+            await conn.execute(sa.text("SELECT id, path FROM jurisdiction WHERE level = 'county'"))
+        ).one()
+    actor = Actor(
+        kind="user",
+        id="bench",
+        name="bench",
+        role=Role.coordinator,
+        agency_id=None,
+        agency_kind=None,
+        jurisdiction_id=str(county.id),
+        jurisdiction_path=county.path,
+    )
     if args.explain:
         _explain_everything(engine)
     timings = []
     for _ in range(1 if args.explain else 4):
         async with maker() as session:
             t0 = time.perf_counter()
-            table = await compute_stats(session, actor, campaign_id=campaign,
-                                        jurisdiction_id=actor.jurisdiction_id)
+            table = await compute_stats(
+                session, actor, campaign_id=campaign, jurisdiction_id=actor.jurisdiction_id
+            )
             timings.append(time.perf_counter() - t0)
     await engine.dispose()
     total = table.total
-    print(f"findings {total['findings']:,}  employers inspected {total['employers_inspected']:,}  "
-          f"cases {total['cases_opened']:,}  tips {total['tips_received']:,}")
-    print(f"compute_stats, county, {args.findings:,} findings: median of 3 "
-          f"{statistics.median(timings[-3:]) * 1000:.0f} ms (runs: "
-          f"{', '.join(f'{t * 1000:.0f}' for t in timings)} ms; first is warm-up)")
+    print(
+        f"findings {total['findings']:,}  employers inspected {total['employers_inspected']:,}  "
+        f"cases {total['cases_opened']:,}  tips {total['tips_received']:,}"
+    )
+    print(
+        f"compute_stats, county, {args.findings:,} findings: median of 3 "
+        f"{statistics.median(timings[-3:]) * 1000:.0f} ms (runs: "
+        f"{', '.join(f'{t * 1000:.0f}' for t in timings)} ms; first is warm-up)"
+    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--findings", type=int, default=1_000_000)
     parser.add_argument("--explain", action="store_true")
-    parser.add_argument("--database", help="keep and reuse this PostgreSQL URL "
-                        "(postgresql+asyncpg://…); default: a throwaway database")
+    parser.add_argument(
+        "--database",
+        help="keep and reuse this PostgreSQL URL "
+        "(postgresql+asyncpg://…); default: a throwaway database",
+    )
     options = parser.parse_args()
     if options.database:
         asyncio.run(run(options.database, options))

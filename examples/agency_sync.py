@@ -39,9 +39,14 @@ import httpx
 
 
 def token(client: httpx.Client) -> str:
-    r = client.post("/api/v1/auth/token", data={
-        "grant_type": "client_credentials", "client_id": os.environ["LW_CLIENT_ID"],
-        "client_secret": os.environ["LW_CLIENT_SECRET"]})
+    r = client.post(
+        "/api/v1/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": os.environ["LW_CLIENT_ID"],
+            "client_secret": os.environ["LW_CLIENT_SECRET"],
+        },
+    )
     r.raise_for_status()
     return str(r.json()["access_token"])
 
@@ -63,8 +68,10 @@ def take_on(client: httpx.Client, assignment_id: str, args: argparse.Namespace) 
     if not args.file_prefix or done.status_code not in (200, 409):
         return
     number = next_number(Path(f"{args.cursor_file}.numbers"), args.file_prefix)
-    filed = client.post(f"/api/v1/assignments/{assignment_id}/file",
-                        json={"external_number": number, "note": "本系统立案"})
+    filed = client.post(
+        f"/api/v1/assignments/{assignment_id}/file",
+        json={"external_number": number, "note": "本系统立案"},
+    )
     if filed.status_code == 200:
         f = filed.json()
         print(f"  filed {f['number']} investigate_by={f['investigate_by']}", flush=True)
@@ -75,13 +82,19 @@ def take_on(client: httpx.Client, assignment_id: str, args: argparse.Namespace) 
 def document(args: argparse.Namespace) -> None:
     with httpx.Client(base_url=os.environ["LW_URL"], timeout=30) as client:
         client.headers["Authorization"] = f"Bearer {token(client)}"
-        body = {"kind": args.kind, "facts": args.facts, "legal_basis": args.basis,
-                "external_number": args.number}
+        body = {
+            "kind": args.kind,
+            "facts": args.facts,
+            "legal_basis": args.basis,
+            "external_number": args.number,
+        }
         if args.deadline:
             body["deadline"] = args.deadline
         r = client.post(f"/api/v1/assignments/{args.assignment_id}/documents", json=body)
-        print(f"document → {r.status_code} {r.json().get('number', r.json().get('detail'))}",
-              flush=True)
+        print(
+            f"document → {r.status_code} {r.json().get('number', r.json().get('detail'))}",
+            flush=True,
+        )
         if r.status_code >= 400:
             raise SystemExit(1)
 
@@ -89,10 +102,13 @@ def document(args: argparse.Namespace) -> None:
 def conclude(args: argparse.Namespace) -> None:
     with httpx.Client(base_url=os.environ["LW_URL"], timeout=30) as client:
         client.headers["Authorization"] = f"Bearer {token(client)}"
-        r = client.post(f"/api/v1/assignments/{args.assignment_id}/conclude",
-                        json={"summary": args.summary})
-        print(f"conclude → {r.status_code} {r.json().get('status', r.json().get('detail'))}",
-              flush=True)
+        r = client.post(
+            f"/api/v1/assignments/{args.assignment_id}/conclude", json={"summary": args.summary}
+        )
+        print(
+            f"conclude → {r.status_code} {r.json().get('status', r.json().get('detail'))}",
+            flush=True,
+        )
         if r.status_code >= 400:
             raise SystemExit(1)
 
@@ -111,9 +127,12 @@ def poll(args: argparse.Namespace) -> None:
             page = r.json()
             for item in page["items"]:
                 a = item["assignment"]
-                print(f"{item['seq']} {item['change']} assignment={item['assignment_id']} "
-                      f"case={item['case_id']} status={a['status']} "
-                      f"employer={a['employer_name']} due={a['due_at']}", flush=True)
+                print(
+                    f"{item['seq']} {item['change']} assignment={item['assignment_id']} "
+                    f"case={item['case_id']} status={a['status']} "
+                    f"employer={a['employer_name']} due={a['due_at']}",
+                    flush=True,
+                )
                 if args.accept and item["change"] == "created" and a["status"] == "pending":
                     take_on(client, item["assignment_id"], args)
             since = page["next_since"]
@@ -132,8 +151,11 @@ def verify(secret: str, headers: dict[str, str], body: bytes, tolerance: int = 3
     key = base64.b64decode(secret.removeprefix("whsec_"))
     mac = hmac.new(key, f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest()
     expected = base64.b64encode(mac).decode()
-    return any(hmac.compare_digest(sig.split(",", 1)[-1], expected)
-               for sig in headers.get("webhook-signature", "").split() if sig.startswith("v1,"))
+    return any(
+        hmac.compare_digest(sig.split(",", 1)[-1], expected)
+        for sig in headers.get("webhook-signature", "").split()
+        if sig.startswith("v1,")
+    )
 
 
 def webhook(args: argparse.Namespace) -> None:
@@ -150,9 +172,12 @@ def webhook(args: argparse.Namespace) -> None:
                 return
             event = json.loads(body)
             a = event["data"]["assignment"]
-            print(f"{event['type']} {event['data']['change']} assignment={a['id']} "
-                  f"case={a['case_id']} status={a['status']} employer={a['employer_name']} "
-                  f"id={headers['webhook-id']}", flush=True)
+            print(
+                f"{event['type']} {event['data']['change']} assignment={a['id']} "
+                f"case={a['case_id']} status={a['status']} employer={a['employer_name']} "
+                f"id={headers['webhook-id']}",
+                flush=True,
+            )
             self.send_response(204)
             self.end_headers()
 

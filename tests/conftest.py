@@ -35,8 +35,11 @@ from app.runtime import Runtime
 from app.services.reference import seed_reference_data
 from tests.factories import World, build_world
 
-BACKENDS = [b.strip() for b in os.environ.get(
-    "LABOURWATCH_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
+BACKENDS = [
+    b.strip()
+    for b in os.environ.get("LABOURWATCH_TEST_DATABASES", "sqlite,postgresql").split(",")
+    if b.strip()
+]
 PG_SERVER = os.environ.get("LABOURWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -66,8 +69,12 @@ class TestDatabase:
 
 
 def make_settings(url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {"database_url": url, "secret_key": TEST_SECRET,
-                                  "log_json": False, **overrides}
+    values: dict[str, object] = {
+        "database_url": url,
+        "secret_key": TEST_SECRET,
+        "log_json": False,
+        **overrides,
+    }
     return Settings.model_validate(values)
 
 
@@ -80,8 +87,9 @@ async def _admin_pg(sql: str) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-async def backend_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                           ) -> AsyncIterator[tuple[str, str]]:
+async def backend_template(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[str, str]]:
     """A migrated, empty database per backend: (backend, url-or-template-path)."""
     backend = request.param
     if backend == "postgresql":
@@ -111,10 +119,13 @@ _pg_engines: dict[str, AsyncEngine] = {}
 async def _truncate_pg(engine: AsyncEngine) -> None:
     tables = [t.name for t in app.models.metadata.sorted_tables]
     async with engine.begin() as conn:
-        await conn.execute(sa.text(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        await conn.execute(sa.text(
-            "INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+        await conn.execute(
+            sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        )
+        await conn.execute(
+            sa.text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"),
+            {"h": "0" * 64},
+        )
         # the one-row heads the migrations seed, as a fresh database has them
         await conn.execute(sa.text("INSERT INTO feed_head (id, seq) VALUES (1, 0)"))
 

@@ -46,12 +46,17 @@ class World:
     def headers(self, role: Role, place: str = "home") -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[(place, role)]}"}
 
-    async def add_user(self, role: Role, kind: AgencyKind, place: str = "home",
-                       username: str | None = None) -> tuple[User, dict[str, str]]:
+    async def add_user(
+        self, role: Role, kind: AgencyKind, place: str = "home", username: str | None = None
+    ) -> tuple[User, dict[str, str]]:
         async with transaction(self.db.sessionmaker) as session:
-            user = User(username=username or f"u-{uuid.uuid4().hex[:10]}",
-                        display_name=f"{role.value}@{kind.value}", role=role.value,
-                        agency_id=self.agency(kind, place).id, password_hash=password_hash())
+            user = User(
+                username=username or f"u-{uuid.uuid4().hex[:10]}",
+                display_name=f"{role.value}@{kind.value}",
+                role=role.value,
+                agency_id=self.agency(kind, place).id,
+                password_hash=password_hash(),
+            )
             session.add(user)
             await session.flush()
             token, _ = await token_for_user(session, self.db.settings, user)
@@ -68,10 +73,12 @@ ROLE_AGENCY: dict[Role, AgencyKind] = {
 }
 
 
-async def make_place(session: Any, name: str, level: JurisdictionLevel,
-                     parent: Jurisdiction | None) -> Jurisdiction:
-    return await reference.create_jurisdiction(session, SYSTEM_ACTOR, name=name, level=level,
-                                               parent_id=parent.id if parent else None)
+async def make_place(
+    session: Any, name: str, level: JurisdictionLevel, parent: Jurisdiction | None
+) -> Jurisdiction:
+    return await reference.create_jurisdiction(
+        session, SYSTEM_ACTOR, name=name, level=level, parent_id=parent.id if parent else None
+    )
 
 
 async def build_world(db: TestDatabase) -> World:
@@ -83,25 +90,36 @@ async def build_world(db: TestDatabase) -> World:
         home = await make_place(session, "黄骅市", JurisdictionLevel.county, city)
         foreign = await make_place(session, "献县", JurisdictionLevel.county, city)
         town = await make_place(session, "黄骅镇", JurisdictionLevel.township, home)
-        world.places.update(root=root, province=hebei, city=city, home=home, foreign=foreign,
-                            town=town)
+        world.places.update(
+            root=root, province=hebei, city=city, home=home, foreign=foreign, town=town
+        )
         for place in ("home", "foreign"):
             for kind in AgencyKind:
                 if kind is AgencyKind.township:
                     continue
                 world.agencies[(place, kind)] = await reference.create_agency(
-                    session, SYSTEM_ACTOR, name=None, kind=kind,
-                    jurisdiction_id=world.places[place].id)
+                    session,
+                    SYSTEM_ACTOR,
+                    name=None,
+                    kind=kind,
+                    jurisdiction_id=world.places[place].id,
+                )
         world.agencies[("town", AgencyKind.township)] = await reference.create_agency(
-            session, SYSTEM_ACTOR, name=None, kind=AgencyKind.township, jurisdiction_id=town.id)
+            session, SYSTEM_ACTOR, name=None, kind=AgencyKind.township, jurisdiction_id=town.id
+        )
         for kind in (AgencyKind.coordinator, AgencyKind.supervision):
             world.agencies[("city", kind)] = await reference.create_agency(
-                session, SYSTEM_ACTOR, name=None, kind=kind, jurisdiction_id=city.id)
+                session, SYSTEM_ACTOR, name=None, kind=kind, jurisdiction_id=city.id
+            )
         for place in ("home", "foreign"):
             for role, kind in ROLE_AGENCY.items():
-                user = User(username=f"{role.value}.{place}", display_name=f"{role.value} {place}",
-                            role=role.value, agency_id=world.agencies[(place, kind)].id,
-                            password_hash=password_hash())
+                user = User(
+                    username=f"{role.value}.{place}",
+                    display_name=f"{role.value} {place}",
+                    role=role.value,
+                    agency_id=world.agencies[(place, kind)].id,
+                    password_hash=password_hash(),
+                )
                 session.add(user)
                 await session.flush()
                 world.users[(place, role)] = user

@@ -13,10 +13,13 @@ import pytest
 
 from app.services import posters
 
-NO_CJK_FONT = ("needs a Chinese font: apt-get install fonts-noto-cjk "
-               "(or fonts-wqy-zenhei); .ci/run installs it")
-NO_CHROMIUM = ("needs Chromium and its driver: apt-get install chromium chromium-driver; "
-               ".ci/run installs them")
+NO_CJK_FONT = (
+    "needs a Chinese font: apt-get install fonts-noto-cjk "
+    "(or fonts-wqy-zenhei); .ci/run installs it"
+)
+NO_CHROMIUM = (
+    "needs Chromium and its driver: apt-get install chromium chromium-driver; .ci/run installs them"
+)
 
 
 def cjk_font() -> str:

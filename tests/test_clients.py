@@ -35,9 +35,24 @@ def generate(doc: str, package: str, out: Path) -> str:
     """The generator's own output; it formats the code with the venv's ruff."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = subprocess.run(
-        [str(BIN / "openapi-python-client"), "generate", "--path", str(ROOT / "openapi" / doc),
-         "--meta", "none", "--output-path", str(out / package), "--config", str(CONFIG)],
-        capture_output=True, text=True, env=env, timeout=300, check=False)
+        [
+            str(BIN / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(ROOT / "openapi" / doc),
+            "--meta",
+            "none",
+            "--output-path",
+            str(out / package),
+            "--config",
+            str(CONFIG),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     return output
@@ -73,8 +88,9 @@ def _module(package: ModuleType, path: str) -> Any:
     return importlib.import_module(f"{package.__name__}.{path}")
 
 
-def test_a_generated_client_drives_a_real_server(clients: dict[str, ModuleType],
-                                                 tmp_path: Path) -> None:
+def test_a_generated_client_drives_a_real_server(
+    clients: dict[str, ModuleType], tmp_path: Path
+) -> None:
     internal, public = clients["internal.json"], clients["public.json"]
     Client, AuthenticatedClient = internal.Client, internal.AuthenticatedClient
     models = _module(internal, "models")
@@ -88,15 +104,22 @@ def test_a_generated_client_drives_a_real_server(clients: dict[str, ModuleType],
     lookup_tip = _module(public, "api.public.lookup_tip")
 
     with running_serve("sqlite", tmp_path) as (base, _env), ExitStack() as open_clients:
+
         def login(username: str) -> Any:
             anonymous = open_clients.enter_context(Client(base_url=base))
-            token = issue_token.sync(client=anonymous, body=models.IssueTokenBody(
-                grant_type=models.IssueTokenBodyGrantType.PASSWORD, username=username,
-                password=DEMO_PASSWORD))
+            token = issue_token.sync(
+                client=anonymous,
+                body=models.IssueTokenBody(
+                    grant_type=models.IssueTokenBodyGrantType.PASSWORD,
+                    username=username,
+                    password=DEMO_PASSWORD,
+                ),
+            )
             assert isinstance(token, models.TokenPublic), token
             assert token.token_type == "bearer"
             return open_clients.enter_context(
-                AuthenticatedClient(base_url=base, token=token.access_token))
+                AuthenticatedClient(base_url=base, token=token.access_token)
+            )
 
         coordinator = login("coordinator")
         me = get_me.sync(client=coordinator)
@@ -104,13 +127,25 @@ def test_a_generated_client_drives_a_real_server(clients: dict[str, ModuleType],
 
         names = {f"砖厂{i}号" for i in range(3)}
         for name in sorted(names):
-            made = create_employer.sync(client=coordinator, body=models.EmployerCreate(
-                name=name, industry=models.Industry.BRICK_KILN, jurisdiction_id=me.jurisdiction.id,
-                address="黄骅市"))
+            made = create_employer.sync(
+                client=coordinator,
+                body=models.EmployerCreate(
+                    name=name,
+                    industry=models.Industry.BRICK_KILN,
+                    jurisdiction_id=me.jurisdiction.id,
+                    address="黄骅市",
+                ),
+            )
             assert isinstance(made, models.EmployerPublic), made
-        again = create_employer.sync_detailed(client=coordinator, body=models.EmployerCreate(
-            name="砖厂0号", industry=models.Industry.BRICK_KILN,
-            jurisdiction_id=me.jurisdiction.id, address="黄骅市"))
+        again = create_employer.sync_detailed(
+            client=coordinator,
+            body=models.EmployerCreate(
+                name="砖厂0号",
+                industry=models.Industry.BRICK_KILN,
+                jurisdiction_id=me.jurisdiction.id,
+                address="黄骅市",
+            ),
+        )
         if again.status_code == 409:  # the same name at the same place is one employer
             assert isinstance(again.parsed, models.ConflictProblem)
             assert again.parsed.existing_id is not None
@@ -118,8 +153,9 @@ def test_a_generated_client_drives_a_real_server(clients: dict[str, ModuleType],
         seen: list[str] = []
         cursor: Any = None
         for _ in range(20):
-            page = list_employers.sync(client=coordinator, limit=1,
-                                       **({"cursor": cursor} if cursor else {}))
+            page = list_employers.sync(
+                client=coordinator, limit=1, **({"cursor": cursor} if cursor else {})
+            )
             assert isinstance(page, models.EmployerPublicPage), page
             seen += [e.name for e in page.items]
             cursor = page.next_cursor
@@ -135,25 +171,35 @@ def test_a_generated_client_drives_a_real_server(clients: dict[str, ModuleType],
         assert unchanged.status_code == 304
 
         anyone = open_clients.enter_context(public.Client(base_url=base))
-        receipt = submit_tip.sync(client=anyone, body=pmodels.PublicTipSubmission(
-            description="砖厂里有人被关着，不让回家。", violation_types=["restriction_of_liberty"]),
-            idempotency_key="client-test-1")
+        receipt = submit_tip.sync(
+            client=anyone,
+            body=pmodels.PublicTipSubmission(
+                description="砖厂里有人被关着，不让回家。",
+                violation_types=["restriction_of_liberty"],
+            ),
+            idempotency_key="client-test-1",
+        )
         assert isinstance(receipt, pmodels.TipReceipt), receipt
         status = lookup_tip.sync(client=anyone, body=pmodels.ReceiptIn(receipt=receipt.receipt))
         assert isinstance(status, pmodels.TipStatusPublic), status
         assert status.status == pmodels.TipStatusPublicStatus.RECEIVED
-        unknown = lookup_tip.sync_detailed(client=anyone, body=pmodels.ReceiptIn(
-            receipt="AAAA-AAAA-AAAA-AAAA-AAAA"))
+        unknown = lookup_tip.sync_detailed(
+            client=anyone, body=pmodels.ReceiptIn(receipt="AAAA-AAAA-AAAA-AAAA-AAAA")
+        )
         assert unknown.status_code == 404 and isinstance(unknown.parsed, pmodels.Problem)
 
 
-@pytest.mark.skipif(shutil.which("npm") is None or shutil.which("node") is None,
-                    reason="node and npm are needed to type-check the TypeScript client")
+@pytest.mark.skipif(
+    shutil.which("npm") is None or shutil.which("node") is None,
+    reason="node and npm are needed to type-check the TypeScript client",
+)
 def test_typescript_client_type_checks_against_both_documents() -> None:
     """`npm ci`, openapi-typescript on both documents, then `tsc --noEmit` on client.ts."""
+
     def npm(*args: str) -> None:
-        done = subprocess.run(["npm", *args], cwd=TYPESCRIPT, capture_output=True, text=True,
-                              timeout=600, check=False)
+        done = subprocess.run(
+            ["npm", *args], cwd=TYPESCRIPT, capture_output=True, text=True, timeout=600, check=False
+        )
         assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
 
     if not (TYPESCRIPT / "node_modules" / ".package-lock.json").exists():

@@ -11,14 +11,16 @@ from tests import needs
 
 
 def test_without_a_chinese_font_the_poster_tests_skip_saying_what_to_install(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(posters, "find_cjk_font", lambda: None)
     with pytest.raises(pytest.skip.Exception, match="apt-get install fonts-noto-cjk"):
         needs.cjk_font()
 
 
 def test_without_chromium_the_browser_test_skips_saying_what_to_install(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(pytest.skip.Exception, match="apt-get install chromium chromium-driver"):
         needs.chromium()

@@ -24,15 +24,27 @@ def test_committed_openapi_matches_the_code(tmp_path: Path) -> None:
     for name, doc in docs.items():
         committed = (OPENAPI / name).read_text(encoding="utf-8")
         assert committed == render(doc), (
-            f"openapi/{name} is stale: run `labourwatch export-openapi` and commit it")
+            f"openapi/{name} is stale: run `labourwatch export-openapi` and commit it"
+        )
 
 
 def test_contract_paths_are_present(tmp_path: Path) -> None:
     docs = documents(make_settings(f"sqlite+aiosqlite:///{tmp_path}/o.db"))
     internal = docs["internal.json"]["paths"]
-    for path in ("/api/v1/auth/token", "/api/v1/me", "/api/v1/users", "/api/v1/service-accounts",
-                 "/api/v1/jurisdictions", "/api/v1/agencies", "/api/v1/violation-types",
-                 "/api/v1/audit", "/api/v1/audit/verify", "/healthz", "/readyz", "/metrics"):
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/me",
+        "/api/v1/users",
+        "/api/v1/service-accounts",
+        "/api/v1/jurisdictions",
+        "/api/v1/agencies",
+        "/api/v1/violation-types",
+        "/api/v1/audit",
+        "/api/v1/audit/verify",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ):
         assert path in internal, path
     public = docs["public.json"]["paths"]
     assert "/public/v1/violation-types" in public and "/api/v1/me" not in public
@@ -41,8 +53,9 @@ def test_contract_paths_are_present(tmp_path: Path) -> None:
 
 
 def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(method, path, op) for path, item in doc["paths"].items()
-            for method, op in item.items()]
+    return [
+        (method, path, op) for path, item in doc["paths"].items() for method, op in item.items()
+    ]
 
 
 def test_every_operation_has_a_short_stable_unique_camel_case_id(tmp_path: Path) -> None:
@@ -61,6 +74,7 @@ def test_every_operation_has_a_short_stable_unique_camel_case_id(tmp_path: Path)
 def test_renaming_a_handler_keeps_its_operation_id() -> None:
     """The id comes from the (method, path) table, so a refactor that renames the Python
     function changes no generated client."""
+
     async def renamed_in_a_refactor() -> None:
         return None
 
@@ -83,10 +97,12 @@ def test_schema_names_are_unique_and_free_of_module_paths(tmp_path: Path) -> Non
     assert "CaseFinding" in inspection and "InspectionFinding" in inspection
 
 
-@pytest.mark.parametrize(("side", "prefix"), [("internal", ""), ("public", "/public"),
-                                              ("all", ""), ("all", "/public")])
-async def test_docs_pages_load_everything_from_this_server(db: TestDatabase, side: str,
-                                                           prefix: str) -> None:
+@pytest.mark.parametrize(
+    ("side", "prefix"), [("internal", ""), ("public", "/public"), ("all", ""), ("all", "/public")]
+)
+async def test_docs_pages_load_everything_from_this_server(
+    db: TestDatabase, side: str, prefix: str
+) -> None:
     """Swagger UI and ReDoc work on an intranet with no internet: every script, style and
     image the pages name, and the OpenAPI document, come from the app itself."""
     app = app_for(db, side=side)
@@ -94,8 +110,7 @@ async def test_docs_pages_load_everything_from_this_server(db: TestDatabase, sid
     async with httpx.AsyncClient(transport=transport, base_url="http://lw.test") as client:
         for page in (f"{prefix}/docs", f"{prefix}/redoc"):
             html = (await client.get(page)).raise_for_status().text
-            absolute = re.findall(r"""(?:src|href|url)\s*[=:(]\s*['"]?(https?://[^'")\s]+)""",
-                                  html)
+            absolute = re.findall(r"""(?:src|href|url)\s*[=:(]\s*['"]?(https?://[^'")\s]+)""", html)
             assert not [u for u in absolute if not u.startswith("http://lw.test")], absolute
             assets = re.findall(r"""(?:src|href)\s*=\s*['"](/[^'"]+)['"]""", html)
             assets += re.findall(r"""(?:url|spec-url)\s*:\s*['"](/[^'"]+)['"]""", html)
@@ -128,17 +143,27 @@ def test_fixed_value_fields_are_enums(tmp_path: Path) -> None:
     docs = documents(make_settings(f"sqlite+aiosqlite:///{tmp_path}/o.db"))
     internal, public = docs["internal.json"], docs["public.json"]
     fields = {
-        "TokenPublic": ["token_type"], "MePublic": ["kind", "role", "permissions"],
-        "CasePublic": ["status", "severity"], "CaseSummary": ["status", "severity"],
-        "QueueCase": ["status", "severity"], "QueueItem": ["role", "status"],
-        "AssignmentPublic": ["role", "status"], "AssignmentState": ["role", "status"],
-        "RectificationPublic": ["status"], "ActionPublic": ["type", "referral_kind"],
-        "ActionCreate": ["type"], "EscalationPublic": ["kind"],
-        "TimelineEntry": ["actor_type"], "AuditEntryPublic": ["actor_type"],
+        "TokenPublic": ["token_type"],
+        "MePublic": ["kind", "role", "permissions"],
+        "CasePublic": ["status", "severity"],
+        "CaseSummary": ["status", "severity"],
+        "QueueCase": ["status", "severity"],
+        "QueueItem": ["role", "status"],
+        "AssignmentPublic": ["role", "status"],
+        "AssignmentState": ["role", "status"],
+        "RectificationPublic": ["status"],
+        "ActionPublic": ["type", "referral_kind"],
+        "ActionCreate": ["type"],
+        "EscalationPublic": ["kind"],
+        "TimelineEntry": ["actor_type"],
+        "AuditEntryPublic": ["actor_type"],
         "ChangeAssignment": ["role", "status", "case_status", "severity"],
-        "ChangePublic": ["change"], "TipPublic": ["channel", "status"],
-        "TipCreated": ["channel", "status"], "TipDetail": ["channel", "status"],
-        "StatsPlace": ["level"], "TeamMemberPublic": ["agency_kind"],
+        "ChangePublic": ["change"],
+        "TipPublic": ["channel", "status"],
+        "TipCreated": ["channel", "status"],
+        "TipDetail": ["channel", "status"],
+        "StatsPlace": ["level"],
+        "TeamMemberPublic": ["agency_kind"],
         "IssueTokenBody": ["grant_type"],
     }
     plain = []
@@ -151,10 +176,14 @@ def test_fixed_value_fields_are_enums(tmp_path: Path) -> None:
             if not _enum_of(internal, prop):
                 plain.append(f"{model}.{name}")
     assert plain == []
-    assert _enum_of(internal, _schema(internal, "TokenPublic")["properties"]["token_type"]) \
-        == ["bearer"]
-    for model, name in (("TipReceipt", "status"), ("FollowupReceived", "status"),
-                        ("TipStatusPublic", "status")):
+    assert _enum_of(internal, _schema(internal, "TokenPublic")["properties"]["token_type"]) == [
+        "bearer"
+    ]
+    for model, name in (
+        ("TipReceipt", "status"),
+        ("FollowupReceived", "status"),
+        ("TipStatusPublic", "status"),
+    ):
         assert _enum_of(public, _schema(public, model)["properties"][name]), (model, name)
 
 
@@ -193,14 +222,13 @@ def test_documents_declare_what_the_server_does(tmp_path: Path) -> None:
     assert "ETag" in queue["200"]["headers"] and "ETag" in queue["304"]["headers"]
     assert "Retry-After" in queue["503"]["headers"]
     token = paths["/api/v1/auth/token"]["post"]["responses"]["401"]
-    assert token["content"]["application/problem+json"]["schema"]["$ref"].endswith(
-        "/TokenProblem")
+    assert token["content"]["application/problem+json"]["schema"]["$ref"].endswith("/TokenProblem")
     poster = paths["/api/v1/employers/{employer_id}/poster"]["get"]["responses"]["200"]
-    assert all(c["schema"] == {"type": "string", "format": "binary"}
-               for c in poster["content"].values())
+    assert all(
+        c["schema"] == {"type": "string", "format": "binary"} for c in poster["content"].values()
+    )
     problem = internal["components"]["schemas"]["ValidationProblem"]
-    assert {"type", "title", "status", "detail", "instance", "errors"} <= set(
-        problem["properties"])
+    assert {"type", "title", "status", "detail", "instance", "errors"} <= set(problem["properties"])
 
     tips = public["paths"]["/public/v1/tips"]["post"]
     assert list(tips["requestBody"]["content"]) == ["application/json"]

@@ -15,8 +15,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_setting_is_documented() -> None:
-    missing = [f"LABOURWATCH_{name.upper()}" for name in Settings.model_fields
-               if f"LABOURWATCH_{name.upper()}" not in README]
+    missing = [
+        f"LABOURWATCH_{name.upper()}"
+        for name in Settings.model_fields
+        if f"LABOURWATCH_{name.upper()}" not in README
+    ]
     assert missing == []
 
 
@@ -49,8 +52,15 @@ def test_the_walkthrough_runs_pasted_against_a_real_server(tmp_path: Path) -> No
     """The block as a user pastes it, against `labourwatch serve --demo` (on another port)."""
     with running_serve("sqlite", tmp_path) as (base, env):
         script = "\n".join(using_it()).replace("http://127.0.0.1:8000", base)
-        done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     assert done.returncode == 0, done.stderr
     me = json.loads(done.stdout.splitlines()[-1])
     assert (me["username"], me["role"]) == ("coordinator", "coordinator")

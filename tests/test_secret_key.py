@@ -18,8 +18,9 @@ def test_a_key_file_another_process_is_still_writing_is_waited_for(tmp_path: Pat
     writer = threading.Timer(0.3, key_file.write_text, args=(theirs + "\n",))
     writer.start()
     try:
-        settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/labourwatch.db",
-                            secret_key=None)
+        settings = Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path}/labourwatch.db", secret_key=None
+        )
         assert settings.resolved_secret() == theirs
     finally:
         writer.join()

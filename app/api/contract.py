@@ -36,8 +36,9 @@ RECEIPT_PATHS = ("/public/v1/tips/lookup", "/public/v1/tips/followups")
 class Problem(BaseModel):
     """An RFC 9457 problem: every error this API sends."""
 
-    type: str = Field(description="A URI naming the kind of problem; `about:blank` when "
-                                  "the status says it all.")
+    type: str = Field(
+        description="A URI naming the kind of problem; `about:blank` when the status says it all."
+    )
     title: str = Field(description="Short, the same for every problem of this kind.")
     status: int = Field(description="The HTTP status code.")
     detail: str | None = Field(None, description="What went wrong this time, for a person.")
@@ -46,8 +47,9 @@ class Problem(BaseModel):
 
 
 class FieldError(BaseModel):
-    loc: list[str | int] = Field(description="Where: `body`/`query`/`path`/`header`, "
-                                             "then field names and list indexes.")
+    loc: list[str | int] = Field(
+        description="Where: `body`/`query`/`path`/`header`, then field names and list indexes."
+    )
     msg: str = Field(description="What is wrong (zh-CN on the public tip-line).")
     type: str = Field(description="A machine-readable kind, e.g. `missing`, `value_error`.")
 
@@ -68,22 +70,37 @@ class ConflictProblem(Problem):
 class TokenProblem(Problem):
     """The token endpoint's errors, with the OAuth2 `error` code (RFC 6749 §5.2)."""
 
-    error: Literal["invalid_request", "invalid_client", "invalid_grant",
-                   "unsupported_grant_type"] | None = None
+    error: (
+        Literal["invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type"]
+        | None
+    ) = None
 
 
-MODELS: tuple[type[BaseModel], ...] = (Problem, FieldError, ValidationProblem,
-                                       ConflictProblem, TokenProblem)
+MODELS: tuple[type[BaseModel], ...] = (
+    Problem,
+    FieldError,
+    ValidationProblem,
+    ConflictProblem,
+    TokenProblem,
+)
 
 HEADERS: dict[str, dict[str, Any]] = {
-    "X-Request-ID": {"description": "This request's id, as sent or as made here; it is in "
-                                    "the server's log.", "schema": {"type": "string"}},
-    "Retry-After": {"description": "Seconds to wait before trying again.",
-                    "schema": {"type": "integer", "minimum": 0}},
-    "Link": {"description": 'The next page, as `<url>; rel="next"` (RFC 8288); absent on '
-                            "the last page.", "schema": {"type": "string"}},
-    "ETag": {"description": "The version of this answer; send it back as `If-None-Match`.",
-             "schema": {"type": "string"}},
+    "X-Request-ID": {
+        "description": "This request's id, as sent or as made here; it is in the server's log.",
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "Link": {
+        "description": 'The next page, as `<url>; rel="next"` (RFC 8288); absent on the last page.',
+        "schema": {"type": "string"},
+    },
+    "ETag": {
+        "description": "The version of this answer; send it back as `If-None-Match`.",
+        "schema": {"type": "string"},
+    },
     "WWW-Authenticate": {"description": "`Bearer`.", "schema": {"type": "string"}},
 }
 
@@ -92,13 +109,17 @@ def offline_app(*, docs_prefix: str, **kwargs: Any) -> FastAPI:
     """A FastAPI app whose Swagger UI (`{docs_prefix}/docs`) and ReDoc (`{docs_prefix}/redoc`)
     load their scripts and styles from this server (`{docs_prefix}/docs-assets/`)."""
     app = FastAPIOffline(
-        docs_url=f"{docs_prefix}/docs", redoc_url=f"{docs_prefix}/redoc",
+        docs_url=f"{docs_prefix}/docs",
+        redoc_url=f"{docs_prefix}/redoc",
         static_url=f"{docs_prefix}/docs-assets",
         swagger_ui_oauth2_redirect_url=f"{docs_prefix}/docs/oauth2-redirect",
         # Swagger UI would otherwise send the document to validator.swagger.io for a badge.
         swagger_ui_parameters={"validatorUrl": None},
         generate_unique_id_function=operation_id,
-        license_info=LICENSE, servers=SERVERS, **kwargs)
+        license_info=LICENSE,
+        servers=SERVERS,
+        **kwargs,
+    )
     return app
 
 
@@ -121,10 +142,13 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _problem(description: str, schema: str = "Problem", *headers: str) -> dict[str, Any]:
-    answer: dict[str, Any] = {"description": description,
-                              "content": {PROBLEM_JSON: {"schema": _ref(schema)}}}
-    answer["headers"] = {h: {"$ref": f"#/components/headers/{h}"}
-                         for h in ("X-Request-ID", *headers)}
+    answer: dict[str, Any] = {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": _ref(schema)}},
+    }
+    answer["headers"] = {
+        h: {"$ref": f"#/components/headers/{h}"} for h in ("X-Request-ID", *headers)
+    }
     return answer
 
 
@@ -143,9 +167,12 @@ def _add_components(doc: dict[str, Any]) -> None:
         components["securitySchemes"][SCHEME] = {
             "type": "oauth2",
             "description": "Staff sign in with the password grant; agency systems' service "
-                           "accounts with client credentials. Both at the same token URL.",
-            "flows": {"password": {"tokenUrl": TOKEN_URL, "scopes": {}},
-                      "clientCredentials": {"tokenUrl": TOKEN_URL, "scopes": {}}}}
+            "accounts with client credentials. Both at the same token URL.",
+            "flows": {
+                "password": {"tokenUrl": TOKEN_URL, "scopes": {}},
+                "clientCredentials": {"tokenUrl": TOKEN_URL, "scopes": {}},
+            },
+        }
 
 
 def _is_html(op: dict[str, Any]) -> bool:
@@ -157,9 +184,11 @@ def _finish_operation(method: str, path: str, op: dict[str, Any]) -> None:
     if _is_html(op):  # the reporting form answers every outcome, errors too, as a page
         for code in ("422", "4XX", "5XX"):
             responses.pop(code, None)
-        responses["4XX"] = {"description": "The page again, saying what to change or why the "
-                                           "tip-line cannot take it now.",
-                            "content": {"text/html": {"schema": {"type": "string"}}}}
+        responses["4XX"] = {
+            "description": "The page again, saying what to change or why the "
+            "tip-line cannot take it now.",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        }
         for answer in responses.values():
             answer["headers"] = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}}
         op["security"] = []
@@ -173,12 +202,14 @@ def _finish_operation(method: str, path: str, op: dict[str, Any]) -> None:
     writes = method in ("post", "put", "patch", "delete")
     params = op.get("parameters", [])
     for param in params:  # some handlers take ids as text so a malformed one is a 404
-        if param["in"] == "path" and param["name"].endswith("_id") \
-                and param["schema"].get("type") == "string":
+        if (
+            param["in"] == "path"
+            and param["name"].endswith("_id")
+            and param["schema"].get("type") == "string"
+        ):
             param["schema"].setdefault("format", "uuid")
     if "422" in responses or writes or params:
-        responses["422"] = _problem("Invalid fields; `errors` names each one.",
-                                    "ValidationProblem")
+        responses["422"] = _problem("Invalid fields; `errors` names each one.", "ValidationProblem")
     if path == TOKEN_URL:
         responses["400"] = _problem("A malformed grant (`error` says which).", "TokenProblem")
         responses["401"] = _problem("Wrong credentials.", "TokenProblem")
@@ -190,17 +221,21 @@ def _finish_operation(method: str, path: str, op: dict[str, Any]) -> None:
     if path in RECEIPT_PATHS:
         responses["404"] = _problem("No tip has this receipt.")
     if writes and path != TOKEN_URL:
-        responses["409"] = _problem("Conflicts with what exists (`existing_id`), or the same "
-                                    "Idempotency-Key is in flight.", "ConflictProblem",
-                                    "Retry-After")
+        responses["409"] = _problem(
+            "Conflicts with what exists (`existing_id`), or the same Idempotency-Key is in flight.",
+            "ConflictProblem",
+            "Retry-After",
+        )
     if path.startswith("/public/v1/tips"):
-        responses["429"] = _problem("Too many tips or lookups; wait `Retry-After` seconds.",
-                                    "Problem", "Retry-After")
+        responses["429"] = _problem(
+            "Too many tips or lookups; wait `Retry-After` seconds.", "Problem", "Retry-After"
+        )
     elif "429" in responses:  # a route's own limit (failed logins): its words, the shape
         responses["429"] = _problem(responses["429"]["description"], "Problem", "Retry-After")
     responses["4XX"] = _problem("Another client error.")
-    responses["503"] = _problem("The database is unreachable; retry after `Retry-After`.",
-                                "Problem", "Retry-After")
+    responses["503"] = _problem(
+        "The database is unreachable; retry after `Retry-After`.", "Problem", "Retry-After"
+    )
     responses["5XX"] = _problem("An unexpected error; quote `request_id`.")
     for code, answer in responses.items():
         if not code.startswith(("2", "3")):
@@ -231,8 +266,11 @@ def _clear_name(name: str) -> str | None:
 
 def _rename_schemas(doc: dict[str, Any]) -> dict[str, Any]:
     text = json.dumps(doc, ensure_ascii=False)
-    renames = {n: c for n in doc.get("components", {}).get("schemas", {})
-               if (c := _clear_name(n)) is not None}
+    renames = {
+        n: c
+        for n in doc.get("components", {}).get("schemas", {})
+        if (c := _clear_name(n)) is not None
+    }
     for name, clear in renames.items():
         text = text.replace(f'"#/components/schemas/{name}"', f'"#/components/schemas/{clear}"')
         text = text.replace(f'"{name}":', f'"{clear}":')
@@ -252,8 +290,13 @@ def _hoist(node: Any, schemas: dict[str, Any]) -> Any:
         return node
     node = {k: _hoist(v, schemas) for k, v in node.items()}
     name = node.get("title")
-    if node.get("type") == "object" and "properties" in node and isinstance(name, str) \
-            and re.fullmatch(r"[A-Z][A-Za-z0-9]*", name) and schemas.get(name, node) == node:
+    if (
+        node.get("type") == "object"
+        and "properties" in node
+        and isinstance(name, str)
+        and re.fullmatch(r"[A-Z][A-Za-z0-9]*", name)
+        and schemas.get(name, node) == node
+    ):
         schemas[name] = node
         return _ref(name)
     return node
@@ -271,7 +314,8 @@ def finish(doc: dict[str, Any]) -> dict[str, Any]:
     schemas = doc["components"]["schemas"]
     for model in MODELS:  # a document declares only the problems it can answer with
         ref = json.dumps(f"#/components/schemas/{model.__name__}")
-        if not any(ref in json.dumps(s) for n, s in schemas.items() if n != model.__name__) \
-                and ref not in json.dumps(doc["paths"]):
+        if not any(
+            ref in json.dumps(s) for n, s in schemas.items() if n != model.__name__
+        ) and ref not in json.dumps(doc["paths"]):
             del schemas[model.__name__]
     return doc

@@ -95,7 +95,8 @@ def token_versions(runtime: Runtime) -> TokenVersions:
     found = runtime.extras.get("token_versions")
     if not isinstance(found, TokenVersions):
         found = runtime.extras["token_versions"] = TokenVersions(
-            runtime.settings.token_check_seconds)
+            runtime.settings.token_check_seconds
+        )
     return found
 
 

@@ -50,15 +50,23 @@ class Idempotency:
     async def respond(self, status_code: int, payload: Any) -> JSONResponse:
         body = jsonable_encoder(payload)
         if self.key is not None:
-            self.session.add(IdempotencyRecord(principal=self.principal, key=self.key,
-                                               request_hash=self.request_hash,
-                                               status_code=status_code, body=body))
+            self.session.add(
+                IdempotencyRecord(
+                    principal=self.principal,
+                    key=self.key,
+                    request_hash=self.request_hash,
+                    status_code=status_code,
+                    body=body,
+                )
+            )
             try:
                 async with self.session.begin_nested():
                     await self.session.flush()
             except IntegrityError:
-                raise Conflict("A request with this Idempotency-Key is being handled; retry.",
-                               headers={"Retry-After": "1"}) from None
+                raise Conflict(
+                    "A request with this Idempotency-Key is being handled; retry.",
+                    headers={"Retry-After": "1"},
+                ) from None
         return JSONResponse(body, status_code=status_code)
 
 
@@ -74,18 +82,22 @@ def _principal(request: Request) -> str:
     return f"{actor.kind}:{actor.id}"
 
 
-KEY_DOC = ("Retry safely: the same key with the same body replays the first answer and "
-           "writes nothing twice; with another body it is a 422 (1–200 characters).")
+KEY_DOC = (
+    "Retry safely: the same key with the same body replays the first answer and "
+    "writes nothing twice; with another body it is a 422 (1–200 characters)."
+)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description=KEY_DOC)]
 
 
-async def get_idempotency(request: Request, session: SessionDep,
-                          _declared: IdempotencyKey = None) -> Idempotency:
+async def get_idempotency(
+    request: Request, session: SessionDep, _declared: IdempotencyKey = None
+) -> Idempotency:
     """`_declared` only puts the header in the OpenAPI document; the raw value is read here."""
     key = request.headers.get("idempotency-key")
     body = await request.body()
-    digest = hashlib.sha256(request.method.encode() + request.url.path.encode() + b"\0" + body
-                            ).hexdigest()
+    digest = hashlib.sha256(
+        request.method.encode() + request.url.path.encode() + b"\0" + body
+    ).hexdigest()
     principal = _principal(request)
     if key is not None:
         key = key.strip()
@@ -99,9 +111,15 @@ async def get_idempotency(request: Request, session: SessionDep,
             found = None
         if found is not None:
             if found.request_hash != digest:
-                raise Unprocessable("This Idempotency-Key was used with another request body.",
-                                    errors=[{"loc": ["header", "Idempotency-Key"],
-                                             "msg": "reused with a different body"}])
+                raise Unprocessable(
+                    "This Idempotency-Key was used with another request body.",
+                    errors=[
+                        {
+                            "loc": ["header", "Idempotency-Key"],
+                            "msg": "reused with a different body",
+                        }
+                    ],
+                )
             raise Replay(found.status_code, found.body)
     return Idempotency(session=session, principal=principal, key=key, request_hash=digest)
 

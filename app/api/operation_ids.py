@@ -73,8 +73,10 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/inspections/{inspection_id}/amendments"): "amendInspection",
     ("POST", "/api/v1/inspections/{inspection_id}/attachments"): "addInspectionAttachment",
     ("GET", "/api/v1/inspections/{inspection_id}/attachments"): "listInspectionAttachments",
-    ("GET", "/api/v1/inspections/{inspection_id}/attachments/{attachment_id}"):
-        "downloadInspectionAttachment",
+    (
+        "GET",
+        "/api/v1/inspections/{inspection_id}/attachments/{attachment_id}",
+    ): "downloadInspectionAttachment",
     ("POST", "/api/v1/inspections/{inspection_id}/interviews"): "addInspectionInterview",
     ("GET", "/api/v1/inspections/{inspection_id}/interviews"): "listInspectionInterviews",
     # Cases

@@ -13,10 +13,14 @@ from app.models.common import Page
 T = TypeVar("T", bound=BaseModel)
 
 
-def page_of(schema: type[T], rows: Sequence[Any], next_cursor: str | None, request: Request,
-            response: Response) -> Page[T]:
+def page_of(
+    schema: type[T],
+    rows: Sequence[Any],
+    next_cursor: str | None,
+    request: Request,
+    response: Response,
+) -> Page[T]:
     if next_cursor is not None:
         url = request.url.include_query_params(cursor=next_cursor)
         response.headers["Link"] = f'<{url}>; rel="next"'
-    return Page[schema](items=[schema.model_validate(r) for r in rows],
-                        next_cursor=next_cursor)
+    return Page[schema](items=[schema.model_validate(r) for r in rows], next_cursor=next_cursor)

@@ -43,36 +43,84 @@ class ItemSpec:
 _I = ChecklistItem
 
 CHECKLIST: tuple[ItemSpec, ...] = (
-    ItemSpec(_I.licences, "证照（营业执照、税务登记、资源、生产、安全许可）",
-             ("no_business_licence", "licence_expired", "no_tax_registration",
-              "no_production_permit", "no_safety_permit", "illegal_mining", "illegal_land_use",
-              "construction_without_permit")),
-    ItemSpec(_I.contracts, "劳动合同与招用人员登记备案",
-             ("no_labour_contract", "no_employment_registration")),
-    ItemSpec(_I.wage_payment, "工资支付与工资支付记录",
-             ("wage_arrears", "no_wage_records", "malicious_wage_arrears")),
+    ItemSpec(
+        _I.licences,
+        "证照（营业执照、税务登记、资源、生产、安全许可）",
+        (
+            "no_business_licence",
+            "licence_expired",
+            "no_tax_registration",
+            "no_production_permit",
+            "no_safety_permit",
+            "illegal_mining",
+            "illegal_land_use",
+            "construction_without_permit",
+        ),
+    ),
+    ItemSpec(
+        _I.contracts,
+        "劳动合同与招用人员登记备案",
+        ("no_labour_contract", "no_employment_registration"),
+    ),
+    ItemSpec(
+        _I.wage_payment,
+        "工资支付与工资支付记录",
+        ("wage_arrears", "no_wage_records", "malicious_wage_arrears"),
+    ),
     ItemSpec(_I.minimum_wage, "最低工资规定", ("below_minimum_wage",)),
     ItemSpec(_I.hours_rest, "工作时间与休息休假", ("excessive_hours",)),
-    ItemSpec(_I.insurance, "社会保险与工伤保险",
-             ("no_social_insurance", "no_work_injury_insurance")),
+    ItemSpec(
+        _I.insurance, "社会保险与工伤保险", ("no_social_insurance", "no_work_injury_insurance")
+    ),
     ItemSpec(_I.child_labour, "使用童工", ("child_labour",)),
-    ItemSpec(_I.women_minors, "女职工和未成年工特殊保护",
-             ("female_worker_protection", "minor_worker_protection", "minor_hazardous_work")),
-    ItemSpec(_I.safety_health, "安全生产与职业健康",
-             ("no_safety_permit", "occupational_health", "uncertified_equipment",
-              "minor_hazardous_work")),
-    ItemSpec(_I.forced_labour, "强迫劳动迹象（扣证、限制人身自由、拐骗、殴打）",
-             ("forced_labour", "restriction_of_liberty", "abduction", "id_document_detention",
-              "violence_abuse", "vulnerable_persons")),
+    ItemSpec(
+        _I.women_minors,
+        "女职工和未成年工特殊保护",
+        ("female_worker_protection", "minor_worker_protection", "minor_hazardous_work"),
+    ),
+    ItemSpec(
+        _I.safety_health,
+        "安全生产与职业健康",
+        (
+            "no_safety_permit",
+            "occupational_health",
+            "uncertified_equipment",
+            "minor_hazardous_work",
+        ),
+    ),
+    ItemSpec(
+        _I.forced_labour,
+        "强迫劳动迹象（扣证、限制人身自由、拐骗、殴打）",
+        (
+            "forced_labour",
+            "restriction_of_liberty",
+            "abduction",
+            "id_document_detention",
+            "violence_abuse",
+            "vulnerable_persons",
+        ),
+    ),
 )
 
 ITEM_VIOLATIONS: Mapping[ChecklistItem, frozenset[str]] = MappingProxyType(
-    {spec.item: frozenset(spec.violation_types) for spec in CHECKLIST})
+    {spec.item: frozenset(spec.violation_types) for spec in CHECKLIST}
+)
 
-HEADCOUNT_FIELDS: tuple[str, ...] = ("total", "local", "migrant", "female", "minors_16_18",
-                                     "children_under_16", "contracts_signed")
-_AT_MOST_TOTAL: tuple[str, ...] = ("female", "minors_16_18", "children_under_16",
-                                   "contracts_signed")
+HEADCOUNT_FIELDS: tuple[str, ...] = (
+    "total",
+    "local",
+    "migrant",
+    "female",
+    "minors_16_18",
+    "children_under_16",
+    "contracts_signed",
+)
+_AT_MOST_TOTAL: tuple[str, ...] = (
+    "female",
+    "minors_16_18",
+    "children_under_16",
+    "contracts_signed",
+)
 
 
 def headcount_errors(headcount: Mapping[str, int]) -> list[tuple[str, str]]:
@@ -83,20 +131,28 @@ def headcount_errors(headcount: Mapping[str, int]) -> list[tuple[str, str]]:
     total = headcount.get("total", 0)
     local, migrant = headcount.get("local", 0), headcount.get("migrant", 0)
     if local + migrant != total:
-        errors.append(("migrant", f"local ({local}) + migrant ({migrant}) must equal "
-                                  f"total ({total})"))
-    errors.extend((f, f"must not exceed total ({total})") for f in _AT_MOST_TOTAL
-                  if headcount.get(f, 0) > total)
+        errors.append(
+            ("migrant", f"local ({local}) + migrant ({migrant}) must equal total ({total})")
+        )
+    errors.extend(
+        (f, f"must not exceed total ({total})")
+        for f in _AT_MOST_TOTAL
+        if headcount.get(f, 0) > total
+    )
     return errors
 
 
-def flagged_items(checklist: Mapping[str, str], finding_types: Collection[str]
-                  ) -> list[ChecklistItem]:
+def flagged_items(
+    checklist: Mapping[str, str], finding_types: Collection[str]
+) -> list[ChecklistItem]:
     """The not_compliant items with no finding of a related violation type, in checklist order."""
     found = set(finding_types)
-    return [spec.item for spec in CHECKLIST
-            if checklist.get(spec.item.value) == ItemStatus.not_compliant.value
-            and not ITEM_VIOLATIONS[spec.item] & found]
+    return [
+        spec.item
+        for spec in CHECKLIST
+        if checklist.get(spec.item.value) == ItemStatus.not_compliant.value
+        and not ITEM_VIOLATIONS[spec.item] & found
+    ]
 
 
 def missing_signers(required: Collection[str], signed: Collection[str]) -> list[str]:

@@ -54,8 +54,9 @@ class KindRule:
 
 
 KINDS: dict[DocumentKind, KindRule] = {
-    DocumentKind.rectification_instruction: KindRule("责令改正指令书", "令", False,
-                                                     needs_deadline=True),
+    DocumentKind.rectification_instruction: KindRule(
+        "责令改正指令书", "令", False, needs_deadline=True
+    ),
     DocumentKind.penalty_notice: KindRule("行政处罚事先告知书", "告", True, needs_fine=True),
     DocumentKind.penalty_decision: KindRule("行政处罚决定书", "罚", True, needs_fine=True),
     DocumentKind.transfer: KindRule("涉嫌犯罪案件移送书", "移", True),
@@ -63,18 +64,29 @@ KINDS: dict[DocumentKind, KindRule] = {
 }
 
 SERVICE_METHOD_WORDS: dict[ServiceMethod, str] = {
-    ServiceMethod.direct: "直接送达", ServiceMethod.post: "邮寄送达",
-    ServiceMethod.left: "留置送达", ServiceMethod.publication: "公告送达"}
+    ServiceMethod.direct: "直接送达",
+    ServiceMethod.post: "邮寄送达",
+    ServiceMethod.left: "留置送达",
+    ServiceMethod.publication: "公告送达",
+}
 
-DEFENCE_RIGHT = ("根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）"
-                 "有权进行陈述和申辩，可在收到本告知书之日起三日内向本机关提出。")
-HEARING_RIGHT = ("根据《中华人民共和国行政处罚法》第六十三条、第六十四条的规定，你（单位）"
-                 "有权要求举行听证，可在收到本告知书之日起五日内向本机关提出。")
-REMEDY_RIGHTS = ("如不服本决定，可在收到本决定书之日起六十日内依法申请行政复议"
-                 "（《中华人民共和国行政复议法》第二十条），或者在六个月内依法向人民法院"
-                 "提起行政诉讼（《中华人民共和国行政诉讼法》第四十六条）。")
-PAYMENT_RULE = ("罚款应自收到本决定书之日起十五日内缴纳；到期不缴纳的，每日按罚款数额的"
-                "百分之三加处罚款（《中华人民共和国行政处罚法》第六十七条、第七十二条）。")
+DEFENCE_RIGHT = (
+    "根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）"
+    "有权进行陈述和申辩，可在收到本告知书之日起三日内向本机关提出。"
+)
+HEARING_RIGHT = (
+    "根据《中华人民共和国行政处罚法》第六十三条、第六十四条的规定，你（单位）"
+    "有权要求举行听证，可在收到本告知书之日起五日内向本机关提出。"
+)
+REMEDY_RIGHTS = (
+    "如不服本决定，可在收到本决定书之日起六十日内依法申请行政复议"
+    "（《中华人民共和国行政复议法》第二十条），或者在六个月内依法向人民法院"
+    "提起行政诉讼（《中华人民共和国行政诉讼法》第四十六条）。"
+)
+PAYMENT_RULE = (
+    "罚款应自收到本决定书之日起十五日内缴纳；到期不缴纳的，每日按罚款数额的"
+    "百分之三加处罚款（《中华人民共和国行政处罚法》第六十七条、第七十二条）。"
+)
 
 
 def instruction_basis(agency_kind: str) -> str:
@@ -104,8 +116,13 @@ def is_organisation(uscc: str | None) -> bool:
     return bool(uscc) and not str(uscc).startswith("92")
 
 
-def hearing_right(fine: Decimal | None, *, organisation: bool, person_threshold: Decimal,
-                  organisation_threshold: Decimal) -> bool:
+def hearing_right(
+    fine: Decimal | None,
+    *,
+    organisation: bool,
+    person_threshold: Decimal,
+    organisation_threshold: Decimal,
+) -> bool:
     """A fine that reaches the province's 较大数额 gives the right to a hearing."""
     if fine is None:
         return False
@@ -116,28 +133,43 @@ def yuan(amount: Decimal) -> str:
     return f"人民币{amount:,.2f}元"
 
 
-def body_of(kind: DocumentKind, *, facts: str, legal_basis: list[str],
-            deadline: date | None, fine: Decimal | None, hearing: bool) -> tuple[str, ...]:
+def body_of(
+    kind: DocumentKind,
+    *,
+    facts: str,
+    legal_basis: list[str],
+    deadline: date | None,
+    fine: Decimal | None,
+    hearing: bool,
+) -> tuple[str, ...]:
     """The paragraphs of a paper after its addressee, in the order of the printed forms."""
     basis = "、".join(legal_basis)
     lines = [f"经查，{facts}"]
     if kind is DocumentKind.rectification_instruction:
-        lines.append(f"上述行为违反了{basis}的规定。现责令你（单位）于{_day(deadline)}前"
-                     "改正，并将改正情况书面报告本机关。逾期不改正的，本机关将依法处理。")
+        lines.append(
+            f"上述行为违反了{basis}的规定。现责令你（单位）于{_day(deadline)}前"
+            "改正，并将改正情况书面报告本机关。逾期不改正的，本机关将依法处理。"
+        )
     elif kind is DocumentKind.penalty_notice:
-        lines.append(f"上述行为违反了{basis}的规定。本机关拟对你（单位）作出罚款"
-                     f"{yuan(fine or Decimal(0))}的行政处罚。")
+        lines.append(
+            f"上述行为违反了{basis}的规定。本机关拟对你（单位）作出罚款"
+            f"{yuan(fine or Decimal(0))}的行政处罚。"
+        )
         lines.append(DEFENCE_RIGHT)
         if hearing:
             lines.append(HEARING_RIGHT)
         lines.append("逾期未提出的，视为放弃上述权利。")
     elif kind is DocumentKind.penalty_decision:
-        lines.append(f"上述行为违反了{basis}的规定。依据上述规定，本机关决定对你（单位）"
-                     f"处以罚款{yuan(fine or Decimal(0))}。")
+        lines.append(
+            f"上述行为违反了{basis}的规定。依据上述规定，本机关决定对你（单位）"
+            f"处以罚款{yuan(fine or Decimal(0))}。"
+        )
         lines += [PAYMENT_RULE, REMEDY_RIGHTS]
     elif kind is DocumentKind.transfer:
-        lines.append(f"本机关认为，上述行为涉嫌违反{basis}，依据《行政执法机关移送涉嫌犯罪案件的"
-                     "规定》（国务院令第310号），现将该案移送你单位，请依法审查。")
+        lines.append(
+            f"本机关认为，上述行为涉嫌违反{basis}，依据《行政执法机关移送涉嫌犯罪案件的"
+            "规定》（国务院令第310号），现将该案移送你单位，请依法审查。"
+        )
     else:
         lines.append(f"依据：{basis}。")
     return tuple(lines)

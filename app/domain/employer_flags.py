@@ -24,13 +24,18 @@ class EmployerFlag(StrEnum):
 # Only where the law requires a work-safety permit (安全生产许可证条例 第2条: mines,
 # construction, hazardous chemicals, fireworks, civil explosives); kilns and smelters
 # need none, so they are not flagged for lacking one.
-SAFETY_PERMIT_INDUSTRIES: frozenset[Industry] = frozenset({
-    Industry.coal_mine, Industry.mine, Industry.construction_team,
-})
+SAFETY_PERMIT_INDUSTRIES: frozenset[Industry] = frozenset(
+    {
+        Industry.coal_mine,
+        Industry.mine,
+        Industry.construction_team,
+    }
+)
 
 
-def employer_flags(industry: str, licences: Iterable[tuple[str, date | None]],
-                   today: date) -> list[EmployerFlag]:
+def employer_flags(
+    industry: str, licences: Iterable[tuple[str, date | None]], today: date
+) -> list[EmployerFlag]:
     """Flags in declaration order. A licence without `valid_until` never expires.
 
     An expired safety licence is no safety permit: it is flagged both as expired
@@ -44,7 +49,8 @@ def employer_flags(industry: str, licences: Iterable[tuple[str, date | None]],
     if any(until is not None and until < today for _, until in held):
         flags.append(EmployerFlag.licence_expired)
     if industry in SAFETY_PERMIT_INDUSTRIES and not any(
-            kind == LicenceKind.safety.value and (until is None or until >= today)
-            for kind, until in held):
+        kind == LicenceKind.safety.value and (until is None or until >= today)
+        for kind, until in held
+    ):
         flags.append(EmployerFlag.no_safety_permit)
     return flags

@@ -42,8 +42,9 @@ class HandlingClock:
 
 
 _LABOUR = HandlingClock(60, ClockUnit.working_days, 30, "劳动保障监察条例 第17条")
-_MARKET = HandlingClock(90, ClockUnit.days, 30,
-                        "行政处罚法 第60条；市场监督管理行政处罚程序规定 第64条")
+_MARKET = HandlingClock(
+    90, ClockUnit.days, 30, "行政处罚法 第60条；市场监督管理行政处罚程序规定 第64条"
+)
 _PENALTY = HandlingClock(90, ClockUnit.days, 0, "行政处罚法 第60条")
 
 HANDLING_CLOCKS: dict[AgencyKind, HandlingClock] = {

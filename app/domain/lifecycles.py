@@ -172,10 +172,16 @@ ASSIGNMENT = Lifecycle(
 )
 
 # Filing-decision states of a transfer: the police have it and owe their answer.
-TRANSFER_OPEN: tuple[str, ...] = (TransferStatus.pending_approval.value,
-                                  TransferStatus.approved.value, TransferStatus.sent.value)
-TRANSFER_SENT: tuple[str, ...] = (TransferStatus.sent.value, TransferStatus.filed.value,
-                                  TransferStatus.not_filed.value)
+TRANSFER_OPEN: tuple[str, ...] = (
+    TransferStatus.pending_approval.value,
+    TransferStatus.approved.value,
+    TransferStatus.sent.value,
+)
+TRANSFER_SENT: tuple[str, ...] = (
+    TransferStatus.sent.value,
+    TransferStatus.filed.value,
+    TransferStatus.not_filed.value,
+)
 
 # A case still being worked (at most one per employer), and one that has ended.
 OPEN_STATES: tuple[str, ...] = (CaseStatus.open.value, CaseStatus.in_progress.value)
@@ -228,8 +234,11 @@ def can_close(assignment_statuses: Iterable[str], pending_rectifications: int) -
     for status in assignment_statuses:
         counts[status] = counts.get(status, 0) + 1
     reasons: list[str] = []
-    for status in (AssignmentStatus.pending, AssignmentStatus.accepted,
-                   AssignmentStatus.pending_filing):
+    for status in (
+        AssignmentStatus.pending,
+        AssignmentStatus.accepted,
+        AssignmentStatus.pending_filing,
+    ):
         n = counts.get(status, 0)
         if n:
             reasons.append(f"{n} assignment{'s' if n > 1 else ''} still {status}")

@@ -41,46 +41,113 @@ class Permission(StrEnum):
 P = Permission
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.admin: frozenset({
-        P.reference_read, P.reference_write, P.routing_write, P.accounts_write,
-        P.employers_read, P.employers_write, P.campaigns_read, P.campaigns_write,
-        P.inspections_read, P.cases_read, P.stats_read, P.audit_read,
-    }),
-    Role.coordinator: frozenset({
-        P.reference_read, P.employers_read, P.employers_write, P.campaigns_read,
-        P.campaigns_write, P.inspections_read, P.cases_read, P.cases_write, P.queue_read,
-        P.queue_write, P.tips_read, P.tips_write, P.tips_triage, P.tips_contact, P.stats_read,
-        P.stats_write, P.audit_read, P.disclosures_write,
-    }),
-    Role.inspector: frozenset({
-        P.reference_read, P.employers_read, P.employers_write, P.campaigns_read,
-        P.inspections_read, P.inspections_write, P.cases_read,
-    }),
-    Role.agency_officer: frozenset({
-        P.reference_read, P.employers_read, P.cases_read, P.queue_read, P.queue_write,
-        P.tips_write,
-    }),
+    Role.admin: frozenset(
+        {
+            P.reference_read,
+            P.reference_write,
+            P.routing_write,
+            P.accounts_write,
+            P.employers_read,
+            P.employers_write,
+            P.campaigns_read,
+            P.campaigns_write,
+            P.inspections_read,
+            P.cases_read,
+            P.stats_read,
+            P.audit_read,
+        }
+    ),
+    Role.coordinator: frozenset(
+        {
+            P.reference_read,
+            P.employers_read,
+            P.employers_write,
+            P.campaigns_read,
+            P.campaigns_write,
+            P.inspections_read,
+            P.cases_read,
+            P.cases_write,
+            P.queue_read,
+            P.queue_write,
+            P.tips_read,
+            P.tips_write,
+            P.tips_triage,
+            P.tips_contact,
+            P.stats_read,
+            P.stats_write,
+            P.audit_read,
+            P.disclosures_write,
+        }
+    ),
+    Role.inspector: frozenset(
+        {
+            P.reference_read,
+            P.employers_read,
+            P.employers_write,
+            P.campaigns_read,
+            P.inspections_read,
+            P.inspections_write,
+            P.cases_read,
+        }
+    ),
+    Role.agency_officer: frozenset(
+        {
+            P.reference_read,
+            P.employers_read,
+            P.cases_read,
+            P.queue_read,
+            P.queue_write,
+            P.tips_write,
+        }
+    ),
     # 负责人: an agency officer who also approves what the law reserves to the head
     # (extensions of the handling clock, transfers to the police).
-    Role.agency_lead: frozenset({
-        P.reference_read, P.employers_read, P.cases_read, P.queue_read, P.queue_write,
-        P.tips_write, P.enforcement_approve,
-    }),
-    Role.auditor: frozenset({
-        P.reference_read, P.employers_read, P.campaigns_read, P.inspections_read,
-        P.cases_read, P.stats_read, P.audit_read,
-    }),
+    Role.agency_lead: frozenset(
+        {
+            P.reference_read,
+            P.employers_read,
+            P.cases_read,
+            P.queue_read,
+            P.queue_write,
+            P.tips_write,
+            P.enforcement_approve,
+        }
+    ),
+    Role.auditor: frozenset(
+        {
+            P.reference_read,
+            P.employers_read,
+            P.campaigns_read,
+            P.inspections_read,
+            P.cases_read,
+            P.stats_read,
+            P.audit_read,
+        }
+    ),
     # A service account's permissions are its scopes, never more than this.
-    Role.service: frozenset({
-        P.reference_read, P.employers_read, P.employers_write, P.cases_read, P.queue_read,
-        P.queue_write, P.stats_read, P.tips_write, P.inspections_read,
-    }),
+    Role.service: frozenset(
+        {
+            P.reference_read,
+            P.employers_read,
+            P.employers_write,
+            P.cases_read,
+            P.queue_read,
+            P.queue_write,
+            P.stats_read,
+            P.tips_write,
+            P.inspections_read,
+        }
+    ),
 }
 
 SERVICE_SCOPES: frozenset[str] = frozenset(p.value for p in ROLE_PERMISSIONS[Role.service])
 
 STAFF_ROLES: tuple[Role, ...] = (
-    Role.admin, Role.coordinator, Role.inspector, Role.agency_officer, Role.agency_lead,
+    Role.admin,
+    Role.coordinator,
+    Role.inspector,
+    Role.agency_officer,
+    Role.agency_lead,
     Role.auditor,
 )
 
@@ -119,10 +186,22 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor(
-    kind="system", id="system", name="labourwatch", role=Role.admin, agency_id=None,
-    agency_kind=None, jurisdiction_id=None, jurisdiction_path=None,
+    kind="system",
+    id="system",
+    name="labourwatch",
+    role=Role.admin,
+    agency_id=None,
+    agency_kind=None,
+    jurisdiction_id=None,
+    jurisdiction_path=None,
 )
 PUBLIC_ACTOR = Actor(
-    kind="public", id="public", name="public", role=Role.service, agency_id=None,
-    agency_kind=None, jurisdiction_id=None, jurisdiction_path=None,
+    kind="public",
+    id="public",
+    name="public",
+    role=Role.service,
+    agency_id=None,
+    agency_kind=None,
+    jurisdiction_id=None,
+    jurisdiction_path=None,
 )

@@ -27,8 +27,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-SEPARATORS = " \t\r\n\u00a0\u3000-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d" \
-             ".\u3002\u00b7\u30fb\u2022()[]{}\u3010\u3011\u3014\u3015/\\_"
+SEPARATORS = (
+    " \t\r\n\u00a0\u3000-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+    ".\u3002\u00b7\u30fb\u2022()[]{}\u3010\u3011\u3014\u3015/\\_"
+)
 _SEP = "[" + "".join(re.escape(c) for c in SEPARATORS) + "]"
 _RUN = re.compile(rf"(?:\(\+?\d+\){_SEP}*)?\+?\d(?:{_SEP}*\d)*(?:{_SEP}*[Xx](?![A-Za-z]))?")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -37,9 +39,11 @@ _LANDLINE = re.compile(r"0[1-9]\d{1,2}[2-9]\d{6,7}")
 _PREFIXED_LANDLINE = re.compile(r"[1-9]\d{1,2}[2-9]\d{6,7}")
 _MINOR_AGE = re.compile(r"(?<!\d)(1[0-7]|[0-9])\s*(周岁|岁)")
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
-_STRICT = (re.compile(r"(?<!\d)(?:(?:86|0086)?1[3-9]\d{9})(?!\d)"),
-           re.compile(r"(?<![\dX])\d{17}[\dX](?![\dX])"),
-           re.compile(r"(?<!\d)0[1-9]\d{1,2}[2-9]\d{6,7}(?!\d)"))
+_STRICT = (
+    re.compile(r"(?<!\d)(?:(?:86|0086)?1[3-9]\d{9})(?!\d)"),
+    re.compile(r"(?<![\dX])\d{17}[\dX](?![\dX])"),
+    re.compile(r"(?<!\d)0[1-9]\d{1,2}[2-9]\d{6,7}(?!\d)"),
+)
 MIN_KNOWN_DIGITS = 5
 """A known number shorter than this is not searched for: it would mask ordinary figures."""
 
@@ -74,7 +78,7 @@ def _digits(text: str) -> str:
 def _national(number: str) -> tuple[str, bool]:
     for prefix in ("+86", "0086"):
         if number.startswith(prefix):
-            return number[len(prefix):], True
+            return number[len(prefix) :], True
     return number.lstrip("+"), False
 
 
@@ -95,9 +99,12 @@ def _mask_number(run: str, known: list[str]) -> str:
         return national[:3] + "****" + national[-4:]
     if _ID_NUMBER.fullmatch(number):
         return number[:4] + "*" * 14
-    if (_LANDLINE.fullmatch(national) or (prefixed and _PREFIXED_LANDLINE.fullmatch(national))
-            or any(p.search(national) for p in (_MOBILE, _ID_NUMBER, _LANDLINE))
-            or any(k in national for k in known)):
+    if (
+        _LANDLINE.fullmatch(national)
+        or (prefixed and _PREFIXED_LANDLINE.fullmatch(national))
+        or any(p.search(national) for p in (_MOBILE, _ID_NUMBER, _LANDLINE))
+        or any(k in national for k in known)
+    ):
         return "*" * len(national)
     return run
 
@@ -110,15 +117,15 @@ def _name_pattern(name: str) -> re.Pattern[str] | None:
 
 
 def _names(names: Iterable[str | None]) -> list[str]:
-    return sorted({skeleton(n) for n in names if n and len(skeleton(n)) >= 2},
-                  key=len, reverse=True)
+    return sorted(
+        {skeleton(n) for n in names if n and len(skeleton(n)) >= 2}, key=len, reverse=True
+    )
 
 
-def _spans(folded: str, names: list[str], known: list[str]
-           ) -> list[tuple[int, int, str]]:
+def _spans(folded: str, names: list[str], known: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, replacement) in `folded`, sorted, none overlapping the one before."""
     found = [(m.start(), m.end(), _mask_number(m.group(), known)) for m in _RUN.finditer(folded)]
-    found = [span for span in found if span[2] != folded[span[0]:span[1]]]
+    found = [span for span in found if span[2] != folded[span[0] : span[1]]]
     found += [(m.start(), m.end(), "**" + m.group(2)) for m in _MINOR_AGE.finditer(folded)]
     for name in names:
         pattern = _name_pattern(name)
@@ -131,27 +138,30 @@ def _spans(folded: str, names: list[str], known: list[str]
     return kept
 
 
-def redact(text: str, names: Iterable[str | None] = (),
-           numbers: Iterable[str | None] = ()) -> str:
+def redact(text: str, names: Iterable[str | None] = (), numbers: Iterable[str | None] = ()) -> str:
     """`text` with every sensitive number, minor's age and given name masked; the rest is
     left as written (full-width punctuation stays full-width)."""
     folded, origin = _fold(text)
     out, at = [], 0
     for start, end, replacement in _spans(folded, _names(names), _known_numbers(numbers)):
-        out += [text[at:origin[start]], replacement]
+        out += [text[at : origin[start]], replacement]
         at = origin[end - 1] + 1
     return "".join([*out, text[at:]])
 
 
-def leaks(text: str, names: Iterable[str | None] = (),
-          numbers: Iterable[str | None] = ()) -> list[str]:
+def leaks(
+    text: str, names: Iterable[str | None] = (), numbers: Iterable[str | None] = ()
+) -> list[str]:
     """What of a sensitive kind `text` still holds once every space and punctuation mark
     (Chinese numerals read as digits) is taken out: ``phone``, ``id_number``, ``landline``,
     ``known_number``, ``name``. Empty when the text may be published."""
     flat = "".join(c for c in normalise(text).upper() if c.isalnum())
     numeric = flat.translate(_CN_DIGITS)
-    found = [kind for kind, pattern in zip(("phone", "id_number", "landline"), _STRICT,
-                                           strict=True) if pattern.search(numeric)]
+    found = [
+        kind
+        for kind, pattern in zip(("phone", "id_number", "landline"), _STRICT, strict=True)
+        if pattern.search(numeric)
+    ]
     if any(k in numeric for k in _known_numbers(numbers)):
         found.append("known_number")
     lowered = flat.casefold()

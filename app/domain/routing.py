@@ -174,8 +174,9 @@ class _Path:
 
     def below_county(self, agency: AgencyRef) -> bool:
         county = LEVEL_DEPTH[JurisdictionLevel.county]
-        return any(j.id == agency.jurisdiction_id and LEVEL_DEPTH[j.level] > county
-                   for j in self.path)
+        return any(
+            j.id == agency.jurisdiction_id and LEVEL_DEPTH[j.level] > county for j in self.path
+        )
 
     def county_index(self) -> int:
         """Index of the employer's county, or of the deepest level above county on the path."""
@@ -188,7 +189,7 @@ def above_county(employer_path: Sequence[JurisdictionRef], jurisdiction_id: str)
     """Whether `jurisdiction_id` sits on the employer's path above its county: where a
     protective-umbrella share may go."""
     p = _Path(employer_path)
-    return jurisdiction_id in {j.id for j in p.path[:p.county_index()]}
+    return jurisdiction_id in {j.id for j in p.path[: p.county_index()]}
 
 
 def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = None) -> AgencyRef:
@@ -200,8 +201,14 @@ def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = Non
     return agency
 
 
-def _above_county_share(p: _Path, kind: AgencyKind, vtypes: tuple[str, ...], version: int,
-                        head: str, role: Role = "lead") -> _Share:
+def _above_county_share(
+    p: _Path,
+    kind: AgencyKind,
+    vtypes: tuple[str, ...],
+    version: int,
+    head: str,
+    role: Role = "lead",
+) -> _Share:
     """A restricted share for `kind` above the employer's county: the officials accused of
     protecting the employer sit in that county, so none of its agencies may hold it."""
     county = p.county_index()
@@ -234,13 +241,17 @@ def _lead_share(p: _Path, vtype: str, kind: AgencyKind, rule: RoutingRule) -> li
     where = p.path[county - 1].label
     if lead is None:
         lead = _coordinator(p, vtype, kind, below=county)
-        head += (f": a township body does not lead and no {kind} agency exists at or above "
-                 f"{where}; sent to the coordinator")
+        head += (
+            f": a township body does not lead and no {kind} agency exists at or above "
+            f"{where}; sent to the coordinator"
+        )
     else:
         head += f": a township body does not lead; the {kind} agency at or above {where} does"
     local = f"{vtype} → {kind} (also), rule v{rule.version}: the township body on the spot"
-    return [_Share(lead, "lead", (vtype,), rule.version, head),
-            _Share(nearest, "also", (vtype,), rule.version, local)]
+    return [
+        _Share(lead, "lead", (vtype,), rule.version, head),
+        _Share(nearest, "also", (vtype,), rule.version, local),
+    ]
 
 
 def _rule_shares(p: _Path, vtype: str, rule: RoutingRule, umbrella: bool) -> list[_Share]:
@@ -262,8 +273,9 @@ def _rule_shares(p: _Path, vtype: str, rule: RoutingRule, umbrella: bool) -> lis
     return shares
 
 
-def _merge(shares: list[_Share], due_at: datetime, open_due_at: datetime
-           ) -> list[PlannedAssignment]:
+def _merge(
+    shares: list[_Share], due_at: datetime, open_due_at: datetime
+) -> list[PlannedAssignment]:
     by_agency: dict[str, list[_Share]] = {}
     for s in shares:
         by_agency.setdefault(s.agency.id, []).append(s)
@@ -329,8 +341,13 @@ def route_case(
     return _planned(shares, rules, now, deadlines, existing_agency_ids)
 
 
-def _planned(shares: list[_Share], rules: Mapping[str, RoutingRule], now: datetime,
-             deadlines: DeadlinePolicy, skip: Collection[str]) -> list[PlannedAssignment]:
+def _planned(
+    shares: list[_Share],
+    rules: Mapping[str, RoutingRule],
+    now: datetime,
+    deadlines: DeadlinePolicy,
+    skip: Collection[str],
+) -> list[PlannedAssignment]:
     every = {t for s in shares for t in s.violation_types}
     unrestricted = {t for s in shares if not s.restricted for t in s.violation_types}
     due_at = now + deadlines.accept_within[case_severity(every, rules)]
@@ -375,8 +392,9 @@ def route_referral(
     return _planned([share], rules, now, deadlines, ())[0]
 
 
-def route_transfer(employer_path: Sequence[JurisdictionRef], agencies: Iterable[AgencyRef], *,
-                   restricted: bool) -> AgencyRef | None:
+def route_transfer(
+    employer_path: Sequence[JurisdictionRef], agencies: Iterable[AgencyRef], *, restricted: bool
+) -> AgencyRef | None:
     """The police agency a criminal transfer goes to: the nearest at county level or above
     (a township police station does not file criminal cases; 国务院令第310号 第3条 sends
     transfers to the police "of the same level"), or None if there is none.

@@ -17,24 +17,40 @@ Figure = int | Decimal
 Figures = dict[str, Figure]
 
 INDUSTRY_ZH: dict[str, str] = {
-    Industry.brick_kiln: "砖窑厂", Industry.coal_mine: "煤矿", Industry.mine: "矿山",
-    Industry.workshop: "小作坊", Industry.construction_team: "施工队",
-    Industry.smelter: "冶炼厂", Industry.logistics: "物流", Industry.furniture: "家具厂",
-    Industry.manufacturing: "制造业", Industry.other: "其他",
+    Industry.brick_kiln: "砖窑厂",
+    Industry.coal_mine: "煤矿",
+    Industry.mine: "矿山",
+    Industry.workshop: "小作坊",
+    Industry.construction_team: "施工队",
+    Industry.smelter: "冶炼厂",
+    Industry.logistics: "物流",
+    Industry.furniture: "家具厂",
+    Industry.manufacturing: "制造业",
+    Industry.other: "其他",
 }
-CHANNEL_ZH: dict[str, str] = {"web": "网上", "phone": "电话", "letter": "来信",
-                              "visit": "来访", "mailbox": "举报箱"}
+CHANNEL_ZH: dict[str, str] = {
+    "web": "网上",
+    "phone": "电话",
+    "letter": "来信",
+    "visit": "来访",
+    "mailbox": "举报箱",
+}
 TIP_HANDLED = ("triaged", "rejected", "duplicate")
 HEADCOUNT = ("total", "local", "migrant", "minors_16_18", "children_under_16")
-ACTION_COUNTED = {"suspension": "suspensions", "licence_revoked": "licences_revoked",
-                  "site_closed": "sites_closed"}
+ACTION_COUNTED = {
+    "suspension": "suspensions",
+    "licence_revoked": "licences_revoked",
+    "site_closed": "sites_closed",
+}
 HOUSEHOLD_ACTIONS = ("suspension", "licence_revoked", "site_closed")
 """Actions whose columns are in households (户): each employer counts once per kind."""
 # 刑事立案 also counts a criminal case the police opened on a share routed to them by law
 # (forced labour goes to the police first, with no transfer): their recorded action.
 CRIMINAL_FILED_ACTION = "criminal_case_filed"
-ACTION_SUMMED = {"children_rescued": "children_rescued",
-                 "persons_repatriated": "persons_repatriated"}
+ACTION_SUMMED = {
+    "children_rescued": "children_rescued",
+    "persons_repatriated": "persons_repatriated",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,32 +63,42 @@ class Column:
 def _columns() -> tuple[Column, ...]:
     c = Column
     cols = [c("employers_inspected", "检查用人单位数（户）")]
-    cols += [c(f"employers_inspected_{i.value}", f"检查用人单位数·{INDUSTRY_ZH[i]}")
-             for i in Industry]
-    cols += [c("staff_turnout", "出动检查人员（人次）"),
-             c("workers_total", "涉及劳动者总数（人）"), c("workers_local", "其中本地（人）"),
-             c("workers_migrant", "其中外地（人）"),
-             c("workers_minors_16_18", "其中16至18周岁未成年工（人）"),
-             c("workers_children_under_16", "其中16周岁以下童工（人）"),
-             c("contracts_signed", "签订劳动合同（人）"),
-             c("employers_with_problems", "存在问题的用人单位（户）"),
-             c("findings", "发现问题（项）")]
+    cols += [
+        c(f"employers_inspected_{i.value}", f"检查用人单位数·{INDUSTRY_ZH[i]}") for i in Industry
+    ]
+    cols += [
+        c("staff_turnout", "出动检查人员（人次）"),
+        c("workers_total", "涉及劳动者总数（人）"),
+        c("workers_local", "其中本地（人）"),
+        c("workers_migrant", "其中外地（人）"),
+        c("workers_minors_16_18", "其中16至18周岁未成年工（人）"),
+        c("workers_children_under_16", "其中16周岁以下童工（人）"),
+        c("contracts_signed", "签订劳动合同（人）"),
+        c("employers_with_problems", "存在问题的用人单位（户）"),
+        c("findings", "发现问题（项）"),
+    ]
     cols += [c(f"findings_{v.code}", f"发现问题·{v.name_zh}") for v in VIOLATION_TYPES]
     cols += [c("tips_received", "受理举报（件）")]
     cols += [c(f"tips_{ch}", f"受理举报·{zh}") for ch, zh in CHANNEL_ZH.items()]
-    cols += [c("tips_handled", "已处理举报（件）"),
-             c("cases_opened", "立案（件）"), c("cases_closed", "结案（件）"),
-             c("cases_to_police", "移送公安机关（件）"),
-             c("criminal_cases_filed", "刑事立案（件）"),
-             c("fines", "罚款（次）"), c("fines_amount", "罚款金额（元）", money=True),
-             c("suspensions", "责令停产停业（户）"), c("licences_revoked", "吊销证照（户）"),
-             c("sites_closed", "取缔关闭（户）"),
-             c("wages_recovered_amount", "追发工资（元）", money=True),
-             c("wages_recovered_workers", "追发工资涉及劳动者（人）"),
-             c("children_rescued", "解救童工（人）"), c("persons_repatriated", "遣送返乡（人）"),
-             c("rectifications_ordered", "责令整改（项）"),
-             c("rectifications_completed", "整改完成（项）"),
-             c("rectifications_overdue", "逾期未整改（项）")]
+    cols += [
+        c("tips_handled", "已处理举报（件）"),
+        c("cases_opened", "立案（件）"),
+        c("cases_closed", "结案（件）"),
+        c("cases_to_police", "移送公安机关（件）"),
+        c("criminal_cases_filed", "刑事立案（件）"),
+        c("fines", "罚款（次）"),
+        c("fines_amount", "罚款金额（元）", money=True),
+        c("suspensions", "责令停产停业（户）"),
+        c("licences_revoked", "吊销证照（户）"),
+        c("sites_closed", "取缔关闭（户）"),
+        c("wages_recovered_amount", "追发工资（元）", money=True),
+        c("wages_recovered_workers", "追发工资涉及劳动者（人）"),
+        c("children_rescued", "解救童工（人）"),
+        c("persons_repatriated", "遣送返乡（人）"),
+        c("rectifications_ordered", "责令整改（项）"),
+        c("rectifications_completed", "整改完成（项）"),
+        c("rectifications_overdue", "逾期未整改（项）"),
+    ]
     return tuple(cols)
 
 
@@ -113,16 +139,20 @@ def is_empty(figures: Mapping[str, Figure]) -> bool:
 
 def to_json(figures: Mapping[str, Figure]) -> dict[str, int | str]:
     """Money as a string with two places (exact), counts as ints: how figures are frozen."""
-    return {k: (str(Decimal(figures[k]).quantize(CENT)) if k in MONEY_KEYS else int(figures[k]))
-            for k in COLUMN_KEYS if k in figures}
+    return {
+        k: (str(Decimal(figures[k]).quantize(CENT)) if k in MONEY_KEYS else int(figures[k]))
+        for k in COLUMN_KEYS
+        if k in figures
+    }
 
 
 def from_json(data: Mapping[str, Any]) -> Figures:
     out = empty_figures()
     for key in COLUMN_KEYS:
         if key in data:
-            out[key] = Decimal(str(data[key])).quantize(CENT) if key in MONEY_KEYS \
-                else int(data[key])
+            out[key] = (
+                Decimal(str(data[key])).quantize(CENT) if key in MONEY_KEYS else int(data[key])
+            )
     return out
 
 
@@ -133,9 +163,12 @@ def defuse(cell: Any) -> Any:
     return cell
 
 
-def spreadsheet_rows(names: Iterable[str], rows: Iterable[Mapping[str, Figure]],
-                     total: Mapping[str, Figure], hidden: Collection[str] = ()
-                     ) -> list[list[Any]]:
+def spreadsheet_rows(
+    names: Iterable[str],
+    rows: Iterable[Mapping[str, Figure]],
+    total: Mapping[str, Figure],
+    hidden: Collection[str] = (),
+) -> list[list[Any]]:
     """Header, one row per place, then 合计, every text cell defused; without the columns
     in `hidden` (those the reader may not see)."""
     keys = [k for k in COLUMN_KEYS if k not in hidden]

@@ -21,11 +21,14 @@ class AuditEntry(SQLModel, table=True):
     """One write, chained. `seq` follows sealing order; `hash` covers the entry and `prev_hash`."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (sa.Index("ix_audit_entry_entity", "entity_type", "entity_id"),
-                      sa.Index("ux_audit_entry_pending_id", "pending_id", unique=True))
+    __table_args__ = (
+        sa.Index("ix_audit_entry_entity", "entity_type", "entity_id"),
+        sa.Index("ux_audit_entry_pending_id", "pending_id", unique=True),
+    )
 
-    seq: int = Field(primary_key=True, sa_type=sa.BigInteger,
-                     sa_column_kwargs={"autoincrement": False})
+    seq: int = Field(
+        primary_key=True, sa_type=sa.BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
     at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     actor_type: str = Field(max_length=16)
     actor_id: str | None = Field(default=None, max_length=64)
@@ -63,8 +66,9 @@ class AuditPending(SQLModel, table=True):
     __tablename__ = "audit_pending"
     __table_args__ = {"sqlite_autoincrement": True}  # ids never reused: see pending_id
 
-    id: int | None = Field(default=None, primary_key=True,
-                           sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite"))
+    id: int | None = Field(
+        default=None, primary_key=True, sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    )
     at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     actor_type: str = Field(max_length=16)
     actor_id: str | None = Field(default=None, max_length=64)

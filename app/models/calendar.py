@@ -30,8 +30,7 @@ class WorkCalendarYear(SQLModel, table=True):
 class CalendarUpdate(BaseModel):
     holidays: list[Day] = PydanticField(default_factory=list, max_length=MAX_DAYS_LISTED)
     """Days off (statutory holidays); weekend days inside a holiday may be listed too."""
-    working_weekends: list[Day] = PydanticField(default_factory=list,
-                                                max_length=MAX_DAYS_LISTED)
+    working_weekends: list[Day] = PydanticField(default_factory=list, max_length=MAX_DAYS_LISTED)
     """Saturdays and Sundays that are working days (调休)."""
 
 

@@ -22,10 +22,18 @@ from app.models.common import Count, Day
 from app.models.documents import DocumentPublic
 from app.models.schemas import ActorKind, AgencyRef, Strict
 
-EscalationKind = Literal["assignment_overdue", "handling_overdue", "rectification_overdue",
-                         "triage_overdue", "declined", "transfer_approval_overdue",
-                         "transfer_send_overdue", "transfer_decision_overdue", "case_moved_out",
-                         "case_moved_in"]
+EscalationKind = Literal[
+    "assignment_overdue",
+    "handling_overdue",
+    "rectification_overdue",
+    "triage_overdue",
+    "declined",
+    "transfer_approval_overdue",
+    "transfer_send_overdue",
+    "transfer_decision_overdue",
+    "case_moved_out",
+    "case_moved_in",
+]
 
 Text = Field(min_length=1, max_length=4000)
 
@@ -60,7 +68,8 @@ class AssignmentConclude(Strict):
 
 class AssignmentUpdate(Strict):
     owner_id: uuid.UUID | None = Field(
-        description="An active user of the assignment's agency; null: nobody owns it.")
+        description="An active user of the assignment's agency; null: nobody owns it."
+    )
 
 
 class ActionCreate(Strict):
@@ -104,11 +113,13 @@ class AssignmentPublic(BaseModel):
     id: uuid.UUID
     agency: AgencyRef
     role: AssignmentRole = Field(description="lead | also")
-    status: AssignmentStatus = Field(description="pending | accepted | concluded | declined | "
-                                                 "withdrawn "
-                                    "(the case was dismissed before the work was done) | "
-                                    "pending_filing (the police owe a decision on a "
-                                    "criminal transfer)")
+    status: AssignmentStatus = Field(
+        description="pending | accepted | concluded | declined | "
+        "withdrawn "
+        "(the case was dismissed before the work was done) | "
+        "pending_filing (the police owe a decision on a "
+        "criminal transfer)"
+    )
     due_at: datetime = Field(description="Deadline to accept.")
     reason: str = Field(description="Which rule and violation type put it there.")
     overdue: bool
@@ -121,16 +132,20 @@ class AssignmentPublic(BaseModel):
     rerouted_to: uuid.UUID | None
     created_at: datetime
     case_number: str | None = Field(
-        default=None, description="The agency's filing (立案) number, once filed.")
+        default=None, description="The agency's filing (立案) number, once filed."
+    )
     filed_at: datetime | None = None
     investigate_by: date | None = Field(
-        default=None, description="The handling deadline the law gives the agency, from "
-                                  "filing (extended when its head approved).")
+        default=None,
+        description="The handling deadline the law gives the agency, from "
+        "filing (extended when its head approved).",
+    )
     owner_id: uuid.UUID | None = Field(
-        default=None, description="The officer of the agency who owns it, if anyone does.")
+        default=None, description="The officer of the agency who owns it, if anyone does."
+    )
     overdue_clocks: list[Clock] = Field(
-        default_factory=list, description="Every clock that has run out: accept, handling, "
-                                          "rectify.")
+        default_factory=list, description="Every clock that has run out: accept, handling, rectify."
+    )
 
 
 class RectificationPublic(BaseModel):
@@ -174,9 +189,11 @@ class CasePublic(BaseModel):
 
 
 class CaseCreated(CasePublic):
-    merged: bool = Field(description="true: the employer already had an open case and the "
-                                     "violation types were added to it (one open case per "
-                                     "employer)")
+    merged: bool = Field(
+        description="true: the employer already had an open case and the "
+        "violation types were added to it (one open case per "
+        "employer)"
+    )
 
 
 class CaseSummary(BaseModel):
@@ -208,10 +225,12 @@ class QueueItem(BaseModel):
     overdue: bool = Field(description="Pending past `due_at`, the deadline to accept.")
     overdue_clocks: list[Clock] = Field(
         description="Every clock that has run out: accept, handling (past `investigate_by`), "
-                    "rectify (an ordered rectification past its deadline).")
+        "rectify (an ordered rectification past its deadline)."
+    )
     owner_id: uuid.UUID | None = Field(description="The officer who owns it, if anyone does.")
     investigate_by: date | None = Field(
-        description="Filed assignments: the last day to investigate (China's date).")
+        description="Filed assignments: the last day to investigate (China's date)."
+    )
     reason: str
     violation_types: list[str]
     restricted: bool

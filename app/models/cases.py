@@ -23,10 +23,18 @@ class Case(SQLModel, table=True):
 
     __tablename__ = "case"
     __table_args__ = (
-        sa.Index("uq_case_open_employer", "employer_id", unique=True,
-                 sqlite_where=sa.text(_OPEN), postgresql_where=sa.text(_OPEN)),
-        sa.Index("ix_case_path", "jurisdiction_path",
-                 postgresql_ops={"jurisdiction_path": "text_pattern_ops"}),
+        sa.Index(
+            "uq_case_open_employer",
+            "employer_id",
+            unique=True,
+            sqlite_where=sa.text(_OPEN),
+            postgresql_where=sa.text(_OPEN),
+        ),
+        sa.Index(
+            "ix_case_path",
+            "jurisdiction_path",
+            postgresql_ops={"jurisdiction_path": "text_pattern_ops"},
+        ),
         sa.Index("ix_case_opened", "opened_at", "id"),
     )
 
@@ -101,8 +109,11 @@ class Assignment(SQLModel, table=True):
     filed_by: str | None = Field(default=None, max_length=64)
     investigate_by: date | None = None
     owner_id: uuid.UUID | None = Field(
-        default=None, sa_column=sa.Column(
-            sa.Uuid(), sa.ForeignKey("app_user.id", name="fk_assignment_owner"), nullable=True))
+        default=None,
+        sa_column=sa.Column(
+            sa.Uuid(), sa.ForeignKey("app_user.id", name="fk_assignment_owner"), nullable=True
+        ),
+    )
     """The officer of the agency who owns it (PATCH /assignments/{id})."""
     version: int = 1
     change_seq: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
@@ -160,8 +171,11 @@ class Escalation(SQLModel, table=True):
 
     __table_args__ = (
         sa.UniqueConstraint("kind", "subject_id", "deadline_at", name="uq_escalation_once"),
-        sa.Index("ix_escalation_path", "jurisdiction_path",
-                 postgresql_ops={"jurisdiction_path": "text_pattern_ops"}),
+        sa.Index(
+            "ix_escalation_path",
+            "jurisdiction_path",
+            postgresql_ops={"jurisdiction_path": "text_pattern_ops"},
+        ),
         sa.Index("ix_escalation_created", "created_at", "id"),
     )
 
@@ -240,9 +254,7 @@ class Transfer(SQLModel, table=True):
     assignment to the police: asked for by an officer, decided by the agency's head, sent,
     and answered by the police with a filing decision. Each step has its deadline here."""
 
-    __table_args__ = (
-        sa.Index("ix_transfer_status_due", "status", "due_at"),
-    )
+    __table_args__ = (sa.Index("ix_transfer_status_due", "status", "due_at"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
@@ -261,8 +273,7 @@ class Transfer(SQLModel, table=True):
     approve_by: datetime = Field(sa_column=ts_column())
     decided_by: str | None = Field(default=None, max_length=64)
     decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
-    rejection_reason: str | None = Field(default=None,
-                                         sa_column=sa.Column(sa.Text, nullable=True))
+    rejection_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     send_by: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     sent_by: str | None = Field(default=None, max_length=64)
     sent_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))

@@ -27,8 +27,13 @@ Count = Annotated[int, Interval(ge=0, le=MAX_COUNT)]
 """A number of people or things: 0 … 1,000,000 (an int32 column holds it)."""
 Sequence64 = Annotated[int, Interval(ge=0, le=INT64_MAX)]
 """A position in a bigint sequence (the change feed's `since`)."""
-Day = Annotated[date, Interval(ge=FIRST_DAY, le=LAST_DAY), WithJsonSchema({
-    "type": "string", "format": "date", "description": "A date from 2000-01-01 to 2100-12-31."})]
+Day = Annotated[
+    date,
+    Interval(ge=FIRST_DAY, le=LAST_DAY),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "description": "A date from 2000-01-01 to 2100-12-31."}
+    ),
+]
 """A calendar date between 2000-01-01 and 2100-12-31."""
 
 

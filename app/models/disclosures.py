@@ -24,11 +24,19 @@ class Disclosure(SQLModel, table=True):
     approved, not withdrawn, disclosure per case (partial unique index)."""
 
     __table_args__ = (
-        sa.Index("uq_disclosure_active_case", "case_id", unique=True,
-                 sqlite_where=sa.text(_ACTIVE), postgresql_where=sa.text(_ACTIVE)),
+        sa.Index(
+            "uq_disclosure_active_case",
+            "case_id",
+            unique=True,
+            sqlite_where=sa.text(_ACTIVE),
+            postgresql_where=sa.text(_ACTIVE),
+        ),
         sa.Index("ix_disclosure_approved", "approved_at", "id"),
-        sa.Index("ix_disclosure_path", "jurisdiction_path",
-                 postgresql_ops={"jurisdiction_path": "text_pattern_ops"}),
+        sa.Index(
+            "ix_disclosure_path",
+            "jurisdiction_path",
+            postgresql_ops={"jurisdiction_path": "text_pattern_ops"},
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)

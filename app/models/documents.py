@@ -63,11 +63,11 @@ class DocumentCreate(BaseModel):
     """The articles applied, e.g. 《劳动保障监察条例》第二十六条."""
     deadline: date | None = None
     """The day to correct by: required for a rectification_instruction."""
-    fine_amount: Decimal | None = PydanticField(default=None, gt=0, max_digits=14,
-                                                decimal_places=2)
+    fine_amount: Decimal | None = PydanticField(default=None, gt=0, max_digits=14, decimal_places=2)
     """Yuan: required for a penalty_notice (proposed) and a penalty_decision."""
-    external_number: str | None = PydanticField(default=None, min_length=1,
-                                                max_length=MAX_EXTERNAL_NUMBER)
+    external_number: str | None = PydanticField(
+        default=None, min_length=1, max_length=MAX_EXTERNAL_NUMBER
+    )
     """The number your agency's own system gave it; labourwatch then issues none. Unique
     per agency and kind (409 when already used)."""
 

@@ -77,8 +77,9 @@ def _one_per_kind(licences: list[LicenceIn] | None) -> list[LicenceIn] | None:
 
 class EmployerCreate(Strict):
     name: str = PydanticField(min_length=1, max_length=200)
-    uscc: str | None = PydanticField(default=None, max_length=40,
-                                     description="统一社会信用代码; spaces and case are ignored.")
+    uscc: str | None = PydanticField(
+        default=None, max_length=40, description="统一社会信用代码; spaces and case are ignored."
+    )
     industry: Industry
     jurisdiction_id: uuid.UUID
     address: str = PydanticField(default="", max_length=300)
@@ -116,7 +117,8 @@ class EmployerPublic(BaseModel):
     licences: list[LicencePublic]
     flags: list[EmployerFlag] = PydanticField(
         description="What to check first: no_business_licence, licence_expired, "
-                    "no_safety_permit (mines, kilns, smelters, construction).")
+        "no_safety_permit (mines, kilns, smelters, construction)."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -131,5 +133,6 @@ class ImportResult(BaseModel):
     updated: int
     unchanged: int = PydanticField(description="Rows matching an employer already as given.")
     rejected: list[ImportRejection] = PydanticField(
-        description="Rejected rows with their reasons, the first 1,000 of them.")
+        description="Rejected rows with their reasons, the first 1,000 of them."
+    )
     rejected_total: int = PydanticField(description="All rejected rows, listed or not.")

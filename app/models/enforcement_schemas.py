@@ -13,8 +13,7 @@ from app.domain.enforcement import MAX_EXTERNAL_NUMBER, ClockUnit
 
 class FilingCreate(BaseModel):
     note: str = Field(default="", max_length=2000)
-    external_number: str | None = Field(default=None, min_length=1,
-                                        max_length=MAX_EXTERNAL_NUMBER)
+    external_number: str | None = Field(default=None, min_length=1, max_length=MAX_EXTERNAL_NUMBER)
     """The number your own case system gave it; labourwatch then issues none. Unique
     per agency (409 when already used)."""
 
@@ -68,8 +67,7 @@ TransferState = Literal["pending_approval", "rejected", "approved", "sent", "fil
 class TransferCreate(BaseModel):
     facts: str = Field(min_length=1, max_length=20000)
     """The suspected crime as found: who, what, when, the evidence (移送书's 涉嫌犯罪事实)."""
-    document_ids: list[uuid.UUID] = Field(default_factory=list,
-                                          max_length=MAX_TRANSFER_DOCUMENTS)
+    document_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_TRANSFER_DOCUMENTS)
     """The case's documents sent with it (inquiry records, the 涉嫌犯罪案件移送书)."""
 
 

@@ -199,12 +199,21 @@ class EvidencePublic(BaseModel):
 
 
 class InterviewCreate(Strict):
-    person_ref: str | None = Field(default=None, min_length=1, max_length=100, description=(
-        "Who was asked, as the record names them (a worker number, a person on the case); "
-        "never an ID number."))
+    person_ref: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description=(
+            "Who was asked, as the record names them (a worker number, a person on the case); "
+            "never an ID number."
+        ),
+    )
     record: str = Field(min_length=1, max_length=50_000, description="The inquiry record's text.")
-    interviewer_ids: list[uuid.UUID] = Field(min_length=2, max_length=10, description=(
-        "At least two inspectors on the inspection (劳动保障监察条例 第16条)."))
+    interviewer_ids: list[uuid.UUID] = Field(
+        min_length=2,
+        max_length=10,
+        description=("At least two inspectors on the inspection (劳动保障监察条例 第16条)."),
+    )
     finding_id: uuid.UUID | None = None
 
 

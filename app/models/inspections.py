@@ -101,8 +101,9 @@ class Inspection(SQLModel, table=True):
 
 class InspectionSignature(SQLModel, table=True):
     __tablename__ = "inspection_signature"
-    __table_args__ = (sa.UniqueConstraint("inspection_id", "user_id",
-                                          name="uq_inspection_signature_user"),)
+    __table_args__ = (
+        sa.UniqueConstraint("inspection_id", "user_id", name="uq_inspection_signature_user"),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     inspection_id: uuid.UUID = Field(foreign_key="inspection.id", index=True)
@@ -116,8 +117,9 @@ class Finding(SQLModel, table=True):
     violation_type: str = Field(foreign_key="violation_type.code", max_length=64)
     description: str = Field(max_length=4000)
     workers_affected: int | None = None
-    amount_owed: Decimal | None = Field(default=None, sa_column=sa.Column(
-        sa.Numeric(14, 2), nullable=True))
+    amount_owed: Decimal | None = Field(
+        default=None, sa_column=sa.Column(sa.Numeric(14, 2), nullable=True)
+    )
     case_id: uuid.UUID | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 

@@ -17,8 +17,17 @@ from app.domain.taxonomy import Severity
 from app.models.base import json_column, new_id, ts_column, utcnow
 from app.models.schemas import Strict
 
-ChangeKind = Literal["created", "accepted", "declined", "concluded", "rerouted", "action",
-                     "transfer", "updated", "due_soon"]
+ChangeKind = Literal[
+    "created",
+    "accepted",
+    "declined",
+    "concluded",
+    "rerouted",
+    "action",
+    "transfer",
+    "updated",
+    "due_soon",
+]
 
 
 class FeedHead(SQLModel, table=True):

@@ -28,8 +28,13 @@ class StatsSignoff(SQLModel, table=True):
 
     __tablename__ = "stats_signoff"
     __table_args__ = (
-        sa.UniqueConstraint("campaign_id", "jurisdiction_id", "period_start", "period_end",
-                            name="uq_stats_signoff_period"),
+        sa.UniqueConstraint(
+            "campaign_id",
+            "jurisdiction_id",
+            "period_start",
+            "period_end",
+            name="uq_stats_signoff_period",
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -76,25 +81,30 @@ class StatsFindingTally(SQLModel, table=True):
 
     campaign_id: uuid.UUID = Field(foreign_key="campaign.id", primary_key=True)
     jurisdiction_id: uuid.UUID = Field(foreign_key="jurisdiction.id", primary_key=True)
-    violation_type: str = Field(foreign_key="violation_type.code", primary_key=True,
-                                max_length=64)
+    violation_type: str = Field(foreign_key="violation_type.code", primary_key=True, max_length=64)
     findings: int
 
 
 # The statistics read inspections by campaign and tips by date window: over years of
 # campaigns and tips these are small slices. (Findings, actions and rectifications are
 # reached through the existing per-inspection and per-case indexes.)
-sa.Index("ix_inspection_campaign_status", Inspection.campaign_id,  # type: ignore[arg-type]
-         Inspection.status, Inspection.jurisdiction_id)  # type: ignore[arg-type]
+sa.Index(
+    "ix_inspection_campaign_status",
+    Inspection.campaign_id,  # type: ignore[arg-type]
+    Inspection.status,
+    Inspection.jurisdiction_id,  # type: ignore[arg-type]
+)
 sa.Index("ix_tip_received", Tip.received_at)  # type: ignore[arg-type]
 
 
 # ---- schemas -------------------------------------------------------------------------------
 
+
 class StatsSignoffIn(Strict):
     campaign_id: uuid.UUID
     jurisdiction_id: uuid.UUID | None = PField(
-        default=None, description="Defaults to your own jurisdiction.")
+        default=None, description="Defaults to your own jurisdiction."
+    )
 
 
 class StatsColumnPublic(BaseModel):

@@ -20,8 +20,9 @@ from app.models.base import new_id, ts_column, utcnow
 
 class TipAttachment(SQLModel, table=True):
     __tablename__ = "tip_attachment"
-    __table_args__ = (sa.UniqueConstraint("tip_id", "position",
-                                          name="uq_tip_attachment_tip_position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("tip_id", "position", name="uq_tip_attachment_tip_position"),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     tip_id: uuid.UUID = Field(foreign_key="tip.id")

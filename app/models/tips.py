@@ -33,8 +33,9 @@ class Tip(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_tip_status_received", "status", "received_at", "id"),
-        sa.Index("ix_tip_scope_path", "scope_path",
-                 postgresql_ops={"scope_path": "text_pattern_ops"}),
+        sa.Index(
+            "ix_tip_scope_path", "scope_path", postgresql_ops={"scope_path": "text_pattern_ops"}
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -42,8 +43,9 @@ class Tip(SQLModel, table=True):
     idempotency_hash: str | None = Field(default=None, max_length=64, unique=True)
     request_hash: str | None = Field(default=None, max_length=64)
     channel: str = Field(max_length=16)
-    kind: str = Field(default="report", max_length=16,
-                      sa_column_kwargs={"server_default": "report"})
+    kind: str = Field(
+        default="report", max_length=16, sa_column_kwargs={"server_default": "report"}
+    )
     """`report` (举报) or `complaint` (投诉, a worker's own: 5 working days to accept)."""
     status: str = Field(default="received", max_length=16)
     description: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
@@ -52,8 +54,7 @@ class Tip(SQLModel, table=True):
     address: str = Field(default="", max_length=300)
     jurisdiction_id: uuid.UUID | None = Field(default=None, foreign_key="jurisdiction.id")
     scope_path: str = Field(max_length=400)
-    contact: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary,
-                                                                    nullable=True))
+    contact: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     received_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     triage_due_at: datetime = Field(sa_column=ts_column())
     triaged_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
@@ -82,6 +83,7 @@ class TipMessage(SQLModel, table=True):
 
 # ---- schemas -------------------------------------------------------------------------------
 
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -102,7 +104,8 @@ class TipSubmission(_Strict):
     kind: TipKind = PField(
         default=TipKind.report,
         description="`report` (举报, the default) or `complaint` (投诉: a worker's own, "
-                    "accepted or refused within 5 working days).")
+        "accepted or refused within 5 working days).",
+    )
     description: str = PField(min_length=1, max_length=5000)
     violation_types: list[str] = PField(default_factory=list, max_length=32)
     employer_name: str = PField(default="", max_length=200)

@@ -66,12 +66,15 @@ def as_uuid(value: str | uuid.UUID, what: str) -> uuid.UUID:
         raise NotFound(f"No {what} {value!s:.64}.") from None
 
 
-async def get_jurisdiction(session: AsyncSession, actor: Actor,
-                           jurisdiction_id: str | uuid.UUID) -> Jurisdiction:
+async def get_jurisdiction(
+    session: AsyncSession, actor: Actor, jurisdiction_id: str | uuid.UUID
+) -> Jurisdiction:
     jid = as_uuid(jurisdiction_id, "jurisdiction")
-    row = (await session.exec(
-        select(Jurisdiction).where(Jurisdiction.id == jid, jurisdiction_scope(actor))
-    )).first()
+    row = (
+        await session.exec(
+            select(Jurisdiction).where(Jurisdiction.id == jid, jurisdiction_scope(actor))
+        )
+    ).first()
     if row is None:
         raise NotFound(f"No jurisdiction {jid} in your area.")
     return row
@@ -79,10 +82,13 @@ async def get_jurisdiction(session: AsyncSession, actor: Actor,
 
 async def get_agency(session: AsyncSession, actor: Actor, agency_id: str | uuid.UUID) -> Agency:
     aid = as_uuid(agency_id, "agency")
-    row = (await session.exec(
-        select(Agency).join(Jurisdiction, col(Agency.jurisdiction_id) == col(Jurisdiction.id))
-        .where(Agency.id == aid, jurisdiction_scope(actor))
-    )).first()
+    row = (
+        await session.exec(
+            select(Agency)
+            .join(Jurisdiction, col(Agency.jurisdiction_id) == col(Jurisdiction.id))
+            .where(Agency.id == aid, jurisdiction_scope(actor))
+        )
+    ).first()
     if row is None:
         raise NotFound(f"No agency {aid} in your area.")
     return row

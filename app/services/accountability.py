@@ -31,41 +31,77 @@ def _count(condition: sa.ColumnElement[bool]) -> Any:
     return sa.func.sum(sa.case((condition, 1), else_=0))
 
 
-async def accountability(session: AsyncSession, actor: Actor, *,
-                         jurisdiction_id: uuid.UUID | str | None = None,
-                         now: datetime | None = None) -> dict[str, Any]:
+async def accountability(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    jurisdiction_id: uuid.UUID | str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
     """The agencies of `jurisdiction_id`'s subtree (the caller's own jurisdiction when
     not given; 404 outside the caller's), worst first: most overdue, then most
     escalations, then most open work."""
     access.require(actor, Permission.audit_read)
     now = now or utcnow()
-    place = await access.get_jurisdiction(session, actor,
-                                          jurisdiction_id or actor.jurisdiction_id or "")
-    agencies = (await session.exec(
-        select(Agency).join(Jurisdiction, col(Jurisdiction.id) == col(Agency.jurisdiction_id))
-        .where(col(Jurisdiction.path).startswith(place.path, autoescape=True)))).all()
+    place = await access.get_jurisdiction(
+        session, actor, jurisdiction_id or actor.jurisdiction_id or ""
+    )
+    agencies = (
+        await session.exec(
+            select(Agency)
+            .join(Jurisdiction, col(Jurisdiction.id) == col(Agency.jurisdiction_id))
+            .where(col(Jurisdiction.path).startswith(place.path, autoescape=True))
+        )
+    ).all()
     ids = [a.id for a in agencies]
     today = china_date(now)
     conn = await session.connection()
-    work = {row[0]: row[1:] for row in (await conn.execute(
-        sa.select(col(Assignment.agency_id), sa.func.count(),
-                  *(_count(overdue_condition(c, now, today)) for c in Clock))
-        .join(Case, col(Case.id) == col(Assignment.case_id))
-        .where(col(Assignment.agency_id).in_(ids), col(Assignment.status).in_(WORKING),
-               col(Case.status).in_(OPEN_STATES))
-        .group_by(col(Assignment.agency_id)))).all()}
-    escalated: dict[uuid.UUID | None, int] = {aid: n for aid, n in (await conn.execute(
-        sa.select(col(Escalation.agency_id), sa.func.count())
-        .where(col(Escalation.agency_id).in_(ids), col(Escalation.created_at) >= now - WINDOW)
-        .group_by(col(Escalation.agency_id)))).all()}
+    work = {
+        row[0]: row[1:]
+        for row in (
+            await conn.execute(
+                sa.select(
+                    col(Assignment.agency_id),
+                    sa.func.count(),
+                    *(_count(overdue_condition(c, now, today)) for c in Clock),
+                )
+                .join(Case, col(Case.id) == col(Assignment.case_id))
+                .where(
+                    col(Assignment.agency_id).in_(ids),
+                    col(Assignment.status).in_(WORKING),
+                    col(Case.status).in_(OPEN_STATES),
+                )
+                .group_by(col(Assignment.agency_id))
+            )
+        ).all()
+    }
+    escalated: dict[uuid.UUID | None, int] = {
+        aid: n
+        for aid, n in (
+            await conn.execute(
+                sa.select(col(Escalation.agency_id), sa.func.count())
+                .where(
+                    col(Escalation.agency_id).in_(ids), col(Escalation.created_at) >= now - WINDOW
+                )
+                .group_by(col(Escalation.agency_id))
+            )
+        ).all()
+    }
     items: list[dict[str, Any]] = []
     for agency in agencies:
         open_, *late = work.get(agency.id, (0, 0, 0, 0))
         overdue = {c.value: int(n or 0) for c, n in zip(Clock, late, strict=True)}
-        items.append({"agency": {"id": agency.id, "kind": agency.kind, "name": agency.name},
-                      "jurisdiction_id": agency.jurisdiction_id, "open": int(open_),
-                      "overdue": overdue, "overdue_total": sum(overdue.values()),
-                      "escalations_30d": int(escalated.get(agency.id, 0))})
-    items.sort(key=lambda i: (-i["overdue_total"], -i["escalations_30d"], -i["open"],
-                              i["agency"]["name"]))
+        items.append(
+            {
+                "agency": {"id": agency.id, "kind": agency.kind, "name": agency.name},
+                "jurisdiction_id": agency.jurisdiction_id,
+                "open": int(open_),
+                "overdue": overdue,
+                "overdue_total": sum(overdue.values()),
+                "escalations_30d": int(escalated.get(agency.id, 0)),
+            }
+        )
+    items.sort(
+        key=lambda i: (-i["overdue_total"], -i["escalations_30d"], -i["open"], i["agency"]["name"])
+    )
     return {"jurisdiction_id": place.id, "as_of": now, "items": items}

@@ -40,44 +40,81 @@ from app.services.login_throttle import LoginThrottle
 MIN_PASSWORD = 10
 
 
-def _actor_claims(kind: str, username: str, name: str, role: Role, agency: Agency,
-                  jurisdiction: Jurisdiction, scopes: list[str]) -> dict[str, Any]:
-    return {"kind": kind, "username": username, "name": name, "role": role.value,
-            "agency_id": str(agency.id),
-            "agency_kind": agency.kind, "agency_name": agency.name,
-            "jurisdiction_id": str(jurisdiction.id), "jurisdiction_path": jurisdiction.path,
-            "jurisdiction_name": jurisdiction.name, "scopes": scopes}
+def _actor_claims(
+    kind: str,
+    username: str,
+    name: str,
+    role: Role,
+    agency: Agency,
+    jurisdiction: Jurisdiction,
+    scopes: list[str],
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "username": username,
+        "name": name,
+        "role": role.value,
+        "agency_id": str(agency.id),
+        "agency_kind": agency.kind,
+        "agency_name": agency.name,
+        "jurisdiction_id": str(jurisdiction.id),
+        "jurisdiction_path": jurisdiction.path,
+        "jurisdiction_name": jurisdiction.name,
+        "scopes": scopes,
+    }
 
 
-async def _agency_and_place(session: AsyncSession, agency_id: uuid.UUID
-                            ) -> tuple[Agency, Jurisdiction]:
-    row = (await session.exec(
-        select(Agency, Jurisdiction).join(Jurisdiction, col(Agency.jurisdiction_id) ==
-                                          col(Jurisdiction.id)).where(Agency.id == agency_id)
-    )).one()
+async def _agency_and_place(
+    session: AsyncSession, agency_id: uuid.UUID
+) -> tuple[Agency, Jurisdiction]:
+    row = (
+        await session.exec(
+            select(Agency, Jurisdiction)
+            .join(Jurisdiction, col(Agency.jurisdiction_id) == col(Jurisdiction.id))
+            .where(Agency.id == agency_id)
+        )
+    ).one()
     return row[0], row[1]
 
 
-async def login_password(session: AsyncSession, settings: Settings, username: str,
-                         password: str, *, throttle: LoginThrottle | None = None,
-                         address: str | None = None) -> tuple[str, int]:
+async def login_password(
+    session: AsyncSession,
+    settings: Settings,
+    username: str,
+    password: str,
+    *,
+    throttle: LoginThrottle | None = None,
+    address: str | None = None,
+) -> tuple[str, int]:
     """A staff login. Under `throttle`, refused with 429 while the name or the source is
     locked out (a right password too), and every failure counted; a deactivated account
     fails like a wrong password."""
     if throttle is not None:
         throttle.check(username, address)
     user = (await session.exec(select(User).where(User.username == username))).first()
-    await _check_secret(session, username, password,
-                        (user.password_hash, user.is_active) if user else None,
-                        throttle=throttle, address=address,
-                        refusal=Unauthorized("Wrong username or password.", error="invalid_grant"))
+    await _check_secret(
+        session,
+        username,
+        password,
+        (user.password_hash, user.is_active) if user else None,
+        throttle=throttle,
+        address=address,
+        refusal=Unauthorized("Wrong username or password.", error="invalid_grant"),
+    )
     assert user is not None  # refused above otherwise
     return await token_for_user(session, settings, user)
 
 
-async def _check_secret(session: AsyncSession, name: str, secret: str,
-                        stored: tuple[str, bool] | None, *, throttle: LoginThrottle | None,
-                        address: str | None, refusal: Unauthorized) -> None:
+async def _check_secret(
+    session: AsyncSession,
+    name: str,
+    secret: str,
+    stored: tuple[str, bool] | None,
+    *,
+    throttle: LoginThrottle | None,
+    address: str | None,
+    refusal: Unauthorized,
+) -> None:
     """Verify `secret` against the stored (hash, active) off the event loop, counting the
     outcome for the throttle; `refusal` when it is wrong, unknown or deactivated (the
     same answer for each, so a name's existence does not show)."""
@@ -99,41 +136,62 @@ async def _release_connection(session: AsyncSession) -> None:
     await session.commit()
 
 
-async def token_for_user(session: AsyncSession, settings: Settings, user: User
-                         ) -> tuple[str, int]:
+async def token_for_user(session: AsyncSession, settings: Settings, user: User) -> tuple[str, int]:
     agency, place = await _agency_and_place(session, user.agency_id)
-    claims = _actor_claims("user", user.username, user.display_name, Role(user.role), agency,
-                           place, [])
-    return (_token(settings, f"user:{user.id}", claims, user.token_version),
-            settings.access_token_minutes * 60)
+    claims = _actor_claims(
+        "user", user.username, user.display_name, Role(user.role), agency, place, []
+    )
+    return (
+        _token(settings, f"user:{user.id}", claims, user.token_version),
+        settings.access_token_minutes * 60,
+    )
 
 
-async def login_client(session: AsyncSession, settings: Settings, client_id: str,
-                       client_secret: str, *, throttle: LoginThrottle | None = None,
-                       address: str | None = None) -> tuple[str, int]:
+async def login_client(
+    session: AsyncSession,
+    settings: Settings,
+    client_id: str,
+    client_secret: str,
+    *,
+    throttle: LoginThrottle | None = None,
+    address: str | None = None,
+) -> tuple[str, int]:
     """An agency system's login (client_credentials), throttled as staff logins are."""
     if throttle is not None:
         throttle.check(client_id, address)
-    acct = (await session.exec(
-        select(ServiceAccount).where(ServiceAccount.client_id == client_id))).first()
-    await _check_secret(session, client_id, client_secret,
-                        (acct.secret_hash, acct.is_active) if acct else None, throttle=throttle,
-                        address=address,
-                        refusal=Unauthorized("Wrong client id or secret.", error="invalid_client"))
+    acct = (
+        await session.exec(select(ServiceAccount).where(ServiceAccount.client_id == client_id))
+    ).first()
+    await _check_secret(
+        session,
+        client_id,
+        client_secret,
+        (acct.secret_hash, acct.is_active) if acct else None,
+        throttle=throttle,
+        address=address,
+        refusal=Unauthorized("Wrong client id or secret.", error="invalid_client"),
+    )
     assert acct is not None  # refused above otherwise
     agency, place = await _agency_and_place(session, acct.agency_id)
-    claims = _actor_claims("service", acct.client_id, acct.name, Role.service, agency, place,
-                           sorted(acct.scopes))
-    return (_token(settings, f"service:{acct.id}", claims, acct.token_version),
-            settings.access_token_minutes * 60)
+    claims = _actor_claims(
+        "service", acct.client_id, acct.name, Role.service, agency, place, sorted(acct.scopes)
+    )
+    return (
+        _token(settings, f"service:{acct.id}", claims, acct.token_version),
+        settings.access_token_minutes * 60,
+    )
 
 
 def _token(settings: Settings, subject: str, claims: dict[str, Any], version: int) -> str:
     keys = derive_keys(settings.resolved_secret())
-    return issue_token(keys, subject=subject, issuer=settings.jwt_issuer,
-                       audience=settings.jwt_audience,
-                       ttl_seconds=settings.access_token_minutes * 60,
-                       extra={"lw": claims, "ver": version})
+    return issue_token(
+        keys,
+        subject=subject,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=settings.access_token_minutes * 60,
+        extra={"lw": claims, "ver": version},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +264,7 @@ class TokenVersions:
         self._rows.pop((kind, str(ident)), None)
 
 
-async def _version_row(session: AsyncSession, kind: str, ident: str
-                       ) -> tuple[int, bool] | None:
+async def _version_row(session: AsyncSession, kind: str, ident: str) -> tuple[int, bool] | None:
     try:
         uid = uuid.UUID(ident)
     except ValueError:
@@ -219,18 +276,24 @@ async def _version_row(session: AsyncSession, kind: str, ident: str
         model = ServiceAccount
     else:
         return None
-    row = (await session.exec(
-        select(model.token_version, model.is_active).where(model.id == uid))).first()
+    row = (
+        await session.exec(select(model.token_version, model.is_active).where(model.id == uid))
+    ).first()
     return None if row is None else (int(row[0]), bool(row[1]))
 
 
 def _actor(kind: str, ident: str, claims: dict[str, Any]) -> Actor:
     return Actor(
-        kind=kind, id=ident, name=str(claims["name"]), role=Role(claims["role"]),
-        agency_id=str(claims["agency_id"]), agency_kind=AgencyKind(claims["agency_kind"]),
+        kind=kind,
+        id=ident,
+        name=str(claims["name"]),
+        role=Role(claims["role"]),
+        agency_id=str(claims["agency_id"]),
+        agency_kind=AgencyKind(claims["agency_kind"]),
         jurisdiction_id=str(claims["jurisdiction_id"]),
         jurisdiction_path=str(claims["jurisdiction_path"]),
-        scopes=frozenset(claims.get("scopes") or ()), username=str(claims.get("username", "")),
+        scopes=frozenset(claims.get("scopes") or ()),
+        username=str(claims.get("username", "")),
         agency_name=str(claims.get("agency_name", "")),
         jurisdiction_name=str(claims.get("jurisdiction_name", "")),
     )
@@ -240,14 +303,23 @@ async def actor_for_user(session: AsyncSession, user: User) -> Actor:
     """The actor a token of `user` would carry, for work done on a user's behalf
     without a request (the demo's story)."""
     agency, place = await _agency_and_place(session, user.agency_id)
-    claims = _actor_claims("user", user.username, user.display_name, Role(user.role), agency,
-                           place, [])
+    claims = _actor_claims(
+        "user", user.username, user.display_name, Role(user.role), agency, place, []
+    )
     return _actor("user", str(user.id), claims)
 
 
-async def create_user(session: AsyncSession, actor: Actor, *, username: str, password: str,
-                      display_name: str, role: Role, agency_id: uuid.UUID,
-                      password_hash: str | None = None) -> User:
+async def create_user(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    agency_id: uuid.UUID,
+    password_hash: str | None = None,
+) -> User:
     """`password_hash`: the caller's hash of this same `password`, when it has one (the
     demo's users share one password, and each hash costs a deliberate ~0.1 s)."""
     if role not in STAFF_ROLES:
@@ -256,43 +328,76 @@ async def create_user(session: AsyncSession, actor: Actor, *, username: str, pas
     agency = await access.get_agency(session, actor, agency_id)
     if (await session.exec(select(User.id).where(User.username == username))).first():
         raise Conflict(f"The username {username!r} is taken.")
-    user = User(username=username, display_name=display_name, role=role.value,
-                agency_id=agency.id,
-                password_hash=password_hash or await hash_password_off_loop(password))
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=role.value,
+        agency_id=agency.id,
+        password_hash=password_hash or await hash_password_off_loop(password),
+    )
     session.add(user)
     await session.flush()
-    auditlog.record(session, actor, "user.create", "user", user.id,
-                    after=auditlog.snapshot(user, exclude=("password_hash",)))
+    auditlog.record(
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        after=auditlog.snapshot(user, exclude=("password_hash",)),
+    )
     return user
 
 
-async def create_service_account(session: AsyncSession, actor: Actor, *, name: str,
-                                 agency_id: uuid.UUID, scopes: list[str]
-                                 ) -> tuple[ServiceAccount, str]:
+async def create_service_account(
+    session: AsyncSession, actor: Actor, *, name: str, agency_id: uuid.UUID, scopes: list[str]
+) -> tuple[ServiceAccount, str]:
     unknown = sorted(set(scopes) - SERVICE_SCOPES)
     if unknown:
-        raise unprocessable(["body", "scopes"], "Unknown scopes: " + ", ".join(unknown)
-                            + ". Known: " + ", ".join(sorted(SERVICE_SCOPES)))
+        raise unprocessable(
+            ["body", "scopes"],
+            "Unknown scopes: "
+            + ", ".join(unknown)
+            + ". Known: "
+            + ", ".join(sorted(SERVICE_SCOPES)),
+        )
     agency = await access.get_agency(session, actor, agency_id)
     secret = new_client_secret()
-    acct = ServiceAccount(name=name, agency_id=agency.id, scopes=sorted(set(scopes)),
-                          client_id="lw_" + secrets.token_hex(12),
-                          secret_hash=await hash_password_off_loop(secret))
+    acct = ServiceAccount(
+        name=name,
+        agency_id=agency.id,
+        scopes=sorted(set(scopes)),
+        client_id="lw_" + secrets.token_hex(12),
+        secret_hash=await hash_password_off_loop(secret),
+    )
     session.add(acct)
     await session.flush()
-    auditlog.record(session, actor, "service_account.create", "service_account", acct.id,
-                    after=auditlog.snapshot(acct, exclude=("secret_hash",)))
+    auditlog.record(
+        session,
+        actor,
+        "service_account.create",
+        "service_account",
+        acct.id,
+        after=auditlog.snapshot(acct, exclude=("secret_hash",)),
+    )
     return acct, secret
 
 
-async def create_admin(session: AsyncSession, actor: Actor, *, username: str,
-                       password: str) -> User:
+async def create_admin(
+    session: AsyncSession, actor: Actor, *, username: str, password: str
+) -> User:
     """The first admin, at the top coordinator agency (made if there is none)."""
     from app.services.reference import ensure_root_office
 
     office = await ensure_root_office(session, actor)
-    return await create_user(session, actor, username=username, password=password,
-                             display_name=username, role=Role.admin, agency_id=office.id)
+    return await create_user(
+        session,
+        actor,
+        username=username,
+        password=password,
+        display_name=username,
+        role=Role.admin,
+        agency_id=office.id,
+    )
 
 
 def _check_policy(password: str, loc: list[str]) -> None:
@@ -313,8 +418,9 @@ async def _user_in_scope(session: AsyncSession, actor: Actor, user_id: uuid.UUID
     return user
 
 
-async def set_user_active(session: AsyncSession, actor: Actor, user_id: uuid.UUID,
-                          active: bool) -> User:
+async def set_user_active(
+    session: AsyncSession, actor: Actor, user_id: uuid.UUID, active: bool
+) -> User:
     """Deactivate or reactivate a staff account (admin, within their area).
 
     Deactivation raises the token version, so every token the user holds is refused
@@ -333,16 +439,28 @@ async def set_user_active(session: AsyncSession, actor: Actor, user_id: uuid.UUI
         user.token_version += 1
     session.add(user)
     await session.flush()
-    auditlog.record(session, actor, "user.reactivate" if active else "user.deactivate",
-                    "user", user.id, before=before,
-                    after=auditlog.snapshot(user, exclude=("password_hash",)))
+    auditlog.record(
+        session,
+        actor,
+        "user.reactivate" if active else "user.deactivate",
+        "user",
+        user.id,
+        before=before,
+        after=auditlog.snapshot(user, exclude=("password_hash",)),
+    )
     return user
 
 
-async def change_own_password(session: AsyncSession, settings: Settings, actor: Actor, *,
-                              current_password: str, new_password: str,
-                              throttle: LoginThrottle | None = None,
-                              address: str | None = None) -> tuple[User, str, int]:
+async def change_own_password(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    *,
+    current_password: str,
+    new_password: str,
+    throttle: LoginThrottle | None = None,
+    address: str | None = None,
+) -> tuple[User, str, int]:
     """A staff member changes their own password; returns the user and a fresh token.
 
     A wrong current password is 403 (not 401: the token is fine, and a client that
@@ -352,8 +470,10 @@ async def change_own_password(session: AsyncSession, settings: Settings, actor: 
     refused; the fresh token returned keeps this session going.
     """
     if actor.kind != "user":
-        raise Forbidden("Only staff accounts have a password; a service account's "
-                        "secret is replaced by an admin.")
+        raise Forbidden(
+            "Only staff accounts have a password; a service account's "
+            "secret is replaced by an admin."
+        )
     user = await session.get(User, uuid.UUID(actor.id))
     if user is None or not user.is_active:
         raise Unauthorized("The token is invalid or expired.")
@@ -368,14 +488,21 @@ async def change_own_password(session: AsyncSession, settings: Settings, actor: 
     user.token_version += 1
     session.add(user)
     await session.flush()
-    auditlog.record(session, actor, "user.password_change", "user", user.id,
-                    after={"token_version": user.token_version})
+    auditlog.record(
+        session,
+        actor,
+        "user.password_change",
+        "user",
+        user.id,
+        after={"token_version": user.token_version},
+    )
     token, ttl = await token_for_user(session, settings, user)
     return user, token, ttl
 
 
-async def deactivate_service_account(session: AsyncSession, actor: Actor,
-                                     account_id: uuid.UUID) -> ServiceAccount:
+async def deactivate_service_account(
+    session: AsyncSession, actor: Actor, account_id: uuid.UUID
+) -> ServiceAccount:
     """Switch an agency system's client off: it cannot log in, and its tokens are refused."""
     acct = await session.get(ServiceAccount, account_id)
     if acct is None:
@@ -391,6 +518,13 @@ async def deactivate_service_account(session: AsyncSession, actor: Actor,
     acct.token_version += 1
     session.add(acct)
     await session.flush()
-    auditlog.record(session, actor, "service_account.deactivate", "service_account", acct.id,
-                    before=before, after=auditlog.snapshot(acct, exclude=("secret_hash",)))
+    auditlog.record(
+        session,
+        actor,
+        "service_account.deactivate",
+        "service_account",
+        acct.id,
+        before=before,
+        after=auditlog.snapshot(acct, exclude=("secret_hash",)),
+    )
     return acct

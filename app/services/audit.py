@@ -14,9 +14,15 @@ from app.models.audit import AuditEntry
 from app.services.pagination import after, clamp, encode_cursor
 
 
-async def list_audit(session: AsyncSession, actor: Actor, *, entity_type: str | None = None,
-                     entity_id: str | None = None, cursor: str | None = None,
-                     limit: int | None = None) -> tuple[Sequence[AuditEntry], str | None]:
+async def list_audit(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> tuple[Sequence[AuditEntry], str | None]:
     """Newest first; an actor sees entries about places in its own subtree.
 
     What is waiting to be chained is sealed first, so the log is complete up to
@@ -26,8 +32,11 @@ async def list_audit(session: AsyncSession, actor: Actor, *, entity_type: str | 
     n = clamp(limit)
     query = select(AuditEntry)
     if actor.kind != "system":
-        query = query.where(col(AuditEntry.jurisdiction_path).startswith(
-            actor.jurisdiction_path or "\0", autoescape=True))
+        query = query.where(
+            col(AuditEntry.jurisdiction_path).startswith(
+                actor.jurisdiction_path or "\0", autoescape=True
+            )
+        )
     if entity_type:
         query = query.where(AuditEntry.entity_type == entity_type)
     if entity_id:

@@ -33,21 +33,54 @@ from app.services.cases import case_scope
 from app.services.pagination import after, encode_cursor
 from app.services.spreadsheets import build_xlsx, stream_csv_on_own_session
 
-HEADERS = ("案件编号", "单位名称", "统一社会信用代码", "所在地", "案件状态", "严重程度",
-           "违法类型", "立案时间", "结案时间", "承办单位", "主办/协办", "交办状态", "办理期限",
-           "办结时间", "办结情况", "处理措施", "金额（元）", "人数", "措施时间", "措施说明",
-           "整改期限", "整改状态", "整改完成日期")
+HEADERS = (
+    "案件编号",
+    "单位名称",
+    "统一社会信用代码",
+    "所在地",
+    "案件状态",
+    "严重程度",
+    "违法类型",
+    "立案时间",
+    "结案时间",
+    "承办单位",
+    "主办/协办",
+    "交办状态",
+    "办理期限",
+    "办结时间",
+    "办结情况",
+    "处理措施",
+    "金额（元）",
+    "人数",
+    "措施时间",
+    "措施说明",
+    "整改期限",
+    "整改状态",
+    "整改完成日期",
+)
 CASE_ZH = {"open": "待办", "in_progress": "办理中", "closed": "已结案", "dismissed": "已撤销"}
 SEVERITY_ZH = {"normal": "一般", "high": "较重", "critical": "严重"}
 ROLE_ZH = {"lead": "主办", "also": "协办"}
-ASSIGNMENT_ZH = {"pending": "待签收", "accepted": "办理中", "concluded": "已办结",
-                 "declined": "已退回", "withdrawn": "已撤回",
-                 "pending_filing": "待立案审查"}
-ACTION_ZH = {"rectification_order": "责令整改", "fine": "罚款", "suspension": "责令停产停业",
-             "licence_revoked": "吊销证照", "site_closed": "取缔关闭",
-             "criminal_case_filed": "刑事立案", "wages_recovered": "追发工资",
-             "children_rescued": "解救童工", "persons_repatriated": "遣送返乡",
-             "referral": "移送"}
+ASSIGNMENT_ZH = {
+    "pending": "待签收",
+    "accepted": "办理中",
+    "concluded": "已办结",
+    "declined": "已退回",
+    "withdrawn": "已撤回",
+    "pending_filing": "待立案审查",
+}
+ACTION_ZH = {
+    "rectification_order": "责令整改",
+    "fine": "罚款",
+    "suspension": "责令停产停业",
+    "licence_revoked": "吊销证照",
+    "site_closed": "取缔关闭",
+    "criminal_case_filed": "刑事立案",
+    "wages_recovered": "追发工资",
+    "children_rescued": "解救童工",
+    "persons_repatriated": "遣送返乡",
+    "referral": "移送",
+}
 RECT_ZH = {"ordered": "整改中", "corrected": "已整改", "escalated": "逾期督办"}
 CHINA = timezone(timedelta(hours=8))
 BATCH = 200
@@ -78,8 +111,11 @@ def _day(d: date | None) -> str:
 
 
 def _query(actor: Actor, filters: LedgerFilters, cursor: str | None) -> Any:
-    q = (select(Case, Employer).join(Employer, col(Employer.id) == col(Case.employer_id))
-         .where(case_scope(actor)))
+    q = (
+        select(Case, Employer)
+        .join(Employer, col(Employer.id) == col(Case.employer_id))
+        .where(case_scope(actor))
+    )
     if filters.status is not None:
         q = q.where(Case.status == filters.status)
     if filters.opened_from is not None:
@@ -92,8 +128,11 @@ def _query(actor: Actor, filters: LedgerFilters, cursor: str | None) -> Any:
 
 async def _places(session: AsyncSession, cases: Sequence[Case]) -> dict[str, str]:
     ids = {uuid.UUID(c.jurisdiction_path.strip("/").split("/")[-1]) for c in cases}
-    rows = (await session.exec(select(Jurisdiction.id, Jurisdiction.name).where(
-        col(Jurisdiction.id).in_(ids)))).all()
+    rows = (
+        await session.exec(
+            select(Jurisdiction.id, Jurisdiction.name).where(col(Jurisdiction.id).in_(ids))
+        )
+    ).all()
     return {str(i): name for i, name in rows}
 
 
@@ -106,18 +145,36 @@ def _deadline(a: Assignment) -> str:
 
 
 def _assignment_cells(a: Assignment, agency: Agency) -> list[Any]:
-    return [agency.name, ROLE_ZH.get(a.role, a.role), ASSIGNMENT_ZH.get(a.status, a.status),
-            _deadline(a), _when(a.concluded_at), a.conclusion or ""]
+    return [
+        agency.name,
+        ROLE_ZH.get(a.role, a.role),
+        ASSIGNMENT_ZH.get(a.status, a.status),
+        _deadline(a),
+        _when(a.concluded_at),
+        a.conclusion or "",
+    ]
 
 
 def _action_cells(act: Action | None, rect: Rectification | None) -> list[Any]:
-    cells: list[Any] = ["", "", "", "", ""] if act is None else [
-        ACTION_ZH.get(act.type, act.type), f"{act.amount:.2f}" if act.amount is not None else "",
-        act.count if act.count is not None else "", _when(act.created_at), act.note]
+    cells: list[Any] = (
+        ["", "", "", "", ""]
+        if act is None
+        else [
+            ACTION_ZH.get(act.type, act.type),
+            f"{act.amount:.2f}" if act.amount is not None else "",
+            act.count if act.count is not None else "",
+            _when(act.created_at),
+            act.note,
+        ]
+    )
     if rect is None:
         return [*cells, "", "", ""]
-    return [*cells, _day(rect.deadline), RECT_ZH.get(rect.status, rect.status),
-            _day(rect.corrected_on)]
+    return [
+        *cells,
+        _day(rect.deadline),
+        RECT_ZH.get(rect.status, rect.status),
+        _day(rect.corrected_on),
+    ]
 
 
 @dataclass
@@ -129,32 +186,56 @@ class _Batch:
 
 async def _load(session: AsyncSession, case_ids: list[uuid.UUID]) -> _Batch:
     batch = _Batch({}, {}, {})
-    for a, agency in (await session.exec(
-            select(Assignment, Agency).join(Agency, col(Agency.id) == col(Assignment.agency_id))
+    for a, agency in (
+        await session.exec(
+            select(Assignment, Agency)
+            .join(Agency, col(Agency.id) == col(Assignment.agency_id))
             .where(col(Assignment.case_id).in_(case_ids))
-            .order_by(col(Assignment.created_at), col(Assignment.id)))).all():
+            .order_by(col(Assignment.created_at), col(Assignment.id))
+        )
+    ).all():
         batch.assignments.setdefault(a.case_id, []).append((a, agency))
-    for act in (await session.exec(select(Action).where(col(Action.case_id).in_(case_ids))
-                                   .order_by(col(Action.created_at), col(Action.id)))).all():
+    for act in (
+        await session.exec(
+            select(Action)
+            .where(col(Action.case_id).in_(case_ids))
+            .order_by(col(Action.created_at), col(Action.id))
+        )
+    ).all():
         batch.actions.setdefault(act.assignment_id, []).append(act)
-    for r in (await session.exec(select(Rectification).where(
-            col(Rectification.case_id).in_(case_ids)).order_by(col(Rectification.created_at)))
-              ).all():
+    for r in (
+        await session.exec(
+            select(Rectification)
+            .where(col(Rectification.case_id).in_(case_ids))
+            .order_by(col(Rectification.created_at))
+        )
+    ).all():
         batch.rects.setdefault(r.assignment_id, []).append(r)
     return batch
 
 
-def _case_rows(actor: Actor, case: Case, employer: Employer, place: str,
-               batch: _Batch) -> list[list[Any]]:
+def _case_rows(
+    actor: Actor, case: Case, employer: Employer, place: str, batch: _Batch
+) -> list[list[Any]]:
     pairs = batch.assignments.get(case.id, [])
     seen = case_visibility.sight(actor, case, [a for a, _ in pairs])
     shown_ids = {a.id for a in seen.assignments}
-    types = "；".join(VIOLATION_TYPE_BY_CODE[t].name_zh if t in VIOLATION_TYPE_BY_CODE else t
-                     for t in seen.types(case))
+    types = "；".join(
+        VIOLATION_TYPE_BY_CODE[t].name_zh if t in VIOLATION_TYPE_BY_CODE else t
+        for t in seen.types(case)
+    )
     severity = seen.severity(case)
-    head = [str(case.id), employer.name, employer.uscc or "", place,
-            CASE_ZH.get(case.status, case.status), SEVERITY_ZH.get(severity, severity),
-            types, _when(case.opened_at), _when(case.closed_at)]
+    head = [
+        str(case.id),
+        employer.name,
+        employer.uscc or "",
+        place,
+        CASE_ZH.get(case.status, case.status),
+        SEVERITY_ZH.get(severity, severity),
+        types,
+        _when(case.opened_at),
+        _when(case.closed_at),
+    ]
     rows: list[list[Any]] = []
     for a, agency in pairs:
         if a.id not in shown_ids:
@@ -172,8 +253,9 @@ def _case_rows(actor: Actor, case: Case, employer: Employer, place: str,
     return rows
 
 
-async def ledger_rows(session: AsyncSession, actor: Actor, filters: LedgerFilters
-                      ) -> AsyncIterator[list[list[Any]]]:
+async def ledger_rows(
+    session: AsyncSession, actor: Actor, filters: LedgerFilters
+) -> AsyncIterator[list[list[Any]]]:
     """Batches of ledger rows, oldest case first, every text cell defused."""
     cursor: str | None = None
     while True:
@@ -193,10 +275,12 @@ async def ledger_rows(session: AsyncSession, actor: Actor, filters: LedgerFilter
         cursor = encode_cursor(last.opened_at, last.id)
 
 
-def stream_ledger_csv(sessionmaker: SessionMaker, actor: Actor, filters: LedgerFilters
-                      ) -> AsyncIterator[bytes]:
-    return stream_csv_on_own_session(sessionmaker, HEADERS,
-                                     lambda session: ledger_rows(session, actor, filters))
+def stream_ledger_csv(
+    sessionmaker: SessionMaker, actor: Actor, filters: LedgerFilters
+) -> AsyncIterator[bytes]:
+    return stream_csv_on_own_session(
+        sessionmaker, HEADERS, lambda session: ledger_rows(session, actor, filters)
+    )
 
 
 async def ledger_xlsx(session: AsyncSession, actor: Actor, filters: LedgerFilters) -> bytes:

@@ -58,7 +58,8 @@ def _privileged(actor: Actor, case: Case) -> bool:
 def sees_restricted(actor: Actor, case: Case, assignments: Sequence[Assignment]) -> bool:
     """Whether `actor` sees the case whole; `assignments` are all of the case's."""
     return _privileged(actor, case) or any(
-        a.restricted and str(a.agency_id) == actor.agency_id for a in assignments)
+        a.restricted and str(a.agency_id) == actor.agency_id for a in assignments
+    )
 
 
 def hidden_types(assignments: Iterable[Assignment]) -> set[str]:
@@ -86,8 +87,9 @@ class CaseSight:
 def sight(actor: Actor, case: Case, assignments: Sequence[Assignment]) -> CaseSight:
     if sees_restricted(actor, case, assignments):
         return CaseSight(True, list(assignments), frozenset())
-    return CaseSight(False, [a for a in assignments if not a.restricted],
-                     frozenset(hidden_types(assignments)))
+    return CaseSight(
+        False, [a for a in assignments if not a.restricted], frozenset(hidden_types(assignments))
+    )
 
 
 def visible_types(actor: Actor, case: Case, assignments: Sequence[Assignment]) -> list[str]:
@@ -104,12 +106,15 @@ def severity_column(*, whole: bool) -> Any:
     `whole`: the reader is the office (`sees_every_case_whole`)."""
     if whole:
         return col(Case.severity)
-    return sa.case((col(Assignment.restricted).is_(True), col(Case.severity)),
-                   else_=col(Case.unrestricted_severity))
+    return sa.case(
+        (col(Assignment.restricted).is_(True), col(Case.severity)),
+        else_=col(Case.unrestricted_severity),
+    )
 
 
 def type_filter(actor: Actor, violation_type: str) -> ColumnElement[bool]:
     """Cases with `violation_type` among the types `sight` would show the actor."""
+
     def has(column: Any) -> ColumnElement[bool]:
         return sa.cast(column, sa.String).like(f'%"{violation_type}"%')
 
@@ -117,14 +122,18 @@ def type_filter(actor: Actor, violation_type: str) -> ColumnElement[bool]:
     if sees_every_case_whole(actor):  # case_scope keeps them in their subtree
         return named
     on_case = col(Assignment.case_id) == col(Case.id)
-    mine = col(Assignment.agency_id) == (uuid.UUID(actor.agency_id) if actor.agency_id
-                                         else None)
+    mine = col(Assignment.agency_id) == (uuid.UUID(actor.agency_id) if actor.agency_id else None)
     restricted = col(Assignment.restricted).is_(True)
-    return sa.and_(named, sa.or_(
-        sa.exists().where(on_case, restricted, mine),
-        sa.exists().where(on_case, col(Assignment.restricted).is_(False),
-                          has(col(Assignment.violation_types))),
-        sa.not_(sa.exists().where(on_case, restricted, has(col(Assignment.violation_types))))))
+    return sa.and_(
+        named,
+        sa.or_(
+            sa.exists().where(on_case, restricted, mine),
+            sa.exists().where(
+                on_case, col(Assignment.restricted).is_(False), has(col(Assignment.violation_types))
+            ),
+            sa.not_(sa.exists().where(on_case, restricted, has(col(Assignment.violation_types)))),
+        ),
+    )
 
 
 def assignment_shown(actor: Actor) -> ColumnElement[bool]:
@@ -134,17 +143,23 @@ def assignment_shown(actor: Actor) -> ColumnElement[bool]:
         return sa.true()
     held = aliased(Assignment)
     mine = uuid.UUID(actor.agency_id) if actor.agency_id else None
-    return sa.or_(col(Assignment.restricted).is_(False), sa.exists().where(
-        col(held.case_id) == col(Assignment.case_id), col(held.restricted).is_(True),
-        col(held.agency_id) == mine))
+    return sa.or_(
+        col(Assignment.restricted).is_(False),
+        sa.exists().where(
+            col(held.case_id) == col(Assignment.case_id),
+            col(held.restricted).is_(True),
+            col(held.agency_id) == mine,
+        ),
+    )
 
 
 def restricted_finding(finding: Finding) -> bool:
     return finding.violation_type == UMBRELLA_TYPE
 
 
-async def inspections_seen_whole(session: AsyncSession, actor: Actor,
-                                 inspections: Sequence[Inspection]) -> set[uuid.UUID]:
+async def inspections_seen_whole(
+    session: AsyncSession, actor: Actor, inspections: Sequence[Inspection]
+) -> set[uuid.UUID]:
     """Of these inspections (all visible to `actor`), those whose `official_misconduct`
     findings the actor may read: the office's, its inspector's and team's, and those of
     an agency holding a restricted share of the case the inspection went to."""
@@ -153,15 +168,27 @@ async def inspections_seen_whole(session: AsyncSession, actor: Actor,
     uid = access.user_id_of(actor)
     teams: set[uuid.UUID] = set()
     if uid is not None:
-        teams = set((await session.exec(select(TeamMember.team_id).where(
-            TeamMember.user_id == uid))).all())
-    whole = {i.id for i in inspections
-             if uid is not None and (i.inspector_id == uid or i.team_id in teams)}
+        teams = set(
+            (await session.exec(select(TeamMember.team_id).where(TeamMember.user_id == uid))).all()
+        )
+    whole = {
+        i.id
+        for i in inspections
+        if uid is not None and (i.inspector_id == uid or i.team_id in teams)
+    }
     case_ids = {i.case_id for i in inspections if i.case_id is not None}
     if case_ids and actor.agency_id is not None:
-        held = set((await session.exec(select(Assignment.case_id).where(
-            col(Assignment.case_id).in_(case_ids), col(Assignment.restricted).is_(True),
-            Assignment.agency_id == uuid.UUID(actor.agency_id)))).all())
+        held = set(
+            (
+                await session.exec(
+                    select(Assignment.case_id).where(
+                        col(Assignment.case_id).in_(case_ids),
+                        col(Assignment.restricted).is_(True),
+                        Assignment.agency_id == uuid.UUID(actor.agency_id),
+                    )
+                )
+            ).all()
+        )
         whole |= {i.id for i in inspections if i.case_id in held}
     return whole
 
@@ -182,5 +209,3 @@ def figures_seen(actor: Actor, figures: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in figures.items() if k != RESTRICTED_FIGURE}
     out["findings"] = out.get("findings", 0) - figures[RESTRICTED_FIGURE]
     return out
-
-

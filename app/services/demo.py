@@ -25,11 +25,24 @@ from app.services.demo_data import CAMPAIGN
 from app.services.demo_story import Story, receipt_of_demo_tip
 
 DEMO_PASSWORD = "huanghua-demo-2007"  # noqa: S105 - printed for the demo on purpose
-TOWNSHIPS = ("黄骅镇", "羊二庄镇", "羊三木乡", "南排河镇", "旧城镇", "常郭镇", "滕庄子乡",
-             "吕桥镇", "齐家务乡", "官庄乡")
+TOWNSHIPS = (
+    "黄骅镇",
+    "羊二庄镇",
+    "羊三木乡",
+    "南排河镇",
+    "旧城镇",
+    "常郭镇",
+    "滕庄子乡",
+    "吕桥镇",
+    "齐家务乡",
+    "官庄乡",
+)
 COUNTY_KINDS: tuple[AgencyKind, ...] = tuple(k for k in AgencyKind if k is not AgencyKind.township)
-CITY_KINDS: tuple[AgencyKind, ...] = (AgencyKind.coordinator, AgencyKind.supervision,
-                                      AgencyKind.police)
+CITY_KINDS: tuple[AgencyKind, ...] = (
+    AgencyKind.coordinator,
+    AgencyKind.supervision,
+    AgencyKind.police,
+)
 
 
 @dataclass(frozen=True)
@@ -57,33 +70,56 @@ DEMO_USERS: tuple[tuple[str, Role, AgencyKind | None, bool, str], ...] = (
     ("inspector.commerce", Role.inspector, AgencyKind.commerce, False, "第三组组长（工商）"),
     ("inspector.union", Role.inspector, AgencyKind.union, False, "检查组成员（工会）"),
     ("inspector.safety", Role.inspector, AgencyKind.safety, False, "检查组成员（安监）"),
-    *((f"officer.{k.value}", Role.agency_officer, k, False, f"{k.value} 办案人员")
-      for k in COUNTY_KINDS if k is not AgencyKind.coordinator),
+    *(
+        (f"officer.{k.value}", Role.agency_officer, k, False, f"{k.value} 办案人员")
+        for k in COUNTY_KINDS
+        if k is not AgencyKind.coordinator
+    ),
     # 负责人: approves extensions of the labour bureau's handling clock
     ("lead.labour", Role.agency_lead, AgencyKind.labour, False, "人力资源和社会保障局 负责人"),
     # A protective-umbrella allegation goes to supervision above the county (沧州市).
-    ("officer.supervision.cangzhou", Role.agency_officer, AgencyKind.supervision, True,
-     "沧州市监察委员会 办案人员"),
+    (
+        "officer.supervision.cangzhou",
+        Role.agency_officer,
+        AgencyKind.supervision,
+        True,
+        "沧州市监察委员会 办案人员",
+    ),
 )
 
 
-async def _place(session: AsyncSession, name: str, level: JurisdictionLevel,
-                 parent: Jurisdiction) -> Jurisdiction:
-    found = (await session.exec(select(Jurisdiction).where(
-        Jurisdiction.parent_id == parent.id, Jurisdiction.name == name))).first()
+async def _place(
+    session: AsyncSession, name: str, level: JurisdictionLevel, parent: Jurisdiction
+) -> Jurisdiction:
+    found = (
+        await session.exec(
+            select(Jurisdiction).where(
+                Jurisdiction.parent_id == parent.id, Jurisdiction.name == name
+            )
+        )
+    ).first()
     return found or await reference.create_jurisdiction(
-        session, SYSTEM_ACTOR, name=name, level=level, parent_id=parent.id)
+        session, SYSTEM_ACTOR, name=name, level=level, parent_id=parent.id
+    )
 
 
 async def _agency(session: AsyncSession, kind: AgencyKind, place: Jurisdiction) -> Agency:
-    found = (await session.exec(select(Agency).where(
-        Agency.kind == kind.value, Agency.jurisdiction_id == place.id))).first()
-    return found or await reference.create_agency(session, SYSTEM_ACTOR, name=None, kind=kind,
-                                                  jurisdiction_id=place.id)
+    found = (
+        await session.exec(
+            select(Agency).where(Agency.kind == kind.value, Agency.jurisdiction_id == place.id)
+        )
+    ).first()
+    return found or await reference.create_agency(
+        session, SYSTEM_ACTOR, name=None, kind=kind, jurisdiction_id=place.id
+    )
 
 
-async def _users(session: AsyncSession, office: Agency, county: dict[AgencyKind, Agency],
-                 city: dict[AgencyKind, Agency]) -> tuple[list[DemoLogin], dict[str, Actor]]:
+async def _users(
+    session: AsyncSession,
+    office: Agency,
+    county: dict[AgencyKind, Agency],
+    city: dict[AgencyKind, Agency],
+) -> tuple[list[DemoLogin], dict[str, Actor]]:
     logins, actors = [], {}
     hashed: str | None = None  # one password for all: hashed once (each hash is slow)
     for username, role, kind, at_city, display in DEMO_USERS:
@@ -92,8 +128,15 @@ async def _users(session: AsyncSession, office: Agency, county: dict[AgencyKind,
         if user is None:
             hashed = hashed or hash_password(DEMO_PASSWORD)
             user = await accounts.create_user(
-                session, SYSTEM_ACTOR, username=username, password=DEMO_PASSWORD,
-                display_name=display, role=role, agency_id=agency.id, password_hash=hashed)
+                session,
+                SYSTEM_ACTOR,
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=display,
+                role=role,
+                agency_id=agency.id,
+                password_hash=hashed,
+            )
         logins.append(DemoLogin(username, role, agency.name))
         actors[username] = await accounts.actor_for_user(session, user)
     return logins, actors
@@ -114,8 +157,13 @@ async def load_demo(session: AsyncSession, settings: Settings) -> LoadedDemo:
         await _agency(session, AgencyKind.township, town)
         towns[name] = town.id
     logins, actors = await _users(session, office, county, city)
-    campaign_id = (await session.exec(select(Campaign.id).where(
-        Campaign.name == CAMPAIGN, Campaign.jurisdiction_id == huanghua.id))).first()
+    campaign_id = (
+        await session.exec(
+            select(Campaign.id).where(
+                Campaign.name == CAMPAIGN, Campaign.jurisdiction_id == huanghua.id
+            )
+        )
+    ).first()
     played = campaign_id is None
     if campaign_id is None:
         story = Story(session, settings, actors, huanghua, towns)

@@ -91,19 +91,27 @@ def demo_uscc(org_body: str) -> str:
 def receipt_of_demo_tip(settings: Settings) -> str:
     """The receipt of the demo's first web tip, derived again from the install's key."""
     tip = next(t for t in TIPS if t.key == RECEIPT_TIP)
-    return tip_privacy.derived_receipt(tip_privacy.keys_of(settings), RECEIPT_PRINCIPAL,
-                                       RECEIPT_KEY, tip.description.encode())
+    return tip_privacy.derived_receipt(
+        tip_privacy.keys_of(settings), RECEIPT_PRINCIPAL, RECEIPT_KEY, tip.description.encode()
+    )
 
 
 class Story:
-    def __init__(self, session: AsyncSession, settings: Settings, actors: dict[str, Actor],
-                 county: Jurisdiction, towns: dict[str, uuid.UUID]) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        actors: dict[str, Actor],
+        county: Jurisdiction,
+        towns: dict[str, uuid.UUID],
+    ) -> None:
         self.session, self.settings, self.actors = session, settings, actors
         self.county, self.towns = county, towns
         self.started = clock.now()
         self.today: date = clock.today()
-        self.officers = {a.agency_id: a for name, a in actors.items()
-                         if name.startswith("officer.")}
+        self.officers = {
+            a.agency_id: a for name, a in actors.items() if name.startswith("officer.")
+        }
         self.employers: dict[str, uuid.UUID] = {}
         self.tips: dict[str, uuid.UUID] = {}
         self.cases: dict[str, uuid.UUID] = {}  # employer key → its latest case
@@ -129,15 +137,18 @@ class Story:
             await self._open_campaign()
         events: list[tuple[datetime, int, Callable[[], Awaitable[None]]]] = []
         for t in TIPS:
-            received = (self.started - timedelta(minutes=t.minutes_ago) if t.day == 0
-                        else self.moment(t.day, t.time))
+            received = (
+                self.started - timedelta(minutes=t.minutes_ago)
+                if t.day == 0
+                else self.moment(t.day, t.time)
+            )
             events.append((received, len(events), partial(self._receive, t)))
             if t.decision is not None:
-                events.append((self.moment(t.day, t.triage_time), len(events),
-                               partial(self._triage, t)))
+                events.append(
+                    (self.moment(t.day, t.triage_time), len(events), partial(self._triage, t))
+                )
         for i in INSPECTIONS:
-            events.append((self.moment(i.day, "09:00"), len(events),
-                           partial(self._inspect, i)))
+            events.append((self.moment(i.day, "09:00"), len(events), partial(self._inspect, i)))
         for s in STEPS:
             events.append((self.moment(s.day, s.time), len(events), partial(self._step, s)))
         for at, _, run in sorted(events, key=lambda e: (e[0], e[1])):
@@ -154,33 +165,56 @@ class Story:
     async def _register_employers(self) -> None:
         access.require(self.office, Permission.employers_write)
         for e in EMPLOYERS:
-            view = await employers.create_employer(self.session, self.office,
-                                                   data=self._employer(e))
+            view = await employers.create_employer(
+                self.session, self.office, data=self._employer(e)
+            )
             self.employers[e.key] = view.id
 
     def _employer(self, e: DemoEmployer) -> EmployerCreate:
         return EmployerCreate(
-            name=e.name, uscc=demo_uscc(e.org_code) if e.org_code else None,
-            industry=e.industry, jurisdiction_id=self.towns[e.township], address=e.address,
-            workers=e.workers, licences=[
-                LicenceIn(kind=lic.kind, number=lic.number, valid_until=None
-                          if lic.valid_for_days is None else self.day(lic.valid_for_days))
-                for lic in e.licences])
+            name=e.name,
+            uscc=demo_uscc(e.org_code) if e.org_code else None,
+            industry=e.industry,
+            jurisdiction_id=self.towns[e.township],
+            address=e.address,
+            workers=e.workers,
+            licences=[
+                LicenceIn(
+                    kind=lic.kind,
+                    number=lic.number,
+                    valid_until=None
+                    if lic.valid_for_days is None
+                    else self.day(lic.valid_for_days),
+                )
+                for lic in e.licences
+            ],
+        )
 
     async def _open_campaign(self) -> None:
         first, last = PHASES[0][1], PHASES[-1][2]
         view = await campaigns.create_campaign(
-            self.session, self.office, name=CAMPAIGN, jurisdiction_id=self.county.id,
-            starts_on=self.day(first), ends_on=self.day(last),
-            phases=[PhaseIn(phase=Phase(p), starts_on=self.day(a), ends_on=self.day(b))
-                    for p, a, b in PHASES])
+            self.session,
+            self.office,
+            name=CAMPAIGN,
+            jurisdiction_id=self.county.id,
+            starts_on=self.day(first),
+            ends_on=self.day(last),
+            phases=[
+                PhaseIn(phase=Phase(p), starts_on=self.day(a), ends_on=self.day(b))
+                for p, a, b in PHASES
+            ],
+        )
         self.campaign_id = view.campaign.id
         for name, leader, members, townships in TEAMS:
             team = await campaigns.create_team(
-                self.session, self.office, campaign_id=view.campaign.id, name=name,
+                self.session,
+                self.office,
+                campaign_id=view.campaign.id,
+                name=name,
                 leader_id=uuid.UUID(self.actors[leader].id),
                 member_ids=[uuid.UUID(self.actors[m].id) for m in members],
-                township_ids=[self.towns[t] for t in townships])
+                township_ids=[self.towns[t] for t in townships],
+            )
             self.teams[name] = team.team.id
 
     async def _receive(self, t: DemoTip) -> None:
@@ -188,28 +222,48 @@ class Story:
         actor = PUBLIC_ACTOR if t.channel == "web" else self.office
         if actor is not PUBLIC_ACTOR:
             access.require(actor, Permission.tips_write)
-        keyed = (tips.KeyedRequest(RECEIPT_PRINCIPAL, RECEIPT_KEY, t.description.encode())
-                 if t.key == RECEIPT_TIP else None)
+        keyed = (
+            tips.KeyedRequest(RECEIPT_PRINCIPAL, RECEIPT_KEY, t.description.encode())
+            if t.key == RECEIPT_TIP
+            else None
+        )
         done = await tips.submit_tip(
-            self.session, actor, settings=self.settings, channel=t.channel,
-            description=t.description, violation_types=t.violation_types,
-            employer_name=t.employer_name, jurisdiction_id=self.towns[t.township],
-            contact=dict(t.contact) or None, kind=t.kind, keyed=keyed)
+            self.session,
+            actor,
+            settings=self.settings,
+            channel=t.channel,
+            description=t.description,
+            violation_types=t.violation_types,
+            employer_name=t.employer_name,
+            jurisdiction_id=self.towns[t.township],
+            contact=dict(t.contact) or None,
+            kind=t.kind,
+            keyed=keyed,
+        )
         self.tips[t.key] = done.tip.id
 
     async def _triage(self, t: DemoTip) -> None:
         tip_id = self.tips[t.key]
         employer_id = self.employers[t.employer] if t.employer else None
-        case_id = (await cases.open_case_id(self.session, employer_id)
-                   if t.decision == "link_case" and employer_id else None)
+        case_id = (
+            await cases.open_case_id(self.session, employer_id)
+            if t.decision == "link_case" and employer_id
+            else None
+        )
         await tip_triage.triage_tip(
-            self.session, self.office, tip_id=tip_id, decision=t.decision or "",
-            employer_id=employer_id, case_id=case_id,
+            self.session,
+            self.office,
+            tip_id=tip_id,
+            decision=t.decision or "",
+            employer_id=employer_id,
+            case_id=case_id,
             duplicate_of=self.tips[t.duplicate_of] if t.duplicate_of else None,
-            reason=t.reason)
+            reason=t.reason,
+        )
         if t.reply:
-            await tips.add_message(self.session, self.office, tip_id=tip_id, kind="reply",
-                                   message=t.reply)
+            await tips.add_message(
+                self.session, self.office, tip_id=tip_id, kind="reply", message=t.reply
+            )
 
     async def _inspect(self, spec: DemoInspection) -> None:
         """Opened in the morning, signed by every member present in the afternoon."""
@@ -218,42 +272,68 @@ class Story:
         leader = self.actors[leader_name]
         total, local, migrant, female, minors, children, contracts = spec.headcount
         insp = await inspections.create_inspection(
-            self.session, leader, employer_id=self.employers[spec.employer],
-            kind=InspectionKind(spec.kind), visited_on=clock.today(),
-            headcount=Headcount(total=total, local=local, migrant=migrant, female=female,
-                                minors_16_18=minors, children_under_16=children,
-                                contracts_signed=contracts),
+            self.session,
+            leader,
+            employer_id=self.employers[spec.employer],
+            kind=InspectionKind(spec.kind),
+            visited_on=clock.today(),
+            headcount=Headcount(
+                total=total,
+                local=local,
+                migrant=migrant,
+                female=female,
+                minors_16_18=minors,
+                children_under_16=children,
+                contracts_signed=contracts,
+            ),
             campaign_id=self.campaign_id,
             team_id=self.teams[name] if spec.team else None,
             location=Location(lat=spec.location[0], lon=spec.location[1])
-            if spec.location else None)
+            if spec.location
+            else None,
+        )
         for f in spec.findings:
-            await inspections.add_finding(self.session, leader, insp.id,
-                                          violation_type=f.violation_type,
-                                          description=f.description, workers_affected=f.workers,
-                                          amount_owed=f.amount)
+            await inspections.add_finding(
+                self.session,
+                leader,
+                insp.id,
+                violation_type=f.violation_type,
+                description=f.description,
+                workers_affected=f.workers,
+                amount_owed=f.amount,
+            )
         if spec.photo is not None:
-            await inspection_evidence.add_attachment(self.session, leader, insp.id,
-                                                     data=_scene_photo(), note=spec.photo)
+            await inspection_evidence.add_attachment(
+                self.session, leader, insp.id, data=_scene_photo(), note=spec.photo
+            )
         if spec.interview is not None:
             who, record = spec.interview
             await inspection_evidence.add_interview(
-                self.session, leader, insp.id, person_ref=who, record=record,
-                interviewer_ids=[uuid.UUID(leader.id), uuid.UUID(self.actors[members[0]].id)])
+                self.session,
+                leader,
+                insp.id,
+                person_ref=who,
+                record=record,
+                interviewer_ids=[uuid.UUID(leader.id), uuid.UUID(self.actors[members[0]].id)],
+            )
         with clock.fixed_at(clock.now() + timedelta(hours=2)):
             await inspection_signing.submit_inspection(self.session, leader, insp.id)
             for signer in (leader_name, *(members if spec.team else ())):
-                await inspection_signing.sign_inspection(self.session, self.actors[signer],
-                                                         insp.id)
+                await inspection_signing.sign_inspection(self.session, self.actors[signer], insp.id)
 
     async def _assignment(self, case_id: uuid.UUID, kind: str) -> Assignment:
-        return (await self.session.exec(
-            select(Assignment).join(Agency, col(Agency.id) == col(Assignment.agency_id))
-            .where(Assignment.case_id == case_id, Agency.kind == kind))).one()
+        return (
+            await self.session.exec(
+                select(Assignment)
+                .join(Agency, col(Agency.id) == col(Assignment.agency_id))
+                .where(Assignment.case_id == case_id, Agency.kind == kind)
+            )
+        ).one()
 
     async def _step(self, s: Step) -> None:
-        case_id = (await cases.open_case_id(self.session, self.employers[s.employer])
-                   or self.cases.get(s.employer))
+        case_id = await cases.open_case_id(
+            self.session, self.employers[s.employer]
+        ) or self.cases.get(s.employer)
         assert case_id is not None, f"no case for {s.employer}"
         self.cases[s.employer] = case_id
         if s.agency == "coordinator":
@@ -265,55 +345,99 @@ class Story:
         if s.verb == "accept":
             await assignments.accept_assignment(self.session, officer, a.id)
         elif s.verb == "own":  # the officer takes it on (`PATCH /assignments/{id}`)
-            await assignment_owners.set_owner(self.session, officer, a.id,
-                                              owner_id=uuid.UUID(officer.id))
+            await assignment_owners.set_owner(
+                self.session, officer, a.id, owner_id=uuid.UUID(officer.id)
+            )
         elif s.verb == "file":
             await filing.file_assignment(self.session, officer, a.id, note=s.note)
         elif s.verb == "extend":  # asked by the officer, approved by the bureau's head
-            ext = await filing.request_extension(self.session, officer, a.id,
-                                                 days=s.count or 0, reason=s.note)
-            await filing.decide_extension(self.session, self.actors[f"lead.{s.agency}"],
-                                          ext.id, approve=True, reason="同意延长")
+            ext = await filing.request_extension(
+                self.session, officer, a.id, days=s.count or 0, reason=s.note
+            )
+            await filing.decide_extension(
+                self.session,
+                self.actors[f"lead.{s.agency}"],
+                ext.id,
+                approve=True,
+                reason="同意延长",
+            )
         elif s.verb in DocumentKind.__members__:
             await documents.issue_document(
-                self.session, officer, a.id, kind=DocumentKind(s.verb), facts=s.note,
-                legal_basis=list(s.basis), settings=self.settings, fine_amount=s.amount,
-                deadline=None if s.deadline is None else self.day(s.deadline))
+                self.session,
+                officer,
+                a.id,
+                kind=DocumentKind(s.verb),
+                facts=s.note,
+                legal_basis=list(s.basis),
+                settings=self.settings,
+                fine_amount=s.amount,
+                deadline=None if s.deadline is None else self.day(s.deadline),
+            )
         elif s.verb == "serve":
-            doc = (await self.session.exec(
-                select(Document).where(Document.assignment_id == a.id,
-                                       col(Document.served_on).is_(None))
-                .order_by(col(Document.issued_at).desc()))).first()
+            doc = (
+                await self.session.exec(
+                    select(Document)
+                    .where(Document.assignment_id == a.id, col(Document.served_on).is_(None))
+                    .order_by(col(Document.issued_at).desc())
+                )
+            ).first()
             assert doc is not None, f"nothing to serve on {s.employer}"
-            await documents.serve_document(self.session, officer, doc.id,
-                                           served_on=clock.today(),
-                                           method=ServiceMethod.direct, recipient=s.note)
+            await documents.serve_document(
+                self.session,
+                officer,
+                doc.id,
+                served_on=clock.today(),
+                method=ServiceMethod.direct,
+                recipient=s.note,
+            )
         elif s.verb == "criminal_transfer":  # asked, approved by the head, sent (国务院令第310号)
-            t = await transfers.request_transfer(self.session, officer, a.id, facts=s.note,
-                                                 document_ids=[])
-            await transfers.decide_transfer(self.session, self.actors[f"lead.{s.agency}"],
-                                            t.id, approve=True)
+            t = await transfers.request_transfer(
+                self.session, officer, a.id, facts=s.note, document_ids=[]
+            )
+            await transfers.decide_transfer(
+                self.session, self.actors[f"lead.{s.agency}"], t.id, approve=True
+            )
             await transfers.send_transfer(self.session, officer, t.id)
         elif s.verb == "criminal_filing":
-            sent = (await self.session.exec(select(Transfer).where(
-                Transfer.police_assignment_id == a.id, Transfer.status == "sent"))).one()
-            await transfers.decide_filing(self.session, officer, sent.id, filed=True,
-                                          reason=s.note)
+            sent = (
+                await self.session.exec(
+                    select(Transfer).where(
+                        Transfer.police_assignment_id == a.id, Transfer.status == "sent"
+                    )
+                )
+            ).one()
+            await transfers.decide_filing(self.session, officer, sent.id, filed=True, reason=s.note)
         elif s.verb == "conclude":
             await assignments.conclude_assignment(self.session, officer, a.id, summary=s.note)
         elif s.verb == "follow_up":
-            rect = (await self.session.exec(
-                select(Rectification).where(Rectification.assignment_id == a.id)
-                .order_by(col(Rectification.created_at).desc()))).first()
+            rect = (
+                await self.session.exec(
+                    select(Rectification)
+                    .where(Rectification.assignment_id == a.id)
+                    .order_by(col(Rectification.created_at).desc())
+                )
+            ).first()
             assert rect is not None
-            await rectifications.add_follow_up(self.session, officer, rect.id,
-                                               visited_on=clock.today(),
-                                               corrected=s.corrected, note=s.note)
+            await rectifications.add_follow_up(
+                self.session,
+                officer,
+                rect.id,
+                visited_on=clock.today(),
+                corrected=s.corrected,
+                note=s.note,
+            )
         else:
             await rectifications.record_action(
-                self.session, officer, a.id, type=s.verb, note=s.note, amount=s.amount,
-                count=s.count, referral_kind=s.referral_kind,
-                deadline=None if s.deadline is None else self.day(s.deadline))
+                self.session,
+                officer,
+                a.id,
+                type=s.verb,
+                note=s.note,
+                amount=s.amount,
+                count=s.count,
+                referral_kind=s.referral_kind,
+                deadline=None if s.deadline is None else self.day(s.deadline),
+            )
 
     async def _office_step(self, s: Step, case_id: uuid.UUID) -> None:
         if s.verb == "close":
@@ -321,8 +445,13 @@ class Story:
             await cases.close_case(self.session, self.office, case_id, summary=s.note)
         elif s.verb == "disclose":
             access.require(self.office, Permission.disclosures_write)
-            await disclosures.approve_disclosure(self.session, self.office, case_id,
-                                                 settings=self.settings, summary_public=s.note,
-                                                 approve=True)
+            await disclosures.approve_disclosure(
+                self.session,
+                self.office,
+                case_id,
+                settings=self.settings,
+                summary_public=s.note,
+                approve=True,
+            )
         else:
             raise AssertionError(f"unknown office step {s.verb}")

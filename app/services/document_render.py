@@ -64,8 +64,13 @@ class Paper:
 def _candidates() -> list[tuple[str, int]]:
     if shutil.which("fc-list") is None:
         return []
-    out = subprocess.run(["fc-list", ":lang=zh-cn", "file", "index", "family", "style"],  # noqa: S607
-                         capture_output=True, text=True, timeout=10, check=False).stdout
+    out = subprocess.run(
+        ["fc-list", ":lang=zh-cn", "file", "index", "family", "style"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    ).stdout
     found: list[tuple[int, str, int]] = []
     for line in out.splitlines():
         path, _, rest = line.partition(": ")
@@ -74,7 +79,8 @@ def _candidates() -> list[tuple[str, int]]:
         if "Bold" in style or "Mono" in family:
             continue
         rank = (0 if "Serif" in family or "Song" in family else 1) + (
-            0 if " SC" in family or "Hans" in family else 2)
+            0 if " SC" in family or "Hans" in family else 2
+        )
         found.append((rank, path, index))
     return [(p, i) for _, p, i in sorted(found)]
 
@@ -102,10 +108,21 @@ def _truetype(path: str, index: int, text: str) -> io.BytesIO:
             font["glyf"], font["loca"] = glyf, newTable("loca")
             maxp = font["maxp"]
             maxp.tableVersion = 0x00010000
-            for attr in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
-                         "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
-                         "maxComponentElements", "maxPoints", "maxContours", "maxCompositePoints",
-                         "maxCompositeContours", "maxComponentDepth"):
+            for attr in (
+                "maxZones",
+                "maxTwilightPoints",
+                "maxStorage",
+                "maxFunctionDefs",
+                "maxInstructionDefs",
+                "maxStackElements",
+                "maxSizeOfInstructions",
+                "maxComponentElements",
+                "maxPoints",
+                "maxContours",
+                "maxCompositePoints",
+                "maxCompositeContours",
+                "maxComponentDepth",
+            ):
                 setattr(maxp, attr, 0)
             maxp.maxZones = 1
             font["head"].indexToLocFormat, font["head"].glyphDataFormat = 0, 0
@@ -154,37 +171,64 @@ def _registered(text: str) -> Iterator[str]:
 
 
 def _escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\n", "<br/>"))
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+    )
 
 
 def render_pdf(paper: Paper) -> bytes:
     """A4, in the layout of the printed forms: the agency and title centred, the number
     right, the party, the body, the agency and date at the foot. `invariant` keeps
     reportlab from stamping the time, so the bytes depend on the paper only."""
-    text = "".join((paper.agency, paper.title, paper.number, paper.party, "：",
-                    *paper.paragraphs, chinese_date(paper.issued_on)))
+    text = "".join(
+        (
+            paper.agency,
+            paper.title,
+            paper.number,
+            paper.party,
+            "：",
+            *paper.paragraphs,
+            chinese_date(paper.issued_on),
+        )
+    )
     with _registered(text) as font:
         return _build(paper, font)
 
 
 def _build(paper: Paper, font: str) -> bytes:
-    body = ParagraphStyle("body", fontName=font, fontSize=12, leading=21, firstLineIndent=24,
-                          wordWrap="CJK")
-    head = ParagraphStyle("head", parent=body, fontSize=18, leading=28, alignment=TA_CENTER,
-                          firstLineIndent=0)
+    body = ParagraphStyle(
+        "body", fontName=font, fontSize=12, leading=21, firstLineIndent=24, wordWrap="CJK"
+    )
+    head = ParagraphStyle(
+        "head", parent=body, fontSize=18, leading=28, alignment=TA_CENTER, firstLineIndent=0
+    )
     right = ParagraphStyle("right", parent=body, alignment=TA_RIGHT, firstLineIndent=0)
     plain = ParagraphStyle("plain", parent=body, firstLineIndent=0)
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm,
-                            topMargin=37 * mm, bottomMargin=35 * mm, title=paper.number,
-                            author=paper.agency, invariant=1)
-    story = [Paragraph(_escape(paper.agency), head), Paragraph(_escape(paper.title), head),
-             Paragraph(_escape(paper.number), right), Spacer(1, 6 * mm),
-             Paragraph(_escape(f"{paper.party}："), plain)]
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=28 * mm,
+        rightMargin=26 * mm,
+        topMargin=37 * mm,
+        bottomMargin=35 * mm,
+        title=paper.number,
+        author=paper.agency,
+        invariant=1,
+    )
+    story = [
+        Paragraph(_escape(paper.agency), head),
+        Paragraph(_escape(paper.title), head),
+        Paragraph(_escape(paper.number), right),
+        Spacer(1, 6 * mm),
+        Paragraph(_escape(f"{paper.party}："), plain),
+    ]
     story += [Paragraph(_escape(p), body) for p in paper.paragraphs]
-    story += [Spacer(1, 12 * mm), Paragraph(_escape(paper.agency), right),
-              Paragraph(_escape(chinese_date(paper.issued_on)), right)]
+    story += [
+        Spacer(1, 12 * mm),
+        Paragraph(_escape(paper.agency), right),
+        Paragraph(_escape(chinese_date(paper.issued_on)), right),
+    ]
     doc.build(story)
     return out.getvalue()
 
@@ -201,8 +245,9 @@ def render_docx(paper: Paper) -> bytes:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), WORD_FONT)
     word.core_properties.title, word.core_properties.author = paper.number, paper.agency
 
-    def line(text: str, *, align: WD_ALIGN_PARAGRAPH | None = None,
-             size: int | None = None) -> None:
+    def line(
+        text: str, *, align: WD_ALIGN_PARAGRAPH | None = None, size: int | None = None
+    ) -> None:
         para = word.add_paragraph()
         run = para.add_run(text)
         run.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), WORD_FONT)

@@ -68,18 +68,27 @@ class Tally:
         return self.created + self.updated + self.unchanged + self.rejected_total
 
     def result(self) -> ImportResult:
-        return ImportResult(created=self.created, updated=self.updated, unchanged=self.unchanged,
-                            rejected=self.rejected, rejected_total=self.rejected_total)
+        return ImportResult(
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            rejected=self.rejected,
+            rejected_total=self.rejected_total,
+        )
 
 
 async def load_places(session: AsyncSession, actor: Actor) -> Places:
-    rows = (await session.exec(select(Jurisdiction.id, Jurisdiction.name).where(
-        access.jurisdiction_scope(actor)))).all()
+    rows = (
+        await session.exec(
+            select(Jurisdiction.id, Jurisdiction.name).where(access.jurisdiction_scope(actor))
+        )
+    ).all()
     return Places([(pid, name) for pid, name in rows])
 
 
-async def import_employers(session: AsyncSession, actor: Actor, *, file: IO[bytes],
-                           batch_rows: int = BATCH_ROWS) -> ImportResult:
+async def import_employers(
+    session: AsyncSession, actor: Actor, *, file: IO[bytes], batch_rows: int = BATCH_ROWS
+) -> ImportResult:
     """Import a CSV or XLSX employer list; see the module docstring for the rules."""
     access.require(actor, Permission.employers_write)
     await _plan_per_batch(session)
@@ -99,8 +108,9 @@ async def import_employers(session: AsyncSession, actor: Actor, *, file: IO[byte
                 continue
             first = seen.setdefault(hash(parsed.key), row)
             if first != row:
-                tally.reject(row, [f"repeats row {first} (same USCC, or same name, address "
-                                   "and place)"])
+                tally.reject(
+                    row, [f"repeats row {first} (same USCC, or same name, address and place)"]
+                )
                 continue
             batch.append(parsed)
             if len(batch) >= batch_rows:
@@ -112,10 +122,20 @@ async def import_employers(session: AsyncSession, actor: Actor, *, file: IO[byte
         raise unprocessable(("body", "file"), "The file has no rows under its header.")
     if tally.renamed:  # once, at the end: queue rows are locked until the commit, in id order
         await queue.bump_employer_queues(session, tally.renamed)
-    auditlog.record(session, actor, "employer.import.summary", "employer_import", import_id,
-                    after={"created": tally.created, "updated": tally.updated,
-                           "unchanged": tally.unchanged, "rejected": tally.rejected_total,
-                           "rows": tally.rows})
+    auditlog.record(
+        session,
+        actor,
+        "employer.import.summary",
+        "employer_import",
+        import_id,
+        after={
+            "created": tally.created,
+            "updated": tally.updated,
+            "unchanged": tally.unchanged,
+            "rejected": tally.rejected_total,
+            "rows": tally.rows,
+        },
+    )
     return tally.result()
 
 
@@ -131,8 +151,7 @@ async def _plan_per_batch(session: AsyncSession) -> None:
         await conn.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
-async def _matches(conn: AsyncConnection, batch: Sequence[RowData]
-                   ) -> dict[int, sa.Row[Any]]:
+async def _matches(conn: AsyncConnection, batch: Sequence[RowData]) -> dict[int, sa.Row[Any]]:
     """Row number → the stored employer it updates, in at most two queries."""
     usccs = [r.uscc for r in batch if r.uscc]
     by_uscc: dict[str, sa.Row[Any]] = {}
@@ -142,8 +161,11 @@ async def _matches(conn: AsyncConnection, batch: Sequence[RowData]
     rest = [r for r in batch if not (r.uscc and r.uscc in by_uscc)]
     by_place: dict[tuple[str, str, uuid.UUID], sa.Row[Any]] = {}
     if rest:
-        found = await conn.execute(sa.select(*_MATCHED).where(
-            EMPLOYER.c.name.in_({r.name for r in rest})).order_by(EMPLOYER.c.created_at))
+        found = await conn.execute(
+            sa.select(*_MATCHED)
+            .where(EMPLOYER.c.name.in_({r.name for r in rest}))
+            .order_by(EMPLOYER.c.created_at)
+        )
         for e in found:
             by_place.setdefault((e.name, e.address, e.jurisdiction_id), e)
     out: dict[int, sa.Row[Any]] = {}
@@ -158,8 +180,9 @@ async def _matches(conn: AsyncConnection, batch: Sequence[RowData]
     return out
 
 
-async def _licences_of(conn: AsyncConnection, ids: Sequence[uuid.UUID]
-                       ) -> dict[tuple[uuid.UUID, str], sa.Row[Any]]:
+async def _licences_of(
+    conn: AsyncConnection, ids: Sequence[uuid.UUID]
+) -> dict[tuple[uuid.UUID, str], sa.Row[Any]]:
     if not ids:
         return {}
     rows = await conn.execute(sa.select(LICENCE).where(LICENCE.c.employer_id.in_(ids)))
@@ -175,49 +198,75 @@ class _Writes:
     renamed: list[uuid.UUID] = field(default_factory=list)  # agency queues show the name
     # (employer id, before or None when created, after) for the per-employer audit entries
     audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]] = field(
-        default_factory=list)
+        default_factory=list
+    )
 
 
 def _audit_licences(licences: dict[str, tuple[Any, Any]]) -> list[dict[str, Any]]:
-    return [{"kind": kind, "number": number, "valid_until": until}
-            for kind, (number, until) in sorted(licences.items())]
+    return [
+        {"kind": kind, "number": number, "valid_until": until}
+        for kind, (number, until) in sorted(licences.items())
+    ]
 
 
-def _plan_update(r: RowData, stored: sa.Row[Any],
-                 held: dict[tuple[uuid.UUID, str], sa.Row[Any]], writes: _Writes) -> bool:
+def _plan_update(
+    r: RowData, stored: sa.Row[Any], held: dict[tuple[uuid.UUID, str], sa.Row[Any]], writes: _Writes
+) -> bool:
     """Queue the changes `r` makes to `stored`; False when there are none."""
-    want = {"name": r.name, "uscc": r.uscc or stored.uscc, "industry": r.industry,
-            "jurisdiction_id": r.jurisdiction_id,
-            "address": stored.address if r.address is None else r.address,
-            "workers": stored.workers if r.workers is None else r.workers}
+    want = {
+        "name": r.name,
+        "uscc": r.uscc or stored.uscc,
+        "industry": r.industry,
+        "jurisdiction_id": r.jurisdiction_id,
+        "address": stored.address if r.address is None else r.address,
+        "workers": stored.workers if r.workers is None else r.workers,
+    }
     changed = any(want[k] != getattr(stored, k) for k in _COMPARED)
     if changed:
         writes.employer_updates.append({"b_id": stored.id, **want, "updated_at": utcnow()})
         if want["name"] != stored.name:
             writes.renamed.append(stored.id)
-    had = {kind: (lic.number, lic.valid_until) for kind in _KINDS
-           if (lic := held.get((stored.id, kind))) is not None}
+    had = {
+        kind: (lic.number, lic.valid_until)
+        for kind in _KINDS
+        if (lic := held.get((stored.id, kind))) is not None
+    }
     has = {**had, **{kind: (number, until) for kind, number, until in r.licences}}
     for kind, number, until in r.licences:
         lic = held.get((stored.id, kind))
         if lic is None:
-            writes.licences.append({"id": new_id(), "employer_id": stored.id, "kind": kind,
-                                    "number": number, "valid_until": until})
+            writes.licences.append(
+                {
+                    "id": new_id(),
+                    "employer_id": stored.id,
+                    "kind": kind,
+                    "number": number,
+                    "valid_until": until,
+                }
+            )
             changed = True
         elif (lic.number, lic.valid_until) != (number, until):
-            writes.licence_updates.append({"b_id": lic.id, "number": number,
-                                           "valid_until": until})
+            writes.licence_updates.append({"b_id": lic.id, "number": number, "valid_until": until})
             changed = True
     if changed:
-        writes.audits.append((
-            stored.id, {**{k: getattr(stored, k) for k in _COMPARED}, "licences":
-                        _audit_licences(had)},
-            {**want, "licences": _audit_licences(has)}))
+        writes.audits.append(
+            (
+                stored.id,
+                {**{k: getattr(stored, k) for k in _COMPARED}, "licences": _audit_licences(had)},
+                {**want, "licences": _audit_licences(has)},
+            )
+        )
     return changed
 
 
-async def _write_batch(session: AsyncSession, actor: Actor, batch: Sequence[RowData],
-                       places: Places, tally: Tally, import_id: uuid.UUID) -> None:
+async def _write_batch(
+    session: AsyncSession,
+    actor: Actor,
+    batch: Sequence[RowData],
+    places: Places,
+    tally: Tally,
+    import_id: uuid.UUID,
+) -> None:
     conn = await session.connection()
     matches = await _matches(conn, batch)
     held = await _licences_of(conn, list({m.id for m in matches.values()}))
@@ -227,16 +276,39 @@ async def _write_batch(session: AsyncSession, actor: Actor, batch: Sequence[RowD
         stored = matches.get(r.row)
         if stored is None:
             eid = new_id()
-            writes.employers.append({
-                "id": eid, "name": r.name, "uscc": r.uscc, "industry": r.industry,
-                "jurisdiction_id": r.jurisdiction_id, "address": r.address or "",
-                "workers": r.workers, "created_at": now, "updated_at": now})
-            writes.licences.extend({"id": new_id(), "employer_id": eid, "kind": kind,
-                                    "number": number, "valid_until": until}
-                                   for kind, number, until in r.licences)
-            writes.audits.append((eid, None, {
-                **{k: writes.employers[-1][k] for k in _COMPARED},
-                "licences": _audit_licences({k: (n, u) for k, n, u in r.licences})}))
+            writes.employers.append(
+                {
+                    "id": eid,
+                    "name": r.name,
+                    "uscc": r.uscc,
+                    "industry": r.industry,
+                    "jurisdiction_id": r.jurisdiction_id,
+                    "address": r.address or "",
+                    "workers": r.workers,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            writes.licences.extend(
+                {
+                    "id": new_id(),
+                    "employer_id": eid,
+                    "kind": kind,
+                    "number": number,
+                    "valid_until": until,
+                }
+                for kind, number, until in r.licences
+            )
+            writes.audits.append(
+                (
+                    eid,
+                    None,
+                    {
+                        **{k: writes.employers[-1][k] for k in _COMPARED},
+                        "licences": _audit_licences({k: (n, u) for k, n, u in r.licences}),
+                    },
+                )
+            )
             counts["created"] += 1
         elif stored.jurisdiction_id not in places.ids:
             tally.reject(r.row, ["the USCC belongs to an employer outside your area"])
@@ -251,40 +323,85 @@ async def _write_batch(session: AsyncSession, actor: Actor, batch: Sequence[RowD
     tally.created += counts["created"]
     tally.updated += counts["updated"]
     tally.unchanged += counts["unchanged"]
-    auditlog.record(session, actor, "employer.import", "employer_import", import_id,
-                    after={**counts, "rows": {"first": batch[0].row, "last": batch[-1].row}})
+    auditlog.record(
+        session,
+        actor,
+        "employer.import",
+        "employer_import",
+        import_id,
+        after={**counts, "rows": {"first": batch[0].row, "last": batch[-1].row}},
+    )
     # Into audit_pending now, in this transaction: the entries of 100,000 employers
     # would otherwise wait in memory until the commit. A rollback still takes them back.
     await auditlog.write_pending(session)
 
 
-async def _cases_follow(session: AsyncSession, actor: Actor,
-                        audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]]
-                        ) -> None:
+async def _cases_follow(
+    session: AsyncSession,
+    actor: Actor,
+    audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]],
+) -> None:
     """A row that moves an employer moves its open case too, as an edit would."""
-    moved = [(eid, before["jurisdiction_id"], after) for eid, before, after in audits
-             if before is not None and before["jurisdiction_id"] != after["jurisdiction_id"]]
+    moved = [
+        (eid, before["jurisdiction_id"], after)
+        for eid, before, after in audits
+        if before is not None and before["jurisdiction_id"] != after["jurisdiction_id"]
+    ]
     if not moved:
         return
-    paths = dict((await session.exec(select(Jurisdiction.id, Jurisdiction.path).where(
-        col(Jurisdiction.id).in_({p for _, old, a in moved for p in (old, a["jurisdiction_id"])})
-    ))).all())
+    paths = dict(
+        (
+            await session.exec(
+                select(Jurisdiction.id, Jurisdiction.path).where(
+                    col(Jurisdiction.id).in_(
+                        {p for _, old, a in moved for p in (old, a["jurisdiction_id"])}
+                    )
+                )
+            )
+        ).all()
+    )
     for eid, old, after in moved:
-        await cases.follow_employer(session, actor, employer_id=eid, employer_name=after["name"],
-                                    old_path=paths[old], new_path=paths[after["jurisdiction_id"]])
+        await cases.follow_employer(
+            session,
+            actor,
+            employer_id=eid,
+            employer_name=after["name"],
+            old_path=paths[old],
+            new_path=paths[after["jurisdiction_id"]],
+        )
 
 
-async def _audit_employers(session: AsyncSession, actor: Actor,
-                           audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]]
-                           ) -> None:
+async def _audit_employers(
+    session: AsyncSession,
+    actor: Actor,
+    audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]],
+) -> None:
     """One entry per employer created or changed, filed under its place's path."""
     place_ids = {after["jurisdiction_id"] for _, _, after in audits}
-    paths = dict((await session.exec(select(Jurisdiction.id, Jurisdiction.path).where(
-        col(Jurisdiction.id).in_(place_ids)))).all()) if place_ids else {}
+    paths = (
+        dict(
+            (
+                await session.exec(
+                    select(Jurisdiction.id, Jurisdiction.path).where(
+                        col(Jurisdiction.id).in_(place_ids)
+                    )
+                )
+            ).all()
+        )
+        if place_ids
+        else {}
+    )
     for eid, before, after in audits:
-        auditlog.record(session, actor, "employer.update" if before else "employer.create",
-                        "employer", eid, before=before, after=after,
-                        jurisdiction_path=paths.get(after["jurisdiction_id"]))
+        auditlog.record(
+            session,
+            actor,
+            "employer.update" if before else "employer.create",
+            "employer",
+            eid,
+            before=before,
+            after=after,
+            jurisdiction_path=paths.get(after["jurisdiction_id"]),
+        )
 
 
 async def _execute(conn: AsyncConnection, writes: _Writes) -> None:
@@ -292,16 +409,21 @@ async def _execute(conn: AsyncConnection, writes: _Writes) -> None:
         if writes.employers:
             await _insert(conn, EMPLOYER, writes.employers)
         if writes.employer_updates:
-            await conn.execute(sa.update(EMPLOYER).where(
-                EMPLOYER.c.id == sa.bindparam("b_id")), writes.employer_updates)
+            await conn.execute(
+                sa.update(EMPLOYER).where(EMPLOYER.c.id == sa.bindparam("b_id")),
+                writes.employer_updates,
+            )
         if writes.licences:
             await _insert(conn, LICENCE, writes.licences)
         if writes.licence_updates:
-            await conn.execute(sa.update(LICENCE).where(
-                LICENCE.c.id == sa.bindparam("b_id")), writes.licence_updates)
+            await conn.execute(
+                sa.update(LICENCE).where(LICENCE.c.id == sa.bindparam("b_id")),
+                writes.licence_updates,
+            )
     except (IntegrityError, asyncpg.IntegrityConstraintViolationError):
-        raise Conflict("Another import or edit wrote the same employers meanwhile; "
-                       "run the import again.") from None
+        raise Conflict(
+            "Another import or edit wrote the same employers meanwhile; run the import again."
+        ) from None
 
 
 async def _insert(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -320,8 +442,9 @@ async def _insert(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, A
     raw = (await conn.get_raw_connection()).driver_connection
     assert raw is not None
     columns = list(rows[0])
-    await raw.copy_records_to_table(table.name, columns=columns,
-                                    records=[tuple(r[c] for c in columns) for r in rows])
+    await raw.copy_records_to_table(
+        table.name, columns=columns, records=[tuple(r[c] for c in columns) for r in rows]
+    )
 
 
 def import_template(kind: str) -> bytes:

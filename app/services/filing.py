@@ -42,11 +42,12 @@ from app.services.assignments import get_own_assignment
 async def next_number(session: AsyncSession, agency_id: uuid.UUID, year: int, kind: str) -> int:
     """The agency's next number of `kind` for `year`: one upsert that takes the row lock,
     so concurrent issuers queue on it and a rolled-back issue gives its number back."""
-    stmt = (dialect.insert(session, NumberSequence)
-            .values(agency_id=agency_id, year=year, kind=kind, last=1))
+    stmt = dialect.insert(session, NumberSequence).values(
+        agency_id=agency_id, year=year, kind=kind, last=1
+    )
     stmt = stmt.on_conflict_do_update(
-        index_elements=["agency_id", "year", "kind"],
-        set_={"last": stmt.table.c["last"] + 1}).returning(stmt.table.c["last"])
+        index_elements=["agency_id", "year", "kind"], set_={"last": stmt.table.c["last"] + 1}
+    ).returning(stmt.table.c["last"])
     return int((await session.exec(stmt)).scalar_one())
 
 
@@ -59,24 +60,35 @@ async def _deadline(session: AsyncSession, clock: HandlingClock, start: date, da
 def _clock_of(agency: Agency) -> HandlingClock:
     clock = HANDLING_CLOCKS.get(AgencyKind(agency.kind))
     if clock is None:
-        raise Conflict(f"{agency.name} does not file administrative cases here"
-                       + (" (the police file through a criminal transfer)."
-                          if agency.kind == AgencyKind.police else "."))
+        raise Conflict(
+            f"{agency.name} does not file administrative cases here"
+            + (
+                " (the police file through a criminal transfer)."
+                if agency.kind == AgencyKind.police
+                else "."
+            )
+        )
     return clock
 
 
 def filing_public(a: Assignment, clock: HandlingClock) -> FilingPublic:
     if a.case_number is None or a.filed_at is None or a.investigate_by is None:
         raise ValueError("the assignment is not filed")
-    return FilingPublic(assignment_id=a.id, number=a.case_number,
-                        external=a.case_number_external, filed_at=a.filed_at,
-                        investigate_by=a.investigate_by,
-                        clock=HandlingClockPublic(days=clock.days, unit=clock.unit,
-                                                  extension=clock.extension, basis=clock.basis))
+    return FilingPublic(
+        assignment_id=a.id,
+        number=a.case_number,
+        external=a.case_number_external,
+        filed_at=a.filed_at,
+        investigate_by=a.investigate_by,
+        clock=HandlingClockPublic(
+            days=clock.days, unit=clock.unit, extension=clock.extension, basis=clock.basis
+        ),
+    )
 
 
-async def _own(session: AsyncSession, actor: Actor, assignment_id: uuid.UUID | str
-               ) -> tuple[Assignment, Case, Agency, HandlingClock]:
+async def _own(
+    session: AsyncSession, actor: Actor, assignment_id: uuid.UUID | str
+) -> tuple[Assignment, Case, Agency, HandlingClock]:
     a, case = await get_own_assignment(session, actor, assignment_id)
     agency = await session.get(Agency, a.agency_id)
     if agency is None:  # the assignment's foreign key makes this impossible
@@ -90,9 +102,15 @@ async def _touch(session: AsyncSession, a: Assignment, now: datetime) -> None:
     session.add(a)
 
 
-async def file_assignment(session: AsyncSession, actor: Actor, assignment_id: uuid.UUID | str,
-                          *, note: str = "", external_number: str | None = None,
-                          now: datetime | None = None) -> FilingPublic:
+async def file_assignment(
+    session: AsyncSession,
+    actor: Actor,
+    assignment_id: uuid.UUID | str,
+    *,
+    note: str = "",
+    external_number: str | None = None,
+    now: datetime | None = None,
+) -> FilingPublic:
     """File an accepted assignment: 409 unless accepted, filed once, the case open, and the
     agency one that files. The clock starts on China's date of filing (not counted)."""
     now = now or clock_now()
@@ -109,8 +127,7 @@ async def file_assignment(session: AsyncSession, actor: Actor, assignment_id: uu
         number, external = external_number.strip(), True
     else:
         n = await next_number(session, agency.id, filed_on.year, "case")
-        number = case_number(agency.number_prefix or default_prefix(agency.name),
-                             filed_on.year, n)
+        number = case_number(agency.number_prefix or default_prefix(agency.name), filed_on.year, n)
         external = False
     investigate_by = await _deadline(session, clock, filed_on, clock.days)
     # set only now: a query above would autoflush a duplicate number outside the savepoint
@@ -122,42 +139,80 @@ async def file_assignment(session: AsyncSession, actor: Actor, assignment_id: uu
             await session.flush()
     except IntegrityError:
         raise Conflict(f"Your agency already has a case numbered {number}.") from None
-    auditlog.record(session, actor, "assignment.file", "assignment", a.id, before=before,
-                    after={**auditlog.snapshot(a), "note": note},
-                    jurisdiction_path=case.jurisdiction_path)
+    auditlog.record(
+        session,
+        actor,
+        "assignment.file",
+        "assignment",
+        a.id,
+        before=before,
+        after={**auditlog.snapshot(a), "note": note},
+        jurisdiction_path=case.jurisdiction_path,
+    )
     return filing_public(a, clock)
 
 
-async def request_extension(session: AsyncSession, actor: Actor, assignment_id: uuid.UUID | str,
-                            *, days: int, reason: str, now: datetime | None = None
-                            ) -> Extension:
+async def request_extension(
+    session: AsyncSession,
+    actor: Actor,
+    assignment_id: uuid.UUID | str,
+    *,
+    days: int,
+    reason: str,
+    now: datetime | None = None,
+) -> Extension:
     """Once per assignment (a rejected request may be made again), within the law's cap."""
     now = now or clock_now()
     a, case, agency, clock = await _own(session, actor, assignment_id)
     if a.investigate_by is None or a.status != "accepted":
         raise Conflict("Only a filed assignment still being handled can be extended.")
     if clock.extension == 0:
-        raise Conflict(f"{clock.basis} gives {agency.name} no extension of its "
-                       f"{clock.days}-day clock.")
+        raise Conflict(
+            f"{clock.basis} gives {agency.name} no extension of its {clock.days}-day clock."
+        )
     if days > clock.extension:
         raise Conflict(f"{clock.basis}: at most {clock.extension} more.")
-    taken = (await session.exec(select(Extension.status).where(
-        Extension.assignment_id == a.id, col(Extension.status) != "rejected"))).first()
+    taken = (
+        await session.exec(
+            select(Extension.status).where(
+                Extension.assignment_id == a.id, col(Extension.status) != "rejected"
+            )
+        )
+    ).first()
     if taken is not None:
         raise Conflict(f"An extension is {taken} already; the law allows one.")
-    ext = Extension(assignment_id=a.id, days=days, reason=reason, requested_by=actor.id[:64],
-                    requested_at=now, investigate_by_before=a.investigate_by)
+    ext = Extension(
+        assignment_id=a.id,
+        days=days,
+        reason=reason,
+        requested_by=actor.id[:64],
+        requested_at=now,
+        investigate_by_before=a.investigate_by,
+    )
     session.add(ext)
     await _touch(session, a, now)
     await session.flush()
-    auditlog.record(session, actor, "extension.request", "extension", ext.id,
-                    after=auditlog.snapshot(ext), jurisdiction_path=case.jurisdiction_path)
+    auditlog.record(
+        session,
+        actor,
+        "extension.request",
+        "extension",
+        ext.id,
+        after=auditlog.snapshot(ext),
+        jurisdiction_path=case.jurisdiction_path,
+    )
     return ext
 
 
-async def decide_extension(session: AsyncSession, actor: Actor, extension_id: uuid.UUID | str,
-                           *, approve: bool, reason: str, now: datetime | None = None
-                           ) -> Extension:
+async def decide_extension(
+    session: AsyncSession,
+    actor: Actor,
+    extension_id: uuid.UUID | str,
+    *,
+    approve: bool,
+    reason: str,
+    now: datetime | None = None,
+) -> Extension:
     """The agency's head (负责人, `agency_lead`) of the same agency decides; 404 for any
     other agency, 409 once decided. A rejection needs a reason."""
     now = now or clock_now()
@@ -183,7 +238,14 @@ async def decide_extension(session: AsyncSession, actor: Actor, extension_id: uu
     session.add(ext)
     await _touch(session, a, now)
     await session.flush()
-    auditlog.record(session, actor, f"extension.{ext.status}", "extension", ext.id,
-                    before=before, after=auditlog.snapshot(ext),
-                    jurisdiction_path=case.jurisdiction_path)
+    auditlog.record(
+        session,
+        actor,
+        f"extension.{ext.status}",
+        "extension",
+        ext.id,
+        before=before,
+        after=auditlog.snapshot(ext),
+        jurisdiction_path=case.jurisdiction_path,
+    )
     return ext

@@ -25,8 +25,17 @@ MAX_ZIP_RATIO = 100
 MAX_ZIP_MEMBERS = 1_000
 XLSX_MAGIC = b"PK\x03\x04"
 # Things people upload by mistake: legacy .xls, PDF, images, gzip, 7z, RAR.
-_BINARY_MAGIC = (b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff",
-                 b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"PK")
+_BINARY_MAGIC = (
+    b"\xd0\xcf\x11\xe0",
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"\x1f\x8b",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"PK",
+)
 WRONG_TYPE = "Send the list as CSV (UTF-8 or GBK) or XLSX."
 
 Row = tuple[int, list[Any]]
@@ -75,8 +84,9 @@ def _csv_rows(file: IO[bytes]) -> Iterator[Row]:
             for line, cells in enumerate(reader, start=1):
                 yield line, list(cells)
         except csv.Error as exc:
-            raise unprocessable(("body", "file"), f"Row {line + 1} is not valid CSV: {exc}.") \
-                from None
+            raise unprocessable(
+                ("body", "file"), f"Row {line + 1} is not valid CSV: {exc}."
+            ) from None
     finally:
         text.detach()
 
@@ -98,7 +108,8 @@ def check_zip(file: IO[bytes]) -> None:
     if inflated > MAX_UNZIPPED_BYTES or inflated > MAX_ZIP_RATIO * max(packed, 1):
         raise PayloadTooLarge(
             f"The XLSX would unpack to {inflated:,} bytes; the limit is "
-            f"{MAX_UNZIPPED_BYTES:,} bytes and {MAX_ZIP_RATIO}× its size.")
+            f"{MAX_UNZIPPED_BYTES:,} bytes and {MAX_ZIP_RATIO}× its size."
+        )
     if "xl/workbook.xml" not in names:
         raise UnsupportedMediaType(WRONG_TYPE)
 
@@ -110,8 +121,9 @@ def _xlsx_rows(file: IO[bytes]) -> Iterator[Row]:
     try:
         book = openpyxl.load_workbook(file, read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises anything from KeyError to XML errors
-        raise unprocessable(("body", "file"), f"Not a readable XLSX ({type(exc).__name__}).") \
-            from None
+        raise unprocessable(
+            ("body", "file"), f"Not a readable XLSX ({type(exc).__name__})."
+        ) from None
     try:
         sheet = book.worksheets[0]
         line = 0
@@ -119,9 +131,10 @@ def _xlsx_rows(file: IO[bytes]) -> Iterator[Row]:
             for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 yield line, list(values)
         except (ValueError, KeyError, TypeError, SyntaxError, zipfile.BadZipFile) as exc:
-            raise unprocessable(("body", "file"),
-                                f"Row {line + 1} of the XLSX cannot be read "
-                                f"({type(exc).__name__}).") from None
+            raise unprocessable(
+                ("body", "file"),
+                f"Row {line + 1} of the XLSX cannot be read ({type(exc).__name__}).",
+            ) from None
     finally:
         book.close()
 

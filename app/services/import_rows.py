@@ -33,21 +33,33 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", "单位名称", ("name", "employer", "企业名称", "用人单位"), required=True),
     Column("uscc", "统一社会信用代码", ("uscc", "credit_code", "信用代码")),
     Column("industry", "行业", ("industry", "行业类别"), required=True),
-    Column("jurisdiction", "所属辖区", ("jurisdiction", "jurisdiction_id", "辖区", "所属乡镇"),
-           required=True),
+    Column(
+        "jurisdiction",
+        "所属辖区",
+        ("jurisdiction", "jurisdiction_id", "辖区", "所属乡镇"),
+        required=True,
+    ),
     Column("address", "地址", ("address", "单位地址")),
     Column("workers", "用工人数", ("workers", "人数")),
     Column("business_number", "营业执照号", ("business_licence", "business_licence_number")),
-    Column("business_valid_until", "营业执照有效期至",
-           ("business_licence_valid_until", "business_valid_until")),
+    Column(
+        "business_valid_until",
+        "营业执照有效期至",
+        ("business_licence_valid_until", "business_valid_until"),
+    ),
     Column("safety_number", "安全生产许可证号", ("safety_licence", "safety_licence_number")),
-    Column("safety_valid_until", "安全生产许可证有效期至",
-           ("safety_licence_valid_until", "safety_valid_until")),
+    Column(
+        "safety_valid_until",
+        "安全生产许可证有效期至",
+        ("safety_licence_valid_until", "safety_valid_until"),
+    ),
 )
 TEMPLATE_HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 HEADER_OF = {c.field: c.header for c in COLUMNS}
-LICENCE_COLUMNS = ((LicenceKind.business, "business_number", "business_valid_until"),
-                   (LicenceKind.safety, "safety_number", "safety_valid_until"))
+LICENCE_COLUMNS = (
+    (LicenceKind.business, "business_number", "business_valid_until"),
+    (LicenceKind.safety, "safety_number", "safety_valid_until"),
+)
 
 
 def _header_key(text: str) -> str:
@@ -57,12 +69,23 @@ def _header_key(text: str) -> str:
 _BY_HEADER = {_header_key(name): c.field for c in COLUMNS for name in (c.header, *c.aliases)}
 
 INDUSTRY_LABELS: dict[str, Industry] = {
-    "砖窑厂": Industry.brick_kiln, "砖窑": Industry.brick_kiln, "砖厂": Industry.brick_kiln,
-    "煤矿": Industry.coal_mine, "矿山": Industry.mine, "矿": Industry.mine,
-    "作坊": Industry.workshop, "小作坊": Industry.workshop, "施工队": Industry.construction_team,
-    "冶炼厂": Industry.smelter, "物流": Industry.logistics, "物流企业": Industry.logistics,
-    "家具厂": Industry.furniture, "家俱厂": Industry.furniture, "制造业": Industry.manufacturing,
-    "其他": Industry.other, "其它": Industry.other,
+    "砖窑厂": Industry.brick_kiln,
+    "砖窑": Industry.brick_kiln,
+    "砖厂": Industry.brick_kiln,
+    "煤矿": Industry.coal_mine,
+    "矿山": Industry.mine,
+    "矿": Industry.mine,
+    "作坊": Industry.workshop,
+    "小作坊": Industry.workshop,
+    "施工队": Industry.construction_team,
+    "冶炼厂": Industry.smelter,
+    "物流": Industry.logistics,
+    "物流企业": Industry.logistics,
+    "家具厂": Industry.furniture,
+    "家俱厂": Industry.furniture,
+    "制造业": Industry.manufacturing,
+    "其他": Industry.other,
+    "其它": Industry.other,
 }
 _DATE = re.compile(r"^(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})\D?$|^(\d{4})(\d{2})(\d{2})$")
 _NO_EXPIRY = {"长期", "永久", "长期有效"}
@@ -77,15 +100,20 @@ def map_header(cells: Sequence[Any]) -> dict[str, int]:
             found[field] = i
     missing = [c.header for c in COLUMNS if c.required and c.field not in found]
     if missing:
-        raise unprocessable(("body", "file"), "The first row must name the columns; missing: "
-                            + "、".join(missing) + ". Download the template.")
+        raise unprocessable(
+            ("body", "file"),
+            "The first row must name the columns; missing: "
+            + "、".join(missing)
+            + ". Download the template.",
+        )
     return found
 
 
 # Unicode's control characters (category Cc) are exactly these 65 code points.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _DROP_CONTROL = {c: None for c in (*range(0x20), *range(0x7F, 0xA0))} | {
-    ord(c): " " for c in "\t\r\n"}
+    ord(c): " " for c in "\t\r\n"
+}
 
 
 def clean(value: Any) -> str:
@@ -181,16 +209,18 @@ def _field(cells: Sequence[Any], columns: Mapping[str, int], field: str) -> Any:
     return cells[i] if i is not None and i < len(cells) else None
 
 
-def _text(cells: Sequence[Any], columns: Mapping[str, int], field: str, limit: int,
-          errors: list[str]) -> str:
+def _text(
+    cells: Sequence[Any], columns: Mapping[str, int], field: str, limit: int, errors: list[str]
+) -> str:
     text = clean(_field(cells, columns, field))
     if len(text) > limit:
         errors.append(f"{HEADER_OF[field]}: longer than {limit} characters")
     return text
 
 
-def _licences(cells: Sequence[Any], columns: Mapping[str, int], errors: list[str]
-              ) -> tuple[tuple[str, str, date | None], ...]:
+def _licences(
+    cells: Sequence[Any], columns: Mapping[str, int], errors: list[str]
+) -> tuple[tuple[str, str, date | None], ...]:
     out = []
     for kind, number_field, until_field in LICENCE_COLUMNS:
         number = _text(cells, columns, number_field, 64, errors)
@@ -208,8 +238,9 @@ def _licences(cells: Sequence[Any], columns: Mapping[str, int], errors: list[str
     return tuple(out)
 
 
-def parse_row(row: int, cells: Sequence[Any], columns: Mapping[str, int],
-              places: Places) -> RowData | list[str]:
+def parse_row(
+    row: int, cells: Sequence[Any], columns: Mapping[str, int], places: Places
+) -> RowData | list[str]:
     """The row's data, or the list of everything wrong with it."""
     errors: list[str] = []
     name = _text(cells, columns, "name", 200, errors)
@@ -221,8 +252,10 @@ def parse_row(row: int, cells: Sequence[Any], columns: Mapping[str, int],
     industry_text = clean(_field(cells, columns, "industry"))
     industry = parse_industry(industry_text)
     if industry is None:
-        errors.append(f"{HEADER_OF['industry']}: {industry_text[:40] or 'missing'} is not one "
-                      f"of {', '.join(Industry)} or their Chinese names")
+        errors.append(
+            f"{HEADER_OF['industry']}: {industry_text[:40] or 'missing'} is not one "
+            f"of {', '.join(Industry)} or their Chinese names"
+        )
     place_text = clean(_field(cells, columns, "jurisdiction"))
     place = places.resolve(place_text) if place_text else "missing"
     if isinstance(place, str):
@@ -234,6 +267,13 @@ def parse_row(row: int, cells: Sequence[Any], columns: Mapping[str, int],
     licences = _licences(cells, columns, errors)
     if errors or industry is None or isinstance(place, str):
         return errors
-    return RowData(row=row, name=name, uscc=uscc, industry=industry.value,
-                   jurisdiction_id=place, address=address or None,
-                   workers=int(workers_text) if workers_text else None, licences=licences)
+    return RowData(
+        row=row,
+        name=name,
+        uscc=uscc,
+        industry=industry.value,
+        jurisdiction_id=place,
+        address=address or None,
+        workers=int(workers_text) if workers_text else None,
+        licences=licences,
+    )

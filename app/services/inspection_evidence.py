@@ -48,8 +48,9 @@ def sniff_evidence(data: bytes) -> str | None:
     kind = tip_media.sniff(data)
     if kind is not None:
         return kind
-    if data.startswith(b"ID3") or (len(data) > 1 and data[0] == 0xFF
-                                   and data[1] & 0xE0 == 0xE0 and data[1] & 0x06 != 0):
+    if data.startswith(b"ID3") or (
+        len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0 and data[1] & 0x06 != 0
+    ):
         return "audio/mpeg"
     if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
         return "audio/wav"
@@ -66,24 +67,35 @@ def require_open(insp: Inspection) -> None:
 
 
 async def _place_path(session: AsyncSession, insp: Inspection) -> str:
-    return (await session.exec(select(Jurisdiction.path).where(
-        Jurisdiction.id == insp.jurisdiction_id))).one()
+    return (
+        await session.exec(select(Jurisdiction.path).where(Jurisdiction.id == insp.jurisdiction_id))
+    ).one()
 
 
-async def _finding_on(session: AsyncSession, insp: Inspection, finding_id: uuid.UUID | None,
-                      loc: Sequence[str]) -> uuid.UUID | None:
+async def _finding_on(
+    session: AsyncSession, insp: Inspection, finding_id: uuid.UUID | None, loc: Sequence[str]
+) -> uuid.UUID | None:
     if finding_id is None:
         return None
-    found = (await session.exec(select(Finding.id).where(
-        Finding.id == finding_id, Finding.inspection_id == insp.id))).first()
+    found = (
+        await session.exec(
+            select(Finding.id).where(Finding.id == finding_id, Finding.inspection_id == insp.id)
+        )
+    ).first()
     if found is None:
         raise unprocessable(list(loc), f"No finding {finding_id} on this inspection.")
     return found
 
 
-async def add_attachment(session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID,
-                         *, data: bytes, note: str = "",
-                         finding_id: uuid.UUID | None = None) -> InspectionAttachment:
+async def add_attachment(
+    session: AsyncSession,
+    actor: Actor,
+    inspection_id: str | uuid.UUID,
+    *,
+    data: bytes,
+    note: str = "",
+    finding_id: uuid.UUID | None = None,
+) -> InspectionAttachment:
     access.require(actor, Permission.inspections_write)
     insp = await get_inspection_row(session, actor, inspection_id, for_update=True)
     uid = await require_participant(session, actor, insp)
@@ -95,51 +107,81 @@ async def add_attachment(session: AsyncSession, actor: Actor, inspection_id: str
         raise UnsupportedMediaType(
             "Evidence is a photo (JPEG, PNG, WebP, GIF), a PDF, a video (MP4, MOV, 3GP) "
             "or a recording (MP3, M4A, WAV, AMR, Ogg); this file is none of them.",
-            errors=[{"loc": ["body", "file"], "msg": "unsupported type"}])
+            errors=[{"loc": ["body", "file"], "msg": "unsupported type"}],
+        )
     row = InspectionAttachment(
-        inspection_id=insp.id, content_type=kind, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), note=note, data=data, uploaded_by=uid,
-        finding_id=await _finding_on(session, insp, finding_id, ["body", "finding_id"]))
+        inspection_id=insp.id,
+        content_type=kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        note=note,
+        data=data,
+        uploaded_by=uid,
+        finding_id=await _finding_on(session, insp, finding_id, ["body", "finding_id"]),
+    )
     session.add(row)
     await session.flush()
-    auditlog.record(session, actor, "inspection.evidence.create", "inspection_attachment",
-                    row.id, after={"inspection_id": insp.id, "finding_id": row.finding_id,
-                                   "content_type": kind, "size": row.size,
-                                   "sha256": row.sha256, "note": note},
-                    jurisdiction_path=await _place_path(session, insp))
+    auditlog.record(
+        session,
+        actor,
+        "inspection.evidence.create",
+        "inspection_attachment",
+        row.id,
+        after={
+            "inspection_id": insp.id,
+            "finding_id": row.finding_id,
+            "content_type": kind,
+            "size": row.size,
+            "sha256": row.sha256,
+            "note": note,
+        },
+        jurisdiction_path=await _place_path(session, insp),
+    )
     return row
 
 
-async def _hidden_findings(session: AsyncSession, actor: Actor, insp: Inspection
-                           ) -> set[uuid.UUID]:
+async def _hidden_findings(session: AsyncSession, actor: Actor, insp: Inspection) -> set[uuid.UUID]:
     """The inspection's findings `actor` may not see (protective-umbrella secrecy)."""
     if insp.id in await case_visibility.inspections_seen_whole(session, actor, [insp]):
         return set()
-    findings = (await session.exec(select(Finding).where(
-        Finding.inspection_id == insp.id))).all()
+    findings = (await session.exec(select(Finding).where(Finding.inspection_id == insp.id))).all()
     return {f.id for f in findings if case_visibility.restricted_finding(f)}
 
 
-async def list_attachments(session: AsyncSession, actor: Actor,
-                           inspection_id: str | uuid.UUID) -> list[InspectionAttachment]:
+async def list_attachments(
+    session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID
+) -> list[InspectionAttachment]:
     """Oldest first, bytes not loaded."""
     access.require(actor, Permission.inspections_read)
     insp = await get_inspection_row(session, actor, inspection_id)
     hidden = await _hidden_findings(session, actor, insp)
-    rows = (await session.exec(
-        select(InspectionAttachment).options(defer(InspectionAttachment.data))  # type: ignore[arg-type]
-        .where(InspectionAttachment.inspection_id == insp.id)
-        .order_by(col(InspectionAttachment.created_at), col(InspectionAttachment.id)))).all()
+    rows = (
+        await session.exec(
+            select(InspectionAttachment)
+            .options(defer(InspectionAttachment.data))  # type: ignore[arg-type]
+            .where(InspectionAttachment.inspection_id == insp.id)
+            .order_by(col(InspectionAttachment.created_at), col(InspectionAttachment.id))
+        )
+    ).all()
     return [r for r in rows if r.finding_id not in hidden]
 
 
-async def get_attachment(session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID,
-                         attachment_id: str | uuid.UUID) -> InspectionAttachment:
+async def get_attachment(
+    session: AsyncSession,
+    actor: Actor,
+    inspection_id: str | uuid.UUID,
+    attachment_id: str | uuid.UUID,
+) -> InspectionAttachment:
     access.require(actor, Permission.inspections_read)
     insp = await get_inspection_row(session, actor, inspection_id)
     aid = access.as_uuid(attachment_id, "attachment")
-    row = (await session.exec(select(InspectionAttachment).where(
-        InspectionAttachment.id == aid, InspectionAttachment.inspection_id == insp.id))).first()
+    row = (
+        await session.exec(
+            select(InspectionAttachment).where(
+                InspectionAttachment.id == aid, InspectionAttachment.inspection_id == insp.id
+            )
+        )
+    ).first()
     if row is None or row.finding_id in await _hidden_findings(session, actor, insp):
         raise NotFound(f"No attachment {aid} on inspection {insp.id}.")
     return row
@@ -152,10 +194,16 @@ async def _participants(session: AsyncSession, insp: Inspection) -> set[uuid.UUI
     return people
 
 
-async def add_interview(session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID, *,
-                        record: str, interviewer_ids: Sequence[uuid.UUID],
-                        person_ref: str | None = None,
-                        finding_id: uuid.UUID | None = None) -> InspectionInterview:
+async def add_interview(
+    session: AsyncSession,
+    actor: Actor,
+    inspection_id: str | uuid.UUID,
+    *,
+    record: str,
+    interviewer_ids: Sequence[uuid.UUID],
+    person_ref: str | None = None,
+    finding_id: uuid.UUID | None = None,
+) -> InspectionInterview:
     """An inquiry record of one person. Its interviewers are at least two distinct
     participants of the inspection (第16条), else 422 naming the entry."""
     access.require(actor, Permission.inspections_write)
@@ -165,35 +213,55 @@ async def add_interview(session: AsyncSession, actor: Actor, inspection_id: str 
     people = await _participants(session, insp)
     for i, who in enumerate(interviewer_ids):
         if who not in people:
-            raise unprocessable(["body", "interviewer_ids", i],
-                                f"{who} is not an inspector on this inspection.")
+            raise unprocessable(
+                ["body", "interviewer_ids", i], f"{who} is not an inspector on this inspection."
+            )
     named = list(dict.fromkeys(interviewer_ids))
     if len(named) < 2:
-        raise unprocessable(["body", "interviewer_ids"],
-                            "An inquiry is made by at least two inspectors "
-                            "(劳动保障监察条例 第16条: 不得少于2人).")
+        raise unprocessable(
+            ["body", "interviewer_ids"],
+            "An inquiry is made by at least two inspectors (劳动保障监察条例 第16条: 不得少于2人).",
+        )
     row = InspectionInterview(
-        inspection_id=insp.id, person_ref=person_ref, record=record,
+        inspection_id=insp.id,
+        person_ref=person_ref,
+        record=record,
         sha256=hashlib.sha256(record.encode()).hexdigest(),
-        interviewer_ids=[str(u) for u in named], recorded_by=uid,
-        finding_id=await _finding_on(session, insp, finding_id, ["body", "finding_id"]))
+        interviewer_ids=[str(u) for u in named],
+        recorded_by=uid,
+        finding_id=await _finding_on(session, insp, finding_id, ["body", "finding_id"]),
+    )
     session.add(row)
     await session.flush()
     # The record's text stays out of the audit log (it names workers); its hash is there.
-    auditlog.record(session, actor, "inspection.interview.create", "inspection_interview",
-                    row.id, after={"inspection_id": insp.id, "finding_id": row.finding_id,
-                                   "interviewer_ids": row.interviewer_ids,
-                                   "sha256": row.sha256},
-                    jurisdiction_path=await _place_path(session, insp))
+    auditlog.record(
+        session,
+        actor,
+        "inspection.interview.create",
+        "inspection_interview",
+        row.id,
+        after={
+            "inspection_id": insp.id,
+            "finding_id": row.finding_id,
+            "interviewer_ids": row.interviewer_ids,
+            "sha256": row.sha256,
+        },
+        jurisdiction_path=await _place_path(session, insp),
+    )
     return row
 
 
-async def list_interviews(session: AsyncSession, actor: Actor,
-                          inspection_id: str | uuid.UUID) -> list[InspectionInterview]:
+async def list_interviews(
+    session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID
+) -> list[InspectionInterview]:
     access.require(actor, Permission.inspections_read)
     insp = await get_inspection_row(session, actor, inspection_id)
     hidden = await _hidden_findings(session, actor, insp)
-    rows = (await session.exec(select(InspectionInterview).where(
-        InspectionInterview.inspection_id == insp.id).order_by(
-        col(InspectionInterview.created_at), col(InspectionInterview.id)))).all()
+    rows = (
+        await session.exec(
+            select(InspectionInterview)
+            .where(InspectionInterview.inspection_id == insp.id)
+            .order_by(col(InspectionInterview.created_at), col(InspectionInterview.id))
+        )
+    ).all()
     return [r for r in rows if r.finding_id not in hidden]

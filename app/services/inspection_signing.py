@@ -41,12 +41,14 @@ from app.services.inspections import (
 )
 
 
-async def _required_signers(session: AsyncSession, insp: Inspection,
-                            present: Sequence[uuid.UUID] | None) -> list[str]:
+async def _required_signers(
+    session: AsyncSession, insp: Inspection, present: Sequence[uuid.UUID] | None
+) -> list[str]:
     if insp.team_id is None:
         if present is not None and list(present) != [insp.inspector_id]:
-            raise unprocessable(["body", "present_member_ids"],
-                                "Without a team the inspector alone signs.")
+            raise unprocessable(
+                ["body", "present_member_ids"], "Without a team the inspector alone signs."
+            )
         return [str(insp.inspector_id)]
     members = await campaigns.team_member_ids(session, insp.team_id)
     if present is None:
@@ -57,9 +59,13 @@ async def _required_signers(session: AsyncSession, insp: Inspection,
     return [str(u) for u in dict.fromkeys(present)]
 
 
-async def submit_inspection(session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID,
-                            *, present_member_ids: Sequence[uuid.UUID] | None = None
-                            ) -> InspectionDetail:
+async def submit_inspection(
+    session: AsyncSession,
+    actor: Actor,
+    inspection_id: str | uuid.UUID,
+    *,
+    present_member_ids: Sequence[uuid.UUID] | None = None,
+) -> InspectionDetail:
     access.require(actor, Permission.inspections_write)
     insp = await get_inspection_row(session, actor, inspection_id, for_update=True)
     await require_participant(session, actor, insp)
@@ -67,26 +73,40 @@ async def submit_inspection(session: AsyncSession, actor: Actor, inspection_id: 
     before = auditlog.snapshot(insp)
     signers = await _required_signers(session, insp, present_member_ids)
     if too_few_signers(insp.kind, signers):
-        raise unprocessable(["body", "present_member_ids"],
-                            "An enforcement inspection is carried out and signed by at least two "
-                            "inspectors (劳动保障监察条例 第16条: 不得少于2人); inspect as a team "
-                            "and name who was present.")
+        raise unprocessable(
+            ["body", "present_member_ids"],
+            "An enforcement inspection is carried out and signed by at least two "
+            "inspectors (劳动保障监察条例 第16条: 不得少于2人); inspect as a team "
+            "and name who was present.",
+        )
     insp.required_signer_ids = signers
     insp.status = InspectionStatus.submitted.value
     insp.submitted_at = insp.updated_at = utcnow()
     session.add(insp)
     await session.flush()
-    auditlog.record(session, actor, "inspection.submit", "inspection", insp.id, before=before,
-                    after=auditlog.snapshot(insp))
+    auditlog.record(
+        session,
+        actor,
+        "inspection.submit",
+        "inspection",
+        insp.id,
+        before=before,
+        after=auditlog.snapshot(insp),
+    )
     return await inspection_detail(session, insp)
 
 
-async def _carried_over(session: AsyncSession, insp: Inspection,
-                        findings: list[Finding]) -> list[Finding]:
+async def _carried_over(
+    session: AsyncSession, insp: Inspection, findings: list[Finding]
+) -> list[Finding]:
     """An amendment's findings its original already filed keep that case; the rest are new."""
-    old = (await session.exec(select(Finding.violation_type, Finding.description,
-                                     Finding.case_id).where(
-        Finding.inspection_id == insp.amends_id))).all()
+    old = (
+        await session.exec(
+            select(Finding.violation_type, Finding.description, Finding.case_id).where(
+                Finding.inspection_id == insp.amends_id
+            )
+        )
+    ).all()
     known = {(v, d): c for v, d, c in old}
     fresh = []
     for f in findings:
@@ -100,29 +120,46 @@ async def _carried_over(session: AsyncSession, insp: Inspection,
 
 
 async def _file_case(session: AsyncSession, actor: Actor, insp: Inspection) -> None:
-    findings = list((await session.exec(select(Finding).where(
-        Finding.inspection_id == insp.id).order_by(col(Finding.created_at)))).all())
+    findings = list(
+        (
+            await session.exec(
+                select(Finding)
+                .where(Finding.inspection_id == insp.id)
+                .order_by(col(Finding.created_at))
+            )
+        ).all()
+    )
     if insp.amends_id is not None:
         findings = await _carried_over(session, insp, findings)
     if not findings:
         return
     from app.services import cases  # built alongside; imported late
 
-    sources = [cases.CaseSource(kind="finding", id=f.id, violation_types=(f.violation_type,),
-                                summary=f.description, workers_affected=f.workers_affected,
-                                amount_owed=f.amount_owed) for f in findings]
+    sources = [
+        cases.CaseSource(
+            kind="finding",
+            id=f.id,
+            violation_types=(f.violation_type,),
+            summary=f.description,
+            workers_affected=f.workers_affected,
+            amount_owed=f.amount_owed,
+        )
+        for f in findings
+    ]
     # The team's inspection was authorised for this employer when it was opened; the last
     # signer's own area need not hold the employer (a township member of a county team).
-    case = await cases.file_case(session, actor, employer_id=insp.employer_id, sources=sources,
-                                 employer_checked=True)
+    case = await cases.file_case(
+        session, actor, employer_id=insp.employer_id, sources=sources, employer_checked=True
+    )
     insp.case_id = case.id
     for f in findings:
         f.case_id = case.id
         session.add(f)
 
 
-async def sign_inspection(session: AsyncSession, actor: Actor,
-                          inspection_id: str | uuid.UUID) -> InspectionDetail:
+async def sign_inspection(
+    session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID
+) -> InspectionDetail:
     """The caller signs; the last required signature seals it and files its case."""
     access.require(actor, Permission.inspections_write)
     insp = await get_inspection_row(session, actor, inspection_id, for_update=True)
@@ -133,8 +170,16 @@ async def sign_inspection(session: AsyncSession, actor: Actor,
     uid = str(await require_participant(session, actor, insp))
     if uid not in insp.required_signer_ids:
         raise Forbidden("You were not recorded as present at this inspection.")
-    signed = [str(u) for u in (await session.exec(select(InspectionSignature.user_id).where(
-        InspectionSignature.inspection_id == insp.id))).all()]
+    signed = [
+        str(u)
+        for u in (
+            await session.exec(
+                select(InspectionSignature.user_id).where(
+                    InspectionSignature.inspection_id == insp.id
+                )
+            )
+        ).all()
+    ]
     if uid in signed:
         raise Conflict("You have signed this inspection already.")
     sig = InspectionSignature(inspection_id=insp.id, user_id=uuid.UUID(uid))
@@ -144,8 +189,14 @@ async def sign_inspection(session: AsyncSession, actor: Actor,
             await session.flush()
     except IntegrityError:
         raise Conflict("You have signed this inspection already.") from None
-    auditlog.record(session, actor, "inspection.sign", "inspection", insp.id,
-                    after={"user_id": uid, "signed_at": sig.signed_at})
+    auditlog.record(
+        session,
+        actor,
+        "inspection.sign",
+        "inspection",
+        insp.id,
+        after={"user_id": uid, "signed_at": sig.signed_at},
+    )
     if not missing_signers(insp.required_signer_ids, [*signed, uid]):
         before = auditlog.snapshot(insp)
         insp.status = InspectionStatus.signed.value
@@ -154,40 +205,83 @@ async def sign_inspection(session: AsyncSession, actor: Actor,
         session.add(insp)
         await session.flush()
         await stats_tally.tally_sealed(session, insp)
-        auditlog.record(session, actor, "inspection.seal", "inspection", insp.id, before=before,
-                        after=auditlog.snapshot(insp))
+        auditlog.record(
+            session,
+            actor,
+            "inspection.seal",
+            "inspection",
+            insp.id,
+            before=before,
+            after=auditlog.snapshot(insp),
+        )
     return await inspection_detail(session, insp)
 
 
-async def amend_inspection(session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID,
-                           *, reason: str, headcount: Headcount | None = None,
-                           checklist: Checklist | None = None,
-                           findings: Sequence[FindingCreate] | None = None) -> InspectionDetail:
+async def amend_inspection(
+    session: AsyncSession,
+    actor: Actor,
+    inspection_id: str | uuid.UUID,
+    *,
+    reason: str,
+    headcount: Headcount | None = None,
+    checklist: Checklist | None = None,
+    findings: Sequence[FindingCreate] | None = None,
+) -> InspectionDetail:
     """A new draft that corrects a signed inspection; the original stays as it was signed."""
     access.require(actor, Permission.inspections_write)
     orig = await get_inspection_row(session, actor, inspection_id)
     uid = await require_participant(session, actor, orig)
     if orig.status != InspectionStatus.signed.value:
         raise Conflict("Only a signed inspection is amended; change the draft itself.")
-    counts = check_headcount(headcount, ["body", "headcount"]) if headcount is not None \
+    counts = (
+        check_headcount(headcount, ["body", "headcount"])
+        if headcount is not None
         else {f: getattr(orig, f) for f in HEADCOUNT_COLUMNS}
+    )
     amendment = Inspection(
-        employer_id=orig.employer_id, jurisdiction_id=orig.jurisdiction_id,
-        campaign_id=orig.campaign_id, team_id=orig.team_id, inspector_id=uid, kind=orig.kind,
-        visited_on=orig.visited_on, lat=orig.lat, lon=orig.lon, amends_id=orig.id,
+        employer_id=orig.employer_id,
+        jurisdiction_id=orig.jurisdiction_id,
+        campaign_id=orig.campaign_id,
+        team_id=orig.team_id,
+        inspector_id=uid,
+        kind=orig.kind,
+        visited_on=orig.visited_on,
+        lat=orig.lat,
+        lon=orig.lon,
+        amends_id=orig.id,
         amendment_reason=reason,
-        checklist={**orig.checklist, **plain_checklist(checklist)}, **counts)
+        checklist={**orig.checklist, **plain_checklist(checklist)},
+        **counts,
+    )
     session.add(amendment)
     await session.flush()
     if findings is None:
         old = (await session.exec(select(Finding).where(Finding.inspection_id == orig.id))).all()
-        findings = [FindingCreate(violation_type=f.violation_type, description=f.description,
-                                  workers_affected=f.workers_affected, amount_owed=f.amount_owed)
-                    for f in old]
+        findings = [
+            FindingCreate(
+                violation_type=f.violation_type,
+                description=f.description,
+                workers_affected=f.workers_affected,
+                amount_owed=f.amount_owed,
+            )
+            for f in old
+        ]
     for i, f in enumerate(findings):
-        await new_finding(session, amendment, violation_type=f.violation_type,
-                          description=f.description, workers_affected=f.workers_affected,
-                          amount_owed=f.amount_owed, loc=["body", "findings", i])
-    auditlog.record(session, actor, "inspection.amend", "inspection", amendment.id,
-                    after={**auditlog.snapshot(amendment), "amends_id": orig.id})
+        await new_finding(
+            session,
+            amendment,
+            violation_type=f.violation_type,
+            description=f.description,
+            workers_affected=f.workers_affected,
+            amount_owed=f.amount_owed,
+            loc=["body", "findings", i],
+        )
+    auditlog.record(
+        session,
+        actor,
+        "inspection.amend",
+        "inspection",
+        amendment.id,
+        after={**auditlog.snapshot(amendment), "amends_id": orig.id},
+    )
     return await inspection_detail(session, amendment)

@@ -36,8 +36,15 @@ from app.models.schemas import Location
 from app.services import access, campaigns, case_visibility
 from app.services.pagination import after, clamp, encode_cursor
 
-HEADCOUNT_COLUMNS = ("total", "local", "migrant", "female", "minors_16_18", "children_under_16",
-                     "contracts_signed")
+HEADCOUNT_COLUMNS = (
+    "total",
+    "local",
+    "migrant",
+    "female",
+    "minors_16_18",
+    "children_under_16",
+    "contracts_signed",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +59,14 @@ class InspectionDetail:
         return {f: getattr(self.inspection, f) for f in HEADCOUNT_COLUMNS}
 
 
-
-
 def check_headcount(headcount: Headcount, loc: Sequence[str | int]) -> dict[str, int]:
     values = headcount.model_dump()
     errors = headcount_errors(values)
     if errors:
-        raise Unprocessable("The headcount does not add up; see `errors`.",
-                            errors=[field_error([*loc, f], m) for f, m in errors])
+        raise Unprocessable(
+            "The headcount does not add up; see `errors`.",
+            errors=[field_error([*loc, f], m) for f, m in errors],
+        )
     return {k: int(v) for k, v in values.items()}
 
 
@@ -70,21 +77,30 @@ def plain_checklist(checklist: Checklist | None) -> dict[str, Any]:
 def visible(actor: Actor) -> ColumnElement[bool]:
     """A condition on Inspection: what the actor may read."""
     conds: list[ColumnElement[bool]] = [
-        col(Inspection.jurisdiction_id).in_(access.jurisdiction_ids_in_scope(actor))]
+        col(Inspection.jurisdiction_id).in_(access.jurisdiction_ids_in_scope(actor))
+    ]
     uid = access.user_id_of(actor)
     if uid is not None:
         conds.append(col(Inspection.inspector_id) == uid)
-        conds.append(col(Inspection.team_id).in_(
-            select(TeamMember.team_id).where(TeamMember.user_id == uid).scalar_subquery()))
+        conds.append(
+            col(Inspection.team_id).in_(
+                select(TeamMember.team_id).where(TeamMember.user_id == uid).scalar_subquery()
+            )
+        )
     return sa.or_(*conds)
 
 
-async def _employer_place(session: AsyncSession, actor: Actor, employer_id: uuid.UUID,
-                          towns: Sequence[uuid.UUID] | None) -> tuple[Employer, Jurisdiction]:
+async def _employer_place(
+    session: AsyncSession, actor: Actor, employer_id: uuid.UUID, towns: Sequence[uuid.UUID] | None
+) -> tuple[Employer, Jurisdiction]:
     """With a team, the employer must sit under one of its townships (403); else in scope (404)."""
-    row = (await session.exec(select(Employer, Jurisdiction).join(
-        Jurisdiction, col(Employer.jurisdiction_id) == col(Jurisdiction.id))
-        .where(Employer.id == employer_id))).first()
+    row = (
+        await session.exec(
+            select(Employer, Jurisdiction)
+            .join(Jurisdiction, col(Employer.jurisdiction_id) == col(Jurisdiction.id))
+            .where(Employer.id == employer_id)
+        )
+    ).first()
     if row is None:
         raise NotFound(f"No employer {employer_id} in your area.")
     employer, place = row
@@ -99,8 +115,9 @@ async def _employer_place(session: AsyncSession, actor: Actor, employer_id: uuid
     return employer, place
 
 
-async def _team_for(session: AsyncSession, actor: Actor, team_id: uuid.UUID,
-                    campaign_id: uuid.UUID | None) -> tuple[uuid.UUID, list[uuid.UUID]]:
+async def _team_for(
+    session: AsyncSession, actor: Actor, team_id: uuid.UUID, campaign_id: uuid.UUID | None
+) -> tuple[uuid.UUID, list[uuid.UUID]]:
     """(campaign id, township ids) of a team the actor belongs to."""
     team, towns = await campaigns.get_team(session, actor, team_id)
     if access.user_id_of(actor) not in await campaigns.team_member_ids(session, team.id):
@@ -110,12 +127,19 @@ async def _team_for(session: AsyncSession, actor: Actor, team_id: uuid.UUID,
     return team.campaign_id, [t.jurisdiction_id for t in towns]
 
 
-async def create_inspection(session: AsyncSession, actor: Actor, *, employer_id: uuid.UUID,
-                            kind: InspectionKind, visited_on: date, headcount: Headcount,
-                            checklist: Checklist | None = None,
-                            campaign_id: uuid.UUID | None = None,
-                            team_id: uuid.UUID | None = None,
-                            location: Location | None = None) -> Inspection:
+async def create_inspection(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    employer_id: uuid.UUID,
+    kind: InspectionKind,
+    visited_on: date,
+    headcount: Headcount,
+    checklist: Checklist | None = None,
+    campaign_id: uuid.UUID | None = None,
+    team_id: uuid.UUID | None = None,
+    location: Location | None = None,
+) -> Inspection:
     access.require(actor, Permission.inspections_write)
     uid = access.user_id_of(actor)
     if uid is None:
@@ -129,24 +153,39 @@ async def create_inspection(session: AsyncSession, actor: Actor, *, employer_id:
         area = (await campaigns.get_campaign_row(session, actor, campaign_id))[1].path
     employer, place = await _employer_place(session, actor, employer_id, towns)
     if area is not None and not place.path.startswith(area):
-        raise unprocessable(["body", "campaign_id"],
-                            "The employer is outside this campaign's area.")
-    insp = Inspection(employer_id=employer.id, jurisdiction_id=place.id, campaign_id=campaign_id,
-                      team_id=team_id, inspector_id=uid, kind=kind.value,
-                      visited_on=visited_on, checklist=plain_checklist(checklist),
-                      lat=location.lat if location else None,
-                      lon=location.lon if location else None,
-                      **counts)  # type: ignore[arg-type]
+        raise unprocessable(
+            ["body", "campaign_id"], "The employer is outside this campaign's area."
+        )
+    insp = Inspection(
+        employer_id=employer.id,
+        jurisdiction_id=place.id,
+        campaign_id=campaign_id,
+        team_id=team_id,
+        inspector_id=uid,
+        kind=kind.value,
+        visited_on=visited_on,
+        checklist=plain_checklist(checklist),
+        lat=location.lat if location else None,
+        lon=location.lon if location else None,
+        **counts,  # type: ignore[arg-type]
+    )
     session.add(insp)
     await session.flush()
-    auditlog.record(session, actor, "inspection.create", "inspection", insp.id,
-                    after=auditlog.snapshot(insp), jurisdiction_path=place.path)
+    auditlog.record(
+        session,
+        actor,
+        "inspection.create",
+        "inspection",
+        insp.id,
+        after=auditlog.snapshot(insp),
+        jurisdiction_path=place.path,
+    )
     return insp
 
 
-async def get_inspection_row(session: AsyncSession, actor: Actor,
-                             inspection_id: str | uuid.UUID, *, for_update: bool = False
-                             ) -> Inspection:
+async def get_inspection_row(
+    session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID, *, for_update: bool = False
+) -> Inspection:
     iid = access.as_uuid(inspection_id, "inspection")
     query = select(Inspection).where(Inspection.id == iid, visible(actor))
     if for_update:
@@ -161,8 +200,11 @@ async def require_participant(session: AsyncSession, actor: Actor, insp: Inspect
     uid = access.user_id_of(actor)
     if uid is not None and uid == insp.inspector_id:
         return uid
-    if uid is not None and insp.team_id is not None \
-            and uid in await campaigns.team_member_ids(session, insp.team_id):
+    if (
+        uid is not None
+        and insp.team_id is not None
+        and uid in await campaigns.team_member_ids(session, insp.team_id)
+    ):
         return uid
     raise Forbidden("Only the inspector or a member of the inspection's team may do this.")
 
@@ -174,8 +216,9 @@ def require_draft(insp: Inspection) -> None:
         raise Conflict("This inspection is submitted and awaiting signatures; it cannot change.")
 
 
-async def _editable(session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID
-                    ) -> Inspection:
+async def _editable(
+    session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID
+) -> Inspection:
     access.require(actor, Permission.inspections_write)
     insp = await get_inspection_row(session, actor, inspection_id, for_update=True)
     await require_participant(session, actor, insp)
@@ -183,36 +226,67 @@ async def _editable(session: AsyncSession, actor: Actor, inspection_id: str | uu
     return insp
 
 
-async def new_finding(session: AsyncSession, insp: Inspection, *, violation_type: str,
-                      description: str, workers_affected: int | None,
-                      amount_owed: Decimal | None, loc: Sequence[str | int]) -> Finding:
+async def new_finding(
+    session: AsyncSession,
+    insp: Inspection,
+    *,
+    violation_type: str,
+    description: str,
+    workers_affected: int | None,
+    amount_owed: Decimal | None,
+    loc: Sequence[str | int],
+) -> Finding:
     if await session.get(ViolationType, violation_type) is None:
         raise unprocessable([*loc, "violation_type"], f"No violation type {violation_type!r}.")
-    finding = Finding(inspection_id=insp.id, violation_type=violation_type,
-                      description=description, workers_affected=workers_affected,
-                      amount_owed=amount_owed)
+    finding = Finding(
+        inspection_id=insp.id,
+        violation_type=violation_type,
+        description=description,
+        workers_affected=workers_affected,
+        amount_owed=amount_owed,
+    )
     session.add(finding)
     await session.flush()
     return finding
 
 
-async def add_finding(session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID, *,
-                      violation_type: str, description: str, workers_affected: int | None = None,
-                      amount_owed: Decimal | None = None) -> Finding:
+async def add_finding(
+    session: AsyncSession,
+    actor: Actor,
+    inspection_id: str | uuid.UUID,
+    *,
+    violation_type: str,
+    description: str,
+    workers_affected: int | None = None,
+    amount_owed: Decimal | None = None,
+) -> Finding:
     insp = await _editable(session, actor, inspection_id)
-    finding = await new_finding(session, insp, violation_type=violation_type,
-                                description=description, workers_affected=workers_affected,
-                                amount_owed=amount_owed, loc=["body"])
+    finding = await new_finding(
+        session,
+        insp,
+        violation_type=violation_type,
+        description=description,
+        workers_affected=workers_affected,
+        amount_owed=amount_owed,
+        loc=["body"],
+    )
     insp.updated_at = utcnow()
     session.add(insp)
-    auditlog.record(session, actor, "finding.create", "finding", finding.id,
-                    after=auditlog.snapshot(finding))
+    auditlog.record(
+        session, actor, "finding.create", "finding", finding.id, after=auditlog.snapshot(finding)
+    )
     return finding
 
 
-async def update_inspection(session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID,
-                            *, visited_on: date | None = None, headcount: Headcount | None = None,
-                            checklist: Checklist | None = None) -> Inspection:
+async def update_inspection(
+    session: AsyncSession,
+    actor: Actor,
+    inspection_id: str | uuid.UUID,
+    *,
+    visited_on: date | None = None,
+    headcount: Headcount | None = None,
+    checklist: Checklist | None = None,
+) -> Inspection:
     insp = await _editable(session, actor, inspection_id)
     before = auditlog.snapshot(insp)
     if headcount is not None:
@@ -225,25 +299,43 @@ async def update_inspection(session: AsyncSession, actor: Actor, inspection_id: 
     insp.updated_at = utcnow()
     session.add(insp)
     await session.flush()
-    auditlog.record(session, actor, "inspection.update", "inspection", insp.id, before=before,
-                    after=auditlog.snapshot(insp))
+    auditlog.record(
+        session,
+        actor,
+        "inspection.update",
+        "inspection",
+        insp.id,
+        before=before,
+        after=auditlog.snapshot(insp),
+    )
     return insp
 
 
 async def inspection_detail(session: AsyncSession, insp: Inspection) -> InspectionDetail:
-    findings = list((await session.exec(select(Finding).where(
-        Finding.inspection_id == insp.id).order_by(col(Finding.created_at),
-                                                   col(Finding.id)))).all())
-    sigs = (await session.exec(
-        select(InspectionSignature, User).join(User, col(InspectionSignature.user_id) == col(
-            User.id)).where(InspectionSignature.inspection_id == insp.id)
-        .order_by(col(InspectionSignature.signed_at)))).all()
+    findings = list(
+        (
+            await session.exec(
+                select(Finding)
+                .where(Finding.inspection_id == insp.id)
+                .order_by(col(Finding.created_at), col(Finding.id))
+            )
+        ).all()
+    )
+    sigs = (
+        await session.exec(
+            select(InspectionSignature, User)
+            .join(User, col(InspectionSignature.user_id) == col(User.id))
+            .where(InspectionSignature.inspection_id == insp.id)
+            .order_by(col(InspectionSignature.signed_at))
+        )
+    ).all()
     flags = [i.value for i in flagged_items(insp.checklist, [f.violation_type for f in findings])]
     return InspectionDetail(insp, findings, [(s, u) for s, u in sigs], flags)
 
 
-async def get_inspection(session: AsyncSession, actor: Actor,
-                         inspection_id: str | uuid.UUID) -> InspectionDetail:
+async def get_inspection(
+    session: AsyncSession, actor: Actor, inspection_id: str | uuid.UUID
+) -> InspectionDetail:
     """Without its `official_misconduct` findings for whom `case_visibility` keeps them
     from (a county's agencies: they may be the officials accused)."""
     access.require(actor, Permission.inspections_read)
@@ -263,23 +355,36 @@ def filtered(actor: Actor, filters: Mapping[str, uuid.UUID | str | None]) -> Any
     if filters.get("status") is not None:
         query = query.where(Inspection.status == filters["status"])
     if filters.get("township_id") is not None:
-        query = query.join(Jurisdiction, col(Inspection.jurisdiction_id) == col(Jurisdiction.id)
-                           ).where(col(Jurisdiction.path).contains(
-                               f"/{filters['township_id']}/", autoescape=True))
+        query = query.join(
+            Jurisdiction, col(Inspection.jurisdiction_id) == col(Jurisdiction.id)
+        ).where(col(Jurisdiction.path).contains(f"/{filters['township_id']}/", autoescape=True))
     return query
 
 
-async def list_inspections(session: AsyncSession, actor: Actor, *,
-                           filters: Mapping[str, uuid.UUID | str | None],
-                           cursor: str | None = None, limit: int | None = None
-                           ) -> tuple[list[Inspection], str | None]:
+async def list_inspections(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    filters: Mapping[str, uuid.UUID | str | None],
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> tuple[list[Inspection], str | None]:
     """Newest first, keyset on (created_at, id)."""
     access.require(actor, Permission.inspections_read)
     n = clamp(limit)
-    query = filtered(actor, filters).where(after(
-        [col(Inspection.created_at), col(Inspection.id)], cursor, [type(utcnow()), uuid.UUID],
-        descending=True)).order_by(col(Inspection.created_at).desc(),
-                                   col(Inspection.id).desc()).limit(n + 1)
+    query = (
+        filtered(actor, filters)
+        .where(
+            after(
+                [col(Inspection.created_at), col(Inspection.id)],
+                cursor,
+                [type(utcnow()), uuid.UUID],
+                descending=True,
+            )
+        )
+        .order_by(col(Inspection.created_at).desc(), col(Inspection.id).desc())
+        .limit(n + 1)
+    )
     rows = list((await session.exec(query)).all())
     more = len(rows) > n
     rows = rows[:n]

@@ -32,8 +32,7 @@ def _slots(extras: dict[str, object]) -> dict[str, tuple[float, Any]]:
     return found
 
 
-async def _kept(extras: dict[str, object], name: str,
-                load: Callable[[], Awaitable[T]]) -> T:
+async def _kept(extras: dict[str, object], name: str, load: Callable[[], Awaitable[T]]) -> T:
     slots = _slots(extras)
     now = time.monotonic()
     kept = slots.get(name)
@@ -45,18 +44,19 @@ async def _kept(extras: dict[str, object], name: str,
     return fresh
 
 
-async def violation_types(extras: dict[str, object], session: AsyncSession
-                          ) -> list[ViolationType]:
+async def violation_types(extras: dict[str, object], session: AsyncSession) -> list[ViolationType]:
     async def load() -> list[ViolationType]:
         return list(await reference.list_violation_types(session))
+
     return await _kept(extras, "violation_types", load)
 
 
-async def places(extras: dict[str, object], session: AsyncSession
-                 ) -> list[tuple[uuid.UUID, str]]:
+async def places(extras: dict[str, object], session: AsyncSession) -> list[tuple[uuid.UUID, str]]:
     """Counties and townships, labelled 黄骅市 › 黄骅镇, for the form's place picker."""
+
     async def load() -> list[tuple[uuid.UUID, str]]:
         return await tips.places_for_intake(session)
+
     return await _kept(extras, "places", load)
 
 

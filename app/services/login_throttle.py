@@ -68,27 +68,31 @@ class LoginThrottle:
 
     def keys(self, name: str, address: str | None) -> tuple[str, str]:
         """Counter keys: keyed hashes, so neither names typed nor addresses are held."""
+
         def mac(label: str, value: str) -> str:
-            return hmac.new(self.key, f"{label}\0{value}".encode(), hashlib.sha256
-                            ).hexdigest()[:32]
+            return hmac.new(self.key, f"{label}\0{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
         return mac("name", name.strip().casefold()), mac("source", address or "")
 
     def check(self, name: str, address: str | None) -> None:
         """Raises TooManyRequests (429 + Retry-After) while either key is locked out."""
         now = time.time()
-        until = max((self._live(k, now).locked_until for k in self.keys(name, address)),
-                    default=0.0)
+        until = max(
+            (self._live(k, now).locked_until for k in self.keys(name, address)), default=0.0
+        )
         if until > now:
             raise TooManyRequests(
                 "Too many failed logins; wait before trying again.",
-                headers={"Retry-After": str(max(1, math.ceil(until - now)))})
+                headers={"Retry-After": str(max(1, math.ceil(until - now)))},
+            )
 
     def failed(self, name: str, address: str | None) -> None:
         now = time.time()
         name_key, source_key = self.keys(name, address)
-        for key, limit in ((name_key, self.max_failures),
-                           (source_key, self.max_failures_per_source)):
+        for key, limit in (
+            (name_key, self.max_failures),
+            (source_key, self.max_failures_per_source),
+        ):
             count = self._live(key, now)
             count.failures += 1
             count.last_failure = now
@@ -96,8 +100,9 @@ class LoginThrottle:
             self._counts.move_to_end(key)
             if count.failures >= limit:
                 doublings = min(count.failures - limit, 32)
-                count.locked_until = now + min(self.lockout_max_seconds,
-                                               self.lockout_seconds * 2 ** doublings)
+                count.locked_until = now + min(
+                    self.lockout_max_seconds, self.lockout_seconds * 2**doublings
+                )
         while len(self._counts) > MAX_KEYS:
             self._counts.popitem(last=False)
 
@@ -119,9 +124,11 @@ def throttle_for(extras: dict[str, object], s: Settings) -> LoginThrottle:
     found = extras.get(EXTRAS_KEY)
     if isinstance(found, LoginThrottle):
         return found
-    made = LoginThrottle(max_failures=s.login_max_failures,
-                         max_failures_per_source=s.login_max_failures_per_source,
-                         lockout_seconds=s.login_lockout_seconds,
-                         lockout_max_seconds=s.login_lockout_max_seconds)
+    made = LoginThrottle(
+        max_failures=s.login_max_failures,
+        max_failures_per_source=s.login_max_failures_per_source,
+        lockout_seconds=s.login_lockout_seconds,
+        lockout_max_seconds=s.login_lockout_max_seconds,
+    )
     extras[EXTRAS_KEY] = made
     return made

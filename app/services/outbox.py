@@ -44,20 +44,22 @@ def next_delay(attempts: int) -> timedelta:
     return min(delay, MAX_DELAY)
 
 
-async def _claim(session: AsyncSession, now: datetime
-                 ) -> list[tuple[WebhookOutbox, WebhookEndpoint]]:
-    query = (select(WebhookOutbox, WebhookEndpoint)
-             .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookOutbox.endpoint_id))
-             .where(col(WebhookOutbox.status) == "pending",
-                    col(WebhookOutbox.next_attempt_at) <= now)
-             .order_by(col(WebhookOutbox.next_attempt_at), col(WebhookOutbox.id)).limit(BATCH))
+async def _claim(
+    session: AsyncSession, now: datetime
+) -> list[tuple[WebhookOutbox, WebhookEndpoint]]:
+    query = (
+        select(WebhookOutbox, WebhookEndpoint)
+        .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookOutbox.endpoint_id))
+        .where(col(WebhookOutbox.status) == "pending", col(WebhookOutbox.next_attempt_at) <= now)
+        .order_by(col(WebhookOutbox.next_attempt_at), col(WebhookOutbox.id))
+        .limit(BATCH)
+    )
     if dialect.is_postgres(session):
         query = query.with_for_update(of=WebhookOutbox, skip_locked=True)
     return [(m, e) for m, e in (await session.exec(query)).all()]
 
 
-def pinned(url: str, address: webhooks.IPAddress
-           ) -> tuple[str, dict[str, str], dict[str, Any]]:
+def pinned(url: str, address: webhooks.IPAddress) -> tuple[str, dict[str, str], dict[str, Any]]:
     """The URL, headers and httpx extensions that reach `address` while naming the host."""
     named = httpx.URL(url)
     if isinstance(address, ipaddress.IPv6Address) and address.scope_id:
@@ -72,8 +74,12 @@ class Clients:
     """One httpx client per receiving host (`Host` value), closed together."""
 
     def __init__(self, **options: Any) -> None:
-        self._options = {"timeout": TIMEOUT_SECONDS, "follow_redirects": False,
-                         "trust_env": False, **options}
+        self._options = {
+            "timeout": TIMEOUT_SECONDS,
+            "follow_redirects": False,
+            "trust_env": False,
+            **options,
+        }
         self._by_host: dict[str, httpx.AsyncClient] = {}
 
     def for_host(self, host: str) -> httpx.AsyncClient:
@@ -87,12 +93,14 @@ class Clients:
         self._by_host.clear()
 
 
-async def send(clients: Clients, settings: Settings, message: WebhookOutbox,
-               endpoint: WebhookEndpoint) -> str | None:
+async def send(
+    clients: Clients, settings: Settings, message: WebhookOutbox, endpoint: WebhookEndpoint
+) -> str | None:
     """POST one message; None when the receiver took it, else what went wrong."""
     try:
-        address = await webhooks.check_url(endpoint.url,
-                                           allow_private=settings.webhook_allow_private)
+        address = await webhooks.check_url(
+            endpoint.url, allow_private=settings.webhook_allow_private
+        )
         url, pin_headers, extensions = pinned(endpoint.url, address)
     except (webhooks.UnsafeAddress, httpx.InvalidURL) as exc:
         return f"refused: {exc}"
@@ -104,13 +112,13 @@ async def send(clients: Clients, settings: Settings, message: WebhookOutbox,
         "user-agent": "labourwatch-webhooks/1",
         "webhook-id": message.event_id,
         "webhook-timestamp": str(ts),
-        "webhook-signature": webhooks.sign(webhooks.open_secret(settings, endpoint),
-                                           message.event_id, ts, body),
+        "webhook-signature": webhooks.sign(
+            webhooks.open_secret(settings, endpoint), message.event_id, ts, body
+        ),
     }
     client = clients.for_host(pin_headers.get("host", endpoint.url))
     try:
-        response = await client.post(url, content=body, headers=headers,
-                                     extensions=extensions)
+        response = await client.post(url, content=body, headers=headers, extensions=extensions)
     except httpx.HTTPError as exc:
         return f"{type(exc).__name__}: {exc}"[:500]
     if 200 <= response.status_code < 300:

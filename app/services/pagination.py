@@ -18,8 +18,10 @@ MAX_LIMIT = 200
 
 
 def encode_cursor(*values: Any) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, uuid.UUID)
-             else v for v in values]
+    plain = [
+        v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, uuid.UUID) else v
+        for v in values
+    ]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
@@ -41,19 +43,22 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
                 out.append(kind(value))
         return out
     except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
-        raise unprocessable(["query", "cursor"], "The cursor is not one this API gave out.") \
-            from None
+        raise unprocessable(
+            ["query", "cursor"], "The cursor is not one this API gave out."
+        ) from None
 
 
-def after(columns: Sequence[Any], cursor: str | None, kinds: Sequence[type],
-          *, descending: bool = False) -> ColumnElement[bool]:
+def after(
+    columns: Sequence[Any], cursor: str | None, kinds: Sequence[type], *, descending: bool = False
+) -> ColumnElement[bool]:
     """The condition "strictly after the cursor" for an ordering on `columns`."""
     if cursor is None:
         return sa.true()
     values = decode_cursor(cursor, kinds)
     left = sa.tuple_(*columns)
-    right = sa.tuple_(*[sa.bindparam(None, v, type_=c.type)
-                        for v, c in zip(values, columns, strict=True)])
+    right = sa.tuple_(
+        *[sa.bindparam(None, v, type_=c.type) for v, c in zip(values, columns, strict=True)]
+    )
     return left < right if descending else left > right
 
 

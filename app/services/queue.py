@@ -44,22 +44,24 @@ def _bump(session: AsyncSession, agency_id: uuid.UUID, now: datetime) -> Any:
     """The upsert that adds one to an agency's queue version and returns the new one; on
     PostgreSQL it also notifies `queue_versions.CHANNEL` (sent at commit, if any)."""
     stmt = dialect.insert(session, AgencyQueueState).values(
-        agency_id=agency_id, version=1, updated_at=now)
+        agency_id=agency_id, version=1, updated_at=now
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=["agency_id"],
         set_={"version": AgencyQueueState.version + 1, "updated_at": now},
     )
     if not dialect.is_postgres(session):
         return stmt.returning(AgencyQueueState.version)
-    bumped = stmt.returning(col(AgencyQueueState.agency_id),
-                            col(AgencyQueueState.version)).cte("bumped")
-    payload = (sa.cast(bumped.c.agency_id, sa.String) + " "
-               + sa.cast(bumped.c.version, sa.String))
+    bumped = stmt.returning(col(AgencyQueueState.agency_id), col(AgencyQueueState.version)).cte(
+        "bumped"
+    )
+    payload = sa.cast(bumped.c.agency_id, sa.String) + " " + sa.cast(bumped.c.version, sa.String)
     return sa.select(bumped.c.version, sa.func.pg_notify(queue_versions.CHANNEL, payload))
 
 
-async def _bump_each(session: AsyncSession, agency_ids: Iterable[uuid.UUID]
-                     ) -> dict[uuid.UUID, int]:
+async def _bump_each(
+    session: AsyncSession, agency_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, int]:
     now = utcnow()
     out: dict[uuid.UUID, int] = {}
     for aid in sorted(set(agency_ids)):
@@ -68,8 +70,9 @@ async def _bump_each(session: AsyncSession, agency_ids: Iterable[uuid.UUID]
     return out
 
 
-async def bump_queues(session: AsyncSession, agency_ids: Iterable[uuid.UUID]
-                      ) -> dict[uuid.UUID, int]:
+async def bump_queues(
+    session: AsyncSession, agency_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, int]:
     """Add one to each agency's queue version; returns the new versions.
 
     Agencies are bumped in id order so two transactions never lock them crosswise.
@@ -79,8 +82,9 @@ async def bump_queues(session: AsyncSession, agency_ids: Iterable[uuid.UUID]
     return out
 
 
-async def bump_case_queues(session: AsyncSession, case_id: uuid.UUID, *,
-                           changed: Iterable[uuid.UUID] = ()) -> dict[uuid.UUID, int]:
+async def bump_case_queues(
+    session: AsyncSession, case_id: uuid.UUID, *, changed: Iterable[uuid.UUID] = ()
+) -> dict[uuid.UUID, int]:
     """Add one to the queue version of every agency with an assignment on the case, and
     of the agencies in `changed` (whose assignments on it are being made or changed now;
     stamp those with the returned versions). Returns the new versions.
@@ -93,24 +97,35 @@ async def bump_case_queues(session: AsyncSession, case_id: uuid.UUID, *,
     row first: case, then queues, everywhere.
     """
     noted = set(changed)
-    on_case = (await session.exec(select(Assignment.agency_id).where(
-        Assignment.case_id == case_id).distinct())).all()
+    on_case = (
+        await session.exec(
+            select(Assignment.agency_id).where(Assignment.case_id == case_id).distinct()
+        )
+    ).all()
     out = await _bump_each(session, noted | set(on_case))
     if noted:
         feed.note_bump(session, {aid: out[aid] for aid in noted})
     return out
 
 
-async def bump_employer_queues(session: AsyncSession, employer_ids: Iterable[uuid.UUID]
-                               ) -> dict[uuid.UUID, int]:
+async def bump_employer_queues(
+    session: AsyncSession, employer_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, int]:
     """Add one to the queue version of every agency with an assignment on a case of
     these employers: queue items show the employer's name, so renaming one changes
     their pages. Not told to the change feed (no assignment changed)."""
     ids, agencies = list(employer_ids), set[uuid.UUID]()
     for start in range(0, len(ids), 10_000):  # an import may rename many: bounded IN lists
-        agencies.update((await session.exec(
-            select(Assignment.agency_id).join(Case, col(Case.id) == col(Assignment.case_id))
-            .where(col(Case.employer_id).in_(ids[start:start + 10_000])).distinct())).all())
+        agencies.update(
+            (
+                await session.exec(
+                    select(Assignment.agency_id)
+                    .join(Case, col(Case.id) == col(Assignment.case_id))
+                    .where(col(Case.employer_id).in_(ids[start : start + 10_000]))
+                    .distinct()
+                )
+            ).all()
+        )
     return await _bump_each(session, agencies) if agencies else {}
 
 
@@ -125,8 +140,13 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return any(t.strip() in (etag, "*") for t in header.split(","))
 
 
-async def wait_for_etag(versions: queue_versions.QueueVersions, agency_id: uuid.UUID,
-                        query: str, if_none_match: str | None, wait: float) -> tuple[str, bool]:
+async def wait_for_etag(
+    versions: queue_versions.QueueVersions,
+    agency_id: uuid.UUID,
+    query: str,
+    if_none_match: str | None,
+    wait: float,
+) -> tuple[str, bool]:
     """The current ETag, and whether it still matches `if_none_match` after waiting.
 
     No request holds a transaction open while it waits: each look at the version is
@@ -152,8 +172,9 @@ class _Codes(sa.TypeDecorator[tuple[str, ...]]):
     impl = sa.Text
     cache_ok = True
 
-    def result_processor(self, dialect: sa.Dialect, coltype: object
-                         ) -> Callable[[str | None], tuple[str, ...]]:
+    def result_processor(
+        self, dialect: sa.Dialect, coltype: object
+    ) -> Callable[[str | None], tuple[str, ...]]:
         return _decode_codes
 
 
@@ -168,8 +189,7 @@ class _Moment(UTCDateTime):
 
     cache_ok = True
 
-    def result_processor(self, dialect: sa.Dialect, coltype: object
-                         ) -> Callable[[Any], Any] | None:
+    def result_processor(self, dialect: sa.Dialect, coltype: object) -> Callable[[Any], Any] | None:
         if dialect.driver == "asyncpg":
             return None
         return super().result_processor(dialect, coltype)
@@ -216,26 +236,38 @@ class QueuePage:
 
 _share = aliased(Assignment, name="share")
 _COLUMNS: dict[str, Any] = {
-    "id": col(Assignment.id), "role": col(Assignment.role), "status": col(Assignment.status),
-    "due_at": _moment(col(Assignment.due_at)), "reason": col(Assignment.reason),
+    "id": col(Assignment.id),
+    "role": col(Assignment.role),
+    "status": col(Assignment.status),
+    "due_at": _moment(col(Assignment.due_at)),
+    "reason": col(Assignment.reason),
     "violation_types": sa.cast(col(Assignment.violation_types), _Codes()),
     "restricted": col(Assignment.restricted),
     "created_at": _moment(col(Assignment.created_at)),
-    "updated_at": _moment(col(Assignment.updated_at)), "case_id": col(Assignment.case_id),
+    "updated_at": _moment(col(Assignment.updated_at)),
+    "case_id": col(Assignment.case_id),
     "case_status": col(Case.status),
     "case_types": sa.cast(col(Case.violation_types), _Codes()),
-    "opened_at": _moment(col(Case.opened_at)), "employer_id": col(Case.employer_id),
+    "opened_at": _moment(col(Case.opened_at)),
+    "employer_id": col(Case.employer_id),
     "employer_name": col(Employer.name),
     # A scalar subquery, not EXISTS: PostgreSQL would hash an EXISTS over every
     # restricted assignment in the table; this is one index probe per row.
-    "restricted_share": sa.select(sa.true()).where(
-        col(_share.case_id) == col(Assignment.case_id), col(_share.restricted).is_(True)
-    ).limit(1).scalar_subquery(),
-    "owner_id": col(Assignment.owner_id), "investigate_by": col(Assignment.investigate_by),
-    "rectify_by": sa.select(sa.func.min(col(Rectification.deadline))).where(
+    "restricted_share": sa.select(sa.true())
+    .where(col(_share.case_id) == col(Assignment.case_id), col(_share.restricted).is_(True))
+    .limit(1)
+    .scalar_subquery(),
+    "owner_id": col(Assignment.owner_id),
+    "investigate_by": col(Assignment.investigate_by),
+    "rectify_by": sa.select(sa.func.min(col(Rectification.deadline)))
+    .where(
         col(Rectification.assignment_id) == col(Assignment.id),
-        col(Rectification.status).in_(PENDING_RECTIFICATION)).scalar_subquery(),
+        col(Rectification.status).in_(PENDING_RECTIFICATION),
+    )
+    .scalar_subquery(),
 }
+
+
 # Only what the queue item shows, from the index scan on (agency_id, created_at, id):
 # no ORM objects, one statement.
 def _page(whole: bool) -> Any:
@@ -272,8 +304,14 @@ def resolve_owner(actor: Actor, owner: str | None) -> str | None:
 
 
 @functools.cache
-def _page_query(whole: bool, status: bool, overdue: Overdue, severity: bool,
-                cursor: bool, owner: str | None = None) -> Any:
+def _page_query(
+    whole: bool,
+    status: bool,
+    overdue: Overdue,
+    severity: bool,
+    cursor: bool,
+    owner: str | None = None,
+) -> Any:
     """The page statement for one combination of filters, values as parameters. Built
     once: SQLAlchemy then finds it in its compiled cache without walking it again.
     `whole`: the office's queue, which shows every case's full severity; any other
@@ -282,28 +320,43 @@ def _page_query(whole: bool, status: bool, overdue: Overdue, severity: bool,
     if status:
         query = query.where(col(Assignment.status) == sa.bindparam("status"))
     if overdue is not None:
-        late = overdue_condition(Clock.accept if isinstance(overdue, bool) else overdue,
-                                 sa.bindparam("now"), sa.bindparam("today", type_=sa.Date()))
+        late = overdue_condition(
+            Clock.accept if isinstance(overdue, bool) else overdue,
+            sa.bindparam("now"),
+            sa.bindparam("today", type_=sa.Date()),
+        )
         query = query.where(sa.not_(late) if overdue is False else late)
     if owner == "none":
         query = query.where(col(Assignment.owner_id).is_(None))
     elif owner == "id":
-        query = query.where(col(Assignment.owner_id) == sa.bindparam("owner_id",
-                                                                      type_=sa.Uuid()))
+        query = query.where(col(Assignment.owner_id) == sa.bindparam("owner_id", type_=sa.Uuid()))
     if severity:
-        query = query.where(case_visibility.severity_column(whole=whole)
-                            == sa.bindparam("severity"))
+        query = query.where(
+            case_visibility.severity_column(whole=whole) == sa.bindparam("severity")
+        )
     if cursor:
-        query = query.where(sa.tuple_(*_KEYS) > sa.tuple_(
-            sa.bindparam("after_at", type_=UTCDateTime()),
-            sa.bindparam("after_id", type_=sa.Uuid())))
+        query = query.where(
+            sa.tuple_(*_KEYS)
+            > sa.tuple_(
+                sa.bindparam("after_at", type_=UTCDateTime()),
+                sa.bindparam("after_id", type_=sa.Uuid()),
+            )
+        )
     return query.order_by(*_KEYS).limit(sa.bindparam("n", type_=sa.Integer))
 
 
-async def list_queue(conn: AsyncConnection, actor: Actor, *, status: str | None = None,
-                     overdue: Overdue = None, severity: Severity | None = None,
-                     owner: str | None = None, cursor: str | None = None,
-                     limit: int | None = None, now: datetime | None = None) -> QueuePage:
+async def list_queue(
+    conn: AsyncConnection,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    overdue: Overdue = None,
+    severity: Severity | None = None,
+    owner: str | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+    now: datetime | None = None,
+) -> QueuePage:
     """The caller's agency's assignments, oldest first. `owner`: "me", "none" or a
     user id (the route has checked it)."""
     n = clamp(limit)
@@ -311,15 +364,21 @@ async def list_queue(conn: AsyncConnection, actor: Actor, *, status: str | None 
         return QueuePage([], {}, None)
     now = now or utcnow()
     owner_kind, owner_id = owner_filter(resolve_owner(actor, owner))
-    params: dict[str, Any] = {"agency_id": uuid.UUID(actor.agency_id), "n": n + 1,
-                              "status": status, "now": now, "today": china_date(now),
-                              "severity": severity.value if severity else None,
-                              "owner_id": owner_id}
+    params: dict[str, Any] = {
+        "agency_id": uuid.UUID(actor.agency_id),
+        "n": n + 1,
+        "status": status,
+        "now": now,
+        "today": china_date(now),
+        "severity": severity.value if severity else None,
+        "owner_id": owner_id,
+    }
     if cursor is not None:
         params["after_at"], params["after_id"] = decode_cursor(cursor, [datetime, uuid.UUID])
     whole = case_visibility.sees_every_case_whole(actor)
-    query = _page_query(whole, status is not None, overdue, severity is not None,
-                        cursor is not None, owner_kind)
+    query = _page_query(
+        whole, status is not None, overdue, severity is not None, cursor is not None, owner_kind
+    )
     found = (await conn.execute(query, params)).all()
     rows = [QueueRow._make(r) for r in found[:n]]  # a Row's attributes are slow to read
     restricted = [r.case_id for r in rows if r.restricted_share]
@@ -328,23 +387,30 @@ async def list_queue(conn: AsyncConnection, actor: Actor, *, status: str | None 
     return QueuePage(rows, types, encode_cursor(last.created_at, last.id) if last else None)
 
 
-async def _visible_types(conn: AsyncConnection, actor: Actor, case_ids: list[uuid.UUID]
-                         ) -> dict[uuid.UUID, list[str]]:
+async def _visible_types(
+    conn: AsyncConnection, actor: Actor, case_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
     """`case_visibility.visible_types` for cases with a restricted share; on any other
     case it is every type of the case, since only restricted shares hide types."""
     async with AsyncSession(bind=conn) as session:
         cases = (await session.exec(select(Case).where(col(Case.id).in_(case_ids)))).all()
         by_case: dict[uuid.UUID, list[Assignment]] = {}
-        for a in (await session.exec(select(Assignment).where(
-                col(Assignment.case_id).in_(case_ids)))).all():
+        for a in (
+            await session.exec(select(Assignment).where(col(Assignment.case_id).in_(case_ids)))
+        ).all():
             by_case.setdefault(a.case_id, []).append(a)
-    return {c.id: case_visibility.visible_types(actor, c, by_case.get(c.id, []))
-            for c in cases}
+    return {c.id: case_visibility.visible_types(actor, c, by_case.get(c.id, [])) for c in cases}
 
 
-async def run_queue(engine: AsyncEngine, actor: Actor, *, query: str,
-                    if_none_match: str | None, wait: float, **filters: Any
-                    ) -> tuple[str, QueuePage | None]:
+async def run_queue(
+    engine: AsyncEngine,
+    actor: Actor,
+    *,
+    query: str,
+    if_none_match: str | None,
+    wait: float,
+    **filters: Any,
+) -> tuple[str, QueuePage | None]:
     """(etag, page); the page is None when the caller's copy is current (304).
 
     The version is read before the page, so the ETag is never newer than what the page

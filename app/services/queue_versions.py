@@ -72,8 +72,13 @@ class QueueVersions:
         """The agency's committed queue version: held, or read now."""
         now = time.monotonic()
         held = self._held.get(agency_id)
-        if (held is not None and self.live and held.epoch == self._epoch
-                and now - held.read_at < TTL and asyncio.get_running_loop() is self._loop):
+        if (
+            held is not None
+            and self.live
+            and held.epoch == self._epoch
+            and now - held.read_at < TTL
+            and asyncio.get_running_loop() is self._loop
+        ):
             return held.version
         self._ensure_listener()
         epoch, notes, live = self._epoch, self._notes, self.live
@@ -95,8 +100,13 @@ class QueueVersions:
     async def _read(self, agency_id: uuid.UUID) -> int:
         async with self.engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            found = (await conn.execute(sa.select(col(AgencyQueueState.version)).where(
-                col(AgencyQueueState.agency_id) == agency_id))).scalar()
+            found = (
+                await conn.execute(
+                    sa.select(col(AgencyQueueState.version)).where(
+                        col(AgencyQueueState.agency_id) == agency_id
+                    )
+                )
+            ).scalar()
         return int(found or 0)
 
     def _hold(self, agency_id: uuid.UUID, held: _Held) -> None:

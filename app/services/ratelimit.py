@@ -56,7 +56,8 @@ class TipRateLimits:
     intake_per_source: str = "30/minute"
     source_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     limiter: SlidingWindowCounterRateLimiter = field(
-        default_factory=lambda: SlidingWindowCounterRateLimiter(MemoryStorage()))
+        default_factory=lambda: SlidingWindowCounterRateLimiter(MemoryStorage())
+    )
 
     async def _check(self, rule: str, *identifiers: str) -> None:
         item = _parsed(rule)
@@ -76,8 +77,7 @@ class TipRateLimits:
 
     def source_of(self, address: str | None) -> str:
         """The counter key for a client address: a keyed hash, never the address."""
-        return hmac.new(self.source_key, (address or "").encode(), hashlib.sha256
-                        ).hexdigest()[:32]
+        return hmac.new(self.source_key, (address or "").encode(), hashlib.sha256).hexdigest()[:32]
 
     async def check_intake(self, address: str | None = None) -> None:
         """Per source first, so a flooder's refused tips do not eat the global budget."""
@@ -90,12 +90,15 @@ def _parsed(rule: str) -> RateLimitItem:
     return parse(rule)
 
 
-async def _too_many(limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem,
-                    identifiers: tuple[str, ...]) -> TooManyRequests:
+async def _too_many(
+    limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem, identifiers: tuple[str, ...]
+) -> TooManyRequests:
     stats = await limiter.get_window_stats(item, *identifiers)
     wait = max(1, math.ceil(stats.reset_time - time.time()))
-    return TooManyRequests("请求过于频繁，请稍后再试。Too many requests; retry later.",
-                           headers={"Retry-After": str(wait)})
+    return TooManyRequests(
+        "请求过于频繁，请稍后再试。Too many requests; retry later.",
+        headers={"Retry-After": str(wait)},
+    )
 
 
 def limits_for(extras: dict[str, object], s: Settings) -> TipRateLimits:

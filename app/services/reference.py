@@ -42,13 +42,21 @@ async def _root_in_area(session: AsyncSession, actor: Actor) -> uuid.UUID:
             return (await access.get_jurisdiction(session, actor, root.id)).id
     except NotFound:
         pass
-    raise unprocessable(["body", "parent_id"], "Without parent_id a place sits under the "
-                        "national root, which is outside your area: name its parent.")
+    raise unprocessable(
+        ["body", "parent_id"],
+        "Without parent_id a place sits under the "
+        "national root, which is outside your area: name its parent.",
+    )
 
 
-async def create_jurisdiction(session: AsyncSession, actor: Actor, *, name: str,
-                              level: JurisdictionLevel, parent_id: uuid.UUID | None
-                              ) -> Jurisdiction:
+async def create_jurisdiction(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    name: str,
+    level: JurisdictionLevel,
+    parent_id: uuid.UUID | None,
+) -> Jurisdiction:
     """A place under `parent_id`, a place in the actor's area at a higher level. Without
     `parent_id` it sits directly under the national root (a province, say), which only an
     actor whose area includes the root may do; the root itself is made once, at seeding."""
@@ -62,27 +70,45 @@ async def create_jurisdiction(session: AsyncSession, actor: Actor, *, name: str,
     else:
         parent = await access.get_jurisdiction(session, actor, parent_id)
         if LEVEL_DEPTH[level] <= LEVEL_DEPTH[JurisdictionLevel(parent.level)]:
-            raise unprocessable(["body", "level"], f"A {level.value} cannot sit under a "
-                                f"{parent.level}.")
+            raise unprocessable(
+                ["body", "level"], f"A {level.value} cannot sit under a {parent.level}."
+            )
         path, depth = f"{parent.path}{jid}/", parent.depth + 1
-    taken = (await session.exec(select(Jurisdiction.id).where(
-        Jurisdiction.parent_id == parent_id, Jurisdiction.name == name))).first()
+    taken = (
+        await session.exec(
+            select(Jurisdiction.id).where(
+                Jurisdiction.parent_id == parent_id, Jurisdiction.name == name
+            )
+        )
+    ).first()
     if taken:
         raise Conflict(f"{name} exists already under this parent.", existing_id=str(taken))
-    place = Jurisdiction(id=jid, name=name, level=level.value, parent_id=parent_id, path=path,
-                         depth=depth)
+    place = Jurisdiction(
+        id=jid, name=name, level=level.value, parent_id=parent_id, path=path, depth=depth
+    )
     session.add(place)
     await session.flush()
-    auditlog.record(session, actor, "jurisdiction.create", "jurisdiction", jid,
-                    after=auditlog.snapshot(place), jurisdiction_path=path)
+    auditlog.record(
+        session,
+        actor,
+        "jurisdiction.create",
+        "jurisdiction",
+        jid,
+        after=auditlog.snapshot(place),
+        jurisdiction_path=path,
+    )
     return place
 
 
-async def list_jurisdictions(session: AsyncSession, actor: Actor | None, *,
-                             parent_id: uuid.UUID | None = None,
-                             level: JurisdictionLevel | None = None,
-                             cursor: str | None = None, limit: int | None = None
-                             ) -> tuple[list[Jurisdiction], str | None]:
+async def list_jurisdictions(
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    parent_id: uuid.UUID | None = None,
+    level: JurisdictionLevel | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> tuple[list[Jurisdiction], str | None]:
     """Ordered by path, so a page walks the tree depth-first. `actor=None` is the public view."""
     n = clamp(limit)
     query = select(Jurisdiction)
@@ -105,25 +131,50 @@ async def jurisdiction_path_names(session: AsyncSession, place: Jurisdiction) ->
     return sorted(rows, key=lambda j: j.depth)
 
 
-async def create_agency(session: AsyncSession, actor: Actor, *, name: str | None,
-                        kind: AgencyKind, jurisdiction_id: uuid.UUID) -> Agency:
+async def create_agency(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    name: str | None,
+    kind: AgencyKind,
+    jurisdiction_id: uuid.UUID,
+) -> Agency:
     place = await access.get_jurisdiction(session, actor, jurisdiction_id)
-    taken = (await session.exec(select(Agency.id).where(
-        Agency.kind == kind.value, Agency.jurisdiction_id == place.id))).first()
+    taken = (
+        await session.exec(
+            select(Agency.id).where(Agency.kind == kind.value, Agency.jurisdiction_id == place.id)
+        )
+    ).first()
     if taken:
         raise Conflict(f"{place.name} already has a {kind.value} agency.", existing_id=str(taken))
-    agency = Agency(name=name or f"{place.name}{AGENCY_KIND_ZH[kind]}", kind=kind.value,
-                    jurisdiction_id=place.id)
+    agency = Agency(
+        name=name or f"{place.name}{AGENCY_KIND_ZH[kind]}",
+        kind=kind.value,
+        jurisdiction_id=place.id,
+    )
     session.add(agency)
     await session.flush()
-    auditlog.record(session, actor, "agency.create", "agency", agency.id,
-                    after=auditlog.snapshot(agency), jurisdiction_path=place.path)
+    auditlog.record(
+        session,
+        actor,
+        "agency.create",
+        "agency",
+        agency.id,
+        after=auditlog.snapshot(agency),
+        jurisdiction_path=place.path,
+    )
     return agency
 
 
-async def list_agencies(session: AsyncSession, actor: Actor, *, kind: AgencyKind | None = None,
-                        jurisdiction_id: uuid.UUID | None = None, cursor: str | None = None,
-                        limit: int | None = None) -> tuple[list[Agency], str | None]:
+async def list_agencies(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    kind: AgencyKind | None = None,
+    jurisdiction_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> tuple[list[Agency], str | None]:
     n = clamp(limit)
     query = select(Agency).join(Jurisdiction, col(Agency.jurisdiction_id) == col(Jurisdiction.id))
     query = query.where(access.jurisdiction_scope(actor))
@@ -131,10 +182,14 @@ async def list_agencies(session: AsyncSession, actor: Actor, *, kind: AgencyKind
         query = query.where(Agency.kind == kind.value)
     if jurisdiction_id is not None:
         query = query.where(Agency.jurisdiction_id == jurisdiction_id)
-    query = query.where(after([col(Agency.created_at), col(Agency.id)], cursor,
-                              [type(utcnow()), uuid.UUID]))
-    rows = list((await session.exec(
-        query.order_by(col(Agency.created_at), col(Agency.id)).limit(n + 1))).all())
+    query = query.where(
+        after([col(Agency.created_at), col(Agency.id)], cursor, [type(utcnow()), uuid.UUID])
+    )
+    rows = list(
+        (
+            await session.exec(query.order_by(col(Agency.created_at), col(Agency.id)).limit(n + 1))
+        ).all()
+    )
     more = len(rows) > n
     rows = rows[:n]
     return rows, encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
@@ -157,8 +212,15 @@ async def seed_reference_data(session: AsyncSession) -> int:
     for spec in VIOLATION_TYPES:
         if spec.code in have:
             continue
-        session.add(ViolationType(code=spec.code, name_zh=spec.name_zh, name_en=spec.name_en,
-                                  category=spec.category.value, severity=spec.severity.value))
+        session.add(
+            ViolationType(
+                code=spec.code,
+                name_zh=spec.name_zh,
+                name_en=spec.name_en,
+                category=spec.category.value,
+                severity=spec.severity.value,
+            )
+        )
         added += 1
     await session.flush()
     have_rules = set((await session.exec(select(RoutingRule.violation_type))).all())
@@ -166,31 +228,61 @@ async def seed_reference_data(session: AsyncSession) -> int:
         if spec.code in have_rules:
             continue
         also = [k.value for k in spec.also]
-        session.add(RoutingRule(violation_type=spec.code, lead=spec.lead.value, also=also,
-                                severity=spec.severity.value, version=1))
-        session.add(RoutingRuleVersion(violation_type=spec.code, version=1, lead=spec.lead.value,
-                                       also=also, severity=spec.severity.value))
+        session.add(
+            RoutingRule(
+                violation_type=spec.code,
+                lead=spec.lead.value,
+                also=also,
+                severity=spec.severity.value,
+                version=1,
+            )
+        )
+        session.add(
+            RoutingRuleVersion(
+                violation_type=spec.code,
+                version=1,
+                lead=spec.lead.value,
+                also=also,
+                severity=spec.severity.value,
+            )
+        )
     await session.flush()
     return added
 
 
 async def national_root(session: AsyncSession) -> Jurisdiction | None:
     """The one place without a parent (全国), once seeded."""
-    return (await session.exec(select(Jurisdiction).where(
-        col(Jurisdiction.parent_id).is_(None), Jurisdiction.level == "national"))).first()
+    return (
+        await session.exec(
+            select(Jurisdiction).where(
+                col(Jurisdiction.parent_id).is_(None), Jurisdiction.level == "national"
+            )
+        )
+    ).first()
 
 
 async def ensure_root_office(session: AsyncSession, actor: Actor) -> Agency:
     """The national root and its coordinator office, made once."""
     root = await national_root(session)
     if root is None:
-        root = await create_jurisdiction(session, actor, name=NATIONAL_NAME,
-                                         level=JurisdictionLevel.national, parent_id=None)
-    office = (await session.exec(select(Agency).where(
-        Agency.jurisdiction_id == root.id, Agency.kind == AgencyKind.coordinator.value))).first()
+        root = await create_jurisdiction(
+            session, actor, name=NATIONAL_NAME, level=JurisdictionLevel.national, parent_id=None
+        )
+    office = (
+        await session.exec(
+            select(Agency).where(
+                Agency.jurisdiction_id == root.id, Agency.kind == AgencyKind.coordinator.value
+            )
+        )
+    ).first()
     if office is None:
-        office = await create_agency(session, actor, name="整治非法用工专项行动领导小组办公室",
-                                     kind=AgencyKind.coordinator, jurisdiction_id=root.id)
+        office = await create_agency(
+            session,
+            actor,
+            name="整治非法用工专项行动领导小组办公室",
+            kind=AgencyKind.coordinator,
+            jurisdiction_id=root.id,
+        )
     return office
 
 

@@ -34,13 +34,26 @@ from app.services import dialect, feed, workdays
 from app.services.escalations import SWEEP_ROWS, record_escalation
 
 
-async def _record(session: AsyncSession, clock: Clock, assignment_id: uuid.UUID,
-                  agency_id: uuid.UUID, deadline_at: datetime, now: datetime) -> bool:
+async def _record(
+    session: AsyncSession,
+    clock: Clock,
+    assignment_id: uuid.UUID,
+    agency_id: uuid.UUID,
+    deadline_at: datetime,
+    now: datetime,
+) -> bool:
     result = await session.exec(
-        dialect.insert(session, Reminder).values(
-            id=uuid.uuid4(), clock=clock.value, assignment_id=assignment_id,
-            agency_id=agency_id, deadline_at=deadline_at, created_at=now)
-        .on_conflict_do_nothing(index_elements=["clock", "assignment_id", "deadline_at"]))
+        dialect.insert(session, Reminder)
+        .values(
+            id=uuid.uuid4(),
+            clock=clock.value,
+            assignment_id=assignment_id,
+            agency_id=agency_id,
+            deadline_at=deadline_at,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["clock", "assignment_id", "deadline_at"])
+    )
     if not result.rowcount:
         return False
     feed.note_reminder(session, assignment_id, clock.value, deadline_at)
@@ -49,9 +62,11 @@ async def _record(session: AsyncSession, clock: Clock, assignment_id: uuid.UUID,
 
 def _last(model: Any, kind_column: Any, kind: str, subject_column: Any) -> Any:
     """The latest deadline already on record for this row's (kind, subject)."""
-    return (sa.select(sa.func.max(col(model.deadline_at)))
-            .where(kind_column == kind, subject_column == col(Assignment.id))
-            .scalar_subquery())
+    return (
+        sa.select(sa.func.max(col(model.deadline_at)))
+        .where(kind_column == kind, subject_column == col(Assignment.id))
+        .scalar_subquery()
+    )
 
 
 def _new(found: list[Any], deadline_of: Any, limit: int = SWEEP_ROWS) -> list[Any]:
@@ -62,8 +77,9 @@ def _new(found: list[Any], deadline_of: Any, limit: int = SWEEP_ROWS) -> list[An
     return out[:limit]
 
 
-async def remind_due_soon(session: AsyncSession, settings: Settings, *,
-                          now: datetime | None = None) -> int:
+async def remind_due_soon(
+    session: AsyncSession, settings: Settings, *, now: datetime | None = None
+) -> int:
     """Remind each agency of its assignments whose clock runs out soon; returns how many
     reminders this sweep recorded."""
     now = now or utcnow()
@@ -71,43 +87,75 @@ async def remind_due_soon(session: AsyncSession, settings: Settings, *,
     cal = await workdays.work_calendar(session, today.year)
     horizon = add_working_days(cal, today, settings.reminder_working_days)
     done = 0
-    accept = (await session.exec(
-        select(Assignment.id, Assignment.agency_id, Assignment.due_at)
-        .join(Case, col(Case.id) == col(Assignment.case_id))
-        .where(Assignment.status == "pending", col(Case.status).in_(OPEN_STATES),
-               col(Assignment.due_at) >= now,
-               col(Assignment.due_at) <= now + timedelta(hours=settings.reminder_accept_hours),
-               sa.not_(sa.exists().where(
-                   col(Reminder.clock) == Clock.accept.value,
-                   col(Reminder.assignment_id) == col(Assignment.id),
-                   col(Reminder.deadline_at) == col(Assignment.due_at))))
-        .order_by(col(Assignment.due_at)).limit(SWEEP_ROWS))).all()
+    accept = (
+        await session.exec(
+            select(Assignment.id, Assignment.agency_id, Assignment.due_at)
+            .join(Case, col(Case.id) == col(Assignment.case_id))
+            .where(
+                Assignment.status == "pending",
+                col(Case.status).in_(OPEN_STATES),
+                col(Assignment.due_at) >= now,
+                col(Assignment.due_at) <= now + timedelta(hours=settings.reminder_accept_hours),
+                sa.not_(
+                    sa.exists().where(
+                        col(Reminder.clock) == Clock.accept.value,
+                        col(Reminder.assignment_id) == col(Assignment.id),
+                        col(Reminder.deadline_at) == col(Assignment.due_at),
+                    )
+                ),
+            )
+            .order_by(col(Assignment.due_at))
+            .limit(SWEEP_ROWS)
+        )
+    ).all()
     for aid, agency_id, due_at in accept:
         done += await _record(session, Clock.accept, aid, agency_id, due_at, now)
-    handling = (await session.exec(
-        select(Assignment.id, Assignment.agency_id, col(Assignment.investigate_by),
-               _last(Reminder, col(Reminder.clock), Clock.handling.value,
-                     col(Reminder.assignment_id)))
-        .join(Case, col(Case.id) == col(Assignment.case_id))
-        .where(Assignment.status == "accepted", col(Case.status).in_(OPEN_STATES),
-               col(Assignment.investigate_by) >= today,
-               col(Assignment.investigate_by) <= horizon)
-        .order_by(col(Assignment.investigate_by), col(Assignment.id)))).all()
+    handling = (
+        await session.exec(
+            select(
+                Assignment.id,
+                Assignment.agency_id,
+                col(Assignment.investigate_by),
+                _last(
+                    Reminder, col(Reminder.clock), Clock.handling.value, col(Reminder.assignment_id)
+                ),
+            )
+            .join(Case, col(Case.id) == col(Assignment.case_id))
+            .where(
+                Assignment.status == "accepted",
+                col(Case.status).in_(OPEN_STATES),
+                col(Assignment.investigate_by) >= today,
+                col(Assignment.investigate_by) <= horizon,
+            )
+            .order_by(col(Assignment.investigate_by), col(Assignment.id))
+        )
+    ).all()
     for aid, agency_id, day, _ in _new(list(handling), lambda r: day_ends_at(r[2])):
         done += await _record(session, Clock.handling, aid, agency_id, day_ends_at(day), now)
-    rectify = (await session.exec(
-        select(Assignment.id, Assignment.agency_id, sa.func.min(col(Rectification.deadline)),
-               _last(Reminder, col(Reminder.clock), Clock.rectify.value,
-                     col(Reminder.assignment_id)))
-        .join(Rectification, col(Rectification.assignment_id) == col(Assignment.id))
-        .join(Case, col(Case.id) == col(Assignment.case_id))
-        .where(Rectification.status == "ordered", col(Case.status).in_(OPEN_STATES),
-               col(Rectification.deadline) >= today, col(Rectification.deadline) <= horizon)
-        .group_by(col(Assignment.id), col(Assignment.agency_id))
-        .order_by(sa.func.min(col(Rectification.deadline)), col(Assignment.id)))).all()
+    rectify = (
+        await session.exec(
+            select(
+                Assignment.id,
+                Assignment.agency_id,
+                sa.func.min(col(Rectification.deadline)),
+                _last(
+                    Reminder, col(Reminder.clock), Clock.rectify.value, col(Reminder.assignment_id)
+                ),
+            )
+            .join(Rectification, col(Rectification.assignment_id) == col(Assignment.id))
+            .join(Case, col(Case.id) == col(Assignment.case_id))
+            .where(
+                Rectification.status == "ordered",
+                col(Case.status).in_(OPEN_STATES),
+                col(Rectification.deadline) >= today,
+                col(Rectification.deadline) <= horizon,
+            )
+            .group_by(col(Assignment.id), col(Assignment.agency_id))
+            .order_by(sa.func.min(col(Rectification.deadline)), col(Assignment.id))
+        )
+    ).all()
     for aid, agency_id, day, _ in _new(list(rectify), lambda r: day_ends_at(_day(r[2]))):
-        done += await _record(session, Clock.rectify, aid, agency_id,
-                              day_ends_at(_day(day)), now)
+        done += await _record(session, Clock.rectify, aid, agency_id, day_ends_at(_day(day)), now)
     return done
 
 
@@ -116,25 +164,41 @@ def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-async def escalate_overdue_handling(session: AsyncSession, *, now: datetime | None = None
-                                    ) -> int:
+async def escalate_overdue_handling(session: AsyncSession, *, now: datetime | None = None) -> int:
     """Filed assignments still accepted after their `investigate_by` day (60 working days,
     劳动保障监察条例 第17条, or as extended) → one `handling_overdue` escalation per
     deadline, for the office and, counted, for supervision."""
     now = now or utcnow()
-    rows = (await session.exec(
-        select(Assignment, Case.jurisdiction_path,
-               _last(Escalation, col(Escalation.kind), "handling_overdue",
-                     col(Escalation.subject_id)))
-        .join(Case, col(Case.id) == col(Assignment.case_id))
-        .where(Assignment.status == "accepted", col(Case.status).in_(OPEN_STATES),
-               col(Assignment.investigate_by) < china_date(now))
-        .order_by(col(Assignment.investigate_by), col(Assignment.id)))).all()
+    rows = (
+        await session.exec(
+            select(
+                Assignment,
+                Case.jurisdiction_path,
+                _last(
+                    Escalation, col(Escalation.kind), "handling_overdue", col(Escalation.subject_id)
+                ),
+            )
+            .join(Case, col(Case.id) == col(Assignment.case_id))
+            .where(
+                Assignment.status == "accepted",
+                col(Case.status).in_(OPEN_STATES),
+                col(Assignment.investigate_by) < china_date(now),
+            )
+            .order_by(col(Assignment.investigate_by), col(Assignment.id))
+        )
+    ).all()
     done = 0
     for a, path, _ in _new(list(rows), lambda r: day_ends_at(r[0].investigate_by)):
         day = a.investigate_by
         done += await record_escalation(
-            session, SYSTEM_ACTOR, kind="handling_overdue", subject_id=a.id, case_id=a.case_id,
-            agency_id=a.agency_id, jurisdiction_path=path, deadline_at=day_ends_at(day),
-            detail=f"not investigated by {day.isoformat()} (China)")
+            session,
+            SYSTEM_ACTOR,
+            kind="handling_overdue",
+            subject_id=a.id,
+            case_id=a.case_id,
+            agency_id=a.agency_id,
+            jurisdiction_path=path,
+            deadline_at=day_ends_at(day),
+            detail=f"not investigated by {day.isoformat()} (China)",
+        )
     return done

@@ -26,8 +26,12 @@ async def load_rules(session: AsyncSession) -> dict[str, routing.RoutingRule]:
     rows = (await session.exec(select(RoutingRule))).all()
     return {
         r.violation_type: routing.RoutingRule(
-            r.violation_type, AgencyKind(r.lead), tuple(AgencyKind(k) for k in r.also),
-            Severity(r.severity), r.version)
+            r.violation_type,
+            AgencyKind(r.lead),
+            tuple(AgencyKind(k) for k in r.also),
+            Severity(r.severity),
+            r.version,
+        )
         for r in rows
     }
 
@@ -41,52 +45,85 @@ async def jurisdiction_path(session: AsyncSession, path: str) -> list[routing.Ju
     ids = path_ids(path)
     rows = (await session.exec(select(Jurisdiction).where(col(Jurisdiction.id).in_(ids)))).all()
     by_id = {r.id: r for r in rows}
-    return [routing.JurisdictionRef(str(i), JurisdictionLevel(by_id[i].level), by_id[i].name)
-            for i in ids if i in by_id]
+    return [
+        routing.JurisdictionRef(str(i), JurisdictionLevel(by_id[i].level), by_id[i].name)
+        for i in ids
+        if i in by_id
+    ]
 
 
 async def agencies_on(session: AsyncSession, path: str) -> list[routing.AgencyRef]:
-    rows = (await session.exec(
-        select(Agency).where(col(Agency.jurisdiction_id).in_(path_ids(path))))).all()
-    return [routing.AgencyRef(str(a.id), AgencyKind(a.kind), str(a.jurisdiction_id))
-            for a in rows]
+    rows = (
+        await session.exec(select(Agency).where(col(Agency.jurisdiction_id).in_(path_ids(path))))
+    ).all()
+    return [routing.AgencyRef(str(a.id), AgencyKind(a.kind), str(a.jurisdiction_id)) for a in rows]
 
 
 async def place_names(session: AsyncSession, paths: Sequence[str]) -> dict[str, str]:
     """Each path's place as a reader says it, from the top (e.g. 沧州市 黄骅市)."""
     ids = {i for p in paths for i in path_ids(p)}
-    names = {j.id: j.name for j in (await session.exec(
-        select(Jurisdiction).where(col(Jurisdiction.id).in_(ids)))).all()}
+    names = {
+        j.id: j.name
+        for j in (
+            await session.exec(select(Jurisdiction).where(col(Jurisdiction.id).in_(ids)))
+        ).all()
+    }
     return {p: " ".join(names[i] for i in path_ids(p)[1:] if i in names) or "—" for p in paths}
 
 
-async def plan(session: AsyncSession, *, violation_types: Sequence[str], path: str,
-               umbrella: bool, existing_agency_ids: Collection[uuid.UUID],
-               now: datetime) -> list[routing.PlannedAssignment]:
+async def plan(
+    session: AsyncSession,
+    *,
+    violation_types: Sequence[str],
+    path: str,
+    umbrella: bool,
+    existing_agency_ids: Collection[uuid.UUID],
+    now: datetime,
+) -> list[routing.PlannedAssignment]:
     """The assignments the case still lacks: agencies already on it are left out."""
     rules = await load_rules(session)
     try:
         return routing.route_case(
-            violation_types, await jurisdiction_path(session, path),
-            await agencies_on(session, path), rules, now=now, umbrella=umbrella,
-            existing_agency_ids={str(a) for a in existing_agency_ids})
+            violation_types,
+            await jurisdiction_path(session, path),
+            await agencies_on(session, path),
+            rules,
+            now=now,
+            umbrella=umbrella,
+            existing_agency_ids={str(a) for a in existing_agency_ids},
+        )
     except routing.NoRouteError as exc:
-        raise Conflict(f"Nobody can take this case: {exc}. Create a coordinator office "
-                       "for the area first.") from None
+        raise Conflict(
+            f"Nobody can take this case: {exc}. Create a coordinator office for the area first."
+        ) from None
 
 
-async def plan_referral(session: AsyncSession, *, kind: AgencyKind,
-                        violation_types: Sequence[str], severity: Severity, path: str,
-                        restricted: bool, head: str,
-                        existing_agency_ids: Collection[uuid.UUID], now: datetime
-                        ) -> routing.PlannedAssignment | None:
+async def plan_referral(
+    session: AsyncSession,
+    *,
+    kind: AgencyKind,
+    violation_types: Sequence[str],
+    severity: Severity,
+    path: str,
+    restricted: bool,
+    head: str,
+    existing_agency_ids: Collection[uuid.UUID],
+    now: datetime,
+) -> routing.PlannedAssignment | None:
     """Where a referral to `kind` goes (`routing.route_referral`); None if that agency is
     already on the case."""
     try:
         return routing.route_referral(
-            kind, violation_types, await jurisdiction_path(session, path),
-            await agencies_on(session, path), severity, now=now, restricted=restricted, head=head,
-            existing_agency_ids={str(a) for a in existing_agency_ids})
+            kind,
+            violation_types,
+            await jurisdiction_path(session, path),
+            await agencies_on(session, path),
+            severity,
+            now=now,
+            restricted=restricted,
+            head=head,
+            existing_agency_ids={str(a) for a in existing_agency_ids},
+        )
     except routing.NoRouteError as exc:
         raise Conflict(f"Nobody can take this referral: {exc}.") from None
 
@@ -100,21 +137,28 @@ async def severity_of(session: AsyncSession, violation_types: Sequence[str]) -> 
 
 
 async def list_routing_rules(session: AsyncSession) -> list[RoutingRule]:
-    rows = (await session.exec(select(RoutingRule).order_by(col(RoutingRule.violation_type))))
+    rows = await session.exec(select(RoutingRule).order_by(col(RoutingRule.violation_type)))
     return list(rows.all())
 
 
-async def update_routing_rule(session: AsyncSession, actor: Actor, *, violation_type: str,
-                              lead: AgencyKind, also: Sequence[AgencyKind],
-                              severity: Severity) -> RoutingRule:
+async def update_routing_rule(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    violation_type: str,
+    lead: AgencyKind,
+    also: Sequence[AgencyKind],
+    severity: Severity,
+) -> RoutingRule:
     """A new version of the rule; assignments made under older versions keep theirs.
 
     The table is one for the whole country, so only an admin of the national (root)
     jurisdiction may edit it: 403 for an admin lower down.
     """
     if actor.kind != "system" and len(path_ids(actor.jurisdiction_path or "")) != 1:
-        raise Forbidden("The routing table is national; only an admin at the national "
-                        "level may change it.")
+        raise Forbidden(
+            "The routing table is national; only an admin at the national level may change it."
+        )
     rule = await session.get(RoutingRule, violation_type, with_for_update=True)
     if rule is None:
         raise NotFound(f"No violation type {violation_type!r}.")
@@ -125,21 +169,40 @@ async def update_routing_rule(session: AsyncSession, actor: Actor, *, violation_
     rule.edited, rule.updated_at = True, utcnow()
     rule.updated_by = uuid.UUID(actor.id) if actor.kind == "user" else None
     session.add(rule)
-    session.add(RoutingRuleVersion(violation_type=violation_type, version=rule.version,
-                                   lead=rule.lead, also=also_kinds, severity=rule.severity,
-                                   created_by=rule.updated_by))
+    session.add(
+        RoutingRuleVersion(
+            violation_type=violation_type,
+            version=rule.version,
+            lead=rule.lead,
+            also=also_kinds,
+            severity=rule.severity,
+            created_by=rule.updated_by,
+        )
+    )
     await session.flush()
-    auditlog.record(session, actor, "routing_rule.update", "routing_rule", violation_type,
-                    before=before, after=auditlog.snapshot(rule))
+    auditlog.record(
+        session,
+        actor,
+        "routing_rule.update",
+        "routing_rule",
+        violation_type,
+        before=before,
+        after=auditlog.snapshot(rule),
+    )
     return rule
 
 
 async def transfer_police(session: AsyncSession, path: str, *, restricted: bool) -> uuid.UUID:
     """Where a criminal transfer goes (`routing.route_transfer`); 409 if nowhere."""
-    found = routing.route_transfer(await jurisdiction_path(session, path),
-                                   await agencies_on(session, path), restricted=restricted)
+    found = routing.route_transfer(
+        await jurisdiction_path(session, path),
+        await agencies_on(session, path),
+        restricted=restricted,
+    )
     if found is None:
-        raise Conflict("No police agency at county level or above"
-                       + (" outside the employer's county" if restricted else "")
-                       + " can receive this transfer.")
+        raise Conflict(
+            "No police agency at county level or above"
+            + (" outside the employer's county" if restricted else "")
+            + " can receive this transfer."
+        )
     return uuid.UUID(found.id)

@@ -15,14 +15,15 @@ from app.db import SessionMaker
 Rows = AsyncIterator[Sequence[Sequence[Any]]]
 
 
-async def stream_csv_on_own_session(sessionmaker: SessionMaker, headers: Sequence[str],
-                                    rows: Callable[[AsyncSession], Rows]
-                                    ) -> AsyncIterator[bytes]:
+async def stream_csv_on_own_session(
+    sessionmaker: SessionMaker, headers: Sequence[str], rows: Callable[[AsyncSession], Rows]
+) -> AsyncIterator[bytes]:
     """A streamed CSV read on its own session (the request's has committed by now),
     the connection handed back to the pool before each batch leaves: a client reading
     a long download slowly then holds none (on SQLite the process has one). The next
     batch starts a new read; keyset pages need no more."""
     async with sessionmaker() as session:
+
         async def released() -> Rows:
             async for batch in rows(session):
                 session.expunge_all()  # loaded values stay readable; nothing is written

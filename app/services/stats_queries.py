@@ -93,8 +93,11 @@ def under(scope: Scope, path: Any) -> ColumnElement[bool]:
 
 def _places(scope: Scope) -> Any:
     """Every place under the parent with the child it rolls up to (a few hundred rows)."""
-    return (select(col(Jurisdiction.id).label("jid"), child_of(scope, Jurisdiction.path))
-            .where(under(scope, Jurisdiction.path)).subquery("places"))
+    return (
+        select(col(Jurisdiction.id).label("jid"), child_of(scope, Jurisdiction.path))
+        .where(under(scope, Jurisdiction.path))
+        .subquery("places")
+    )
 
 
 Rows = dict[str, Figures]
@@ -107,10 +110,13 @@ def _bucket(rows: Rows, child: str | None) -> Figures:
 def _rolled(scope: Scope, inner: Any, keys: tuple[str, ...], sums: tuple[str, ...]) -> Any:
     """Re-group `inner` (grouped by place id `jid`) by child: few rows, so cheap."""
     places = _places(scope)
-    return (select(places.c.child, *(inner.c[k] for k in keys),
-                   *(sa.func.sum(inner.c[m]) for m in sums))
-            .join(places, places.c.jid == inner.c.jid)
-            .group_by(places.c.child, *(inner.c[k] for k in keys)))
+    return (
+        select(
+            places.c.child, *(inner.c[k] for k in keys), *(sa.func.sum(inner.c[m]) for m in sums)
+        )
+        .join(places, places.c.jid == inner.c.jid)
+        .group_by(places.c.child, *(inner.c[k] for k in keys))
+    )
 
 
 async def _inspected(session: AsyncSession, scope: Scope, rows: Rows) -> None:
@@ -119,26 +125,42 @@ async def _inspected(session: AsyncSession, scope: Scope, rows: Rows) -> None:
     it was inspected in; the latest of its rows under the requested place is the one whose
     workers count, so counting those rows counts employers."""
     t = StatsEmployerTally
-    rank = sa.func.row_number().over(partition_by=col(t.employer_id), order_by=(
-        col(t.visited_on).desc(), col(t.signed_at).desc(), col(t.inspection_id).desc()))
+    rank = sa.func.row_number().over(
+        partition_by=col(t.employer_id),
+        order_by=(col(t.visited_on).desc(), col(t.signed_at).desc(), col(t.inspection_id).desc()),
+    )
     in_area = select(Jurisdiction.id).where(under(scope, Jurisdiction.path))
-    tallied = (select(col(t.jurisdiction_id).label("jid"),  # type: ignore[call-overload]
-                      col(t.employer_id), *(col(getattr(t, f)) for f in HEADS),
-                      col(t.with_findings), col(t.staff_turnout), rank.label("rank"),
-                      sa.func.max(col(t.with_findings)).over(
-                          partition_by=col(t.employer_id)).label("any_findings"))
-               .where(t.campaign_id == scope.campaign_id, col(t.jurisdiction_id).in_(in_area))
-               .subquery("tallied"))
+    tallied = (
+        select(
+            col(t.jurisdiction_id).label("jid"),  # type: ignore[call-overload]
+            col(t.employer_id),
+            *(col(getattr(t, f)) for f in HEADS),
+            col(t.with_findings),
+            col(t.staff_turnout),
+            rank.label("rank"),
+            sa.func.max(col(t.with_findings))
+            .over(partition_by=col(t.employer_id))
+            .label("any_findings"),
+        )
+        .where(t.campaign_id == scope.campaign_id, col(t.jurisdiction_id).in_(in_area))
+        .subquery("tallied")
+    )
     c = tallied.c
     latest = c.rank == 1
     troubled = sa.and_(latest, c.any_findings > 0)
-    inner = (select(c.jid, col(Employer.industry).label("industry"),  # type: ignore[call-overload]
-                    _count_if(latest, "n"),
-                    *(sa.func.sum(sa.case((latest, c[f]), else_=0)).label(f) for f in HEADS),
-                    sa.func.sum(c.staff_turnout).label("staff"),
-                    _count_if(troubled, "problems"))
-             .join(Employer, col(Employer.id) == c.employer_id)
-             .group_by(c.jid, col(Employer.industry)).subquery())
+    inner = (
+        select(
+            c.jid,
+            col(Employer.industry).label("industry"),  # type: ignore[call-overload]
+            _count_if(latest, "n"),
+            *(sa.func.sum(sa.case((latest, c[f]), else_=0)).label(f) for f in HEADS),
+            sa.func.sum(c.staff_turnout).label("staff"),
+            _count_if(troubled, "problems"),
+        )
+        .join(Employer, col(Employer.id) == c.employer_id)
+        .group_by(c.jid, col(Employer.industry))
+        .subquery()
+    )
     q = _rolled(scope, inner, ("industry",), ("n", *HEADS, "staff", "problems"))
     for child, industry, n, *sums, staff, problems in (await session.exec(q)).all():
         row = _bucket(rows, child)
@@ -152,9 +174,15 @@ async def _inspected(session: AsyncSession, scope: Scope, rows: Rows) -> None:
 
 async def _findings(session: AsyncSession, scope: Scope, rows: Rows) -> None:
     t = StatsFindingTally
-    inner = (select(col(t.jurisdiction_id).label("jid"), col(t.violation_type).label("code"),
-                    col(t.findings).label("n"))
-             .where(t.campaign_id == scope.campaign_id, t.findings != 0).subquery())
+    inner = (
+        select(
+            col(t.jurisdiction_id).label("jid"),
+            col(t.violation_type).label("code"),
+            col(t.findings).label("n"),
+        )
+        .where(t.campaign_id == scope.campaign_id, t.findings != 0)
+        .subquery()
+    )
     q = _rolled(scope, inner, ("code",), ("n",))
     for child, code, n in (await session.exec(q)).all():
         row = _bucket(rows, child)
@@ -164,9 +192,11 @@ async def _findings(session: AsyncSession, scope: Scope, rows: Rows) -> None:
 
 def _by_path(scope: Scope, inner: Any, keys: tuple[str, ...], sums: tuple[str, ...]) -> Any:
     """Re-group `inner` (grouped by jurisdiction `path`) by child: substr on few rows only."""
-    return (select(child_of(scope, inner.c.path), *(inner.c[k] for k in keys),
-                   *(sa.func.sum(inner.c[m]) for m in sums))
-            .group_by(sa.literal_column("child"), *(inner.c[k] for k in keys)))
+    return select(
+        child_of(scope, inner.c.path),
+        *(inner.c[k] for k in keys),
+        *(sa.func.sum(inner.c[m]) for m in sums),
+    ).group_by(sa.literal_column("child"), *(inner.c[k] for k in keys))
 
 
 def _count_if(condition: ColumnElement[bool], name: str) -> Any:
@@ -175,12 +205,21 @@ def _count_if(condition: ColumnElement[bool], name: str) -> Any:
 
 async def _tips(session: AsyncSession, scope: Scope, rows: Rows) -> None:
     path = col(Tip.scope_path)
-    inner = (select(path.label("path"), col(Tip.channel).label("channel"),
-                    sa.func.count().label("n"),
-                    _count_if(col(Tip.status).in_(TIP_HANDLED), "handled"))
-             .where(under(scope, path), col(Tip.received_at) >= scope.start,
-                    col(Tip.received_at) < scope.end)
-             .group_by(path, col(Tip.channel)).subquery())
+    inner = (
+        select(
+            path.label("path"),
+            col(Tip.channel).label("channel"),
+            sa.func.count().label("n"),
+            _count_if(col(Tip.status).in_(TIP_HANDLED), "handled"),
+        )
+        .where(
+            under(scope, path),
+            col(Tip.received_at) >= scope.start,
+            col(Tip.received_at) < scope.end,
+        )
+        .group_by(path, col(Tip.channel))
+        .subquery()
+    )
     q = _by_path(scope, inner, ("channel",), ("n", "handled"))
     for key, channel, n, done in (await session.exec(q)).all():
         row = _bucket(rows, key)
@@ -191,37 +230,51 @@ async def _tips(session: AsyncSession, scope: Scope, rows: Rows) -> None:
 
 
 def _cases_in(scope: Scope) -> list[ColumnElement[bool]]:
-    return [under(scope, Case.jurisdiction_path), col(Case.opened_at) >= scope.start,
-            col(Case.opened_at) < scope.end]
+    return [
+        under(scope, Case.jurisdiction_path),
+        col(Case.opened_at) >= scope.start,
+        col(Case.opened_at) < scope.end,
+    ]
 
 
 async def _cases(session: AsyncSession, scope: Scope, rows: Rows) -> None:
     # IN, not a correlated EXISTS: PostgreSQL hashes the set once instead of probing per case.
-    sent = col(Case.id).in_(select(Transfer.case_id).where(
-        col(Transfer.status).in_(TRANSFER_SENT)))
+    sent = col(Case.id).in_(select(Transfer.case_id).where(col(Transfer.status).in_(TRANSFER_SENT)))
     filed = sa.or_(
-        col(Case.id).in_(select(Transfer.case_id).where(
-            col(Transfer.status) == TransferStatus.filed.value)),
-        col(Case.id).in_(select(Action.case_id).where(
-            col(Action.type) == CRIMINAL_FILED_ACTION)))
+        col(Case.id).in_(
+            select(Transfer.case_id).where(col(Transfer.status) == TransferStatus.filed.value)
+        ),
+        col(Case.id).in_(select(Action.case_id).where(col(Action.type) == CRIMINAL_FILED_ACTION)),
+    )
     path = col(Case.jurisdiction_path)
-    inner = (select(path.label("path"), _count_if(sent, "police"),
-                    _count_if(filed, "filed"))
-             .where(*_cases_in(scope)).group_by(path).subquery())
+    inner = (
+        select(path.label("path"), _count_if(sent, "police"), _count_if(filed, "filed"))
+        .where(*_cases_in(scope))
+        .group_by(path)
+        .subquery()
+    )
     q = _by_path(scope, inner, (), ("police", "filed"))
     for key, to_police, criminal in (await session.exec(q)).all():
         row = _bucket(rows, key)
         add_into(row, "cases_to_police", to_police)
         add_into(row, "criminal_cases_filed", criminal)
     a = Assignment
-    filings = (select(path.label("path"), sa.func.count().label("n"),
-                      _count_if(col(a.status) == "concluded", "closed"))
-               .join(Case, col(Case.id) == col(a.case_id))
-               .where(under(scope, Case.jurisdiction_path), col(a.filed_at) >= scope.start,
-                      col(a.filed_at) < scope.end)
-               .group_by(path).subquery())
-    for key, n, closed in (await session.exec(
-            _by_path(scope, filings, (), ("n", "closed")))).all():
+    filings = (
+        select(
+            path.label("path"),
+            sa.func.count().label("n"),
+            _count_if(col(a.status) == "concluded", "closed"),
+        )
+        .join(Case, col(Case.id) == col(a.case_id))
+        .where(
+            under(scope, Case.jurisdiction_path),
+            col(a.filed_at) >= scope.start,
+            col(a.filed_at) < scope.end,
+        )
+        .group_by(path)
+        .subquery()
+    )
+    for key, n, closed in (await session.exec(_by_path(scope, filings, (), ("n", "closed")))).all():
         row = _bucket(rows, key)
         add_into(row, "cases_opened", n)
         add_into(row, "cases_closed", closed)
@@ -230,12 +283,19 @@ async def _cases(session: AsyncSession, scope: Scope, rows: Rows) -> None:
 async def _actions(session: AsyncSession, scope: Scope, rows: Rows) -> None:
     kinds = ("fine", "wages_recovered", *ACTION_COUNTED, *ACTION_SUMMED)
     path = col(Case.jurisdiction_path)
-    inner = (select(path.label("path"), col(Action.type).label("kind"),  # type: ignore[call-overload]
-                    sa.func.count().label("n"), sa.func.sum(Action.amount).label("amount"),
-                    sa.func.sum(Action.count).label("people"))
-             .join(Case, col(Case.id) == col(Action.case_id))
-             .where(*_cases_in(scope), col(Action.type).in_(kinds))
-             .group_by(path, col(Action.type)).subquery())
+    inner = (
+        select(
+            path.label("path"),
+            col(Action.type).label("kind"),  # type: ignore[call-overload]
+            sa.func.count().label("n"),
+            sa.func.sum(Action.amount).label("amount"),
+            sa.func.sum(Action.count).label("people"),
+        )
+        .join(Case, col(Case.id) == col(Action.case_id))
+        .where(*_cases_in(scope), col(Action.type).in_(kinds))
+        .group_by(path, col(Action.type))
+        .subquery()
+    )
     q = _by_path(scope, inner, ("kind",), ("n", "amount", "people"))
     for key, kind, n, amount, count in (await session.exec(q)).all():
         row = _bucket(rows, key)
@@ -257,14 +317,20 @@ async def _households(session: AsyncSession, scope: Scope, rows: Rows) -> None:
     An employer's cases all sit at its place, so distinct (place, kind, employer) rows
     summed per child count each employer once."""
     path = col(Case.jurisdiction_path)
-    inner = (select(path.label("path"), col(Action.type).label("kind"),
-                    col(Case.employer_id).label("employer_id"))
-             .join(Case, col(Case.id) == col(Action.case_id))
-             .where(*_cases_in(scope), col(Action.type).in_(HOUSEHOLD_ACTIONS))
-             .distinct().subquery())
-    q = (select(child_of(scope, inner.c.path), inner.c.kind,
-                sa.func.count(sa.distinct(inner.c.employer_id)))
-         .group_by(sa.literal_column("child"), inner.c.kind))
+    inner = (
+        select(
+            path.label("path"),
+            col(Action.type).label("kind"),
+            col(Case.employer_id).label("employer_id"),
+        )
+        .join(Case, col(Case.id) == col(Action.case_id))
+        .where(*_cases_in(scope), col(Action.type).in_(HOUSEHOLD_ACTIONS))
+        .distinct()
+        .subquery()
+    )
+    q = select(
+        child_of(scope, inner.c.path), inner.c.kind, sa.func.count(sa.distinct(inner.c.employer_id))
+    ).group_by(sa.literal_column("child"), inner.c.kind)
     for key, kind, n in (await session.exec(q)).all():
         add_into(_bucket(rows, key), ACTION_COUNTED[kind], n)
 
@@ -273,13 +339,21 @@ async def _rectifications(session: AsyncSession, scope: Scope, rows: Rows) -> No
     r = Rectification
     pending = col(r.status).in_(("ordered", "escalated"))
     path = col(Case.jurisdiction_path)
-    inner = (select(path.label("path"), sa.func.count().label("n"),
-                    _count_if(col(r.status) == "corrected", "done"),
-                    _count_if(sa.and_(pending, col(r.deadline) < scope.today), "late"))
-             .join(Case, col(Case.id) == col(r.case_id)).where(*_cases_in(scope))
-             .group_by(path).subquery())
-    for key, n, done, late in (await session.exec(
-            _by_path(scope, inner, (), ("n", "done", "late")))).all():
+    inner = (
+        select(
+            path.label("path"),
+            sa.func.count().label("n"),
+            _count_if(col(r.status) == "corrected", "done"),
+            _count_if(sa.and_(pending, col(r.deadline) < scope.today), "late"),
+        )
+        .join(Case, col(Case.id) == col(r.case_id))
+        .where(*_cases_in(scope))
+        .group_by(path)
+        .subquery()
+    )
+    for key, n, done, late in (
+        await session.exec(_by_path(scope, inner, (), ("n", "done", "late")))
+    ).all():
         row = _bucket(rows, key)
         add_into(row, "rectifications_ordered", n)
         add_into(row, "rectifications_completed", done)

@@ -24,26 +24,32 @@ def _source(tip: Tip, types: Sequence[str]) -> tuple[cases.CaseSource, bool]:
     """The tip as a case source; no type named means `other` (routed to the office).
     A tip saying officials protect the employer is an umbrella (保护伞) allegation."""
     named = tuple(types) or ("other",)
-    source = cases.CaseSource(kind="tip", id=tip.id, violation_types=named,
-                              summary=tip.description[:500])
+    source = cases.CaseSource(
+        kind="tip", id=tip.id, violation_types=named, summary=tip.description[:500]
+    )
     return source, UMBRELLA_TYPE in named
 
 
-async def open_case_for(session: AsyncSession, actor: Actor, tip: Tip,
-                        employer_id: uuid.UUID | None, types: Sequence[str]
-                        ) -> tuple[uuid.UUID, uuid.UUID]:
+async def open_case_for(
+    session: AsyncSession,
+    actor: Actor,
+    tip: Tip,
+    employer_id: uuid.UUID | None,
+    types: Sequence[str],
+) -> tuple[uuid.UUID, uuid.UUID]:
     """File the tip on the employer's open case (opened and routed if there is none)."""
     if employer_id is None:
         raise unprocessable(["body", "employer_id"], "Name the employer the case is about.")
     source, umbrella = _source(tip, types)
-    case = await cases.file_case(session, actor, employer_id=employer_id, sources=[source],
-                                 umbrella=umbrella)
+    case = await cases.file_case(
+        session, actor, employer_id=employer_id, sources=[source], umbrella=umbrella
+    )
     return case.id, employer_id
 
 
-async def link_case_for(session: AsyncSession, actor: Actor, tip: Tip,
-                        case_id: uuid.UUID | None, types: Sequence[str]
-                        ) -> tuple[uuid.UUID, uuid.UUID]:
+async def link_case_for(
+    session: AsyncSession, actor: Actor, tip: Tip, case_id: uuid.UUID | None, types: Sequence[str]
+) -> tuple[uuid.UUID, uuid.UUID]:
     """Add the tip to an open case in the caller's area; a closed case is a 409."""
     if case_id is None:
         raise unprocessable(["body", "case_id"], "Name the case to link the tip to.")
@@ -51,14 +57,20 @@ async def link_case_for(session: AsyncSession, actor: Actor, tip: Tip,
     if case.status in ENDED:
         raise Conflict(f"Case {case.id} is {case.status}; open a new case instead.")
     source, umbrella = _source(tip, types)
-    filed = await cases.file_case(session, actor, employer_id=case.employer_id,
-                                  sources=[source], umbrella=umbrella)
+    filed = await cases.file_case(
+        session, actor, employer_id=case.employer_id, sources=[source], umbrella=umbrella
+    )
     return filed.id, case.employer_id
 
 
 async def case_ids_closed_before(session: AsyncSession, cutoff: datetime) -> Sequence[uuid.UUID]:
     """Cases closed or dismissed before `cutoff` that still have a tip with a contact."""
-    return (await session.exec(
-        select(Case.id).where(col(Case.status).in_(ENDED), col(Case.closed_at) < cutoff,
-                              col(Case.id).in_(select(Tip.case_id).where(
-                                  col(Tip.contact).is_not(None)))))).all()
+    return (
+        await session.exec(
+            select(Case.id).where(
+                col(Case.status).in_(ENDED),
+                col(Case.closed_at) < cutoff,
+                col(Case.id).in_(select(Tip.case_id).where(col(Tip.contact).is_not(None))),
+            )
+        )
+    ).all()

@@ -36,16 +36,26 @@ class RevealedContact:
     erased_at: datetime | None
 
 
-async def reveal_contact(session: AsyncSession, actor: Actor, *, settings: Settings,
-                         tip_id: uuid.UUID | str, reason: str) -> RevealedContact:
+async def reveal_contact(
+    session: AsyncSession, actor: Actor, *, settings: Settings, tip_id: uuid.UUID | str, reason: str
+) -> RevealedContact:
     access.require(actor, Permission.tips_contact)
     if len((reason or "").strip()) < MIN_REASON:
-        raise unprocessable(["body", "reason"], f"Give a reason of at least {MIN_REASON} "
-                            "characters; it is kept in the audit log.")
+        raise unprocessable(
+            ["body", "reason"],
+            f"Give a reason of at least {MIN_REASON} characters; it is kept in the audit log.",
+        )
     tip = await get_tip(session, actor, tip_id)
     contact = tip_privacy.open_contact(tip_privacy.keys_of(settings), tip.id, tip.contact)
-    auditlog.record(session, actor, "tip.contact_revealed", "tip", tip.id,
-                    after={"reason": reason.strip()}, jurisdiction_path=tip.scope_path)
+    auditlog.record(
+        session,
+        actor,
+        "tip.contact_revealed",
+        "tip",
+        tip.id,
+        after={"reason": reason.strip()},
+        jurisdiction_path=tip.scope_path,
+    )
     return RevealedContact(contact["name"], contact["phone"], tip.contact_erased_at)
 
 
@@ -59,14 +69,28 @@ async def erase_expired_contacts(session: AsyncSession, settings: Settings) -> i
         col(Tip.case_id).in_(closed) if closed else sa.false(),
         sa.and_(col(Tip.status) == TipStatus.rejected, col(Tip.triaged_at) < cutoff),
     )
-    tips = list((await session.exec(
-        select(Tip).where(col(Tip.contact).is_not(None), expired)
-        .limit(ERASE_BATCH).with_for_update(skip_locked=True))).all())
+    tips = list(
+        (
+            await session.exec(
+                select(Tip)
+                .where(col(Tip.contact).is_not(None), expired)
+                .limit(ERASE_BATCH)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+    )
     now = utcnow()
     for tip in tips:
         tip.contact, tip.contact_erased_at = None, now
         session.add(tip)
-        auditlog.record(session, SYSTEM_ACTOR, "tip.contact_erased", "tip", tip.id,
-                        after={"retention_days": days}, jurisdiction_path=tip.scope_path)
+        auditlog.record(
+            session,
+            SYSTEM_ACTOR,
+            "tip.contact_erased",
+            "tip",
+            tip.id,
+            after={"retention_days": days},
+            jurisdiction_path=tip.scope_path,
+        )
     await session.flush()
     return len(tips)

@@ -65,17 +65,33 @@ cameras write baseline JPEGs, and pictures saved from apps are far smaller."""
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own bomb check, on every open in the process
 
-IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP",
-               "image/gif": "PNG"}
+IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "PNG"}
 """How each image type is re-encoded; a GIF is kept as its first frame, in PNG."""
 
-_SAVE_MODES = {"JPEG": ("L", "RGB"), "WEBP": ("RGB", "RGBA"),
-               "PNG": ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16")}
+_SAVE_MODES = {
+    "JPEG": ("L", "RGB"),
+    "WEBP": ("RGB", "RGBA"),
+    "PNG": ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"),
+}
 """Modes each encoder takes as they are (no converted copy of the pixels)."""
 
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/3gpp")
-_MP4_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1",
-               b"M4V ", b"mmp4", b"dash", b"MSNV", b"XAVC", b"f4v "}
+_MP4_BRANDS = {
+    b"isom",
+    b"iso2",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"mp41",
+    b"mp42",
+    b"avc1",
+    b"M4V ",
+    b"mmp4",
+    b"dash",
+    b"MSNV",
+    b"XAVC",
+    b"f4v ",
+}
 _METADATA_BOXES = {b"udta", b"meta", b"uuid"}
 """Boxes that hold nothing needed to play the video, only who, where and with what it
 was filmed: ©xyz (GPS) and ©mak/©mod in udta, QuickTime's moov/meta (Apple's
@@ -126,8 +142,10 @@ def sniff(data: bytes) -> str | None:
 
 
 def _refused(index: int, what: str, why: str) -> Unprocessable:
-    return Unprocessable(f"附件 {index + 1} 无法作为{what}读取：{why}",
-                         errors=[{"loc": ["body", "attachments", index], "msg": why}])
+    return Unprocessable(
+        f"附件 {index + 1} 无法作为{what}读取：{why}",
+        errors=[{"loc": ["body", "attachments", index], "msg": why}],
+    )
 
 
 def _bad_image(index: int, why: str) -> Unprocessable:
@@ -135,8 +153,10 @@ def _bad_image(index: int, why: str) -> Unprocessable:
 
 
 _TOO_LARGE = f"图片过大（超过 {MAX_PIXELS // 1_000_000} 百万像素）"
-_TOO_LARGE_PROGRESSIVE = (f"图片过大（渐进式 JPEG 最多 {PROGRESSIVE_JPEG_PIXELS // 1_000_000} "
-                          "百万像素，请用手机相机原图）")
+_TOO_LARGE_PROGRESSIVE = (
+    f"图片过大（渐进式 JPEG 最多 {PROGRESSIVE_JPEG_PIXELS // 1_000_000} "
+    "百万像素，请用手机相机原图）"
+)
 
 
 def _decoded(data: bytes, content_type: str, index: int) -> Image.Image:
@@ -149,12 +169,16 @@ def _decoded(data: bytes, content_type: str, index: int) -> Image.Image:
             width, height = img.size  # from the header: nothing decoded yet
             if width * height > MAX_PIXELS:
                 raise _bad_image(index, _TOO_LARGE)
-            if img.format == "JPEG" and img.info.get("progressive") and \
-                    width * height > PROGRESSIVE_JPEG_PIXELS:
+            if (
+                img.format == "JPEG"
+                and img.info.get("progressive")
+                and width * height > PROGRESSIVE_JPEG_PIXELS
+            ):
                 raise _bad_image(index, _TOO_LARGE_PROGRESSIVE)
             if img.format == "JPEG":
-                scale = next(s for s in (1, 2, 4, 8)
-                             if width * height <= JPEG_DECODE_PIXELS * s * s)
+                scale = next(
+                    s for s in (1, 2, 4, 8) if width * height <= JPEG_DECODE_PIXELS * s * s
+                )
                 if scale > 1:
                     img.draft(img.mode, (width // scale, height // scale))
             img.seek(0)
@@ -208,13 +232,17 @@ def clean_pdf(data: bytes, index: int = 0) -> Prepared:
                 if "/Info" in pdf.trailer:
                     del pdf.trailer["/Info"]
                 for obj in pdf.objects:
-                    if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) and \
-                            "/Metadata" in obj:
+                    if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) and "/Metadata" in obj:
                         del obj["/Metadata"]
                 _clean_pdf_photos(pdf)
                 out = io.BytesIO()
-                pdf.save(out, preserve_pdfa=False, fix_metadata_version=False,
-                         encryption=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+                pdf.save(
+                    out,
+                    preserve_pdfa=False,
+                    fix_metadata_version=False,
+                    encryption=False,
+                    stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                )
     except pikepdf.PasswordError:
         raise _refused(index, "PDF", "PDF 设有密码，请去掉密码后再上传") from None
     except (pikepdf.PdfError, RuntimeError, ValueError, OverflowError):
@@ -248,7 +276,7 @@ def _jpeg_without_metadata(data: bytes) -> bytes:
             kept.append(data[at:])
             return b"".join(kept)
         if not (0xE0 <= marker <= 0xEF or marker == 0xFE) or marker in _JPEG_KEPT:
-            kept.append(data[at:at + 2 + length])
+            kept.append(data[at : at + 2 + length])
         at += 2 + length
 
 
@@ -262,9 +290,11 @@ def _clean_pdf_photos(pdf: pikepdf.Pdf) -> None:
                 filters = filters[0]
             parms = obj.get("/DecodeParms")
             if filters == pikepdf.Name.DCTDecode:
-                obj.write(_jpeg_without_metadata(obj.read_raw_bytes()),
-                          filter=pikepdf.Name.DCTDecode,
-                          decode_parms=parms if isinstance(parms, pikepdf.Dictionary) else None)
+                obj.write(
+                    _jpeg_without_metadata(obj.read_raw_bytes()),
+                    filter=pikepdf.Name.DCTDecode,
+                    decode_parms=parms if isinstance(parms, pikepdf.Dictionary) else None,
+                )
 
 
 def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int, int]]:
@@ -310,8 +340,8 @@ def clean_video(data: bytes, content_type: str, index: int = 0) -> Prepared:
             inside += list(_boxes(data, at + head, at + size))
         for kind, at, head, size in top + inside:
             if kind in _METADATA_BOXES:
-                out[at + 4:at + 8] = b"free"
-                out[at + head:at + size] = bytes(size - head)
+                out[at + 4 : at + 8] = b"free"
+                out[at + head : at + size] = bytes(size - head)
         cleaned = bytes(out)
         tags = mutagen.mp4.MP4(io.BytesIO(cleaned)).tags  # type: ignore[no-untyped-call]
     except (ValueError, struct.error, mutagen.MutagenError):
@@ -333,20 +363,28 @@ def prepare_attachments(settings: Settings, uploads: Sequence[Upload]) -> list[P
     """Check count, sizes and types, clean every file. Raises 422, 413 or 415 naming the
     file. CPU and memory heavy: call it through `prepare_bounded`."""
     if len(uploads) > settings.tip_attachment_max_files:
-        raise Unprocessable(f"最多只能上传 {settings.tip_attachment_max_files} 个附件。",
-                            errors=[{"loc": ["body", "attachments"],
-                                     "msg": f"最多 {settings.tip_attachment_max_files} 个"}])
+        raise Unprocessable(
+            f"最多只能上传 {settings.tip_attachment_max_files} 个附件。",
+            errors=[
+                {
+                    "loc": ["body", "attachments"],
+                    "msg": f"最多 {settings.tip_attachment_max_files} 个",
+                }
+            ],
+        )
     total = 0
     for up in uploads:
         total += len(up.data)
         if len(up.data) > settings.tip_attachment_max_bytes:
             raise PayloadTooLarge(
                 f"附件 {up.index + 1} 超过 {settings.tip_attachment_max_bytes // 1048576} MB。",
-                errors=[{"loc": ["body", "attachments", up.index], "msg": "文件过大"}])
+                errors=[{"loc": ["body", "attachments", up.index], "msg": "文件过大"}],
+            )
     if total > settings.tip_attachment_max_total_bytes:
         raise PayloadTooLarge(
             f"附件合计超过 {settings.tip_attachment_max_total_bytes // 1048576} MB。",
-            errors=[{"loc": ["body", "attachments"], "msg": "附件合计过大"}])
+            errors=[{"loc": ["body", "attachments"], "msg": "附件合计过大"}],
+        )
     kinds = []
     for up in uploads:
         kind = sniff(up.data)
@@ -354,60 +392,91 @@ def prepare_attachments(settings: Settings, uploads: Sequence[Upload]) -> list[P
             raise UnsupportedMediaType(
                 f"附件 {up.index + 1} 的格式不支持：只接受照片（JPEG、PNG、WebP、GIF）、PDF "
                 "和视频（MP4、MOV、3GP）。",
-                errors=[{"loc": ["body", "attachments", up.index], "msg": "不支持的文件格式"}])
+                errors=[{"loc": ["body", "attachments", up.index], "msg": "不支持的文件格式"}],
+            )
         kinds.append(kind)
     return [_cleaned(up, kind) for up, kind in zip(uploads, kinds, strict=True)]
 
 
-async def prepare_bounded(extras: dict[str, object], settings: Settings,
-                          uploads: Sequence[Upload]) -> list[Prepared]:
+async def prepare_bounded(
+    extras: dict[str, object], settings: Settings, uploads: Sequence[Upload]
+) -> list[Prepared]:
     """`prepare_attachments` in a worker thread, at most
     `settings.tip_image_concurrency` at once per process: the others wait their turn
     without holding a thread, and the event loop goes on answering. So N tips sent
     together cost at most that many files' decoding at a time, never N."""
     limiter = extras.get(TIP_MEDIA_LIMITER)
     if not isinstance(limiter, anyio.CapacityLimiter):
-        limiter = extras[TIP_MEDIA_LIMITER] = anyio.CapacityLimiter(
-            settings.tip_image_concurrency)
-    return await anyio.to_thread.run_sync(prepare_attachments, settings, list(uploads),
-                                          limiter=limiter)
+        limiter = extras[TIP_MEDIA_LIMITER] = anyio.CapacityLimiter(settings.tip_image_concurrency)
+    return await anyio.to_thread.run_sync(
+        prepare_attachments, settings, list(uploads), limiter=limiter
+    )
 
 
-async def attach_files(session: AsyncSession, actor: Actor, *, tip: Tip,
-                       files: Sequence[Prepared]) -> list[TipAttachment]:
+async def attach_files(
+    session: AsyncSession, actor: Actor, *, tip: Tip, files: Sequence[Prepared]
+) -> list[TipAttachment]:
     """Store prepared files with a tip just taken in (one audit entry per file)."""
     rows = []
     for position, f in enumerate(files):
-        row = TipAttachment(tip_id=tip.id, position=position, content_type=f.content_type,
-                            size=len(f.data), sha256=f.sha256, data=f.data)
+        row = TipAttachment(
+            tip_id=tip.id,
+            position=position,
+            content_type=f.content_type,
+            size=len(f.data),
+            sha256=f.sha256,
+            data=f.data,
+        )
         session.add(row)
         rows.append(row)
     await session.flush()
     for row in rows:
-        auditlog.record(session, actor, "tip.attachment.create", "tip_attachment", row.id,
-                        after={"tip_id": tip.id, "content_type": row.content_type,
-                               "size": row.size, "sha256": row.sha256},
-                        jurisdiction_path=tip.scope_path)
+        auditlog.record(
+            session,
+            actor,
+            "tip.attachment.create",
+            "tip_attachment",
+            row.id,
+            after={
+                "tip_id": tip.id,
+                "content_type": row.content_type,
+                "size": row.size,
+                "sha256": row.sha256,
+            },
+            jurisdiction_path=tip.scope_path,
+        )
     return rows
 
 
-async def list_attachments(session: AsyncSession, actor: Actor, *, tip_id: uuid.UUID | str
-                           ) -> list[TipAttachment]:
+async def list_attachments(
+    session: AsyncSession, actor: Actor, *, tip_id: uuid.UUID | str
+) -> list[TipAttachment]:
     """A tip's attachments (bytes not loaded), in the order sent; 404 outside the scope."""
     access.require(actor, Permission.tips_read)
     tip = await tips.get_tip(session, actor, tip_id)
-    return list((await session.exec(
-        select(TipAttachment).options(defer(TipAttachment.data))  # type: ignore[arg-type]
-        .where(TipAttachment.tip_id == tip.id).order_by(col(TipAttachment.position)))).all())
+    return list(
+        (
+            await session.exec(
+                select(TipAttachment)
+                .options(defer(TipAttachment.data))  # type: ignore[arg-type]
+                .where(TipAttachment.tip_id == tip.id)
+                .order_by(col(TipAttachment.position))
+            )
+        ).all()
+    )
 
 
-async def get_attachment(session: AsyncSession, actor: Actor, *, tip_id: uuid.UUID | str,
-                         attachment_id: uuid.UUID | str) -> TipAttachment:
+async def get_attachment(
+    session: AsyncSession, actor: Actor, *, tip_id: uuid.UUID | str, attachment_id: uuid.UUID | str
+) -> TipAttachment:
     access.require(actor, Permission.tips_read)
     tip = await tips.get_tip(session, actor, tip_id)
     aid = access.as_uuid(attachment_id, "attachment")
-    row = (await session.exec(select(TipAttachment).where(
-        TipAttachment.id == aid, TipAttachment.tip_id == tip.id))).first()
+    row = (
+        await session.exec(
+            select(TipAttachment).where(TipAttachment.id == aid, TipAttachment.tip_id == tip.id)
+        )
+    ).first()
     if row is None:
         raise NotFound(f"No attachment {aid} on tip {tip.id}.")
     return row

@@ -42,15 +42,20 @@ def receipt_hash(keys: Keys, receipt: str) -> str | None:
     return None if canonical is None else keyed_hash(keys.receipt, canonical)
 
 
-def derived_receipt(keys: Keys, principal: str, idempotency_key: str, body: bytes,
-                    generation: int = 0) -> str:
+def derived_receipt(
+    keys: Keys, principal: str, idempotency_key: str, body: bytes, generation: int = 0
+) -> str:
     """The receipt of a keyed submission: the same caller, key and body give the same one.
     `generation` counts the times the key expired and started a new tip.
 
     256 HMAC bits are read as a number in base 31, well over the 99 bits kept.
     """
-    parts = [b"receipt-v1", principal.encode(), idempotency_key.encode(),
-             hashlib.sha256(body).digest()]
+    parts = [
+        b"receipt-v1",
+        principal.encode(),
+        idempotency_key.encode(),
+        hashlib.sha256(body).digest(),
+    ]
     msg = b"\0".join([*parts, str(generation).encode()] if generation else parts)
     number = int.from_bytes(hmac.new(keys.receipt, msg, hashlib.sha256).digest(), "big")
     chars = []

@@ -44,8 +44,9 @@ def receipt_key(settings: Settings, receipt: str) -> str:
     return tip_privacy.receipt_hash(tip_privacy.keys_of(settings), receipt) or "malformed"
 
 
-async def tip_by_receipt(session: AsyncSession, settings: Settings, receipt: str,
-                         *, for_update: bool = False) -> Tip:
+async def tip_by_receipt(
+    session: AsyncSession, settings: Settings, receipt: str, *, for_update: bool = False
+) -> Tip:
     wanted = tip_privacy.receipt_hash(tip_privacy.keys_of(settings), receipt)
     if wanted is None:
         raise NotFound(UNKNOWN_RECEIPT)
@@ -88,8 +89,9 @@ async def lookup_tip(session: AsyncSession, *, settings: Settings, receipt: str)
     return PublicStatus(status, label, tip.received_at, replies, outcome)
 
 
-async def add_followup(session: AsyncSession, *, settings: Settings, receipt: str,
-                       message: str) -> TipMessage:
+async def add_followup(
+    session: AsyncSession, *, settings: Settings, receipt: str, message: str
+) -> TipMessage:
     """Attach what the tipster adds; a tip no longer waiting in the queue is flagged again."""
     tip = await tip_by_receipt(session, settings, receipt, for_update=True)
     now = utcnow()
@@ -100,7 +102,13 @@ async def add_followup(session: AsyncSession, *, settings: Settings, receipt: st
     tip.updated_at = now
     session.add(tip)
     await session.flush()
-    auditlog.record(session, PUBLIC_ACTOR, "tip.followup", "tip", tip.id,
-                    after={"message_id": msg.id, "needs_attention": tip.needs_attention},
-                    jurisdiction_path=tip.scope_path)
+    auditlog.record(
+        session,
+        PUBLIC_ACTOR,
+        "tip.followup",
+        "tip",
+        tip.id,
+        after={"message_id": msg.id, "needs_attention": tip.needs_attention},
+        jurisdiction_path=tip.scope_path,
+    )
     return msg

@@ -93,8 +93,15 @@ def _forbidden_ip(ip: IPAddress) -> bool:
             ip = ip.ipv4_mapped
         elif ip in NAT64:
             ip = ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
-    return (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
-            or ip.is_reserved or ip.is_unspecified or not ip.is_global)
+    return (
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    )
 
 
 async def check_url(url: str, *, allow_private: bool) -> IPAddress:
@@ -117,7 +124,8 @@ async def check_url(url: str, *, allow_private: bool) -> IPAddress:
     port = given or (443 if parts.scheme == "https" else 80)
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, port, type=socket.SOCK_STREAM)
+            parts.hostname, port, type=socket.SOCK_STREAM
+        )
         addresses = [ipaddress.ip_address(str(info[4][0])) for info in infos]
     except (socket.gaierror, UnicodeError, ValueError):
         raise UnsafeAddress(f"the host {parts.hostname} does not resolve") from None
@@ -126,14 +134,17 @@ async def check_url(url: str, *, allow_private: bool) -> IPAddress:
     if not allow_private:
         for ip in addresses:
             if _forbidden_ip(ip):
-                raise UnsafeAddress(f"{parts.hostname} resolves to {ip}, which is not a "
-                                    "public address; an administrator can allow it "
-                                    "(LABOURWATCH_WEBHOOK_ALLOW_PRIVATE)")
+                raise UnsafeAddress(
+                    f"{parts.hostname} resolves to {ip}, which is not a "
+                    "public address; an administrator can allow it "
+                    "(LABOURWATCH_WEBHOOK_ALLOW_PRIVATE)"
+                )
     return addresses[0]
 
 
-async def create_webhook(session: AsyncSession, actor: Actor, *, settings: Settings, url: str,
-                         description: str = "") -> tuple[WebhookEndpoint, str]:
+async def create_webhook(
+    session: AsyncSession, actor: Actor, *, settings: Settings, url: str, description: str = ""
+) -> tuple[WebhookEndpoint, str]:
     """A new endpoint for the caller's agency, and its secret (returned once, kept encrypted)."""
     if actor.agency_id is None:
         raise unprocessable(["body", "url"], "Only an account of an agency can add webhooks.")
@@ -142,38 +153,66 @@ async def create_webhook(session: AsyncSession, actor: Actor, *, settings: Setti
     except UnsafeAddress as exc:
         raise unprocessable(["body", "url"], str(exc)) from None
     secret = new_secret()
-    endpoint = WebhookEndpoint(agency_id=uuid.UUID(actor.agency_id), url=url,
-                               description=description, secret=b"", created_by=actor.id[:64])
+    endpoint = WebhookEndpoint(
+        agency_id=uuid.UUID(actor.agency_id),
+        url=url,
+        description=description,
+        secret=b"",
+        created_by=actor.id[:64],
+    )
     endpoint.secret = seal_secret(settings, endpoint.id, secret)
     session.add(endpoint)
     await session.flush()
-    auditlog.record(session, actor, "webhook.create", "webhook_endpoint", endpoint.id,
-                    after=auditlog.snapshot(endpoint, exclude=("secret",)))
+    auditlog.record(
+        session,
+        actor,
+        "webhook.create",
+        "webhook_endpoint",
+        endpoint.id,
+        after=auditlog.snapshot(endpoint, exclude=("secret",)),
+    )
     return endpoint, secret
 
 
 async def list_webhooks(session: AsyncSession, actor: Actor) -> list[WebhookEndpoint]:
     if actor.agency_id is None:
         return []
-    return list((await session.exec(
-        select(WebhookEndpoint).where(
-            col(WebhookEndpoint.agency_id) == uuid.UUID(actor.agency_id),
-            col(WebhookEndpoint.deleted_at).is_(None))
-        .order_by(col(WebhookEndpoint.created_at), col(WebhookEndpoint.id)))).all())
+    return list(
+        (
+            await session.exec(
+                select(WebhookEndpoint)
+                .where(
+                    col(WebhookEndpoint.agency_id) == uuid.UUID(actor.agency_id),
+                    col(WebhookEndpoint.deleted_at).is_(None),
+                )
+                .order_by(col(WebhookEndpoint.created_at), col(WebhookEndpoint.id))
+            )
+        ).all()
+    )
 
 
-async def delete_webhook(session: AsyncSession, actor: Actor,
-                         endpoint_id: uuid.UUID | str) -> None:
+async def delete_webhook(session: AsyncSession, actor: Actor, endpoint_id: uuid.UUID | str) -> None:
     """Stops deliveries at once; messages still waiting for it are dropped by the worker."""
     eid = access.as_uuid(endpoint_id, "webhook")
-    endpoint = (await session.exec(select(WebhookEndpoint).where(
-        col(WebhookEndpoint.id) == eid, col(WebhookEndpoint.deleted_at).is_(None)))).first()
-    if endpoint is None or actor.agency_id is None \
-            or str(endpoint.agency_id) != actor.agency_id:
+    endpoint = (
+        await session.exec(
+            select(WebhookEndpoint).where(
+                col(WebhookEndpoint.id) == eid, col(WebhookEndpoint.deleted_at).is_(None)
+            )
+        )
+    ).first()
+    if endpoint is None or actor.agency_id is None or str(endpoint.agency_id) != actor.agency_id:
         raise NotFound(f"No webhook {eid} for your agency.")
     before = auditlog.snapshot(endpoint, exclude=("secret",))
     endpoint.deleted_at = utcnow()
     session.add(endpoint)
     await session.flush()
-    auditlog.record(session, actor, "webhook.delete", "webhook_endpoint", endpoint.id,
-                    before=before, after=auditlog.snapshot(endpoint, exclude=("secret",)))
+    auditlog.record(
+        session,
+        actor,
+        "webhook.delete",
+        "webhook_endpoint",
+        endpoint.id,
+        before=before,
+        after=auditlog.snapshot(endpoint, exclude=("secret",)),
+    )

@@ -46,14 +46,18 @@ def library_year(year: int) -> YearCalendar | None:
 
 
 def _from_row(row: WorkCalendarYear) -> YearCalendar:
-    return YearCalendar(row.year, frozenset(date.fromisoformat(d) for d in row.holidays),
-                        frozenset(date.fromisoformat(d) for d in row.working_weekends),
-                        CalendarSource.admin)
+    return YearCalendar(
+        row.year,
+        frozenset(date.fromisoformat(d) for d in row.holidays),
+        frozenset(date.fromisoformat(d) for d in row.working_weekends),
+        CalendarSource.admin,
+    )
 
 
 async def _rows(session: AsyncSession, years: list[int]) -> dict[int, WorkCalendarYear]:
-    rows = (await session.exec(select(WorkCalendarYear).where(
-        col(WorkCalendarYear.year).in_(years)))).all()
+    rows = (
+        await session.exec(select(WorkCalendarYear).where(col(WorkCalendarYear.year).in_(years)))
+    ).all()
     return {r.year: r for r in rows}
 
 
@@ -83,8 +87,12 @@ async def cached_calendar(session: AsyncSession, year: int) -> WorkCalendar:
 
 
 def _public(cal: YearCalendar) -> CalendarPublic:
-    return CalendarPublic(year=cal.year, holidays=sorted(cal.holidays),
-                          working_weekends=sorted(cal.working_weekends), source=cal.source)
+    return CalendarPublic(
+        year=cal.year,
+        holidays=sorted(cal.holidays),
+        working_weekends=sorted(cal.working_weekends),
+        source=cal.source,
+    )
 
 
 async def get_calendar(session: AsyncSession, actor: Actor, year: int) -> CalendarPublic:
@@ -92,21 +100,27 @@ async def get_calendar(session: AsyncSession, actor: Actor, year: int) -> Calend
     return _public((await work_calendar(session, year)).year(year))
 
 
-async def set_calendar(session: AsyncSession, actor: Actor, year: int,
-                       update: CalendarUpdate) -> CalendarPublic:
+async def set_calendar(
+    session: AsyncSession, actor: Actor, year: int, update: CalendarUpdate
+) -> CalendarPublic:
     """Replace a year's holidays and working weekends. The calendar is national (the
     State Council sets it), so only an admin of the national (root) jurisdiction may;
     403 for an admin lower down."""
     access.require(actor, Permission.reference_write)
     if actor.kind != "system" and len(path_ids(actor.jurisdiction_path or "")) != 1:
-        raise Forbidden("The working-day calendar is national; only an admin at the "
-                        "national level may change it.")
-    cal = YearCalendar(year, frozenset(update.holidays), frozenset(update.working_weekends),
-                       CalendarSource.admin)
+        raise Forbidden(
+            "The working-day calendar is national; only an admin at the "
+            "national level may change it."
+        )
+    cal = YearCalendar(
+        year, frozenset(update.holidays), frozenset(update.working_weekends), CalendarSource.admin
+    )
     errors = year_errors(cal)
     if errors:
-        raise Unprocessable("The calendar does not fit the year; see `errors`.",
-                            errors=[field_error(["body", f], m) for f, m in errors])
+        raise Unprocessable(
+            "The calendar does not fit the year; see `errors`.",
+            errors=[field_error(["body", f], m) for f, m in errors],
+        )
     row = (await _rows(session, [year])).get(year)
     before = None if row is None else auditlog.snapshot(row)
     row = row or WorkCalendarYear(year=year)
@@ -115,8 +129,15 @@ async def set_calendar(session: AsyncSession, actor: Actor, year: int,
     row.updated_at, row.updated_by = utcnow(), actor.id[:64]
     session.add(row)
     await session.flush()
-    auditlog.record(session, actor, "calendar.set", "work_calendar_year", str(year),
-                    before=before, after=auditlog.snapshot(row))
+    auditlog.record(
+        session,
+        actor,
+        "calendar.set",
+        "work_calendar_year",
+        str(year),
+        before=before,
+        after=auditlog.snapshot(row),
+    )
     _cached.clear()
     return _public(cal)
 
@@ -127,5 +148,7 @@ async def calendar_warning(session: AsyncSession, today: date) -> str | None:
     if not assumed:
         return None
     years = ", ".join(str(y) for y in assumed)
-    return (f"working days of {years} are unknown (counted Monday to Friday, no holidays); "
-            f"set them with PUT /api/v1/calendar/{assumed[0]}")
+    return (
+        f"working days of {years} are unknown (counted Monday to Friday, no holidays); "
+        f"set them with PUT /api/v1/calendar/{assumed[0]}"
+    )

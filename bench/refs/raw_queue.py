@@ -54,16 +54,27 @@ def _plain(v: Any) -> Any:
 @app.get("/queue")
 async def queue_page(limit: int = 50) -> Response:
     rows = await state["pg"].fetch(PAGE, AGENCY, limit + 1)
-    items = [{
-        "id": _plain(r["id"]), "role": r["role"], "status": r["status"],
-        "due_at": _plain(r["due_at"]), "reason": r["reason"],
-        "violation_types": json.loads(r["violation_types"]), "restricted": r["restricted"],
-        "created_at": _plain(r["created_at"]), "updated_at": _plain(r["updated_at"]),
-        "case": {"id": _plain(r["case_id"]), "status": r["case_status"],
-                 "severity": r["severity"], "violation_types": json.loads(r["case_types"]),
-                 "opened_at": _plain(r["opened_at"]),
-                 "employer": {"id": _plain(r["employer_id"]), "name": r["name"]}},
-    } for r in rows[:limit]]
+    items = [
+        {
+            "id": _plain(r["id"]),
+            "role": r["role"],
+            "status": r["status"],
+            "due_at": _plain(r["due_at"]),
+            "reason": r["reason"],
+            "violation_types": json.loads(r["violation_types"]),
+            "restricted": r["restricted"],
+            "created_at": _plain(r["created_at"]),
+            "updated_at": _plain(r["updated_at"]),
+            "case": {
+                "id": _plain(r["case_id"]),
+                "status": r["case_status"],
+                "severity": r["severity"],
+                "violation_types": json.loads(r["case_types"]),
+                "opened_at": _plain(r["opened_at"]),
+                "employer": {"id": _plain(r["employer_id"]), "name": r["name"]},
+            },
+        }
+        for r in rows[:limit]
+    ]
     nxt = str(rows[limit]["id"]) if len(rows) > limit else None
-    return Response(json.dumps({"items": items, "next_cursor": nxt}),
-                    media_type="application/json")
+    return Response(json.dumps({"items": items, "next_cursor": nxt}), media_type="application/json")

@@ -20,8 +20,15 @@ class Plan:
     million: bool = True
 
     def measure(self, name: str, url: str, **kw: object) -> Figure:
-        return measure(name, url, runs=self.runs, warmup=self.warmup, seconds=self.seconds,
-                       connections=self.connections, **kw)
+        return measure(
+            name,
+            url,
+            runs=self.runs,
+            warmup=self.warmup,
+            seconds=self.seconds,
+            connections=self.connections,
+            **kw,
+        )
 
 
 FULL = Plan()

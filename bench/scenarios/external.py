@@ -31,8 +31,13 @@ SCRIPTS: list[tuple[str, str, list[str], str]] = [
 
 
 def _run(script: str, args: list[str], env: dict[str, str], timeout: int) -> str:
-    out = subprocess.run([sys.executable, str(BENCH / script), *args], env=env,
-                         capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     text = (out.stdout + out.stderr).strip()
     if out.returncode != 0:
         errors = [line for line in text.splitlines() if "Error" in line and ":" in line]
@@ -54,6 +59,13 @@ def external(plan: Plan) -> list[Row]:
             env = {**os.environ, **app_env(url)}
             text = _run(script, [*args, *extra], env, timeout=1800)
         last = " / ".join(line for line in text.splitlines()[-3:] if line.strip())
-        rows.append(Row(f"{name} (PostgreSQL)", None, note=f"target {target}", value=last,
-                        checked=CHECKS[script](text) if plan.million else None))
+        rows.append(
+            Row(
+                f"{name} (PostgreSQL)",
+                None,
+                note=f"target {target}",
+                value=last,
+                checked=CHECKS[script](text) if plan.million else None,
+            )
+        )
     return rows

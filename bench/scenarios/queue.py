@@ -27,8 +27,9 @@ def queue_304(plan: Plan) -> list[Row]:
             headers["If-None-Match"] = first.headers["etag"]
             check = httpx.get(base + "/api/v1/queue", headers=headers, timeout=10)
             assert check.status_code == 304, check.status_code
-            fig = plan.measure("GET /api/v1/queue → 304 (PostgreSQL)", base + "/api/v1/queue",
-                               headers=headers)
+            fig = plan.measure(
+                "GET /api/v1/queue → 304 (PostgreSQL)", base + "/api/v1/queue", headers=headers
+            )
     return [Row(bare.name, bare), Row(fig.name, fig, bare, 0.5)]
 
 
@@ -38,8 +39,11 @@ def _page(plan: Plan, url: str, token: str, label: str) -> Figure:
         r = httpx.get(base + "/api/v1/queue?limit=50", headers=headers, timeout=30)
         r.raise_for_status()
         assert len(r.json()["items"]) == 50, r.text[:300]
-        fig = plan.measure(f"GET /api/v1/queue page of 50, {label} assignments",
-                           base + "/api/v1/queue?limit=50", headers=headers)
+        fig = plan.measure(
+            f"GET /api/v1/queue page of 50, {label} assignments",
+            base + "/api/v1/queue?limit=50",
+            headers=headers,
+        )
     return fig
 
 
@@ -53,17 +57,28 @@ def queue_pages(plan: Plan) -> list[Row]:
             seeded = seed_demo(url)
             agency = seeded.agencies[OFFICER]
             add_assignments(url, agency, n)
-            ref_env = {"REF_DATABASE_URL": url.replace("+asyncpg", ""),
-                       "REF_AGENCY_ID": str(agency)}
-            with server(uvicorn_cmd("bench.refs.raw_queue:app"), env=ref_env,
-                        ready="/queue?limit=1") as base:
-                ref = plan.measure(f"reference: raw asyncpg keyset page, {n:,}",
-                                   base + "/queue?limit=50")
+            ref_env = {
+                "REF_DATABASE_URL": url.replace("+asyncpg", ""),
+                "REF_AGENCY_ID": str(agency),
+            }
+            with server(
+                uvicorn_cmd("bench.refs.raw_queue:app"), env=ref_env, ready="/queue?limit=1"
+            ) as base:
+                ref = plan.measure(
+                    f"reference: raw asyncpg keyset page, {n:,}", base + "/queue?limit=50"
+                )
             fig = _page(plan, url, seeded.tokens[OFFICER], f"{n:,}")
             figures[n] = fig
             rows += [Row(ref.name, ref), Row(fig.name, fig, ref, 0.8)]
     if 1_000_000 in figures:
         small, big = figures[1_000], figures[1_000_000]
-        rows.append(Row("page at 1,000,000 vs at 1,000", big, small, 1 / 1.5,
-                        note="target: within 1.5× of the 1,000 page (ratio ≥ 0.67)"))
+        rows.append(
+            Row(
+                "page at 1,000,000 vs at 1,000",
+                big,
+                small,
+                1 / 1.5,
+                note="target: within 1.5× of the 1,000 page (ratio ≥ 0.67)",
+            )
+        )
     return rows

@@ -15,18 +15,38 @@ def scale_out(plan: Plan, one_worker: Row | None = None) -> list[Row]:
         seed_demo(url)
         env = app_env(url)
         with server(serve_cmd(), env=env) as base:
-            ref = plan.measure("POST /public/v1/tips, 1 worker (scale-out baseline)",
-                               base + "/public/v1/tips", script=POST_TIP)
+            ref = plan.measure(
+                "POST /public/v1/tips, 1 worker (scale-out baseline)",
+                base + "/public/v1/tips",
+                script=POST_TIP,
+            )
         rows.append(Row(ref.name, ref))
         with server(serve_cmd(workers=2), env=env) as base:
-            fig = plan.measure("POST /public/v1/tips, 2 workers (PostgreSQL)",
-                               base + "/public/v1/tips", script=POST_TIP)
-        rows.append(Row(fig.name, fig, ref, note="ratio against 1 worker; 2 cores shared "
-                        "with wrk and PostgreSQL"))
-        with server(serve_cmd(), env=env) as base, \
-                process([LW, "worker", "--interval", "1"], env):
-            fig = plan.measure("POST /public/v1/tips, 1 API + 1 `labourwatch worker`",
-                               base + "/public/v1/tips", script=POST_TIP)
-        rows.append(Row(fig.name, fig, ref, note="ratio against the API alone; the worker "
-                        "sweeps every second"))
+            fig = plan.measure(
+                "POST /public/v1/tips, 2 workers (PostgreSQL)",
+                base + "/public/v1/tips",
+                script=POST_TIP,
+            )
+        rows.append(
+            Row(
+                fig.name,
+                fig,
+                ref,
+                note="ratio against 1 worker; 2 cores shared with wrk and PostgreSQL",
+            )
+        )
+        with server(serve_cmd(), env=env) as base, process([LW, "worker", "--interval", "1"], env):
+            fig = plan.measure(
+                "POST /public/v1/tips, 1 API + 1 `labourwatch worker`",
+                base + "/public/v1/tips",
+                script=POST_TIP,
+            )
+        rows.append(
+            Row(
+                fig.name,
+                fig,
+                ref,
+                note="ratio against the API alone; the worker sweeps every second",
+            )
+        )
     return rows

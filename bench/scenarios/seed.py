@@ -1,7 +1,7 @@
 """A demo database to measure against, and N assignments in one agency's queue, set-based.
 
-    seed_demo(url) → Seeded(tokens by demo username, agency ids by username)
-    add_assignments(url, agency_id, n) → INSERT … SELECT generate_series (1M in ~a minute)
+seed_demo(url) → Seeded(tokens by demo username, agency ids by username)
+add_assignments(url, agency_id, n) → INSERT … SELECT generate_series (1M in ~a minute)
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ async def _bulk(url: str, agency_id: uuid.UUID, n: int) -> None:
             await conn.execute(ASSIGNMENTS, agency_id, n, tag)
             await conn.execute(
                 "UPDATE agency_queue_state SET version = version + 1 WHERE agency_id = $1",
-                agency_id)
+                agency_id,
+            )
         await conn.execute("VACUUM ANALYZE assignment")
         await conn.execute('VACUUM ANALYZE "case"')
     finally:

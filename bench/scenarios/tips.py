@@ -9,20 +9,31 @@ from bench.harness import Row, app_env, pg_database, serve_cmd, server, uvicorn_
 from bench.scenarios.common import POST_TIP, Plan
 from bench.scenarios.seed import seed_demo
 
-NOTE = ("server started with LABOURWATCH_TIP_INTAKE_GLOBAL_RATE and "
-        "LABOURWATCH_TIP_INTAKE_SOURCE_RATE = 10000000/minute, so no request is limited")
+NOTE = (
+    "server started with LABOURWATCH_TIP_INTAKE_GLOBAL_RATE and "
+    "LABOURWATCH_TIP_INTAKE_SOURCE_RATE = 10000000/minute, so no request is limited"
+)
 
 
 def _pair(plan: Plan, app_url: str, ref_url: str, label: str) -> tuple[Row, Row]:
-    with server(uvicorn_cmd("bench.refs.raw_insert:app"),
-                env={"REF_DATABASE_URL": ref_url}) as base:
-        ref = plan.measure(f"reference: validate + INSERT ({label})", base + "/tips",
-                           script=POST_TIP)
+    with server(
+        uvicorn_cmd("bench.refs.raw_insert:app"), env={"REF_DATABASE_URL": ref_url}
+    ) as base:
+        ref = plan.measure(
+            f"reference: validate + INSERT ({label})", base + "/tips", script=POST_TIP
+        )
     with server(serve_cmd(), env=app_env(app_url)) as base:
-        fig = plan.measure(f"POST /public/v1/tips ({label})", base + "/public/v1/tips",
-                           script=POST_TIP)
-    return Row(ref.name, ref), Row(fig.name, fig, ref, 0.5 if label == "PostgreSQL" else 0.8,
-                                   50.0 if label == "PostgreSQL" else None, NOTE)
+        fig = plan.measure(
+            f"POST /public/v1/tips ({label})", base + "/public/v1/tips", script=POST_TIP
+        )
+    return Row(ref.name, ref), Row(
+        fig.name,
+        fig,
+        ref,
+        0.5 if label == "PostgreSQL" else 0.8,
+        50.0 if label == "PostgreSQL" else None,
+        NOTE,
+    )
 
 
 def tip_intake_pg(plan: Plan) -> list[Row]:
@@ -34,8 +45,7 @@ def tip_intake_sqlite(plan: Plan) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         app_db = Path(tmp) / "app.db"
         ref_db = Path(tmp) / "ref.db"
-        return list(_pair(plan, f"sqlite+aiosqlite:///{app_db}", f"sqlite:///{ref_db}",
-                          "SQLite"))
+        return list(_pair(plan, f"sqlite+aiosqlite:///{app_db}", f"sqlite:///{ref_db}", "SQLite"))
 
 
 def form_page(plan: Plan) -> list[Row]:
@@ -47,5 +57,7 @@ def form_page(plan: Plan) -> list[Row]:
         seed_demo(url)
         with server(serve_cmd(), env=app_env(url)) as base:
             fig = plan.measure("GET / — the reporting form, demo county (PostgreSQL)", base + "/")
-    return [Row(bare.name, bare), Row(fig.name, fig, bare,
-                                      note="the form's lists are kept in the process for 30 s")]
+    return [
+        Row(bare.name, bare),
+        Row(fig.name, fig, bare, note="the form's lists are kept in the process for 30 s"),
+    ]

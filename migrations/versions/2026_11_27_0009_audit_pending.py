@@ -35,15 +35,20 @@ def upgrade() -> None:
         sa.Column("actor_type", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("actor_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("agency_id", sa.Uuid(), nullable=True),
-        sa.Column("jurisdiction_path", sqlmodel.sql.sqltypes.AutoString(length=400),
-                  nullable=True),
+        sa.Column("jurisdiction_path", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("entity_type", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("entity_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("before", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()),
-                                                   "postgresql"), nullable=True),
-        sa.Column("after", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()),
-                                                  "postgresql"), nullable=True),
+        sa.Column(
+            "before",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column(
+            "after",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=True,
+        ),
         sa.PrimaryKeyConstraint("id"),
         sqlite_autoincrement=True,
     )
@@ -51,8 +56,7 @@ def upgrade() -> None:
     op.add_column("audit_entry", sa.Column("pending_id", sa.BigInteger(), nullable=True))
     op.create_index("ux_audit_entry_pending_id", "audit_entry", ["pending_id"], unique=True)
     with op.batch_alter_table("audit_pending", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_audit_pending_entity_id"), ["entity_id"],
-                              unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_pending_entity_id"), ["entity_id"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("""
             CREATE FUNCTION audit_pending_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -92,8 +96,9 @@ def downgrade() -> None:
     # `labourwatch worker` does within a second), then downgrade.
     waiting = op.get_bind().execute(sa.text("SELECT count(*) FROM audit_pending")).scalar()
     if waiting:
-        raise RuntimeError(f"{waiting} audit entries are not sealed yet; "
-                           "run `labourwatch worker --once` first")
+        raise RuntimeError(
+            f"{waiting} audit entries are not sealed yet; run `labourwatch worker --once` first"
+        )
     postgres = op.get_bind().dialect.name == "postgresql"
     for trigger in ("audit_pending_no_update", "audit_pending_sealed_only"):
         op.execute(f"DROP TRIGGER {trigger}" + (" ON audit_pending" if postgres else ""))

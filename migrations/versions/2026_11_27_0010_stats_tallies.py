@@ -69,41 +69,64 @@ WHERE r.rank = 1
 
 
 def upgrade() -> None:
-    op.create_table('stats_finding_tally',
-    sa.Column('campaign_id', sa.Uuid(), nullable=False),
-    sa.Column('jurisdiction_id', sa.Uuid(), nullable=False),
-    sa.Column('violation_type', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('findings', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], ),
-    sa.ForeignKeyConstraint(['jurisdiction_id'], ['jurisdiction.id'], ),
-    sa.ForeignKeyConstraint(['violation_type'], ['violation_type.code'], ),
-    sa.PrimaryKeyConstraint('campaign_id', 'jurisdiction_id', 'violation_type')
+    op.create_table(
+        "stats_finding_tally",
+        sa.Column("campaign_id", sa.Uuid(), nullable=False),
+        sa.Column("jurisdiction_id", sa.Uuid(), nullable=False),
+        sa.Column("violation_type", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("findings", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaign.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["jurisdiction_id"],
+            ["jurisdiction.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["violation_type"],
+            ["violation_type.code"],
+        ),
+        sa.PrimaryKeyConstraint("campaign_id", "jurisdiction_id", "violation_type"),
     )
-    op.create_table('stats_employer_tally',
-    sa.Column('campaign_id', sa.Uuid(), nullable=False),
-    sa.Column('jurisdiction_id', sa.Uuid(), nullable=False),
-    sa.Column('employer_id', sa.Uuid(), nullable=False),
-    sa.Column('inspection_id', sa.Uuid(), nullable=False),
-    sa.Column('visited_on', sa.Date(), nullable=False),
-    sa.Column('signed_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('total', sa.Integer(), nullable=False),
-    sa.Column('local', sa.Integer(), nullable=False),
-    sa.Column('migrant', sa.Integer(), nullable=False),
-    sa.Column('minors_16_18', sa.Integer(), nullable=False),
-    sa.Column('children_under_16', sa.Integer(), nullable=False),
-    sa.Column('contracts_signed', sa.Integer(), nullable=False),
-    sa.Column('with_findings', sa.Integer(), nullable=False),
-    sa.Column('staff_turnout', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], ),
-    sa.ForeignKeyConstraint(['employer_id'], ['employer.id'], ),
-    sa.ForeignKeyConstraint(['inspection_id'], ['inspection.id'], ),
-    sa.ForeignKeyConstraint(['jurisdiction_id'], ['jurisdiction.id'], ),
-    sa.PrimaryKeyConstraint('campaign_id', 'jurisdiction_id', 'employer_id')
+    op.create_table(
+        "stats_employer_tally",
+        sa.Column("campaign_id", sa.Uuid(), nullable=False),
+        sa.Column("jurisdiction_id", sa.Uuid(), nullable=False),
+        sa.Column("employer_id", sa.Uuid(), nullable=False),
+        sa.Column("inspection_id", sa.Uuid(), nullable=False),
+        sa.Column("visited_on", sa.Date(), nullable=False),
+        sa.Column("signed_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("local", sa.Integer(), nullable=False),
+        sa.Column("migrant", sa.Integer(), nullable=False),
+        sa.Column("minors_16_18", sa.Integer(), nullable=False),
+        sa.Column("children_under_16", sa.Integer(), nullable=False),
+        sa.Column("contracts_signed", sa.Integer(), nullable=False),
+        sa.Column("with_findings", sa.Integer(), nullable=False),
+        sa.Column("staff_turnout", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaign.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["employer_id"],
+            ["employer.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspection_id"],
+            ["inspection.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["jurisdiction_id"],
+            ["jurisdiction.id"],
+        ),
+        sa.PrimaryKeyConstraint("campaign_id", "jurisdiction_id", "employer_id"),
     )
     op.execute(FILL_FINDINGS)
     op.execute(FILL_EMPLOYERS)
 
 
 def downgrade() -> None:
-    op.drop_table('stats_employer_tally')
-    op.drop_table('stats_finding_tally')
+    op.drop_table("stats_employer_tally")
+    op.drop_table("stats_finding_tally")

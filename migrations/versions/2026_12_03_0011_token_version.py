@@ -25,8 +25,9 @@ TABLES = ("app_user", "service_account")
 def upgrade() -> None:
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("token_version", sa.Integer(), nullable=False,
-                                          server_default="0"))
+            batch_op.add_column(
+                sa.Column("token_version", sa.Integer(), nullable=False, server_default="0")
+            )
 
 
 def downgrade() -> None:

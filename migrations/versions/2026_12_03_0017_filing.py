@@ -25,13 +25,16 @@ _STR = sqlmodel.sql.sqltypes.AutoString
 def upgrade() -> None:
     # Plain ALTERs and a unique index: no batch copy of tables other rows point at.
     op.add_column("assignment", sa.Column("case_number", _STR(length=64), nullable=True))
-    op.add_column("assignment", sa.Column("case_number_external", sa.Boolean(), nullable=False,
-                                          server_default=sa.false()))
+    op.add_column(
+        "assignment",
+        sa.Column("case_number_external", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.add_column("assignment", sa.Column("filed_at", _TS, nullable=True))
     op.add_column("assignment", sa.Column("filed_by", _STR(length=64), nullable=True))
     op.add_column("assignment", sa.Column("investigate_by", sa.Date(), nullable=True))
-    op.create_index("uq_assignment_case_number", "assignment", ["agency_id", "case_number"],
-                    unique=True)
+    op.create_index(
+        "uq_assignment_case_number", "assignment", ["agency_id", "case_number"], unique=True
+    )
     op.add_column("agency", sa.Column("number_prefix", _STR(length=32), nullable=True))
     op.create_table(
         "number_sequence",
@@ -70,6 +73,11 @@ def downgrade() -> None:
         batch.drop_column("number_prefix")
     op.drop_index("uq_assignment_case_number", table_name="assignment")
     with op.batch_alter_table("assignment", recreate="never") as batch:
-        for column in ("investigate_by", "filed_by", "filed_at", "case_number_external",
-                       "case_number"):
+        for column in (
+            "investigate_by",
+            "filed_by",
+            "filed_at",
+            "case_number_external",
+            "case_number",
+        ):
             batch.drop_column(column)

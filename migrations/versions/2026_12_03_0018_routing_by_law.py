@@ -36,10 +36,12 @@ log = logging.getLogger("alembic.runtime.migration")
 RULES = {
     "id_document_detention": (
         ("扣留身份证件（劳动合同法第84条）", "labour_standards", "high", "labour", ["police"]),
-        ("扣留身份证件", "criminal", "critical", "police", ["labour"])),
+        ("扣留身份证件", "criminal", "critical", "police", ["labour"]),
+    ),
     "malicious_wage_arrears": (
         ("恶意欠薪、逃匿", "criminal", "critical", "labour", ["police"]),
-        ("恶意欠薪、逃匿", "criminal", "critical", "police", ["labour"])),
+        ("恶意欠薪、逃匿", "criminal", "critical", "police", ["labour"]),
+    ),
 }
 NAMES = {
     "licence_expired": ("营业执照过期或未按时公示年报", "营业执照过期或未年检"),
@@ -58,12 +60,24 @@ AGENCY_NAMES = {  # kind: (today's, old default)
 
 _JSON = sa.JSON()
 _TS = app.models.base.UTCDateTime(timezone=True)
-rule_t = sa.table("routing_rule", sa.column("violation_type", sa.String), sa.column("lead"),
-                  sa.column("also", _JSON), sa.column("severity"), sa.column("version"),
-                  sa.column("updated_at", _TS))
-version_t = sa.table("routing_rule_version", sa.column("violation_type"), sa.column("version"),
-                     sa.column("lead"), sa.column("also", _JSON), sa.column("severity"),
-                     sa.column("created_at", _TS))
+rule_t = sa.table(
+    "routing_rule",
+    sa.column("violation_type", sa.String),
+    sa.column("lead"),
+    sa.column("also", _JSON),
+    sa.column("severity"),
+    sa.column("version"),
+    sa.column("updated_at", _TS),
+)
+version_t = sa.table(
+    "routing_rule_version",
+    sa.column("violation_type"),
+    sa.column("version"),
+    sa.column("lead"),
+    sa.column("also", _JSON),
+    sa.column("severity"),
+    sa.column("created_at", _TS),
+)
 
 
 def _set_rules(pick: int) -> None:
@@ -71,36 +85,63 @@ def _set_rules(pick: int) -> None:
     now = datetime.now(UTC)
     for code, versions in RULES.items():
         name, category, severity, lead, also = versions[pick]
-        conn.execute(sa.text("UPDATE violation_type SET name_zh = :n, category = :c, "
-                             "severity = :s WHERE code = :code"),
-                     {"n": name, "c": category, "s": severity, "code": code})
-        row = conn.execute(sa.text("SELECT version, edited FROM routing_rule "
-                                   "WHERE violation_type = :code"), {"code": code}).first()
+        conn.execute(
+            sa.text(
+                "UPDATE violation_type SET name_zh = :n, category = :c, "
+                "severity = :s WHERE code = :code"
+            ),
+            {"n": name, "c": category, "s": severity, "code": code},
+        )
+        row = conn.execute(
+            sa.text("SELECT version, edited FROM routing_rule WHERE violation_type = :code"),
+            {"code": code},
+        ).first()
         if row is None:
             continue
         if row.edited:
-            log.warning("routing rule %s was edited by an admin; left as it is "
-                        "(the law's default: %s leads, %s also)", code, lead, ", ".join(also))
+            log.warning(
+                "routing rule %s was edited by an admin; left as it is "
+                "(the law's default: %s leads, %s also)",
+                code,
+                lead,
+                ", ".join(also),
+            )
             continue
         version = row.version + 1
-        conn.execute(rule_t.update().where(rule_t.c.violation_type == code).values(
-            lead=lead, also=also, severity=severity, version=version, updated_at=now))
-        conn.execute(version_t.insert().values(violation_type=code, version=version, lead=lead,
-                                               also=also, severity=severity, created_at=now))
+        conn.execute(
+            rule_t.update()
+            .where(rule_t.c.violation_type == code)
+            .values(lead=lead, also=also, severity=severity, version=version, updated_at=now)
+        )
+        conn.execute(
+            version_t.insert().values(
+                violation_type=code,
+                version=version,
+                lead=lead,
+                also=also,
+                severity=severity,
+                created_at=now,
+            )
+        )
 
 
 def _rename(pick: int) -> None:
     conn = op.get_bind()
     for code, names in NAMES.items():
-        conn.execute(sa.text("UPDATE violation_type SET name_zh = :n WHERE code = :code"),
-                     {"n": names[pick], "code": code})
+        conn.execute(
+            sa.text("UPDATE violation_type SET name_zh = :n WHERE code = :code"),
+            {"n": names[pick], "code": code},
+        )
     for kind, names in AGENCY_NAMES.items():
         new, old = names[pick], names[1 - pick]
-        conn.execute(sa.text(
-            "UPDATE agency SET name = (SELECT j.name FROM jurisdiction j "
-            "WHERE j.id = agency.jurisdiction_id) || :new WHERE kind = :kind AND name = "
-            "(SELECT j.name FROM jurisdiction j WHERE j.id = agency.jurisdiction_id) || :old"),
-            {"new": new, "old": old, "kind": kind})
+        conn.execute(
+            sa.text(
+                "UPDATE agency SET name = (SELECT j.name FROM jurisdiction j "
+                "WHERE j.id = agency.jurisdiction_id) || :new WHERE kind = :kind AND name = "
+                "(SELECT j.name FROM jurisdiction j WHERE j.id = agency.jurisdiction_id) || :old"
+            ),
+            {"new": new, "old": old, "kind": kind},
+        )
 
 
 def upgrade() -> None:

@@ -31,8 +31,9 @@ def upgrade() -> None:
         batch.create_foreign_key("fk_assignment_owner", "app_user", ["owner_id"], ["id"])
         batch.create_index("ix_assignment_agency_owner", ["agency_id", "owner_id"])
     with op.batch_alter_table("tip") as batch:
-        batch.add_column(sa.Column("kind", sa.String(length=16), nullable=False,
-                                   server_default="report"))
+        batch.add_column(
+            sa.Column("kind", sa.String(length=16), nullable=False, server_default="report")
+        )
     op.create_table(
         "reminder",
         sa.Column("id", sa.Uuid(), nullable=False),

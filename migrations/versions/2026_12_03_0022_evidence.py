@@ -45,8 +45,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["uploaded_by"], ["app_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_inspection_attachment_inspection_id", "inspection_attachment",
-                    ["inspection_id"])
+    op.create_index(
+        "ix_inspection_attachment_inspection_id", "inspection_attachment", ["inspection_id"]
+    )
     op.create_table(
         "inspection_interview",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -55,8 +56,11 @@ def upgrade() -> None:
         sa.Column("person_ref", _STR(length=100), nullable=True),
         sa.Column("record", sa.Text(), nullable=False),
         sa.Column("sha256", _STR(length=64), nullable=False),
-        sa.Column("interviewer_ids", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
-                  nullable=False),
+        sa.Column(
+            "interviewer_ids",
+            sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("recorded_by", sa.Uuid(), nullable=False),
         sa.Column("created_at", _TS, nullable=False),
         sa.ForeignKeyConstraint(["inspection_id"], ["inspection.id"]),
@@ -64,8 +68,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["recorded_by"], ["app_user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_inspection_interview_inspection_id", "inspection_interview",
-                    ["inspection_id"])
+    op.create_index(
+        "ix_inspection_interview_inspection_id", "inspection_interview", ["inspection_id"]
+    )
 
 
 def downgrade() -> None:

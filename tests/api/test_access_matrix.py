@@ -22,8 +22,12 @@ from app.services.accounts import create_service_account, login_client
 from tests.conftest import TestDatabase
 from tests.factories import World
 
-OPEN_ROUTES = {("POST", "/api/v1/auth/token"), ("GET", "/healthz"), ("GET", "/readyz"),
-               ("GET", "/metrics")}
+OPEN_ROUTES = {
+    ("POST", "/api/v1/auth/token"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+}
 # Any valid token may ask who it is; any staff member may change their own password.
 ANY_TOKEN = {("GET", "/api/v1/me"), ("POST", "/api/v1/me/password")}
 
@@ -57,8 +61,9 @@ def _fill(path: str) -> str:
     return re.sub(r"\{[^}]+\}", lambda _m: str(uuid.uuid4()), path)
 
 
-async def _call(client: httpx.AsyncClient, method: str, path: str,
-                headers: dict[str, str]) -> httpx.Response:
+async def _call(
+    client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]
+) -> httpx.Response:
     kwargs: dict[str, Any] = {"headers": headers}
     if method in ("POST", "PUT", "PATCH"):
         kwargs["json"] = {}
@@ -82,8 +87,9 @@ async def test_no_token_is_401_everywhere(client: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.service])
-async def test_roles_without_the_permission_get_403(client: httpx.AsyncClient, world: World,
-                                                    role: Role) -> None:
+async def test_roles_without_the_permission_get_403(
+    client: httpx.AsyncClient, world: World, role: Role
+) -> None:
     granted = ROLE_PERMISSIONS[role]
     headers = world.headers(role)
     for method, path in sorted(ANY_TOKEN):
@@ -99,17 +105,25 @@ async def test_roles_without_the_permission_get_403(client: httpx.AsyncClient, w
             assert r.status_code == 403, (role, method, path, r.status_code)
 
 
-async def test_service_account_has_only_its_scopes(client: httpx.AsyncClient, world: World,
-                                                   db: TestDatabase) -> None:
+async def test_service_account_has_only_its_scopes(
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     async with transaction(db.sessionmaker) as session:
         acct, secret = await create_service_account(
-            session, SYSTEM_ACTOR, name="police system",
-            agency_id=world.agency(AgencyKind.police).id, scopes=["queue:read"])
+            session,
+            SYSTEM_ACTOR,
+            name="police system",
+            agency_id=world.agency(AgencyKind.police).id,
+            scopes=["queue:read"],
+        )
     async with transaction(db.sessionmaker) as session:
         token, _ = await login_client(session, db.settings, acct.client_id, secret)
     headers = {"Authorization": f"Bearer {token}"}
-    r = await client.post("/api/v1/me/password", headers=headers,
-                          json={"current_password": secret, "new_password": "x" * 12})
+    r = await client.post(
+        "/api/v1/me/password",
+        headers=headers,
+        json={"current_password": secret, "new_password": "x" * 12},
+    )
     assert r.status_code == 403, r.text  # a service account has a secret, not a password
     for method, path, perm in ROUTES:
         if perm is None:

@@ -19,7 +19,8 @@ URL = "/api/v1/accountability"
 
 
 async def test_supervision_sees_the_agency_where_overdue_work_piles_up_first(
-        fixed_day: date, client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    fixed_day: date, client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     first, second, _, officer, _, _ = await _labour_work(client, world, db)
     await client.post(f"/api/v1/assignments/{first}/accept", headers=officer)
     await client.post(f"/api/v1/assignments/{first}/file", headers=officer, json={})
@@ -34,19 +35,24 @@ async def test_supervision_sees_the_agency_where_overdue_work_piles_up_first(
     assert body["jurisdiction_id"] == str(world.places["home"].id)
     worst = body["items"][0]
     assert worst["agency"]["id"] == str(world.agency(AgencyKind.labour).id)
-    assert (worst["open"], worst["overdue"], worst["overdue_total"], worst["escalations_30d"]) \
-        == (2, {"accept": 1, "handling": 1, "rectify": 0}, 2, 1)
+    assert (worst["open"], worst["overdue"], worst["overdue_total"], worst["escalations_30d"]) == (
+        2,
+        {"accept": 1, "handling": 1, "rectify": 0},
+        2,
+        1,
+    )
     assert all(i["overdue_total"] == 0 for i in body["items"][1:])
     listed = {i["agency"]["id"] for i in body["items"]}
     assert {str(a.id) for (p, _), a in world.agencies.items() if p == "home"} <= listed
-    assert not listed & {str(a.id) for (p, _), a in world.agencies.items()
-                         if p in ("foreign", "city")}
+    assert not listed & {
+        str(a.id) for (p, _), a in world.agencies.items() if p in ("foreign", "city")
+    }
     # the office sees the same; outside one's subtree is 404; agencies' own staff 403
-    office = await client.get(f"{URL}?jurisdiction_id={world.places['home'].id}",
-                              headers=world.headers(Role.coordinator))
+    office = await client.get(
+        f"{URL}?jurisdiction_id={world.places['home'].id}", headers=world.headers(Role.coordinator)
+    )
     assert office.json()["items"][0] == worst
     for place in ("foreign", "city"):
-        r = await client.get(f"{URL}?jurisdiction_id={world.places[place].id}",
-                             headers=supervision)
+        r = await client.get(f"{URL}?jurisdiction_id={world.places[place].id}", headers=supervision)
         assert r.status_code == 404
     assert (await client.get(URL, headers=officer)).status_code == 403

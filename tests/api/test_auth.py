@@ -14,10 +14,13 @@ from tests.conftest import TEST_SECRET
 from tests.factories import PASSWORD, World
 
 
-async def test_password_grant_gives_a_token_that_reads_me(client: httpx.AsyncClient,
-                                                          world: World) -> None:
-    r = await client.post("/api/v1/auth/token", data={
-        "grant_type": "password", "username": "coordinator.home", "password": PASSWORD})
+async def test_password_grant_gives_a_token_that_reads_me(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    r = await client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "password", "username": "coordinator.home", "password": PASSWORD},
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["token_type"] == "bearer" and body["expires_in"] == 3600
@@ -31,8 +34,10 @@ async def test_password_grant_gives_a_token_that_reads_me(client: httpx.AsyncCli
 
 
 async def test_wrong_password_is_401_problem(client: httpx.AsyncClient, world: World) -> None:
-    r = await client.post("/api/v1/auth/token", data={
-        "grant_type": "password", "username": "coordinator.home", "password": "wrong"})
+    r = await client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "password", "username": "coordinator.home", "password": "wrong"},
+    )
     assert r.status_code == 401
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["status"] == 401
@@ -45,14 +50,24 @@ def _forge(claims: dict[str, object], key: bytes | None = None, alg: str = ALGOR
 def _claims(world: World, **over: object) -> dict[str, object]:
     now = int(time.time())
     base: dict[str, object] = {
-        "sub": f"user:{world.user(Role.admin).id}", "iss": "labourwatch", "aud": "labourwatch-api",
-        "iat": now, "exp": now + 600,
-        "lw": {"kind": "user", "username": "admin.home", "name": "x", "role": "admin",
-               "agency_id": str(world.agency(AgencyKind.coordinator).id),
-               "agency_kind": "coordinator", "agency_name": "",
-               "jurisdiction_id": str(world.places["home"].id),
-               "jurisdiction_path": world.places["home"].path, "jurisdiction_name": "",
-               "scopes": []},
+        "sub": f"user:{world.user(Role.admin).id}",
+        "iss": "labourwatch",
+        "aud": "labourwatch-api",
+        "iat": now,
+        "exp": now + 600,
+        "lw": {
+            "kind": "user",
+            "username": "admin.home",
+            "name": "x",
+            "role": "admin",
+            "agency_id": str(world.agency(AgencyKind.coordinator).id),
+            "agency_kind": "coordinator",
+            "agency_name": "",
+            "jurisdiction_id": str(world.places["home"].id),
+            "jurisdiction_path": world.places["home"].path,
+            "jurisdiction_name": "",
+            "scopes": [],
+        },
     }
     base.update(over)
     return {k: v for k, v in base.items() if v is not None}
@@ -63,13 +78,22 @@ async def test_bad_tokens_are_401(client: httpx.AsyncClient, world: World) -> No
     import json
 
     good = _forge(_claims(world))
-    assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {good}"})
-            ).status_code == 200
-    header = base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode()
-                                      ).rstrip(b"=").decode()
+    assert (
+        await client.get("/api/v1/me", headers={"Authorization": f"Bearer {good}"})
+    ).status_code == 200
+    header = (
+        base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+        .rstrip(b"=")
+        .decode()
+    )
     payload = good.split(".")[1]
-    tampered_payload = base64.urlsafe_b64encode(json.dumps(_claims(
-        world, sub=f"user:{world.user(Role.coordinator).id}")).encode()).rstrip(b"=").decode()
+    tampered_payload = (
+        base64.urlsafe_b64encode(
+            json.dumps(_claims(world, sub=f"user:{world.user(Role.coordinator).id}")).encode()
+        )
+        .rstrip(b"=")
+        .decode()
+    )
     bad = {
         "expired": _forge(_claims(world, exp=int(time.time()) - 5)),
         "no aud": _forge(_claims(world, aud=None)),
@@ -94,7 +118,8 @@ async def test_bad_tokens_are_401(client: httpx.AsyncClient, world: World) -> No
 
 
 async def test_a_token_kept_as_verified_is_refused_once_it_expires(
-        client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Verified tokens are kept in the process, but never past their `exp`."""
     from app.api import deps
 

@@ -17,7 +17,8 @@ URL = "/api/v1/escalations"
 
 
 async def test_overdue_assignment_reaches_the_local_office_only(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     case_id = await file(db, await make_employer(db, world), "wage_arrears")
     office = world.headers(Role.coordinator)
     detail = (await client.get(f"/api/v1/cases/{case_id}", headers=office)).json()
@@ -28,10 +29,12 @@ async def test_overdue_assignment_reaches_the_local_office_only(
     foreign = world.headers(Role.coordinator, "foreign")
     assert (await client.get(URL, headers=foreign)).json()["items"] == []
     eid = items[0]["id"]
-    assert (await client.post(f"{URL}/{eid}/handle", headers=foreign,
-                              json={"note": "x"})).status_code == 404
+    assert (
+        await client.post(f"{URL}/{eid}/handle", headers=foreign, json={"note": "x"})
+    ).status_code == 404
     r = await client.post(f"{URL}/{eid}/handle", headers=office, json={"note": "已督办公安局"})
     assert r.status_code == 200 and r.json()["handled_at"] is not None
-    assert (await client.post(f"{URL}/{eid}/handle", headers=office,
-                              json={"note": "again"})).status_code == 409
+    assert (
+        await client.post(f"{URL}/{eid}/handle", headers=office, json={"note": "again"})
+    ).status_code == 409
     assert (await client.get(f"{URL}?handled=false", headers=office)).json()["items"] == []

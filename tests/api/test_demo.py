@@ -45,20 +45,26 @@ async def _load(db: TestDatabase) -> Any:
 
 async def _counts(db: TestDatabase) -> dict[str, int]:
     async with db.engine.connect() as conn:
-        return {t.name: (await conn.execute(sa.select(sa.func.count()).select_from(t))).scalar_one()
-                for t in app.models.metadata.sorted_tables}
+        return {
+            t.name: (await conn.execute(sa.select(sa.func.count()).select_from(t))).scalar_one()
+            for t in app.models.metadata.sorted_tables
+        }
 
 
 async def _tallies(session: AsyncSession) -> tuple[list[str], list[str]]:
     findings = (await session.exec(select(StatsFindingTally))).all()
     employers = (await session.exec(select(StatsEmployerTally))).all()
-    return (sorted(f.model_dump_json() for f in findings if f.findings),
-            sorted(e.model_dump_json() for e in employers))
+    return (
+        sorted(f.model_dump_json() for f in findings if f.findings),
+        sorted(e.model_dump_json() for e in employers),
+    )
 
 
 async def _login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
-    r = await client.post("/api/v1/auth/token", data={
-        "grant_type": "password", "username": username, "password": DEMO_PASSWORD})
+    r = await client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "password", "username": username, "password": DEMO_PASSWORD},
+    )
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
@@ -85,24 +91,38 @@ async def test_the_story_is_audited_and_tallied_as_the_api_would(db: TestDatabas
         assert await _tallies(session) == kept
         assert kept[0] and kept[1]
     assert verified.ok
-    assert {"inspection.seal", "tip.triage", "tip.reject", "tip.mark_duplicate",
-            "assignment.accept", "assignment.conclude", "assignment.action.fine",
-            "rectification.follow_up", "case.close", "disclosure.approve",
-            "escalation.assignment_overdue", "inspection.evidence.create",
-            "inspection.interview.create", "document.issue", "document.serve"} <= actions
+    assert {
+        "inspection.seal",
+        "tip.triage",
+        "tip.reject",
+        "tip.mark_duplicate",
+        "assignment.accept",
+        "assignment.conclude",
+        "assignment.action.fine",
+        "rectification.follow_up",
+        "case.close",
+        "disclosure.approve",
+        "escalation.assignment_overdue",
+        "inspection.evidence.create",
+        "inspection.interview.create",
+        "document.issue",
+        "document.serve",
+    } <= actions
 
 
 async def test_the_campaign_is_in_enforcement_today_and_its_table_is_not_zero(
-        db: TestDatabase, client: httpx.AsyncClient) -> None:
+    db: TestDatabase, client: httpx.AsyncClient
+) -> None:
     demo = await _load(db)
     office = await _login(client, "coordinator")
     campaign = (await client.get(f"/api/v1/campaigns/{demo.campaign_id}", headers=office)).json()
-    phases = {p["phase"]: (date.fromisoformat(p["starts_on"]), date.fromisoformat(p["ends_on"]))
-              for p in campaign["phases"]}
+    phases = {
+        p["phase"]: (date.fromisoformat(p["starts_on"]), date.fromisoformat(p["ends_on"]))
+        for p in campaign["phases"]
+    }
     assert list(phases) == ["publicity", "self_check", "enforcement", "rectification"]
     assert phases["enforcement"][0] <= TODAY <= phases["enforcement"][1]
-    r = await client.get("/api/v1/stats", params={"campaign_id": demo.campaign_id},
-                         headers=office)
+    r = await client.get("/api/v1/stats", params={"campaign_id": demo.campaign_id}, headers=office)
     assert r.status_code == 200, r.text
     total = r.json()["total"]
     assert total["employers_inspected"] == len({i.employer for i in INSPECTIONS})
@@ -124,18 +144,25 @@ async def test_the_campaign_is_in_enforcement_today_and_its_table_is_not_zero(
     assert total["rectifications_ordered"] == 8
     rows = {row["jurisdiction"]["name"]: row["figures"] for row in r.json()["rows"]}
     assert len(rows) == 10 and rows["旧城镇"]["children_rescued"] == 2
-    inspected = (await client.get("/api/v1/inspections", headers=office, params={
-        "campaign_id": demo.campaign_id, "status": "signed", "limit": 50})).json()["items"]
+    inspected = (
+        await client.get(
+            "/api/v1/inspections",
+            headers=office,
+            params={"campaign_id": demo.campaign_id, "status": "signed", "limit": 50},
+        )
+    ).json()["items"]
     assert len(inspected) == len(INSPECTIONS)
     assert len({i["team_id"] for i in inspected if i["team_id"]}) == 3
 
 
 async def test_the_labour_officer_queue_and_the_office_tips(
-        db: TestDatabase, client: httpx.AsyncClient) -> None:
+    db: TestDatabase, client: httpx.AsyncClient
+) -> None:
     await _load(db)
     labour = await _login(client, "officer.labour")
-    items = (await client.get("/api/v1/queue", params={"limit": 200},
-                              headers=labour)).json()["items"]
+    items = (await client.get("/api/v1/queue", params={"limit": 200}, headers=labour)).json()[
+        "items"
+    ]
     states = {(i["case"]["employer"]["name"], i["status"], i["overdue"]) for i in items}
     assert ("滕庄子乡永盛建筑施工队", "pending", False) in states
     assert ("齐家务乡顺达物流园", "pending", True) in states
@@ -143,7 +170,9 @@ async def test_the_labour_officer_queue_and_the_office_tips(
     assert ("南排河镇海丰水产品加工厂", "concluded", False) in states
     mine = (await client.get("/api/v1/queue", params={"owner": "me"}, headers=labour)).json()
     assert {i["case"]["employer"]["name"] for i in mine["items"]} == {
-        "旧城镇宏达砖厂", "羊二庄镇红星砖窑厂"}
+        "旧城镇宏达砖厂",
+        "羊二庄镇红星砖窑厂",
+    }
     assert all(i["investigate_by"] for i in mine["items"])
     supervision = await _login(client, "auditor")
     worst = (await client.get("/api/v1/accountability", headers=supervision)).json()["items"][0]
@@ -151,29 +180,40 @@ async def test_the_labour_officer_queue_and_the_office_tips(
     office = await _login(client, "coordinator")
     seen: dict[str, set[str]] = {}
     for status in ("received", "triaged", "rejected", "duplicate"):
-        page = (await client.get("/api/v1/tips", params={"status": status},
-                                 headers=office)).json()["items"]
+        page = (await client.get("/api/v1/tips", params={"status": status}, headers=office)).json()[
+            "items"
+        ]
         assert page, status
         seen[status] = {t["channel"] for t in page}
     assert set().union(*seen.values()) == {"web", "phone", "letter", "visit", "mailbox"}
-    triaged = (await client.get("/api/v1/tips", params={"status": "triaged"},
-                                headers=office)).json()["items"]
+    triaged = (
+        await client.get("/api/v1/tips", params={"status": "triaged"}, headers=office)
+    ).json()["items"]
     assert [t["employer_name"] for t in triaged if t["kind"] == "complaint"] == ["永盛建筑施工队"]
-    overdue = (await client.get("/api/v1/tips", params={"status": "received"},
-                                headers=office)).json()["items"]
+    overdue = (
+        await client.get("/api/v1/tips", params={"status": "received"}, headers=office)
+    ).json()["items"]
     assert sorted(t["overdue"] for t in overdue) == [False, True]
-    escalations = (await client.get("/api/v1/escalations", params={"limit": 200},
-                                    headers=office)).json()["items"]
+    escalations = (
+        await client.get("/api/v1/escalations", params={"limit": 200}, headers=office)
+    ).json()["items"]
     assert {e["kind"] for e in escalations} == {
-        "assignment_overdue", "rectification_overdue", "triage_overdue"}
-    flagged = {flag: (await client.get("/api/v1/employers", params={"flag": flag},
-                                       headers=office)).json()["items"]
-               for flag in ("no_business_licence", "licence_expired")}
+        "assignment_overdue",
+        "rectification_overdue",
+        "triage_overdue",
+    }
+    flagged = {
+        flag: (await client.get("/api/v1/employers", params={"flag": flag}, headers=office)).json()[
+            "items"
+        ]
+        for flag in ("no_business_licence", "licence_expired")
+    }
     assert len(flagged["no_business_licence"]) == 3 and len(flagged["licence_expired"]) == 3
 
 
 async def test_the_public_sees_one_result_and_the_tipster_the_replies(
-        db: TestDatabase, client: httpx.AsyncClient) -> None:
+    db: TestDatabase, client: httpx.AsyncClient
+) -> None:
     demo = await _load(db)
     published = (await client.get("/public/v1/disclosures")).json()["items"]
     assert [d["employer_name"] for d in published] == ["南排河镇海丰水产品加工厂"]
@@ -184,16 +224,21 @@ async def test_the_public_sees_one_result_and_the_tipster_the_replies(
 
 
 async def test_the_umbrella_allegation_is_seen_above_the_county_only(
-        db: TestDatabase, client: httpx.AsyncClient) -> None:
+    db: TestDatabase, client: httpx.AsyncClient
+) -> None:
     await _load(db)
     city = await _login(client, "officer.supervision.cangzhou")
-    mine = (await client.get("/api/v1/cases", params={"violation_type": "official_misconduct"},
-                             headers=city)).json()["items"]
+    mine = (
+        await client.get(
+            "/api/v1/cases", params={"violation_type": "official_misconduct"}, headers=city
+        )
+    ).json()["items"]
     assert [c["employer"]["name"] for c in mine] == ["官庄乡红光砖窑厂"]
     case_id = mine[0]["id"]
     county_supervision = await _login(client, "officer.supervision")
-    assert (await client.get(f"/api/v1/cases/{case_id}",
-                             headers=county_supervision)).status_code == 404
+    assert (
+        await client.get(f"/api/v1/cases/{case_id}", headers=county_supervision)
+    ).status_code == 404
     commerce = await _login(client, "officer.commerce")
     seen = (await client.get(f"/api/v1/cases/{case_id}", headers=commerce)).json()
     assert "no_business_licence" in seen["violation_types"]
@@ -201,7 +246,8 @@ async def test_the_umbrella_allegation_is_seen_above_the_county_only(
 
 
 async def test_the_labour_bureau_issues_numbered_papers_before_it_fines(
-        db: TestDatabase, client: httpx.AsyncClient) -> None:
+    db: TestDatabase, client: httpx.AsyncClient
+) -> None:
     await _load(db)
     async with db.sessionmaker() as session:
         papers = (await session.exec(select(Document))).all()
@@ -213,7 +259,9 @@ async def test_the_labour_bureau_issues_numbered_papers_before_it_fines(
     assert notices[Decimal("30000.00")].hearing_right  # the copper mine, a company
     decisions = by_kind["penalty_decision"]
     assert sorted(d.fine_amount for d in decisions if d.served_on) == [
-        Decimal("20000.00"), Decimal("30000.00")]
+        Decimal("20000.00"),
+        Decimal("30000.00"),
+    ]
     labour = await _login(client, "officer.labour")
     r = await client.get(f"/api/v1/documents/{decisions[0].id}", headers=labour)
     assert r.status_code == 200 and r.content.startswith(b"%PDF")

@@ -15,46 +15,71 @@ from tests.factories import World
 PUBLIC = "/public/v1/disclosures"
 
 
-async def _closed_case(client: httpx.AsyncClient, world: World, db: TestDatabase,
-                       name: str = "黄骅镇旺达砖厂", place: str = "town",
-                       tipster: dict[str, str] | None = None) -> str:
+async def _closed_case(
+    client: httpx.AsyncClient,
+    world: World,
+    db: TestDatabase,
+    name: str = "黄骅镇旺达砖厂",
+    place: str = "town",
+    tipster: dict[str, str] | None = None,
+) -> str:
     case_id = await file(db, await make_employer(db, world, place, name=name), "wage_arrears")
     if tipster is not None:  # a public tip with contact details, linked to the case
-        sent = await client.post("/public/v1/tips", json={
-            "description": "砖厂拖欠工资", "contact": tipster,
-            "jurisdiction_id": str(world.places[place].id)})
-        tips = (await client.get("/api/v1/tips", headers=world.headers(Role.coordinator))
-                ).json()["items"]
+        sent = await client.post(
+            "/public/v1/tips",
+            json={
+                "description": "砖厂拖欠工资",
+                "contact": tipster,
+                "jurisdiction_id": str(world.places[place].id),
+            },
+        )
+        tips = (await client.get("/api/v1/tips", headers=world.headers(Role.coordinator))).json()[
+            "items"
+        ]
         assert sent.status_code == 201 and len(tips) == 1
-        r = await client.post(f"/api/v1/tips/{tips[0]['id']}/triage",
-                              headers=world.headers(Role.coordinator),
-                              json={"decision": "link_case", "case_id": str(case_id),
-                                    "violation_types": ["wage_arrears"]})
+        r = await client.post(
+            f"/api/v1/tips/{tips[0]['id']}/triage",
+            headers=world.headers(Role.coordinator),
+            json={
+                "decision": "link_case",
+                "case_id": str(case_id),
+                "violation_types": ["wage_arrears"],
+            },
+        )
         assert r.status_code == 200, r.text
     _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
     queue = (await client.get("/api/v1/queue", headers=labour)).json()["items"]
     aid = next(i["id"] for i in queue if i["case"]["id"] == str(case_id))
     await client.post(f"/api/v1/assignments/{aid}/accept", headers=labour)
     await serve_decision(client, labour, aid, 20000)
-    for body in ({"type": "fine", "note": "罚款", "amount": 20000},
-                 {"type": "wages_recovered", "note": "追回", "amount": "86000.50", "count": 31}):
-        assert (await client.post(f"/api/v1/assignments/{aid}/actions", headers=labour,
-                                  json=body)).status_code == 201
-    await client.post(f"/api/v1/assignments/{aid}/conclude", headers=labour,
-                      json={"summary": "已处理"})
-    r = await client.post(f"/api/v1/cases/{case_id}/close",
-                          headers=world.headers(Role.coordinator), json={"summary": "结案"})
+    for body in (
+        {"type": "fine", "note": "罚款", "amount": 20000},
+        {"type": "wages_recovered", "note": "追回", "amount": "86000.50", "count": 31},
+    ):
+        assert (
+            await client.post(f"/api/v1/assignments/{aid}/actions", headers=labour, json=body)
+        ).status_code == 201
+    await client.post(
+        f"/api/v1/assignments/{aid}/conclude", headers=labour, json={"summary": "已处理"}
+    )
+    r = await client.post(
+        f"/api/v1/cases/{case_id}/close",
+        headers=world.headers(Role.coordinator),
+        json={"summary": "结案"},
+    )
     assert r.status_code == 200, r.text
     return str(case_id)
 
 
-def _publish(case_id: str, text: str = "责令补发工资",
-             approve: bool = True) -> tuple[str, dict[str, object]]:
+def _publish(
+    case_id: str, text: str = "责令补发工资", approve: bool = True
+) -> tuple[str, dict[str, object]]:
     return f"/api/v1/cases/{case_id}/disclosure", {"summary_public": text, "approve": approve}
 
 
 async def test_nothing_is_public_without_an_approval(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     office = world.headers(Role.coordinator)
     open_case = await file(db, await make_employer(db, world, name="未结案砖厂"), "child_labour")
     url, body = _publish(str(open_case))
@@ -68,16 +93,20 @@ async def test_nothing_is_public_without_an_approval(
     foreign = world.headers(Role.coordinator, "foreign")
     url, body = _publish(case_id)
     assert (await client.post(url, headers=foreign, json=body)).status_code == 404
-    assert (await client.post(url, headers=world.headers(Role.agency_officer),
-                              json=body)).status_code == 403
+    assert (
+        await client.post(url, headers=world.headers(Role.agency_officer), json=body)
+    ).status_code == 403
 
 
 async def test_a_published_case_is_listed_redacted_then_withdrawn(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     office = world.headers(Role.coordinator)
     case_id = await _closed_case(client, world, db)
-    url, body = _publish(case_id, "经查该厂拖欠工资，举报人电话13812345678，"
-                                  "身份证号13098119900101123X，15岁工人已送返。")
+    url, body = _publish(
+        case_id,
+        "经查该厂拖欠工资，举报人电话13812345678，身份证号13098119900101123X，15岁工人已送返。",
+    )
     r = await client.post(url, headers=office, json=body)
     assert r.status_code == 201, r.text
     assert r.json()["approved_by"] == str(world.user(Role.coordinator).id)
@@ -91,24 +120,37 @@ async def test_a_published_case_is_listed_redacted_then_withdrawn(
     assert item["outcome"]["fines"] == 1 and float(item["outcome"]["fines_amount"]) == 20000
     assert item["outcome"]["wages_recovered_workers"] == 31
     assert "description" not in item and "tip_ids" not in item
-    audit = (await client.get("/api/v1/audit", headers=office,
-                              params={"entity_type": "disclosure"})).json()["items"]
+    audit = (
+        await client.get("/api/v1/audit", headers=office, params={"entity_type": "disclosure"})
+    ).json()["items"]
     assert [a["action"] for a in audit] == ["disclosure.approve"]
-    r = await client.post(f"/api/v1/disclosures/{item['id']}/withdraw", headers=office,
-                          json={"reason": "信息有误"})
+    r = await client.post(
+        f"/api/v1/disclosures/{item['id']}/withdraw", headers=office, json={"reason": "信息有误"}
+    )
     assert r.status_code == 200 and r.json()["withdrawn_at"] is not None
     assert (await client.get(PUBLIC)).json()["items"] == []
 
 
 async def test_the_tipsters_phone_written_six_ways_is_never_published(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     office = world.headers(Role.coordinator)
-    case_id = await _closed_case(client, world, db,
-                                 tipster={"name": "张三", "phone": "13987654321"})
-    written = ["+86 139 8765 4321", "139-8765-4321", "１３９８７６５４３２１",
-               "0086 139.8765.4321", "(+86)139 8765 4321", "139\u3000 8765 4321"]
-    text = ("举报人张 三反映属实。联系电话：" + "；".join(written)
-            + "。身份证１３０９８１２００８０１０１１２３Ｘ。")
+    case_id = await _closed_case(
+        client, world, db, tipster={"name": "张三", "phone": "13987654321"}
+    )
+    written = [
+        "+86 139 8765 4321",
+        "139-8765-4321",
+        "１３９８７６５４３２１",
+        "0086 139.8765.4321",
+        "(+86)139 8765 4321",
+        "139\u3000 8765 4321",
+    ]
+    text = (
+        "举报人张 三反映属实。联系电话："
+        + "；".join(written)
+        + "。身份证１３０９８１２００８０１０１１２３Ｘ。"
+    )
     url, body = _publish(case_id, text)
     r = await client.post(url, headers=office, json=body)
     assert r.status_code == 201, r.text
@@ -128,7 +170,8 @@ async def test_the_tipsters_phone_written_six_ways_is_never_published(
 
 
 async def test_newest_first_with_filters_and_keyset_pages(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     office = world.headers(Role.coordinator)
     first = await _closed_case(client, world, db, "甲厂")
     second = await _closed_case(client, world, db, "乙厂", place="home")
@@ -144,10 +187,13 @@ async def test_newest_first_with_filters_and_keyset_pages(
     assert [i["employer_name"] for i in rest.json()["items"]] == ["甲厂"]
     town = await client.get(PUBLIC, params={"township_id": str(world.places["town"].id)})
     assert [i["employer_name"] for i in town.json()["items"]] == ["甲厂"]
-    assert (await client.get(PUBLIC, params={"violation_type": "child_labour"})
-            ).json()["items"] == []
-    assert len((await client.get(PUBLIC, params={"violation_type": "wage_arrears"})
-                ).json()["items"]) == 2
+    assert (await client.get(PUBLIC, params={"violation_type": "child_labour"})).json()[
+        "items"
+    ] == []
+    assert (
+        len((await client.get(PUBLIC, params={"violation_type": "wage_arrears"})).json()["items"])
+        == 2
+    )
 
 
 def test_redaction_masks_phones_ids_minor_ages_and_known_names() -> None:

@@ -12,8 +12,9 @@ from tests.factories import World
 LIST = "/api/v1/disclosures"
 
 
-async def _two_published_one_withdrawn(client: httpx.AsyncClient, world: World,
-                                       db: TestDatabase) -> dict[str, str]:
+async def _two_published_one_withdrawn(
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> dict[str, str]:
     """甲厂 in the township (then withdrawn), 乙厂 in the county seat; returns name → id."""
     office = world.headers(Role.coordinator)
     ids = {}
@@ -22,8 +23,11 @@ async def _two_published_one_withdrawn(client: httpx.AsyncClient, world: World,
         r = await client.post(url, headers=office, json=body)
         assert r.status_code == 201, r.text
         ids[name] = r.json()["id"]
-    r = await client.post(f"/api/v1/disclosures/{ids['甲厂']}/withdraw", headers=office,
-                          json={"reason": "企业名称有误"})
+    r = await client.post(
+        f"/api/v1/disclosures/{ids['甲厂']}/withdraw",
+        headers=office,
+        json={"reason": "企业名称有误"},
+    )
     assert r.status_code == 200, r.text
     return ids
 
@@ -34,7 +38,8 @@ def _names(r: httpx.Response) -> list[str]:
 
 
 async def test_the_office_sees_withdrawn_results_with_who_and_why(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     ids = await _two_published_one_withdrawn(client, world, db)
     coordinator = world.user(Role.coordinator)
     r = await client.get(LIST, headers=world.headers(Role.coordinator))
@@ -49,18 +54,35 @@ async def test_the_office_sees_withdrawn_results_with_who_and_why(
     assert gone["withdrawn_at"] >= gone["approved_at"]
     # The published, already redacted text and counts; nothing of the tips or the workers.
     assert set(gone) == {
-        "id", "case_id", "employer_name", "township", "violation_types", "summary", "outcome",
-        "closed_on", "published_at", "status", "approved_by", "approved_by_name",
-        "approved_at", "withdrawn_at", "withdrawn_by", "withdrawn_by_name", "withdrawn_reason"}
+        "id",
+        "case_id",
+        "employer_name",
+        "township",
+        "violation_types",
+        "summary",
+        "outcome",
+        "closed_on",
+        "published_at",
+        "status",
+        "approved_by",
+        "approved_by_name",
+        "approved_at",
+        "withdrawn_at",
+        "withdrawn_by",
+        "withdrawn_by_name",
+        "withdrawn_reason",
+    }
     one = await client.get(f"{LIST}/{ids['甲厂']}", headers=world.headers(Role.auditor))
     assert one.status_code == 200 and one.json() == gone
     assert _names(await client.get(LIST, headers=world.headers(Role.auditor))) == ["乙厂", "甲厂"]
-    assert [i["employer_name"] for i in
-            (await client.get("/public/v1/disclosures")).json()["items"]] == ["乙厂"]
+    assert [
+        i["employer_name"] for i in (await client.get("/public/v1/disclosures")).json()["items"]
+    ] == ["乙厂"]
 
 
 async def test_another_county_sees_nothing_and_a_city_sees_its_counties(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     ids = await _two_published_one_withdrawn(client, world, db)
     for role in (Role.coordinator, Role.auditor):
         foreign = world.headers(role, "foreign")
@@ -69,19 +91,22 @@ async def test_another_county_sees_nothing_and_a_city_sees_its_counties(
             r = await client.get(f"{LIST}/{did}", headers=foreign)
             assert r.status_code == 404
             assert r.headers["content-type"].startswith("application/problem+json")
-        r = await client.get(LIST, headers=foreign,
-                             params={"jurisdiction_id": str(world.places["home"].id)})
+        r = await client.get(
+            LIST, headers=foreign, params={"jurisdiction_id": str(world.places["home"].id)}
+        )
         assert r.status_code == 404
     for role in (Role.agency_officer, Role.inspector):
         assert (await client.get(LIST, headers=world.headers(role))).status_code == 403
-        assert (await client.get(f"{LIST}/{ids['乙厂']}",
-                                 headers=world.headers(role))).status_code == 403
+        assert (
+            await client.get(f"{LIST}/{ids['乙厂']}", headers=world.headers(role))
+        ).status_code == 403
     _, city = await world.add_user(Role.coordinator, AgencyKind.coordinator, "city")
     assert _names(await client.get(LIST, headers=city)) == ["乙厂", "甲厂"]
 
 
 async def test_filters_by_status_place_and_violation_type(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     await _two_published_one_withdrawn(client, world, db)
     office = world.headers(Role.coordinator)
 
@@ -92,8 +117,7 @@ async def test_filters_by_status_place_and_violation_type(
     assert await names(status="published") == ["乙厂"]
     assert await names(jurisdiction_id=str(world.places["town"].id)) == ["甲厂"]
     assert await names(jurisdiction_id=str(world.places["home"].id)) == ["乙厂", "甲厂"]
-    assert await names(jurisdiction_id=str(world.places["town"].id),
-                       status="published") == []
+    assert await names(jurisdiction_id=str(world.places["town"].id), status="published") == []
     assert await names(violation_type="wage_arrears") == ["乙厂", "甲厂"]
     assert await names(violation_type="child_labour") == []
     for bad in ({"status": "draft"}, {"violation_type": "no_such_type"}):
@@ -103,7 +127,8 @@ async def test_filters_by_status_place_and_violation_type(
 
 
 async def test_keyset_pages_newest_first_with_a_link(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     await _two_published_one_withdrawn(client, world, db)
     office = world.headers(Role.coordinator)
     first = await client.get(LIST, headers=office, params={"limit": 1})

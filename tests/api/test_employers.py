@@ -20,20 +20,31 @@ def uscc(n: int) -> str:
 
 
 def kiln(world: World, **over: Any) -> dict[str, Any]:
-    return {"name": "羊二庄镇红星砖窑厂", "industry": "brick_kiln",
-            "jurisdiction_id": str(world.places["town"].id), "address": "北二里村东", **over}
+    return {
+        "name": "羊二庄镇红星砖窑厂",
+        "industry": "brick_kiln",
+        "jurisdiction_id": str(world.places["town"].id),
+        "address": "北二里村东",
+        **over,
+    }
 
 
-async def create(client: httpx.AsyncClient, world: World, role: Role = Role.coordinator,
-                 place: str = "home", **over: Any) -> dict[str, Any]:
+async def create(
+    client: httpx.AsyncClient,
+    world: World,
+    role: Role = Role.coordinator,
+    place: str = "home",
+    **over: Any,
+) -> dict[str, Any]:
     r = await client.post(URL, json=kiln(world, **over), headers=world.headers(role, place))
     assert r.status_code == 201, r.text
     body: dict[str, Any] = r.json()
     return body
 
 
-async def test_create_normalises_uscc_and_shows_flags(client: httpx.AsyncClient,
-                                                      world: World) -> None:
+async def test_create_normalises_uscc_and_shows_flags(
+    client: httpx.AsyncClient, world: World
+) -> None:
     code = uscc(1)
     spaced = " ".join([code[:6].lower(), code[6:12], code[12:]])
     body = await create(client, world, Role.inspector, uscc=spaced, workers=19)
@@ -45,17 +56,33 @@ async def test_create_normalises_uscc_and_shows_flags(client: httpx.AsyncClient,
     assert got.json()["name"] == "羊二庄镇红星砖窑厂"
 
 
-async def test_licences_clear_and_raise_flags(fixed_day: date, client: httpx.AsyncClient,
-                                              world: World) -> None:
+async def test_licences_clear_and_raise_flags(
+    fixed_day: date, client: httpx.AsyncClient, world: World
+) -> None:
     """Licences expire by China's calendar: valid through their last day there."""
-    ok = await create(client, world, licences=[
-        {"kind": "business", "number": "B1", "valid_until": str(fixed_day + timedelta(days=30))},
-        {"kind": "safety", "number": "S1", "valid_until": str(fixed_day)}])
+    ok = await create(
+        client,
+        world,
+        licences=[
+            {
+                "kind": "business",
+                "number": "B1",
+                "valid_until": str(fixed_day + timedelta(days=30)),
+            },
+            {"kind": "safety", "number": "S1", "valid_until": str(fixed_day)},
+        ],
+    )
     assert ok["flags"] == []
     assert {lic["kind"] for lic in ok["licences"]} == {"business", "safety"}
-    stale = await create(client, world, name="旧窑", licences=[
-        {"kind": "business", "number": "B2", "valid_until": "2007-05-31"},
-        {"kind": "safety", "number": "S2", "valid_until": str(fixed_day - timedelta(days=1))}])
+    stale = await create(
+        client,
+        world,
+        name="旧窑",
+        licences=[
+            {"kind": "business", "number": "B2", "valid_until": "2007-05-31"},
+            {"kind": "safety", "number": "S2", "valid_until": str(fixed_day - timedelta(days=1))},
+        ],
+    )
     assert stale["flags"] == ["licence_expired"]  # a kiln needs no safety permit
     shop = await create(client, world, name="家具厂", industry="furniture")
     assert shop["flags"] == ["no_business_licence"]
@@ -63,42 +90,55 @@ async def test_licences_clear_and_raise_flags(fixed_day: date, client: httpx.Asy
 
 async def test_invalid_uscc_is_422_on_the_field(client: httpx.AsyncClient, world: World) -> None:
     wrong = uscc(2)[:-1] + ("0" if uscc(2)[-1] != "0" else "1")
-    r = await client.post(URL, json=kiln(world, uscc=wrong),
-                          headers=world.headers(Role.coordinator))
+    r = await client.post(
+        URL, json=kiln(world, uscc=wrong), headers=world.headers(Role.coordinator)
+    )
     assert r.status_code == 422
     assert r.json()["errors"][0]["loc"] == ["body", "uscc"]
     assert "check digit" in r.json()["errors"][0]["msg"]
 
 
-async def test_registered_uscc_is_409_naming_the_employer(client: httpx.AsyncClient,
-                                                          world: World) -> None:
+async def test_registered_uscc_is_409_naming_the_employer(
+    client: httpx.AsyncClient, world: World
+) -> None:
     first = await create(client, world, uscc=uscc(3))
-    r = await client.post(URL, json=kiln(world, name="另一家", uscc=uscc(3).lower()),
-                          headers=world.headers(Role.coordinator))
+    r = await client.post(
+        URL,
+        json=kiln(world, name="另一家", uscc=uscc(3).lower()),
+        headers=world.headers(Role.coordinator),
+    )
     assert r.status_code == 409
     assert r.json()["existing_id"] == first["id"]
 
 
 async def test_duplicate_licence_kinds_and_unknown_industry_are_422(
-        client: httpx.AsyncClient, world: World) -> None:
+    client: httpx.AsyncClient, world: World
+) -> None:
     lic = {"kind": "business", "number": "B1"}
-    r = await client.post(URL, json=kiln(world, licences=[lic, lic]),
-                          headers=world.headers(Role.coordinator))
+    r = await client.post(
+        URL, json=kiln(world, licences=[lic, lic]), headers=world.headers(Role.coordinator)
+    )
     assert r.status_code == 422
-    r = await client.post(URL, json=kiln(world, industry="casino"),
-                          headers=world.headers(Role.coordinator))
+    r = await client.post(
+        URL, json=kiln(world, industry="casino"), headers=world.headers(Role.coordinator)
+    )
     assert r.status_code == 422
 
 
-async def test_place_outside_the_callers_area_is_404(client: httpx.AsyncClient,
-                                                     world: World) -> None:
-    r = await client.post(URL, json=kiln(world, jurisdiction_id=str(world.places["foreign"].id)),
-                          headers=world.headers(Role.coordinator))
+async def test_place_outside_the_callers_area_is_404(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    r = await client.post(
+        URL,
+        json=kiln(world, jurisdiction_id=str(world.places["foreign"].id)),
+        headers=world.headers(Role.coordinator),
+    )
     assert r.status_code == 404
 
 
 async def test_foreign_county_neither_reads_nor_lists_home_employers(
-        client: httpx.AsyncClient, world: World) -> None:
+    client: httpx.AsyncClient, world: World
+) -> None:
     home = await create(client, world)
     foreign = world.headers(Role.coordinator, "foreign")
     assert (await client.get(f"{URL}/{home['id']}", headers=foreign)).status_code == 404
@@ -111,18 +151,34 @@ async def test_foreign_county_neither_reads_nor_lists_home_employers(
     assert [e["id"] for e in city] == [home["id"]]
 
 
-async def test_search_by_name_uscc_industry_place_and_flag(client: httpx.AsyncClient,
-                                                           world: World) -> None:
+async def test_search_by_name_uscc_industry_place_and_flag(
+    client: httpx.AsyncClient, world: World
+) -> None:
     h = world.headers(Role.coordinator)
     kiln_e = await create(client, world, uscc=uscc(4))
-    odd = await create(client, world, name="100%_纯砖厂", industry="manufacturing",
-                       jurisdiction_id=str(world.places["home"].id), licences=[
-                           {"kind": "business", "number": "B", "valid_until": "2001-01-01"}])
-    shop = await create(client, world, name="兴旺家具厂", industry="furniture", licences=[
-        {"kind": "business", "number": "B9"}])
-    mine = await create(client, world, name="银河铜矿", industry="mine",
-                        jurisdiction_id=str(world.places["home"].id), licences=[
-                            {"kind": "business", "number": "B7"}])
+    odd = await create(
+        client,
+        world,
+        name="100%_纯砖厂",
+        industry="manufacturing",
+        jurisdiction_id=str(world.places["home"].id),
+        licences=[{"kind": "business", "number": "B", "valid_until": "2001-01-01"}],
+    )
+    shop = await create(
+        client,
+        world,
+        name="兴旺家具厂",
+        industry="furniture",
+        licences=[{"kind": "business", "number": "B9"}],
+    )
+    mine = await create(
+        client,
+        world,
+        name="银河铜矿",
+        industry="mine",
+        jurisdiction_id=str(world.places["home"].id),
+        licences=[{"kind": "business", "number": "B7"}],
+    )
 
     async def ids(**params: str) -> list[str]:
         r = await client.get(URL, params=params, headers=h)
@@ -158,18 +214,26 @@ async def test_pages_walk_every_employer_once(client: httpx.AsyncClient, world: 
     assert seen == made
 
 
-async def test_patch_changes_only_what_is_sent_and_is_audited(client: httpx.AsyncClient,
-                                                              world: World) -> None:
+async def test_patch_changes_only_what_is_sent_and_is_audited(
+    client: httpx.AsyncClient, world: World
+) -> None:
     e = await create(client, world, uscc=uscc(5), workers=19)
-    r = await client.patch(f"{URL}/{e['id']}", headers=world.headers(Role.inspector), json={
-        "address": "北二里村西", "licences": [{"kind": "business", "number": "B1"}]})
+    r = await client.patch(
+        f"{URL}/{e['id']}",
+        headers=world.headers(Role.inspector),
+        json={"address": "北二里村西", "licences": [{"kind": "business", "number": "B1"}]},
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["address"], body["workers"], body["uscc"]) == ("北二里村西", 19, uscc(5))
     assert body["flags"] == []
-    log = (await client.get("/api/v1/audit", params={"entity_type": "employer",
-                                                      "entity_id": e["id"]},
-                            headers=world.headers(Role.auditor))).json()["items"]
+    log = (
+        await client.get(
+            "/api/v1/audit",
+            params={"entity_type": "employer", "entity_id": e["id"]},
+            headers=world.headers(Role.auditor),
+        )
+    ).json()["items"]
     update = next(x for x in log if x["action"] == "employer.update")
     assert update["before"]["address"] == "北二里村东"
     assert update["after"]["address"] == "北二里村西"

@@ -27,15 +27,20 @@ def _is_problem(r: httpx.Response, status: int) -> dict[str, object]:
 
 async def _count_places(db: TestDatabase) -> int:
     async with db.engine.connect() as conn:
-        return int((await conn.execute(sa.select(sa.func.count()).select_from(Jurisdiction)))
-                   .scalar_one())
+        return int(
+            (await conn.execute(sa.select(sa.func.count()).select_from(Jurisdiction))).scalar_one()
+        )
 
 
-async def test_validation_error_names_the_field(client: httpx.AsyncClient, world: World,
-                                                db: TestDatabase) -> None:
+async def test_validation_error_names_the_field(
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     before = await _count_places(db)
-    r = await client.post("/api/v1/jurisdictions", headers=world.headers(Role.admin),
-                          json={"name": "", "level": "galaxy", "parent_id": "x"})
+    r = await client.post(
+        "/api/v1/jurisdictions",
+        headers=world.headers(Role.admin),
+        json={"name": "", "level": "galaxy", "parent_id": "x"},
+    )
     body = _is_problem(r, 422)
     locs = {tuple(e["loc"]) for e in body["errors"]}  # type: ignore[attr-defined]
     assert ("body", "level") in locs and ("body", "parent_id") in locs
@@ -45,14 +50,20 @@ async def test_validation_error_names_the_field(client: httpx.AsyncClient, world
 
 
 async def test_malformed_json_is_400(client: httpx.AsyncClient, world: World) -> None:
-    r = await client.post("/api/v1/jurisdictions", headers={
-        **world.headers(Role.admin), "content-type": "application/json"}, content=b'{"name": ')
+    r = await client.post(
+        "/api/v1/jurisdictions",
+        headers={**world.headers(Role.admin), "content-type": "application/json"},
+        content=b'{"name": ',
+    )
     _is_problem(r, 400)
 
 
 async def test_wrong_media_type_is_415(client: httpx.AsyncClient, world: World) -> None:
-    r = await client.post("/api/v1/jurisdictions", headers={
-        **world.headers(Role.admin), "content-type": "text/plain"}, content=b"name=x")
+    r = await client.post(
+        "/api/v1/jurisdictions",
+        headers={**world.headers(Role.admin), "content-type": "text/plain"},
+        content=b"name=x",
+    )
     _is_problem(r, 415)
 
 
@@ -63,8 +74,10 @@ async def test_unknown_route_404_and_wrong_method_405(client: httpx.AsyncClient)
 
 async def test_body_over_the_limit_is_413(db: TestDatabase, world: World) -> None:
     app = app_for(db, max_body_bytes=4096)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-                                 base_url="http://t") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://t",
+    ) as c:
         big = {"name": "x" * 10_000, "level": "township", "parent_id": str(world.places["home"].id)}
         r = await c.post("/api/v1/jurisdictions", json=big, headers=world.headers(Role.admin))
         _is_problem(r, 413)
@@ -73,8 +86,11 @@ async def test_body_over_the_limit_is_413(db: TestDatabase, world: World) -> Non
             for _ in range(10):
                 yield b"x" * 1000
 
-        r = await c.post("/api/v1/jurisdictions", content=chunks(), headers={
-            **world.headers(Role.admin), "content-type": "application/json"})
+        r = await c.post(
+            "/api/v1/jurisdictions",
+            content=chunks(),
+            headers={**world.headers(Role.admin), "content-type": "application/json"},
+        )
         _is_problem(r, 413)
 
 
@@ -99,20 +115,26 @@ async def test_database_down_is_503(db: TestDatabase) -> None:
     from app.main import create_app
     from tests.conftest import make_settings
 
-    url = ("postgresql+asyncpg://postgres@127.0.0.1:1/none" if db.is_postgres
-           else "sqlite+aiosqlite:////nonexistent-dir/x.db")
+    url = (
+        "postgresql+asyncpg://postgres@127.0.0.1:1/none"
+        if db.is_postgres
+        else "sqlite+aiosqlite:////nonexistent-dir/x.db"
+    )
     app = create_app(make_settings(url), side="internal")
     from app.runtime import Runtime
 
     runtime: Runtime = app.state.runtime
     runtime.start()
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://t") as c:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as c:
             r = await c.get("/readyz")
             _is_problem(r, 503)
-            r = await c.post("/api/v1/auth/token", data={
-                "grant_type": "password", "username": "a", "password": "b"})
+            r = await c.post(
+                "/api/v1/auth/token",
+                data={"grant_type": "password", "username": "a", "password": "b"},
+            )
             _is_problem(r, 503)
             assert (await c.get("/healthz")).status_code == 200
     finally:
@@ -127,35 +149,51 @@ async def _refuse_place_named(db: TestDatabase, name: str) -> None:
     to an answer would: the insert fails inside the database, not in our code."""
     async with db.engine.begin() as conn:
         if db.is_postgres:
-            await conn.execute(sa.text(f"ALTER TABLE jurisdiction ADD CONSTRAINT lw_test_refuse "
-                                       f"CHECK (name <> '{name}')"))
+            await conn.execute(
+                sa.text(
+                    f"ALTER TABLE jurisdiction ADD CONSTRAINT lw_test_refuse "
+                    f"CHECK (name <> '{name}')"
+                )
+            )
         else:
-            await conn.execute(sa.text(
-                f"CREATE TRIGGER lw_test_refuse BEFORE INSERT ON jurisdiction "
-                f"WHEN NEW.name = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+            await conn.execute(
+                sa.text(
+                    f"CREATE TRIGGER lw_test_refuse BEFORE INSERT ON jurisdiction "
+                    f"WHEN NEW.name = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+            )
 
 
 async def _allow_again(db: TestDatabase) -> None:
     async with db.engine.begin() as conn:
-        await conn.execute(sa.text(
-            "ALTER TABLE jurisdiction DROP CONSTRAINT lw_test_refuse" if db.is_postgres
-            else "DROP TRIGGER lw_test_refuse"))
+        await conn.execute(
+            sa.text(
+                "ALTER TABLE jurisdiction DROP CONSTRAINT lw_test_refuse"
+                if db.is_postgres
+                else "DROP TRIGGER lw_test_refuse"
+            )
+        )
 
 
 async def test_a_database_error_is_logged_without_the_values_sent(
-        db: TestDatabase, world: World, caplog: pytest.LogCaptureFixture) -> None:
+    db: TestDatabase, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     """The 500's log line names the error, never the statement's parameters: they are
     what people typed (a tipster's words, a worker's name, a phone number)."""
     await _refuse_place_named(db, SECRET_NAME)
     parent = str(world.places["home"].id)
-    transport = httpx.ASGITransport(app=app_for(db),  # type: ignore[arg-type]
-                                    raise_app_exceptions=False)
+    transport = httpx.ASGITransport(
+        app=app_for(db),  # type: ignore[arg-type]
+        raise_app_exceptions=False,
+    )
     try:
         with caplog.at_level(logging.ERROR, logger="labourwatch.errors"):
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-                r = await c.post("/api/v1/jurisdictions", headers=world.headers(Role.admin),
-                                 json={"name": SECRET_NAME, "level": "township",
-                                       "parent_id": parent})
+                r = await c.post(
+                    "/api/v1/jurisdictions",
+                    headers=world.headers(Role.admin),
+                    json={"name": SECRET_NAME, "level": "township", "parent_id": parent},
+                )
     finally:
         await _allow_again(db)
     _is_problem(r, 500)

@@ -20,7 +20,8 @@ URL = "/api/v1/queue/changes"
 
 
 async def test_changes_follow_an_assignment_through_its_life(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     case_id = await file(db, await make_employer(db, world), "wage_arrears")
     _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
     first = (await client.get(URL, headers=labour, params={"since": 0})).json()
@@ -35,15 +36,18 @@ async def test_changes_follow_an_assignment_through_its_life(
     aid = item["assignment_id"]
     await client.post(f"/api/v1/assignments/{aid}/accept", headers=labour)
     await serve_decision(client, labour, aid, 5000)
-    r = await client.post(f"/api/v1/assignments/{aid}/actions", headers=labour,
-                          json={"type": "fine", "note": "罚款", "amount": 5000})
+    r = await client.post(
+        f"/api/v1/assignments/{aid}/actions",
+        headers=labour,
+        json={"type": "fine", "note": "罚款", "amount": 5000},
+    )
     assert r.status_code == 201
-    await client.post(f"/api/v1/assignments/{aid}/conclude", headers=labour,
-                      json={"summary": "已处罚"})
+    await client.post(
+        f"/api/v1/assignments/{aid}/conclude", headers=labour, json={"summary": "已处罚"}
+    )
     later = (await client.get(URL, headers=labour, params={"since": since})).json()
     # the second "accepted" is the filing (立案) that the fine's penalty decision needs
-    assert [i["change"] for i in later["items"]] == ["accepted", "accepted", "action",
-                                                     "concluded"]
+    assert [i["change"] for i in later["items"]] == ["accepted", "accepted", "action", "concluded"]
     seqs = [i["seq"] for i in later["items"]]
     assert seqs == sorted(seqs) and seqs[0] > since and later["next_since"] == seqs[-1]
     assert later["items"][-1]["assignment"]["status"] == "concluded"
@@ -52,7 +56,8 @@ async def test_changes_follow_an_assignment_through_its_life(
 
 
 async def test_other_agencies_do_not_see_the_change(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     await file(db, await make_employer(db, world), "wage_arrears")
     police = world.headers(Role.agency_officer)
     _, foreign_labour = await world.add_user(Role.agency_officer, AgencyKind.labour, "foreign")
@@ -61,20 +66,25 @@ async def test_other_agencies_do_not_see_the_change(
     await file(db, await make_employer(db, world, name="黄骅市某煤矿"), "forced_labour")
     changes = (await client.get(URL, headers=police)).json()["items"]
     assert [(c["change"], c["assignment"]["employer_name"]) for c in changes] == [
-        ("created", "黄骅市某煤矿")]
+        ("created", "黄骅市某煤矿")
+    ]
 
 
 async def test_a_declined_and_rerouted_assignment_shows_on_both_sides(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     case_id = await file(db, await make_employer(db, world), "wage_arrears")
     _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
     aid = (await client.get(URL, headers=labour)).json()["items"][0]["assignment_id"]
-    await client.post(f"/api/v1/assignments/{aid}/decline", headers=labour,
-                      json={"reason": "不属本部门"})
+    await client.post(
+        f"/api/v1/assignments/{aid}/decline", headers=labour, json={"reason": "不属本部门"}
+    )
     police = world.agency(AgencyKind.police)
-    r = await client.post(f"/api/v1/cases/{case_id}/reroute", headers=world.headers(
-        Role.coordinator), json={"assignment_id": aid, "agency_id": str(police.id),
-                                 "reason": "涉嫌恶意欠薪"})
+    r = await client.post(
+        f"/api/v1/cases/{case_id}/reroute",
+        headers=world.headers(Role.coordinator),
+        json={"assignment_id": aid, "agency_id": str(police.id), "reason": "涉嫌恶意欠薪"},
+    )
     assert r.status_code in (200, 201), r.text
     mine = [c["change"] for c in (await client.get(URL, headers=labour)).json()["items"]]
     assert mine == ["created", "declined", "rerouted"]
@@ -83,13 +93,17 @@ async def test_a_declined_and_rerouted_assignment_shows_on_both_sides(
 
 
 async def test_concurrent_writers_get_distinct_gapless_seqs(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     employers = [await make_employer(db, world, name=f"砖厂{i}") for i in range(6)]
 
     async def open_case(employer_id: uuid.UUID) -> None:
         async with transaction(db.sessionmaker) as session:
-            case = Case(employer_id=employer_id, violation_types=["wage_arrears"],
-                        jurisdiction_path=world.places["home"].path)
+            case = Case(
+                employer_id=employer_id,
+                violation_types=["wage_arrears"],
+                jurisdiction_path=world.places["home"].path,
+            )
             session.add(case)
             await session.flush()
             await route_case(session, SYSTEM_ACTOR, case)

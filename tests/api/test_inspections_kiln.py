@@ -28,20 +28,34 @@ KILN_FINDINGS = [
 
 
 def _case_route_exists() -> bool:
-    return any(isinstance(r, APIRoute) and "GET" in (r.methods or set())
-               and r.path.startswith("/api/v1/cases/{") and r.path.count("/") == 4
-               for router in internal_routers() for r in router.routes)
+    return any(
+        isinstance(r, APIRoute)
+        and "GET" in (r.methods or set())
+        and r.path.startswith("/api/v1/cases/{")
+        and r.path.count("/") == 4
+        for router in internal_routers()
+        for r in router.routes
+    )
 
 
 async def test_the_brick_kiln_goes_from_draft_to_signed_and_onto_its_case(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     team = await make_team(client, world)
     kiln = await add_employer(world, name="某村砖窑厂")
-    r = await new_inspection(client, team.of("leader"), kiln, campaign_id=team.campaign_id,
-                             team_id=team.id, checklist={"contracts": "not_compliant",
-                                                         "insurance": "not_compliant",
-                                                         "child_labour": "compliant",
-                                                         "forced_labour": "compliant"})
+    r = await new_inspection(
+        client,
+        team.of("leader"),
+        kiln,
+        campaign_id=team.campaign_id,
+        team_id=team.id,
+        checklist={
+            "contracts": "not_compliant",
+            "insurance": "not_compliant",
+            "child_labour": "compliant",
+            "forced_labour": "compliant",
+        },
+    )
     assert r.status_code == 201, r.text
     insp = r.json()
     assert insp["status"] == "draft"
@@ -50,9 +64,15 @@ async def test_the_brick_kiln_goes_from_draft_to_signed_and_onto_its_case(
     url = f"/api/v1/inspections/{insp['id']}"
     finding_ids = []
     for vt, text in KILN_FINDINGS:
-        r = await client.post(f"{url}/findings", headers=team.of("member"),
-                              json={"violation_type": vt, "description": text,
-                                    "workers_affected": 19 if vt != "no_labour_contract" else 9})
+        r = await client.post(
+            f"{url}/findings",
+            headers=team.of("member"),
+            json={
+                "violation_type": vt,
+                "description": text,
+                "workers_affected": 19 if vt != "no_labour_contract" else 9,
+            },
+        )
         assert r.status_code == 201, r.text
         finding_ids.append(r.json()["id"])
     assert (await client.get(url, headers=team.of("leader"))).json()["flags"] == []
@@ -68,14 +88,19 @@ async def test_the_brick_kiln_goes_from_draft_to_signed_and_onto_its_case(
     assert r.status_code == 200, r.text
     signed = r.json()
     assert signed["status"] == "signed" and signed["signed_at"] is not None
-    assert {s["user_id"] for s in signed["signatures"]} == {str(team.leader.id),
-                                                            str(team.member.id)}
+    assert {s["user_id"] for s in signed["signatures"]} == {
+        str(team.leader.id),
+        str(team.member.id),
+    }
     case_id = signed["case_id"]
     assert case_id is not None
     assert {f["case_id"] for f in signed["findings"]} == {case_id}
 
-    r = await client.post(f"{url}/findings", headers=team.of("leader"),
-                          json={"violation_type": "child_labour", "description": "late"})
+    r = await client.post(
+        f"{url}/findings",
+        headers=team.of("leader"),
+        json={"violation_type": "child_labour", "description": "late"},
+    )
     assert r.status_code == 409
     after = (await client.get(url, headers=world.headers(Role.coordinator))).json()
     assert len(after["findings"]) == 3 and after["status"] == "signed"
@@ -87,8 +112,13 @@ async def test_the_brick_kiln_goes_from_draft_to_signed_and_onto_its_case(
         assert all(fid in r.text for fid in finding_ids)
     async with transaction(db.sessionmaker) as session:
         case = await cases.get_case(session, SYSTEM_ACTOR, case_id)
-        sources = (await session.exec(select(CaseSourceRecord).where(
-            CaseSourceRecord.case_id == case.id, col(CaseSourceRecord.kind) == "finding"))).all()
+        sources = (
+            await session.exec(
+                select(CaseSourceRecord).where(
+                    CaseSourceRecord.case_id == case.id, col(CaseSourceRecord.kind) == "finding"
+                )
+            )
+        ).all()
     assert str(case.employer_id) == str(kiln)
     assert {vt for vt, _ in KILN_FINDINGS} <= set(case.violation_types)
     assert {str(s.source_id) for s in sources} == set(finding_ids)

@@ -30,26 +30,36 @@ def _rows(r: httpx.Response) -> list[dict[str, str]]:
     return [dict(zip(HEADERS, row, strict=True)) for row in rows]
 
 
-async def _get(client: httpx.AsyncClient, headers: dict[str, str], **params: Any
-               ) -> httpx.Response:
+async def _get(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> httpx.Response:
     return await client.get(LEDGER, headers=headers, params=params)
 
 
 async def _case_of(world: World, employer: str) -> Case:
     async with transaction(world.db.sessionmaker) as s:
-        return (await s.exec(select(Case).join(Employer, Employer.id == Case.employer_id)  # type: ignore[arg-type]
-                             .where(Employer.name == employer))).one()
+        return (
+            await s.exec(
+                select(Case)
+                .join(Employer, Employer.id == Case.employer_id)  # type: ignore[arg-type]
+                .where(Employer.name == employer)
+            )
+        ).one()
 
 
 async def test_the_csv_has_a_row_per_assignment_action_with_chinese_headers(
-        client: httpx.AsyncClient, world: World) -> None:
+    client: httpx.AsyncClient, world: World
+) -> None:
     await build_stats_world(world)
     rows = _rows(await _get(client, world.headers(Role.coordinator)))
     kiln = [r for r in rows if r["单位名称"] == "某村砖窑厂"]
     doers = ("人力资源和社会保障局", "公安局")
-    assert [(r["承办单位"].endswith(doers), r["处理措施"]) for r in kiln] \
-        == [(True, "罚款"), (True, "追发工资"), (True, "责令整改"), (True, "刑事立案"),
-            (True, "解救童工"), (True, "遣送返乡")]
+    assert [(r["承办单位"].endswith(doers), r["处理措施"]) for r in kiln] == [
+        (True, "罚款"),
+        (True, "追发工资"),
+        (True, "责令整改"),
+        (True, "刑事立案"),
+        (True, "解救童工"),
+        (True, "遣送返乡"),
+    ]
     fine, wages, order = kiln[0], kiln[1], kiln[2]
     assert fine["金额（元）"] == "5000.00" and fine["案件状态"] == "办理中"
     assert fine["所在地"] == "黄骅镇" and fine["立案时间"] == "2026-07-12 10:00"
@@ -60,12 +70,11 @@ async def test_the_csv_has_a_row_per_assignment_action_with_chinese_headers(
     assert not any(r["单位名称"] == "献县砖厂" for r in rows)  # another county's case
 
 
-async def test_filters_by_status_and_opening_day(client: httpx.AsyncClient,
-                                                 world: World) -> None:
+async def test_filters_by_status_and_opening_day(client: httpx.AsyncClient, world: World) -> None:
     await build_stats_world(world)
     headers = world.headers(Role.coordinator)
     closed = _rows(await _get(client, headers, status="closed"))
-    assert {r["单位名称"] for r in closed} == {"'=HYPERLINK(\"x\")小作坊"}
+    assert {r["单位名称"] for r in closed} == {'\'=HYPERLINK("x")小作坊'}
     august = _rows(await _get(client, headers, **{"from": "2026-08-01", "to": "2026-08-31"}))
     assert {r["单位名称"] for r in august} == {"北二里煤矿"}
     r = await _get(client, headers, status="lost")
@@ -73,18 +82,39 @@ async def test_filters_by_status_and_opening_day(client: httpx.AsyncClient,
 
 
 async def test_an_agency_sees_only_its_cases_and_no_restricted_share(
-        client: httpx.AsyncClient, world: World) -> None:
+    client: httpx.AsyncClient, world: World
+) -> None:
     await build_stats_world(world)
     case = await _case_of(world, "某村砖窑厂")
     async with transaction(world.db.sessionmaker) as s:
-        s.add(Assignment(case_id=case.id, agency_id=world.agency(AgencyKind.supervision).id,
-                         role="also", status="pending", due_at=JULY, reason="保护伞线索",
-                         restricted=True, violation_types=["official_misconduct"]))
-        s.add(Tip(receipt_hash="f" * 64, channel="phone", description="举报人王五 13800000000",
-                  scope_path=world.places["town"].path, triage_due_at=JULY, case_id=case.id))
+        s.add(
+            Assignment(
+                case_id=case.id,
+                agency_id=world.agency(AgencyKind.supervision).id,
+                role="also",
+                status="pending",
+                due_at=JULY,
+                reason="保护伞线索",
+                restricted=True,
+                violation_types=["official_misconduct"],
+            )
+        )
+        s.add(
+            Tip(
+                receipt_hash="f" * 64,
+                channel="phone",
+                description="举报人王五 13800000000",
+                scope_path=world.places["town"].path,
+                triage_due_at=JULY,
+                case_id=case.id,
+            )
+        )
     police = _rows(await _get(client, world.headers(Role.agency_officer)))
-    assert {r["单位名称"] for r in police} == {"某村砖窑厂", "'=HYPERLINK(\"x\")小作坊",
-                                             "羊二庄镇红星砖窑厂"}
+    assert {r["单位名称"] for r in police} == {
+        "某村砖窑厂",
+        '\'=HYPERLINK("x")小作坊',
+        "羊二庄镇红星砖窑厂",
+    }
     assert not any(r["承办单位"].endswith("监察委员会") for r in police)
     office = await _get(client, world.headers(Role.coordinator))
     assert any(r["承办单位"].endswith("监察委员会") for r in _rows(office))

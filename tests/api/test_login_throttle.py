@@ -22,8 +22,9 @@ TOKEN = "/api/v1/auth/token"
 
 
 async def _login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
-    return await client.post(TOKEN, data={"grant_type": "password", "username": username,
-                                          "password": password})
+    return await client.post(
+        TOKEN, data={"grant_type": "password", "username": username, "password": password}
+    )
 
 
 def _shape(r: httpx.Response) -> tuple[int, str, dict[str, Any]]:
@@ -32,9 +33,11 @@ def _shape(r: httpx.Response) -> tuple[int, str, dict[str, Any]]:
 
 
 async def test_sixty_wrong_passwords_then_the_right_one_is_refused_with_retry_after(
-        client: httpx.AsyncClient, world: World) -> None:
-    statuses = [(await _login(client, "inspector.home", f"guess-{i}")).status_code
-                for i in range(60)]
+    client: httpx.AsyncClient, world: World
+) -> None:
+    statuses = [
+        (await _login(client, "inspector.home", f"guess-{i}")).status_code for i in range(60)
+    ]
     assert statuses[:5] == [401] * 5 and set(statuses[5:]) == {429}
     r = await _login(client, "inspector.home", PASSWORD)
     assert r.status_code == 429, r.text
@@ -43,7 +46,8 @@ async def test_sixty_wrong_passwords_then_the_right_one_is_refused_with_retry_af
 
 
 async def test_an_unknown_name_gets_the_same_answers_as_a_real_one(
-        client: httpx.AsyncClient, world: World) -> None:
+    client: httpx.AsyncClient, world: World
+) -> None:
     real = [_shape(await _login(client, "inspector.home", "wrong")) for _ in range(7)]
     ghost = [_shape(await _login(client, "nobody.at.all", "wrong")) for _ in range(7)]
     assert real == ghost
@@ -51,7 +55,8 @@ async def test_an_unknown_name_gets_the_same_answers_as_a_real_one(
 
 
 async def test_the_lockout_ends_and_the_next_one_is_twice_as_long(
-        client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     now = [1_000_000.0]
     monkeypatch.setattr(login_throttle.time, "time", lambda: now[0])
     for _ in range(5):
@@ -67,28 +72,39 @@ async def test_the_lockout_ends_and_the_next_one_is_twice_as_long(
     assert (await _login(client, "inspector.home", PASSWORD)).status_code == 200
 
 
-async def test_one_source_guessing_many_names_is_locked_out(world: World,
-                                                            db: TestDatabase) -> None:
+async def test_one_source_guessing_many_names_is_locked_out(world: World, db: TestDatabase) -> None:
     app = app_for(db, login_max_failures_per_source=4)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-                                 base_url="http://test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://test",
+    ) as client:
         for i in range(4):
             assert (await _login(client, f"name-{i}", "wrong")).status_code == 401
         r = await _login(client, "coordinator.home", PASSWORD)
         assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
 
 
-async def test_client_credentials_are_throttled_too(client: httpx.AsyncClient, world: World,
-                                                   db: TestDatabase) -> None:
+async def test_client_credentials_are_throttled_too(
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     async with transaction(db.sessionmaker) as session:
         acct, secret = await create_service_account(
-            session, SYSTEM_ACTOR, name="police system",
-            agency_id=world.agency(AgencyKind.police).id, scopes=["queue:read"])
+            session,
+            SYSTEM_ACTOR,
+            name="police system",
+            agency_id=world.agency(AgencyKind.police).id,
+            scopes=["queue:read"],
+        )
 
     async def attempt(client_secret: str) -> httpx.Response:
-        return await client.post(TOKEN, data={"grant_type": "client_credentials",
-                                              "client_id": acct.client_id,
-                                              "client_secret": client_secret})
+        return await client.post(
+            TOKEN,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": acct.client_id,
+                "client_secret": client_secret,
+            },
+        )
 
     statuses = [(await attempt("wrong")).status_code for _ in range(8)]
     assert statuses == [401] * 5 + [429] * 3
@@ -97,7 +113,8 @@ async def test_client_credentials_are_throttled_too(client: httpx.AsyncClient, w
 
 
 async def test_a_login_flood_does_not_stall_the_event_loop(
-        client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each password check is held open until /healthz and /readyz have answered. Run on
     the event loop, a held check would block them and wait out its 3 s in vain; in a
     worker thread, with the login's database connection given back first, both answer
@@ -112,8 +129,10 @@ async def test_a_login_flood_does_not_stall_the_event_loop(
         return original(password, hashed, *args, **kwargs)
 
     monkeypatch.setattr(security._hasher, "verify", held_verify)
-    logins = [asyncio.create_task(_login(client, name, "wrong"))
-              for name in ("inspector.home", "coordinator.home", "auditor.home", "admin.home")]
+    logins = [
+        asyncio.create_task(_login(client, name, "wrong"))
+        for name in ("inspector.home", "coordinator.home", "auditor.home", "admin.home")
+    ]
     for _ in range(1000):  # until a password check is under way
         if started.is_set():
             break

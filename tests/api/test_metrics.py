@@ -13,10 +13,13 @@ from tests.conftest import TestDatabase, app_for
 TOKEN = "scrape-token-0123456789abcdef"
 
 
-async def _get(db: TestDatabase, peer: str, headers: dict[str, str] | None = None,
-               **settings: object) -> httpx.Response:
-    transport = httpx.ASGITransport(app=app_for(db, **settings),  # type: ignore[arg-type]
-                                    client=(peer, 40000))
+async def _get(
+    db: TestDatabase, peer: str, headers: dict[str, str] | None = None, **settings: object
+) -> httpx.Response:
+    transport = httpx.ASGITransport(
+        app=app_for(db, **settings),  # type: ignore[arg-type]
+        client=(peer, 40000),
+    )
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         return await c.get("/metrics", headers=headers or {})
 

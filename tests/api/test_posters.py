@@ -23,9 +23,16 @@ NAME = "羊二庄镇红星砖窑厂（北厂区）"
 
 
 async def employer(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
-    r = await client.post("/api/v1/employers", headers=world.headers(Role.coordinator), json={
-        "name": NAME, "industry": "brick_kiln", "address": "北二里村东",
-        "jurisdiction_id": str(world.places["town"].id)})
+    r = await client.post(
+        "/api/v1/employers",
+        headers=world.headers(Role.coordinator),
+        json={
+            "name": NAME,
+            "industry": "brick_kiln",
+            "address": "北二里村东",
+            "jurisdiction_id": str(world.places["town"].id),
+        },
+    )
     assert r.status_code == 201, r.text
     return dict(r.json())
 
@@ -59,33 +66,53 @@ def qr_in_png(img: Image.Image, modules: int) -> list[list[bool]]:
         assert isinstance(value, int)
         return value < 128
 
-    return [[dark(left + c * size + size // 2, top + r * size + size // 2)
-             for c in range(modules)] for r in range(modules)]
+    return [
+        [dark(left + c * size + size // 2, top + r * size + size // 2) for c in range(modules)]
+        for r in range(modules)
+    ]
 
 
 async def test_the_pdf_poster_names_the_employer_and_the_hotline(
-        db: TestDatabase, world: World) -> None:
+    db: TestDatabase, world: World
+) -> None:
     app = app_for(db, hotline_number="0317-12333", public_base_url="https://jubao.example.cn/")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-                                 base_url="http://test") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://test",
+    ) as c:
         emp = await employer(c, world)
-        r = await c.get(f"/api/v1/employers/{emp['id']}/poster",
-                        headers=world.headers(Role.inspector), params={"format": "pdf"})
+        r = await c.get(
+            f"/api/v1/employers/{emp['id']}/poster",
+            headers=world.headers(Role.inspector),
+            params={"format": "pdf"},
+        )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF")
     text = pdf_text(r.content)
-    for expected in ("维护劳动者合法权益", "举报电话", "0317-12333", f"单位：{NAME}", "强迫劳动",
-                     "扣留身份证件", "使用童工", "可以匿名"):
+    for expected in (
+        "维护劳动者合法权益",
+        "举报电话",
+        "0317-12333",
+        f"单位：{NAME}",
+        "强迫劳动",
+        "扣留身份证件",
+        "使用童工",
+        "可以匿名",
+    ):
         assert expected in text, (expected, text)
     assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in r.content  # A4
 
 
 async def test_the_png_poster_is_a4_and_its_qr_code_opens_the_prefilled_form(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     needs.cjk_font()
     emp = await employer(client, world)
-    r = await client.get(f"/api/v1/employers/{emp['id']}/poster", params={"format": "png"},
-                         headers=world.headers(Role.agency_officer))
+    r = await client.get(
+        f"/api/v1/employers/{emp['id']}/poster",
+        params={"format": "png"},
+        headers=world.headers(Role.agency_officer),
+    )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "image/png"
     img = Image.open(io.BytesIO(r.content))
@@ -102,19 +129,22 @@ async def test_the_png_poster_is_a4_and_its_qr_code_opens_the_prefilled_form(
     assert f'<option value="{emp["jurisdiction_id"]}" selected>' in form.text
 
 
-async def test_posters_are_scoped_like_the_employer(client: httpx.AsyncClient,
-                                                   world: World) -> None:
+async def test_posters_are_scoped_like_the_employer(
+    client: httpx.AsyncClient, world: World
+) -> None:
     emp = await employer(client, world)
     url = f"/api/v1/employers/{emp['id']}/poster"
-    assert (await client.get(url, headers=world.headers(Role.coordinator, "foreign"))
-            ).status_code == 404
+    assert (
+        await client.get(url, headers=world.headers(Role.coordinator, "foreign"))
+    ).status_code == 404
     assert (await client.get(url)).status_code == 401
     bad = await client.get(url, params={"format": "gif"}, headers=world.headers(Role.coordinator))
     assert bad.status_code == 422
 
 
 async def test_without_a_chinese_font_the_png_is_a_clear_503_and_the_pdf_still_works(
-        client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     emp = await employer(client, world)
     monkeypatch.setattr(posters, "find_cjk_font", lambda: None)
     url = f"/api/v1/employers/{emp['id']}/poster"

@@ -45,27 +45,31 @@ def assert_fits(r: httpx.Response, doc: str, method: str, path: str) -> str:
 
 def uscc_for(n: int) -> str:
     from app.domain.uscc import uscc_check_digit
+
     first17 = f"91130983MA{n:07d}"
     return first17 + uscc_check_digit(first17)
 
 
-async def test_internal_errors_fit_their_declared_problems(client: httpx.AsyncClient,
-                                                          world: World) -> None:
+async def test_internal_errors_fit_their_declared_problems(
+    client: httpx.AsyncClient, world: World
+) -> None:
     coord = world.headers(Role.coordinator)
     home = str(world.places["home"].id)
-    body = {"name": "某砖厂", "industry": "brick_kiln", "jurisdiction_id": home,
-            "uscc": uscc_for(1)}
+    body = {
+        "name": "某砖厂",
+        "industry": "brick_kiln",
+        "jurisdiction_id": home,
+        "uscc": uscc_for(1),
+    }
     assert (await client.post("/api/v1/employers", json=body, headers=coord)).status_code == 201
-    taken = await client.post("/api/v1/employers", json={**body, "name": "别的名字"},
-                              headers=coord)
+    taken = await client.post("/api/v1/employers", json={**body, "name": "别的名字"}, headers=coord)
     assert taken.status_code == 409
     assert assert_fits(taken, "internal.json", "post", "/api/v1/employers") == "ConflictProblem"
     assert uuid.UUID(taken.json()["existing_id"])
 
     invalid = await client.post("/api/v1/employers", json={"name": ""}, headers=coord)
     assert invalid.status_code == 422
-    assert assert_fits(invalid, "internal.json", "post", "/api/v1/employers") \
-        == "ValidationProblem"
+    assert assert_fits(invalid, "internal.json", "post", "/api/v1/employers") == "ValidationProblem"
     assert all(set(e) == {"loc", "msg", "type"} for e in invalid.json()["errors"])
 
     anonymous = await client.get("/api/v1/me")
@@ -74,19 +78,29 @@ async def test_internal_errors_fit_their_declared_problems(client: httpx.AsyncCl
 
     missing = await client.get(f"/api/v1/employers/{uuid.uuid4()}", headers=coord)
     assert missing.status_code == 404
-    assert assert_fits(missing, "internal.json", "get", "/api/v1/employers/{employer_id}") \
-        == "Problem"
+    assert (
+        assert_fits(missing, "internal.json", "get", "/api/v1/employers/{employer_id}") == "Problem"
+    )
 
 
-async def test_token_errors_carry_the_oauth2_error_code(client: httpx.AsyncClient,
-                                                        world: World) -> None:
+async def test_token_errors_carry_the_oauth2_error_code(
+    client: httpx.AsyncClient, world: World
+) -> None:
     token = "/api/v1/auth/token"
-    cases = [({"grant_type": "password", "username": "nobody", "password": "x" * 12},
-              401, "invalid_grant"),
-             ({"grant_type": "client_credentials", "client_id": "no", "client_secret": "x"},
-              401, "invalid_client"),
-             ({"grant_type": "password"}, 400, "invalid_request"),
-             ({"grant_type": "implicit"}, 400, "unsupported_grant_type")]
+    cases = [
+        (
+            {"grant_type": "password", "username": "nobody", "password": "x" * 12},
+            401,
+            "invalid_grant",
+        ),
+        (
+            {"grant_type": "client_credentials", "client_id": "no", "client_secret": "x"},
+            401,
+            "invalid_client",
+        ),
+        ({"grant_type": "password"}, 400, "invalid_request"),
+        ({"grant_type": "implicit"}, 400, "unsupported_grant_type"),
+    ]
     for form, status, error in cases:
         r = await client.post(token, data=form)
         assert r.status_code == status, r.text
@@ -94,10 +108,12 @@ async def test_token_errors_carry_the_oauth2_error_code(client: httpx.AsyncClien
         assert r.json()["error"] == error
 
 
-async def test_public_errors_fit_their_declared_problems(client: httpx.AsyncClient,
-                                                        world: World) -> None:
-    unknown = await client.post("/public/v1/tips/lookup",
-                                json={"receipt": "AAAA-AAAA-AAAA-AAAA-AAAA"})
+async def test_public_errors_fit_their_declared_problems(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    unknown = await client.post(
+        "/public/v1/tips/lookup", json={"receipt": "AAAA-AAAA-AAAA-AAAA-AAAA"}
+    )
     assert unknown.status_code == 404
     assert assert_fits(unknown, "public.json", "post", "/public/v1/tips/lookup") == "Problem"
     invalid = await client.post("/public/v1/tips", json={"description": ""})

@@ -37,11 +37,18 @@ async def lookup(client: httpx.AsyncClient, receipt: str) -> httpx.Response:
     return await client.post("/public/v1/tips/lookup", json={"receipt": receipt})
 
 
-async def test_a_tip_gets_a_receipt_that_reads_back_as_received(client: httpx.AsyncClient,
-                                                               world: World) -> None:
-    r = await client.post("/public/v1/tips", json={
-        "description": "黄骅某砖厂扣身份证", "violation_types": ["id_document_detention"],
-        "employer_name": "某砖厂", "contact": {"phone": "13800001111"}})
+async def test_a_tip_gets_a_receipt_that_reads_back_as_received(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    r = await client.post(
+        "/public/v1/tips",
+        json={
+            "description": "黄骅某砖厂扣身份证",
+            "violation_types": ["id_document_detention"],
+            "employer_name": "某砖厂",
+            "contact": {"phone": "13800001111"},
+        },
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["status"] == "received" and RECEIPT.match(body["receipt"])
@@ -53,43 +60,52 @@ async def test_a_tip_gets_a_receipt_that_reads_back_as_received(client: httpx.As
 
 
 async def test_validation_messages_are_chinese(client: httpx.AsyncClient, world: World) -> None:
-    r = await client.post("/public/v1/tips", json={"description": "", "violation_types": ["bogus"],
-                                                   "jurisdiction_id": "not-a-uuid"})
+    r = await client.post(
+        "/public/v1/tips",
+        json={"description": "", "violation_types": ["bogus"], "jurisdiction_id": "not-a-uuid"},
+    )
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/problem+json"
     errors = {tuple(e["loc"]): e["msg"] for e in r.json()["errors"]}
-    assert set(errors) == {("body", "description"), ("body", "violation_types"),
-                           ("body", "jurisdiction_id")}
+    assert set(errors) == {
+        ("body", "description"),
+        ("body", "violation_types"),
+        ("body", "jurisdiction_id"),
+    }
     assert all(CJK.search(m) for m in errors.values())
     assert "bogus" in errors[("body", "violation_types")]
     missing = await client.post("/public/v1/tips", json={})
-    assert missing.json()["errors"] == [{"loc": ["body", "description"], "msg": "必须填写",
-                                         "type": "value_error"}]
-    bad_json = await client.post("/public/v1/tips", content=b"{", headers={
-        "content-type": "application/json"})
+    assert missing.json()["errors"] == [
+        {"loc": ["body", "description"], "msg": "必须填写", "type": "value_error"}
+    ]
+    bad_json = await client.post(
+        "/public/v1/tips", content=b"{", headers={"content-type": "application/json"}
+    )
     assert bad_json.status_code == 400 and CJK.search(bad_json.json()["detail"])
 
 
 async def test_unknown_jurisdiction_is_422(client: httpx.AsyncClient, world: World) -> None:
-    r = await client.post("/public/v1/tips", json={"description": "x",
-                                                   "jurisdiction_id": str(uuid.uuid4())})
+    r = await client.post(
+        "/public/v1/tips", json={"description": "x", "jurisdiction_id": str(uuid.uuid4())}
+    )
     assert r.status_code == 422
     assert r.json()["errors"][0]["loc"] == ["body", "jurisdiction_id"]
 
 
-async def test_unknown_or_malformed_receipt_is_404(client: httpx.AsyncClient,
-                                                   world: World) -> None:
+async def test_unknown_or_malformed_receipt_is_404(client: httpx.AsyncClient, world: World) -> None:
     for receipt in ("2345-6789-ABCD-EFGH-JKMN", "0000-1111", "x"):
         r = await lookup(client, receipt)
         assert r.status_code == 404, receipt
         assert r.headers["content-type"] == "application/problem+json"
-    r = await client.post("/public/v1/tips/followups",
-                          json={"receipt": "2345-6789-ABCD-EFGH-JKMN", "message": "补充"})
+    r = await client.post(
+        "/public/v1/tips/followups", json={"receipt": "2345-6789-ABCD-EFGH-JKMN", "message": "补充"}
+    )
     assert r.status_code == 404
 
 
 async def test_same_idempotency_key_and_body_gives_the_same_receipt_and_one_tip(
-        client: httpx.AsyncClient, db: TestDatabase, world: World) -> None:
+    client: httpx.AsyncClient, db: TestDatabase, world: World
+) -> None:
     body = {"description": "同一个举报，重试三次"}
     headers = {"Idempotency-Key": "form-42"}
     first = await client.post("/public/v1/tips", json=body, headers=headers)
@@ -97,8 +113,7 @@ async def test_same_idempotency_key_and_body_gives_the_same_receipt_and_one_tip(
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
     assert again.headers.get("idempotent-replayed") == "true"
-    other = await client.post("/public/v1/tips", json={"description": "另一件事"},
-                              headers=headers)
+    other = await client.post("/public/v1/tips", json={"description": "另一件事"}, headers=headers)
     assert other.status_code == 422
     async with db.sessionmaker() as s:
         stored = (await s.exec(select(Tip.id))).all()
@@ -112,14 +127,16 @@ async def limited(db: TestDatabase) -> AsyncIterator[httpx.AsyncClient]:
     app = app_for(db)
     public: Any = getattr(app, "public", app)  # both sides in one process, or the tip-line alone
     public.state.runtime.extras[EXTRAS_KEY] = TipRateLimits(
-        lookup_global="6/minute", intake_global="3/minute")
+        lookup_global="6/minute", intake_global="3/minute"
+    )
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
 
 
 async def test_lookups_of_one_receipt_are_limited_with_retry_after(
-        client: httpx.AsyncClient, world: World) -> None:
+    client: httpx.AsyncClient, world: World
+) -> None:
     receipt = await send_tip(client)
     for _ in range(10):
         assert (await lookup(client, receipt)).status_code == 200
@@ -131,19 +148,24 @@ async def test_lookups_of_one_receipt_are_limited_with_retry_after(
     assert (await lookup(client, other)).status_code == 200
 
 
-async def test_global_limits_stop_guessing_and_floods(limited: httpx.AsyncClient,
-                                                      world: World) -> None:
-    guesses = [f"2345-6789-ABCD-EFGH-{n}" for n in ("JKM2", "JKM3", "JKM4", "JKM5", "JKM6",
-                                                       "JKM7", "JKM8")]
+async def test_global_limits_stop_guessing_and_floods(
+    limited: httpx.AsyncClient, world: World
+) -> None:
+    guesses = [
+        f"2345-6789-ABCD-EFGH-{n}" for n in ("JKM2", "JKM3", "JKM4", "JKM5", "JKM6", "JKM7", "JKM8")
+    ]
     codes = [(await lookup(limited, g)).status_code for g in guesses]
     assert codes == [404] * 6 + [429]
-    sent = [(await limited.post("/public/v1/tips", json={"description": "洪水"})).status_code
-            for _ in range(4)]
+    sent = [
+        (await limited.post("/public/v1/tips", json={"description": "洪水"})).status_code
+        for _ in range(4)
+    ]
     assert sent == [201, 201, 201, 429]
 
 
-async def test_followup_attaches_and_reflags_a_closed_tip(client: httpx.AsyncClient,
-                                                          world: World) -> None:
+async def test_followup_attaches_and_reflags_a_closed_tip(
+    client: httpx.AsyncClient, world: World
+) -> None:
     receipt = await send_tip(client)
     coord = world.headers(Role.coordinator)
     home = str(world.places["home"].id)
@@ -151,28 +173,36 @@ async def test_followup_attaches_and_reflags_a_closed_tip(client: httpx.AsyncCli
     assert tips == []  # unplaced tips wait at the top office
     _, city = await world.add_user(Role.coordinator, AgencyKind.coordinator, "city")
     [tip] = (await client.get("/api/v1/tips", headers=city)).json()["items"]
-    r = await client.post(f"/api/v1/tips/{tip['id']}/assign-jurisdiction",
-                          json={"jurisdiction_id": home}, headers=city)
+    r = await client.post(
+        f"/api/v1/tips/{tip['id']}/assign-jurisdiction",
+        json={"jurisdiction_id": home},
+        headers=city,
+    )
     assert r.status_code == 200, r.text
-    r = await client.post(f"/api/v1/tips/{tip['id']}/triage",
-                          json={"decision": "reject", "reason": "不属于本次专项行动范围"},
-                          headers=coord)
+    r = await client.post(
+        f"/api/v1/tips/{tip['id']}/triage",
+        json={"decision": "reject", "reason": "不属于本次专项行动范围"},
+        headers=coord,
+    )
     assert r.status_code == 200, r.text
     found = (await lookup(client, receipt)).json()
     assert (found["status"], found["status_label"]) == ("rejected", "不予受理")
     assert found["outcome"] == "不属于本次专项行动范围"
-    r = await client.post("/public/v1/tips/followups",
-                          json={"receipt": receipt, "message": "又看到有孩子在干活"})
+    r = await client.post(
+        "/public/v1/tips/followups", json={"receipt": receipt, "message": "又看到有孩子在干活"}
+    )
     assert r.status_code == 201, r.text
     [again] = (await client.get("/api/v1/tips?needs_attention=true", headers=coord)).json()["items"]
     assert again["id"] == tip["id"]
     detail = (await client.get(f"/api/v1/tips/{tip['id']}", headers=coord)).json()
     assert [m["kind"] for m in detail["messages"]] == ["followup"]
-    r = await client.post(f"/api/v1/tips/{tip['id']}/replies", headers=coord,
-                          json={"message": "已安排核查"})
+    r = await client.post(
+        f"/api/v1/tips/{tip['id']}/replies", headers=coord, json={"message": "已安排核查"}
+    )
     assert r.status_code == 201
-    assert (await client.get("/api/v1/tips?needs_attention=true",
-                             headers=coord)).json()["items"] == []
+    assert (await client.get("/api/v1/tips?needs_attention=true", headers=coord)).json()[
+        "items"
+    ] == []
 
 
 def _client_at(app: Any, address: str) -> httpx.AsyncClient:
@@ -181,14 +211,18 @@ def _client_at(app: Any, address: str) -> httpx.AsyncClient:
 
 
 async def test_another_client_sending_the_same_key_never_gets_the_first_receipt(
-        db: TestDatabase, world: World) -> None:
+    db: TestDatabase, world: World
+) -> None:
     """A public Idempotency-Key is the sending client's own: whoever else sends it (the same
     body or another) gets a tip of their own, never the first tip's receipt, and no 422
     that would tell them the key was used."""
     app = app_for(db)
     body, key = {"description": "窑厂老板扣着我们的身份证"}, {"Idempotency-Key": "form-42"}
-    async with (_client_at(app, "1.2.3.4") as a, _client_at(app, "5.6.7.8") as b,
-                _client_at(app, "9.9.9.9") as c):
+    async with (
+        _client_at(app, "1.2.3.4") as a,
+        _client_at(app, "5.6.7.8") as b,
+        _client_at(app, "9.9.9.9") as c,
+    ):
         first = await a.post("/public/v1/tips", json=body, headers=key)
         theirs = await b.post("/public/v1/tips", json=body, headers=key)
         other = await c.post("/public/v1/tips", json={"description": "另一件事"}, headers=key)
@@ -203,7 +237,8 @@ async def test_another_client_sending_the_same_key_never_gets_the_first_receipt(
 
 
 async def test_a_public_key_expires_after_the_idempotency_window(
-        client: httpx.AsyncClient, db: TestDatabase, world: World) -> None:
+    client: httpx.AsyncClient, db: TestDatabase, world: World
+) -> None:
     body, key = {"description": "工地拖欠工资"}, {"Idempotency-Key": "retry-1"}
     first = (await client.post("/public/v1/tips", json=body, headers=key)).json()["receipt"]
     async with db.sessionmaker() as s:

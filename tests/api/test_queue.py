@@ -36,13 +36,15 @@ def statements(db: TestDatabase) -> Iterator[list[str]]:
 
 async def _two_cases(db: TestDatabase, world: World) -> tuple[object, object]:
     first = await file(db, await make_employer(db, world, name="甲砖厂"), "forced_labour")
-    second = await file(db, await make_employer(db, world, name="乙砖厂"),
-                        "no_employment_registration")
+    second = await file(
+        db, await make_employer(db, world, name="乙砖厂"), "no_employment_registration"
+    )
     return first, second
 
 
 async def test_queue_is_oldest_first_with_case_summaries_and_filters(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     first, second = await _two_cases(db, world)
     police = world.headers(Role.agency_officer)
     items = (await client.get(QUEUE, headers=police)).json()["items"]
@@ -54,8 +56,7 @@ async def test_queue_is_oldest_first_with_case_summaries_and_filters(
     assert [i["case"]["id"] for i in r.json()["items"]] == [str(first)]
     page = await client.get(f"{QUEUE}?limit=1", headers=police)
     assert 'rel="next"' in page.headers["link"]
-    rest = await client.get(f"{QUEUE}?limit=1&cursor={page.json()['next_cursor']}",
-                            headers=police)
+    rest = await client.get(f"{QUEUE}?limit=1&cursor={page.json()['next_cursor']}", headers=police)
     assert [i["case"]["id"] for i in rest.json()["items"]] == [str(second)]
     await set_due(db, items[1]["id"], utcnow() - timedelta(hours=1))
     r = await client.get(f"{QUEUE}?overdue=true", headers=police)
@@ -67,7 +68,8 @@ async def test_queue_is_oldest_first_with_case_summaries_and_filters(
 
 
 async def test_unchanged_queue_answers_304_from_at_most_one_lookup(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     await _two_cases(db, world)
     police = world.headers(Role.agency_officer)
     r = await client.get(QUEUE, headers=police)
@@ -79,8 +81,9 @@ async def test_unchanged_queue_answers_304_from_at_most_one_lookup(
     assert [s for s in seen if "assignment " in s.lower() or "assignment\n" in s.lower()] == []
     # one version read at most: none when this process already holds the version
     assert len([s for s in seen if "agency_queue_state" in s]) <= 1
-    other_filter = await client.get(f"{QUEUE}?status=pending",
-                                    headers={**police, "If-None-Match": etag})
+    other_filter = await client.get(
+        f"{QUEUE}?status=pending", headers={**police, "If-None-Match": etag}
+    )
     assert other_filter.status_code == 200
     aid = r.json()["items"][0]["id"]
     await client.post(f"/api/v1/assignments/{aid}/accept", headers=police)
@@ -90,7 +93,8 @@ async def test_unchanged_queue_answers_304_from_at_most_one_lookup(
 
 
 async def test_long_poll_returns_when_the_queue_changes(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     police = world.headers(Role.agency_officer)
     etag = (await client.get(QUEUE, headers=police)).headers["etag"]
     quiet = await client.get(f"{QUEUE}?wait=1", headers={**police, "If-None-Match": etag})
@@ -103,8 +107,8 @@ async def test_long_poll_returns_when_the_queue_changes(
     loop = asyncio.get_running_loop()
     started = loop.time()
     polled, _ = await asyncio.gather(
-        client.get(f"{QUEUE}?wait=20", headers={**police, "If-None-Match": etag}),
-        route_a_case())
+        client.get(f"{QUEUE}?wait=20", headers={**police, "If-None-Match": etag}), route_a_case()
+    )
     assert polled.status_code == 200
     assert len(polled.json()["items"]) == 1
     assert loop.time() - started < 15

@@ -52,13 +52,15 @@ async def elsewhere(db: TestDatabase) -> AsyncIterator[TestDatabase]:
         await engine.dispose()
 
 
-async def _conditional(client: httpx.AsyncClient, headers: dict[str, str], etag: str,
-                       url: str = QUEUE) -> httpx.Response:
+async def _conditional(
+    client: httpx.AsyncClient, headers: dict[str, str], etag: str, url: str = QUEUE
+) -> httpx.Response:
     return await client.get(url, headers={**headers, "If-None-Match": etag})
 
 
-async def _held(client: httpx.AsyncClient, db: TestDatabase, world: World
-                ) -> tuple[dict[str, str], str, queue_versions.QueueVersions]:
+async def _held(
+    client: httpx.AsyncClient, db: TestDatabase, world: World
+) -> tuple[dict[str, str], str, queue_versions.QueueVersions]:
     """The police queue with one case, its ETag, the listener up: the next poll is 304."""
     await file(db, await make_employer(db, world), "forced_labour")
     police = world.headers(Role.agency_officer)
@@ -71,13 +73,15 @@ async def _held(client: httpx.AsyncClient, db: TestDatabase, world: World
 async def _bump_by_hand(elsewhere: TestDatabase, world: World) -> None:
     """A version bump made in SQL, which no NOTIFY announces."""
     async with elsewhere.engine.begin() as conn:
-        await conn.execute(sa.text(
-            "UPDATE agency_queue_state SET version = version + 1 WHERE agency_id = :a"),
-            {"a": world.agency(AgencyKind.police).id})
+        await conn.execute(
+            sa.text("UPDATE agency_queue_state SET version = version + 1 WHERE agency_id = :a"),
+            {"a": world.agency(AgencyKind.police).id},
+        )
 
 
 async def test_every_change_through_the_api_shows_on_the_next_conditional_get(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     await file(db, await make_employer(db, world, name="甲砖厂"), "forced_labour")
     await file(db, await make_employer(db, world, name="乙砖厂"), "id_document_detention")
     police = world.headers(Role.agency_officer)
@@ -93,14 +97,16 @@ async def test_every_change_through_the_api_shows_on_the_next_conditional_get(
         assert done.status_code == 200, done.text
         seen = await _conditional(client, police, etag)
         assert seen.status_code == 200 and seen.headers["etag"] != etag, verb
-        assert {i["id"]: i["status"] for i in seen.json()["items"]}[aid] == \
-            ("accepted" if verb == "accept" else "concluded")
+        assert {i["id"]: i["status"] for i in seen.json()["items"]}[aid] == (
+            "accepted" if verb == "accept" else "concluded"
+        )
         etag = seen.headers["etag"]
         assert (await _conditional(client, police, etag)).status_code == 304
 
 
 async def test_renaming_an_employer_changes_the_queues_that_show_it(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     """Queue items carry the employer's name, so a rename must not be answered 304."""
     employer = await make_employer(db, world, name="甲砖厂")
     await file(db, employer, "forced_labour")
@@ -110,13 +116,18 @@ async def test_renaming_an_employer_changes_the_queues_that_show_it(
         await _listening(db)
     etag = first.headers["etag"]
     assert (await _conditional(client, police, etag)).status_code == 304
-    moved = await client.patch(f"/api/v1/employers/{employer}",
-                               headers=world.headers(Role.coordinator), json={"address": "村北"})
+    moved = await client.patch(
+        f"/api/v1/employers/{employer}",
+        headers=world.headers(Role.coordinator),
+        json={"address": "村北"},
+    )
     assert moved.status_code == 200, moved.text
     assert (await _conditional(client, police, etag)).status_code == 304  # not on the page
-    renamed = await client.patch(f"/api/v1/employers/{employer}",
-                                 headers=world.headers(Role.coordinator),
-                                 json={"name": "甲砖厂（已更名）"})
+    renamed = await client.patch(
+        f"/api/v1/employers/{employer}",
+        headers=world.headers(Role.coordinator),
+        json={"name": "甲砖厂（已更名）"},
+    )
     assert renamed.status_code == 200, renamed.text
     seen = await _conditional(client, police, etag)
     assert seen.status_code == 200 and seen.headers["etag"] != etag
@@ -124,11 +135,15 @@ async def test_renaming_an_employer_changes_the_queues_that_show_it(
 
 
 async def test_an_import_that_renames_an_employer_changes_the_queues(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     row = ["银河铜矿有限责任公司", uscc(7), "mine", "黄骅镇", "西山口", "", "", "", ""]
     assert (await upload(client, world, csv_bytes([row]))).status_code == 200
-    [employer] = (await client.get("/api/v1/employers", params={"q": "银河铜矿"},
-                                   headers=world.headers(Role.coordinator))).json()["items"]
+    [employer] = (
+        await client.get(
+            "/api/v1/employers", params={"q": "银河铜矿"}, headers=world.headers(Role.coordinator)
+        )
+    ).json()["items"]
     await file(db, uuid.UUID(employer["id"]), "forced_labour")
     police = world.headers(Role.agency_officer)
     etag = (await client.get(QUEUE, headers=police)).headers["etag"]
@@ -141,8 +156,12 @@ async def test_an_import_that_renames_an_employer_changes_the_queues(
 
 
 async def test_a_change_committed_by_another_engine_arrives_by_notify(
-        client: httpx.AsyncClient, world: World, db: TestDatabase, elsewhere: TestDatabase,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    client: httpx.AsyncClient,
+    world: World,
+    db: TestDatabase,
+    elsewhere: TestDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     if not db.is_postgres:
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite reads the version every time")
     monkeypatch.setattr(queue_versions, "TTL", 3600.0)  # only a NOTIFY can tell of it
@@ -164,16 +183,23 @@ async def test_a_change_committed_by_another_engine_arrives_by_notify(
 
 
 async def test_without_the_listener_every_poll_reads_the_database(
-        client: httpx.AsyncClient, world: World, db: TestDatabase, elsewhere: TestDatabase,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    client: httpx.AsyncClient,
+    world: World,
+    db: TestDatabase,
+    elsewhere: TestDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     if not db.is_postgres:
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
     monkeypatch.setattr(queue_versions, "TTL", 3600.0)
     police, etag, versions = await _held(client, db, world)
     async with elsewhere.engine.begin() as conn:
-        await conn.execute(sa.text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND query LIKE 'LISTEN%'"))
+        await conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+            )
+        )
     for _ in range(100):
         if not versions.live:
             break
@@ -186,8 +212,12 @@ async def test_without_the_listener_every_poll_reads_the_database(
 
 
 async def test_a_version_bumped_without_notify_is_seen_within_the_ttl(
-        client: httpx.AsyncClient, world: World, db: TestDatabase, elsewhere: TestDatabase,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    client: httpx.AsyncClient,
+    world: World,
+    db: TestDatabase,
+    elsewhere: TestDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     if not db.is_postgres:
         pytest.skip("only PostgreSQL holds versions")
     monkeypatch.setattr(queue_versions, "TTL", 0.3)
@@ -199,7 +229,8 @@ async def test_a_version_bumped_without_notify_is_seen_within_the_ttl(
 
 
 async def test_no_304_outside_the_callers_agency_or_without_a_valid_request(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     await file(db, await make_employer(db, world), "forced_labour")
     police = world.headers(Role.agency_officer)
     police_etag = (await client.get(QUEUE, headers=police)).headers["etag"]
@@ -220,10 +251,18 @@ async def test_no_304_outside_the_callers_agency_or_without_a_valid_request(
         assert r.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize("query", ["limit=1", "status=pending&severity=critical&overdue=false",
-                                   "overdue=true", "status=accepted"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=1",
+        "status=pending&severity=critical&overdue=false",
+        "overdue=true",
+        "status=accepted",
+    ],
+)
 async def test_the_common_path_answers_as_the_full_route_does(
-        client: httpx.AsyncClient, world: World, db: TestDatabase, query: str) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase, query: str
+) -> None:
     await file(db, await make_employer(db, world, name="甲砖厂"), "forced_labour")
     await file(db, await make_employer(db, world, name="乙砖厂"), "id_document_detention")
     police = world.headers(Role.agency_officer)

@@ -31,7 +31,8 @@ async def _due_soon(client: httpx.AsyncClient, headers: dict[str, str]) -> list[
 
 
 async def test_each_clock_is_reminded_once_before_it_runs_out(
-        fixed_day: date, client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    fixed_day: date, client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     # Friday 4 December; two working days ahead (the default) is Tuesday 8 December
     first, second, _, officer, _, _ = await _labour_work(client, world, db)
     await _set(db, first, due_at=clock.now() + timedelta(hours=3))
@@ -43,13 +44,17 @@ async def test_each_clock_is_reminded_once_before_it_runs_out(
     await _set(db, first, investigate_by=date(2026, 12, 9))  # three working days: not yet
     assert await _sweep(db) == (0, 0)
     await _set(db, first, investigate_by=date(2026, 12, 7))
-    r = await client.post(f"/api/v1/assignments/{second}/actions", headers=officer, json={
-        "type": "rectification_order", "note": "限期补发工资", "deadline": "2026-12-07"})
+    r = await client.post(
+        f"/api/v1/assignments/{second}/actions",
+        headers=officer,
+        json={"type": "rectification_order", "note": "限期补发工资", "deadline": "2026-12-07"},
+    )
     assert r.status_code == 201
     assert await _sweep(db) == (2, 0)
     assert await _sweep(db) == (0, 0)  # once per deadline
     assert sorted(await _due_soon(client, officer)) == sorted(
-        [(first, "due_soon"), (first, "due_soon"), (second, "due_soon")])
+        [(first, "due_soon"), (first, "due_soon"), (second, "due_soon")]
+    )
     # a deadline moved on (an extension) is a new one
     await _set(db, first, investigate_by=date(2026, 12, 8))
     assert await _sweep(db) == (1, 0)
@@ -58,7 +63,8 @@ async def test_each_clock_is_reminded_once_before_it_runs_out(
 
 
 async def test_a_handling_clock_that_ran_out_is_escalated_once_per_deadline(
-        fixed_day: date, client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    fixed_day: date, client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     first, _, _, officer, _, _ = await _labour_work(client, world, db)
     await client.post(f"/api/v1/assignments/{first}/accept", headers=officer)
     await client.post(f"/api/v1/assignments/{first}/file", headers=officer, json={})
@@ -68,7 +74,8 @@ async def test_a_handling_clock_that_ran_out_is_escalated_once_per_deadline(
     assert (await _sweep(db))[1] == 1
     assert (await _sweep(db))[1] == 0
     coordinator = world.headers(Role.coordinator)
-    found = (await client.get("/api/v1/escalations?kind=handling_overdue",
-                              headers=coordinator)).json()["items"]
+    found = (
+        await client.get("/api/v1/escalations?kind=handling_overdue", headers=coordinator)
+    ).json()["items"]
     assert [e["subject_id"] for e in found] == [first]
     assert "2026-12-03" in found[0]["detail"]

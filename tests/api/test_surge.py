@@ -38,8 +38,10 @@ async def test_one_source_is_slowed_and_another_is_not(db: TestDatabase) -> None
     app = app_for(db)
     assert db.settings.tip_intake_source_rate == "30/minute"
     async with client_at(app, "1.2.3.4") as a, client_at(app, "5.6.7.8") as b:
-        codes = [(await a.post("/public/v1/tips", json={"description": f"刷屏 {i}"})).status_code
-                 for i in range(30)]
+        codes = [
+            (await a.post("/public/v1/tips", json={"description": f"刷屏 {i}"})).status_code
+            for i in range(30)
+        ]
         assert codes == [201] * 30
         refused = await a.post("/public/v1/tips", json={"description": "第 31 条"})
         assert refused.status_code == 429
@@ -58,8 +60,11 @@ async def _post(c: httpx.AsyncClient, n: int, retries: list[int]) -> tuple[int, 
     """A well-behaved script: on 429/503 it waits as told (capped for the test) and sends
     the same body with the same Idempotency-Key again."""
     for _ in range(MAX_TRIES):
-        r = await c.post("/public/v1/tips", json={"description": f"第 {n} 号举报：砖厂扣工资"},
-                         headers={"Idempotency-Key": f"surge-{n}"})
+        r = await c.post(
+            "/public/v1/tips",
+            json={"description": f"第 {n} 号举报：砖厂扣工资"},
+            headers={"Idempotency-Key": f"surge-{n}"},
+        )
         if r.status_code not in (429, 503):
             break
         retries.append(r.status_code)
@@ -80,8 +85,9 @@ async def test_a_burst_of_tips_loses_none_and_doubles_none(db: TestDatabase) -> 
     retries: list[int] = []  # 503 when the pool is exhausted on a busy machine; never lost
     try:
         for start in range(0, len(jobs), BATCH):
-            done = await asyncio.gather(*(_post(clients[src], n, retries)
-                                          for src, n in jobs[start:start + BATCH]))
+            done = await asyncio.gather(
+                *(_post(clients[src], n, retries) for src, n in jobs[start : start + BATCH])
+            )
             for n, code, receipt in done:
                 codes[code] = codes.get(code, 0) + 1
                 receipts.setdefault(n, set()).add(receipt)
@@ -108,14 +114,23 @@ async def test_one_guessing_source_does_not_lock_out_honest_tipsters(db: TestDat
     async with client_at(app, "1.2.3.4") as guesser, client_at(app, "5.6.7.8") as tipster:
         sent = await tipster.post("/public/v1/tips", json={"description": "窑厂不让工人回家"})
         receipt = sent.json()["receipt"]
-        codes = [(await guesser.post("/public/v1/tips/lookup", json={
-            "receipt": _guess()})).status_code for _ in range(305)]
+        codes = [
+            (await guesser.post("/public/v1/tips/lookup", json={"receipt": _guess()})).status_code
+            for _ in range(305)
+        ]
         assert codes[:31] == [404] * 30 + [429] and codes.count(429) > 250
         found = await tipster.post("/public/v1/tips/lookup", json={"receipt": receipt})
         assert found.status_code == 200, found.text
-        adds = [(await guesser.post("/public/v1/tips/followups", json={
-            "receipt": _guess(), "message": f"刷屏 {i}"})).status_code for i in range(125)]
+        adds = [
+            (
+                await guesser.post(
+                    "/public/v1/tips/followups", json={"receipt": _guess(), "message": f"刷屏 {i}"}
+                )
+            ).status_code
+            for i in range(125)
+        ]
         assert adds[:11] == [404] * 10 + [429] and adds.count(429) > 100
-        added = await tipster.post("/public/v1/tips/followups", json={
-            "receipt": receipt, "message": "工人还在里面"})
+        added = await tipster.post(
+            "/public/v1/tips/followups", json={"receipt": receipt, "message": "工人还在里面"}
+        )
         assert added.status_code == 201, added.text

@@ -14,8 +14,11 @@ URL = "/api/v1/webhooks"
 
 async def test_register_list_delete(client: httpx.AsyncClient, world: World) -> None:
     _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
-    r = await client.post(URL, headers=labour, json={"url": "https://93.184.216.34/hook",
-                                                     "description": "劳动监察系统"})
+    r = await client.post(
+        URL,
+        headers=labour,
+        json={"url": "https://93.184.216.34/hook", "description": "劳动监察系统"},
+    )
     assert r.status_code == 201, r.text
     created = r.json()
     assert created["secret"].startswith("whsec_")
@@ -32,9 +35,14 @@ async def test_register_list_delete(client: httpx.AsyncClient, world: World) -> 
 
 async def test_private_addresses_are_refused(client: httpx.AsyncClient, world: World) -> None:
     _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
-    for url in ("http://127.0.0.1:8000/hook", "http://192.168.1.10/hook",
-                "http://localhost/hook", "file:///etc/passwd",
-                "http://[2002:c0a8:10a::1]/hook", "https://93.184.216.34:0/hook"):
+    for url in (
+        "http://127.0.0.1:8000/hook",
+        "http://192.168.1.10/hook",
+        "http://localhost/hook",
+        "file:///etc/passwd",
+        "http://[2002:c0a8:10a::1]/hook",
+        "https://93.184.216.34:0/hook",
+    ):
         r = await client.post(URL, headers=labour, json={"url": url})
         assert r.status_code == 422, url
         assert r.json()["errors"][0]["loc"] == ["body", "url"]

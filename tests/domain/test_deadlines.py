@@ -25,8 +25,9 @@ RECEIVED = datetime(2024, 7, 1, 9, 30, tzinfo=UTC)
         (["not_a_type"], timedelta(days=3)),
     ],
 )
-def test_tips_about_critical_types_are_triaged_within_a_day(types: list[str],
-                                                            within: timedelta) -> None:
+def test_tips_about_critical_types_are_triaged_within_a_day(
+    types: list[str], within: timedelta
+) -> None:
     assert triage_due_at(RECEIVED, types) == RECEIVED + within
 
 

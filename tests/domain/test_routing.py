@@ -419,14 +419,31 @@ def test_local_deadlines_do_not_betray_the_umbrella_part() -> None:
 def test_a_referral_from_the_umbrella_share_skips_the_county(
     restricted: bool, agencies: list[AgencyRef], expected: str
 ) -> None:
-    planned = route_referral(K.police, ["official_misconduct"], PATH, agencies,
-                             Severity.critical, now=NOW, restricted=restricted)
+    planned = route_referral(
+        K.police,
+        ["official_misconduct"],
+        PATH,
+        agencies,
+        Severity.critical,
+        now=NOW,
+        restricted=restricted,
+    )
     assert planned is not None and planned.agency_id == expected
     assert planned.restricted is restricted and planned.role == "also"
     assert planned.due_at == NOW + timedelta(hours=24)
-    assert route_referral(K.police, ["official_misconduct"], PATH, agencies, Severity.critical,
-                          now=NOW, restricted=restricted,
-                          existing_agency_ids={expected}) is None
+    assert (
+        route_referral(
+            K.police,
+            ["official_misconduct"],
+            PATH,
+            agencies,
+            Severity.critical,
+            now=NOW,
+            restricted=restricted,
+            existing_agency_ids={expected},
+        )
+        is None
+    )
 
 
 def test_a_criminal_transfer_goes_to_the_police_at_county_level_or_above() -> None:

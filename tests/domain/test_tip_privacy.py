@@ -20,18 +20,22 @@ def test_a_derived_receipt_is_a_valid_receipt_fixed_by_caller_key_and_body() -> 
     assert normalise_receipt(r) == r
     assert set(r.replace("-", "")) <= set(RECEIPT_ALPHABET)
     assert tip_privacy.derived_receipt(KEYS, "public", "k1", b"{}") == r
-    others = {tip_privacy.derived_receipt(KEYS, "public", "k2", b"{}"),
-              tip_privacy.derived_receipt(KEYS, "user:1", "k1", b"{}"),
-              tip_privacy.derived_receipt(KEYS, "public", "k1", b"{ }"),
-              tip_privacy.derived_receipt(OTHER_KEYS, "public", "k1", b"{}")}
+    others = {
+        tip_privacy.derived_receipt(KEYS, "public", "k2", b"{}"),
+        tip_privacy.derived_receipt(KEYS, "user:1", "k1", b"{}"),
+        tip_privacy.derived_receipt(KEYS, "public", "k1", b"{ }"),
+        tip_privacy.derived_receipt(OTHER_KEYS, "public", "k1", b"{}"),
+    }
     assert r not in others and len(others) == 4
 
 
-@pytest.mark.parametrize("typed", ["abcd-efgh-jkmn-pqrs-tuvw", "ABCDEFGHJKMNPQRSTUVW",
-                                   " ABCD EFGH JKMN PQRS TUVW "])
+@pytest.mark.parametrize(
+    "typed", ["abcd-efgh-jkmn-pqrs-tuvw", "ABCDEFGHJKMNPQRSTUVW", " ABCD EFGH JKMN PQRS TUVW "]
+)
 def test_a_receipt_hashes_the_same_however_it_is_typed(typed: str) -> None:
     assert tip_privacy.receipt_hash(KEYS, typed) == tip_privacy.receipt_hash(
-        KEYS, "ABCD-EFGH-JKMN-PQRS-TUVW")
+        KEYS, "ABCD-EFGH-JKMN-PQRS-TUVW"
+    )
     assert tip_privacy.receipt_hash(OTHER_KEYS, typed) != tip_privacy.receipt_hash(KEYS, typed)
 
 

@@ -39,8 +39,13 @@ def psql(sql: str) -> None:
 
 
 @contextmanager
-def serving(env: dict[str, str], folder: Path, *args: str, timeout: float = 90,
-            started: list[subprocess.Popen[bytes]] | None = None) -> Iterator[str]:
+def serving(
+    env: dict[str, str],
+    folder: Path,
+    *args: str,
+    timeout: float = 90,
+    started: list[subprocess.Popen[bytes]] | None = None,
+) -> Iterator[str]:
     """`labourwatch serve *args` on a free loopback port with `env`, run in `folder`
     (its log in folder/serve.log); yield the base URL once /readyz answers 200.
     The process is appended to `started` for a test that watches it."""
@@ -49,9 +54,13 @@ def serving(env: dict[str, str], folder: Path, *args: str, timeout: float = 90,
 
 
 @contextmanager
-def serving_together(env: dict[str, str], folders: list[Path], *args: str,
-                     timeout: float = 90, started: list[subprocess.Popen[bytes]] | None = None
-                     ) -> Iterator[list[str]]:
+def serving_together(
+    env: dict[str, str],
+    folders: list[Path],
+    *args: str,
+    timeout: float = 90,
+    started: list[subprocess.Popen[bytes]] | None = None,
+) -> Iterator[list[str]]:
     """One `labourwatch serve *args` per folder, all started at once on their own free
     ports (each logs to its folder/serve.log); yield the base URLs once every one of
     them answers /readyz 200. Any process that exits first fails the test."""
@@ -61,10 +70,19 @@ def serving_together(env: dict[str, str], folders: list[Path], *args: str,
             port = free_port()
             log_path = folder / "serve.log"
             with log_path.open("w") as log:
-                procs.append((subprocess.Popen(
-                    [str(BIN / "labourwatch"), "serve", *args, "--port", str(port)],
-                    cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT),
-                    f"http://127.0.0.1:{port}", log_path))
+                procs.append(
+                    (
+                        subprocess.Popen(
+                            [str(BIN / "labourwatch"), "serve", *args, "--port", str(port)],
+                            cwd=folder,
+                            env=env,
+                            stdout=log,
+                            stderr=subprocess.STDOUT,
+                        ),
+                        f"http://127.0.0.1:{port}",
+                        log_path,
+                    )
+                )
                 if started is not None:
                     started.append(procs[-1][0])
         deadline = time.monotonic() + timeout
@@ -92,8 +110,9 @@ def serving_together(env: dict[str, str], folders: list[Path], *args: str,
 
 
 @contextmanager
-def serve_environment(backend: str, extra_env: dict[str, str] | None = None
-                      ) -> Iterator[dict[str, str]]:
+def serve_environment(
+    backend: str, extra_env: dict[str, str] | None = None
+) -> Iterator[dict[str, str]]:
     """The environment for `labourwatch serve` on `backend`, without the caller's
     LABOURWATCH_* settings: SQLite is left to the embedded default of the folder served
     in; PostgreSQL gets a new empty database and a key, the database dropped afterwards."""
@@ -104,7 +123,8 @@ def serve_environment(backend: str, extra_env: dict[str, str] | None = None
         dbname = f"lw_e2e_{secrets.token_hex(4)}"
         psql(f'CREATE DATABASE "{dbname}"')
         env["LABOURWATCH_DATABASE_URL"] = (
-            PG_SERVER.replace("postgresql://", "postgresql+asyncpg://") + f"/{dbname}")
+            PG_SERVER.replace("postgresql://", "postgresql+asyncpg://") + f"/{dbname}"
+        )
         env["LABOURWATCH_SECRET_KEY"] = secrets.token_urlsafe(40)
     try:
         yield env
@@ -114,14 +134,19 @@ def serve_environment(backend: str, extra_env: dict[str, str] | None = None
 
 
 @contextmanager
-def running_serve(backend: str, folder: Path, extra_env: dict[str, str] | None = None,
-                  started: list[subprocess.Popen[bytes]] | None = None
-                  ) -> Iterator[tuple[str, dict[str, str]]]:
+def running_serve(
+    backend: str,
+    folder: Path,
+    extra_env: dict[str, str] | None = None,
+    started: list[subprocess.Popen[bytes]] | None = None,
+) -> Iterator[tuple[str, dict[str, str]]]:
     """Start `serve --demo` on `backend` in `folder`; yield (base URL, its environment).
 
     SQLite uses the embedded default in `folder`; PostgreSQL a throwaway database,
     dropped afterwards.
     """
-    with serve_environment(backend, extra_env) as env, serving(env, folder, "--demo",
-                                                                     started=started) as base:
+    with (
+        serve_environment(backend, extra_env) as env,
+        serving(env, folder, "--demo", started=started) as base,
+    ):
         yield base, env

@@ -36,11 +36,20 @@ def browser() -> Iterator[WebDriver]:
     with tempfile.TemporaryDirectory(prefix="lw-chromium-") as profile:
         options = webdriver.ChromeOptions()
         options.binary_location = str(chromium)
-        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                    "--disable-dev-shm-usage", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", f"--user-data-dir={profile}", "--lang=zh-CN",
-                    "--window-size=520,1000", "--hide-scrollbars"):
+        for arg in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--lang=zh-CN",
+            "--window-size=520,1000",
+            "--hide-scrollbars",
+        ):
             options.add_argument(arg)
         driver = webdriver.Chrome(service=Service(str(chromedriver)), options=options)
         driver.set_page_load_timeout(60)
@@ -52,7 +61,8 @@ def browser() -> Iterator[WebDriver]:
 
 def _wait_for(driver: WebDriver, element_id: str) -> str:
     found = WebDriverWait(driver, 30).until(
-        expected_conditions.presence_of_element_located((By.ID, element_id)))
+        expected_conditions.presence_of_element_located((By.ID, element_id))
+    )
     return str(found.text)
 
 
@@ -65,7 +75,8 @@ def _fill_in(driver: WebDriver, base: str) -> None:
     driver.find_element(By.CSS_SELECTOR, 'input[value="forced_labour"]').click()
     driver.find_element(By.CSS_SELECTOR, 'input[value="id_document_detention"]').click()
     driver.find_element(By.ID, "description").send_keys(
-        "羊二庄镇北边砖窑厂有十几个工人被关着干活，身份证被老板收走，不让回家。")
+        "羊二庄镇北边砖窑厂有十几个工人被关着干活，身份证被老板收走，不让回家。"
+    )
     driver.find_element(By.ID, "employer_name").send_keys("某砖窑厂")
     Select(driver.find_element(By.ID, "jurisdiction_id")).select_by_visible_text("黄骅市")
 
@@ -87,31 +98,42 @@ def _look_up(driver: WebDriver, base: str, receipt: str) -> str:
 
 def _triage_and_reply(base: str) -> None:
     with httpx.Client(base_url=base, timeout=30) as c:
-        token = c.post("/api/v1/auth/token", data={
-            "grant_type": "password", "username": "coordinator",
-            "password": DEMO_PASSWORD}).json()["access_token"]
+        token = c.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "password", "username": "coordinator", "password": DEMO_PASSWORD},
+        ).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
-        waiting = c.get("/api/v1/tips", params={"status": "received"},
-                        headers=auth).json()["items"]  # the demo's own tips, then this one
+        waiting = c.get("/api/v1/tips", params={"status": "received"}, headers=auth).json()[
+            "items"
+        ]  # the demo's own tips, then this one
         tip = waiting[-1]
         assert tip["channel"] == "web"
         assert tip["violation_types"] == ["forced_labour", "id_document_detention"]
-        kiln = c.post("/api/v1/employers", headers=auth, json={
-            "name": "某砖窑厂", "industry": "brick_kiln",
-            "jurisdiction_id": tip["jurisdiction_id"]})
+        kiln = c.post(
+            "/api/v1/employers",
+            headers=auth,
+            json={
+                "name": "某砖窑厂",
+                "industry": "brick_kiln",
+                "jurisdiction_id": tip["jurisdiction_id"],
+            },
+        )
         assert kiln.status_code == 201, kiln.text
-        triaged = c.post(f"/api/v1/tips/{tip['id']}/triage", headers=auth, json={
-            "decision": "open_case", "employer_id": kiln.json()["id"]})
+        triaged = c.post(
+            f"/api/v1/tips/{tip['id']}/triage",
+            headers=auth,
+            json={"decision": "open_case", "employer_id": kiln.json()["id"]},
+        )
         assert triaged.status_code == 200, triaged.text
         assert triaged.json()["case_id"] is not None
-        reply = c.post(f"/api/v1/tips/{tip['id']}/replies", headers=auth,
-                       json={"message": REPLY})
+        reply = c.post(f"/api/v1/tips/{tip['id']}/replies", headers=auth, json={"message": REPLY})
         assert reply.status_code == 201, reply.text
 
 
-def test_a_tip_sent_from_chromium_is_followed_to_a_reply(browser: WebDriver,
-                                                         server: str,  # noqa: F811
-                                                         ) -> None:
+def test_a_tip_sent_from_chromium_is_followed_to_a_reply(
+    browser: WebDriver,
+    server: str,  # noqa: F811
+) -> None:
     _fill_in(browser, server)
     target = os.environ.get("LABOURWATCH_FORM_SCREENSHOT")
     if target:

@@ -30,8 +30,10 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def test_demo_logins_get_tokens_and_me_answers(server: str) -> None:
     with httpx.Client(base_url=server, timeout=10) as c:
         assert c.get("/readyz").json()["database"] == "ok"
-        r = c.post("/api/v1/auth/token", data={
-            "grant_type": "password", "username": "coordinator", "password": DEMO_PASSWORD})
+        r = c.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "password", "username": "coordinator", "password": DEMO_PASSWORD},
+        )
         assert r.status_code == 200, r.text
         me = c.get("/api/v1/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
         assert me.status_code == 200
@@ -59,8 +61,15 @@ def test_postgres_without_a_key_refuses_to_start(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABOURWATCH_")}
     env["LABOURWATCH_DATABASE_URL"] = "postgresql+asyncpg://postgres@127.0.0.1/postgres"
     exe = Path(sys.executable).parent / "labourwatch"
-    done = subprocess.run([str(exe), "migrate"], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [str(exe), "migrate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2
     assert "LABOURWATCH_SECRET_KEY" in done.stderr
 
@@ -74,12 +83,19 @@ def test_serve_demo_starts_in_seconds_on_a_fresh_sqlite_file(tmp_path: Path) -> 
     with serving(env, tmp_path, "--demo") as base:
         ready = time.monotonic() - started
         with httpx.Client(base_url=base, timeout=10) as c:
-            r = c.post("/api/v1/auth/token", data={
-                "grant_type": "password", "username": "coordinator", "password": DEMO_PASSWORD})
+            r = c.post(
+                "/api/v1/auth/token",
+                data={
+                    "grant_type": "password",
+                    "username": "coordinator",
+                    "password": DEMO_PASSWORD,
+                },
+            )
             office = {"Authorization": f"Bearer {r.json()['access_token']}"}
             campaign = c.get("/api/v1/campaigns", headers=office).json()["items"][0]
-            total = c.get("/api/v1/stats", params={"campaign_id": campaign["id"]},
-                          headers=office).json()["total"]
+            total = c.get(
+                "/api/v1/stats", params={"campaign_id": campaign["id"]}, headers=office
+            ).json()["total"]
             published = c.get("/public/v1/disclosures").json()["items"]
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)

@@ -31,14 +31,20 @@ over the server's resting size, with a little room. Before the bound it took 6.7
 
 def png_bomb(width: int, height: int) -> bytes:
     """A valid, all-black RGB PNG, compressed row by row (never held decoded here)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data)))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
     packer, row = zlib.compressobj(9), b"\0" * (1 + 3 * width)
     idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    return (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", idat)
+        + chunk(b"IEND", b"")
+    )
 
 
 def big_photo() -> bytes:
@@ -66,15 +72,19 @@ def peak_rss_mb(pid: int) -> float:
 
 def send_tip(base: str, name: str, data: bytes, ctype: str) -> tuple[int, float]:
     start = time.monotonic()
-    r = httpx.post(f"{base}/public/v1/tips", timeout=180,
-                   data={"description": "砖厂照片", "violation_types": ["forced_labour"]},
-                   files=[("attachments", (name, data, ctype))])
+    r = httpx.post(
+        f"{base}/public/v1/tips",
+        timeout=180,
+        data={"description": "砖厂照片", "violation_types": ["forced_labour"]},
+        files=[("attachments", (name, data, ctype))],
+    )
     return r.status_code, time.monotonic() - start
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_eight_image_bombs_at_once_stay_within_the_memory_bound(
-        backend: str, tmp_path: Path) -> None:
+    backend: str, tmp_path: Path
+) -> None:
     bomb, photo = png_bomb(7000, 7000), big_photo()
     assert len(bomb) < 200_000
     started: list[subprocess.Popen[bytes]] = []
@@ -84,8 +94,7 @@ def test_eight_image_bombs_at_once_stay_within_the_memory_bound(
         reset_peak(pid)
         idle = peak_rss_mb(pid)
         with ThreadPoolExecutor(max_workers=9) as pool:
-            sent = [pool.submit(send_tip, base, f"b{i}.png", bomb, "image/png")
-                    for i in range(8)]
+            sent = [pool.submit(send_tip, base, f"b{i}.png", bomb, "image/png") for i in range(8)]
             sent.append(pool.submit(send_tip, base, "IMG_1.jpg", photo, "image/jpeg"))
             time.sleep(1)
             answered = []

@@ -70,11 +70,14 @@ def cluster() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def service(cluster: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    env = {**os.environ, "LABOURWATCH_DATABASE_URL":
-           f"postgresql+asyncpg://postgres@127.0.0.1:{PORT}/lw",
-           "LABOURWATCH_SECRET_KEY": SECRET, "LABOURWATCH_LOG_LEVEL": "WARNING",
-           "LABOURWATCH_TIP_INTAKE_GLOBAL_RATE": "1000000/minute",
-           "LABOURWATCH_TIP_INTAKE_SOURCE_RATE": "1000000/minute"}
+    env = {
+        **os.environ,
+        "LABOURWATCH_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{PORT}/lw",
+        "LABOURWATCH_SECRET_KEY": SECRET,
+        "LABOURWATCH_LOG_LEVEL": "WARNING",
+        "LABOURWATCH_TIP_INTAKE_GLOBAL_RATE": "1000000/minute",
+        "LABOURWATCH_TIP_INTAKE_SOURCE_RATE": "1000000/minute",
+    }
     with serving(env, tmp_path_factory.mktemp("chaos")) as base:
         yield base
 
@@ -91,8 +94,9 @@ class Burst:
         return {"description": f"砖厂拖欠工资 {key}", "violation_types": ["wage_arrears"]}
 
     async def post(self, client: httpx.AsyncClient, key: str) -> int:
-        r = await client.post(self.base + "/public/v1/tips", json=self.body(key),
-                              headers={"Idempotency-Key": key})
+        r = await client.post(
+            self.base + "/public/v1/tips", json=self.body(key), headers={"Idempotency-Key": key}
+        )
         self.sent[key] = r.status_code
         self.statuses.append((key, r.status_code, r.headers.get("content-type", "")))
         return r.status_code
@@ -115,8 +119,9 @@ async def _run(base: str, version: str) -> Burst:
         burst.running = False
         await asyncio.gather(*tasks)
         deadline = time.monotonic() + 30
-        while (failed := [k for k, s in burst.sent.items() if s != 201]) \
-                and time.monotonic() < deadline:
+        while (
+            failed := [k for k, s in burst.sent.items() if s != 201]
+        ) and time.monotonic() < deadline:
             for key in failed:  # clients retry with the same key
                 await burst.post(client, key)
             await asyncio.sleep(0.5)
@@ -127,8 +132,9 @@ async def _run(base: str, version: str) -> Burst:
 async def _stored(prefix: str) -> list[str]:
     conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{PORT}/lw")
     try:
-        rows = await conn.fetch("SELECT description FROM tip WHERE description LIKE $1",
-                                prefix + "%")
+        rows = await conn.fetch(
+            "SELECT description FROM tip WHERE description LIKE $1", prefix + "%"
+        )
         return [r["description"] for r in rows]
     finally:
         await conn.close()

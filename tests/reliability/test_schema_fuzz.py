@@ -39,8 +39,14 @@ ROOT = Path(__file__).resolve().parents[2]
 Case = _Case[Any]
 EXAMPLES = 4
 # Answers that are files: only their status code and content type are checked.
-FILE_TYPES = ("text/csv", "application/vnd.openxmlformats", "image/", "application/pdf",
-              "text/html", "application/zip")
+FILE_TYPES = (
+    "text/csv",
+    "application/vnd.openxmlformats",
+    "image/",
+    "application/pdf",
+    "text/html",
+    "application/zip",
+)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 
 
@@ -53,9 +59,14 @@ def _cases(operation: Any) -> list[Case]:
     found: list[Case] = []
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def collect(case: Case) -> None:
         found.append(case)
 
@@ -63,15 +74,19 @@ def _cases(operation: Any) -> list[Case]:
     return found[:EXAMPLES]
 
 
-async def _send(client: httpx.AsyncClient, case: Case, headers: dict[str, str]
-                ) -> httpx.Response:
+async def _send(client: httpx.AsyncClient, case: Case, headers: dict[str, str]) -> httpx.Response:
     kwargs = case.as_transport_kwargs(base_url="http://test", headers=headers)
-    prepared = requests.Request(**{k: kwargs.get(k) for k in (
-        "method", "url", "headers", "params", "json", "data", "files", "cookies")}).prepare()
+    prepared = requests.Request(
+        **{
+            k: kwargs.get(k)
+            for k in ("method", "url", "headers", "params", "json", "data", "files", "cookies")
+        }
+    ).prepare()
     body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
     headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in prepared.headers.items()}
-    return await client.request(prepared.method or "GET", prepared.url or "", headers=headers,
-                                content=body)  # type: ignore[arg-type]
+    return await client.request(
+        prepared.method or "GET", prepared.url or "", headers=headers, content=body
+    )  # type: ignore[arg-type]
 
 
 def _problem_422(response: httpx.Response) -> bool:
@@ -81,8 +96,8 @@ def _problem_422(response: httpx.Response) -> bool:
     """
     body = response.json()
     return {"type", "title", "status", "errors"} <= set(body) and all(
-        isinstance(e.get("loc"), list) and isinstance(e.get("msg"), str)
-        for e in body["errors"])
+        isinstance(e.get("loc"), list) and isinstance(e.get("msg"), str) for e in body["errors"]
+    )
 
 
 def _check(case: Case, response: httpx.Response) -> str | None:
@@ -96,8 +111,10 @@ def _check(case: Case, response: httpx.Response) -> str | None:
     try:
         case.validate_response(response, checks=checks)
     except (AssertionError, FailureGroup) as exc:
-        return (f"{case.operation.label} → {response.status_code}: {str(exc)[:400]}\n"
-                f"  sent: {case.as_curl_command()[:400]}")
+        return (
+            f"{case.operation.label} → {response.status_code}: {str(exc)[:400]}\n"
+            f"  sent: {case.as_curl_command()[:400]}"
+        )
     return None
 
 
@@ -113,7 +130,8 @@ async def _fuzz(client: httpx.AsyncClient, document: str, headers: dict[str, str
 
 @pytest.mark.parametrize("role", [Role.coordinator, Role.admin])
 async def test_internal_api_answers_what_its_document_declares(
-        client: httpx.AsyncClient, world: World, db: TestDatabase, role: Role) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase, role: Role
+) -> None:
     if db.is_postgres:
         pytest.skip("schema fuzzing runs on SQLite only (time budget; see the module doc)")
     problems = await _fuzz(client, "internal", world.headers(role))
@@ -121,7 +139,8 @@ async def test_internal_api_answers_what_its_document_declares(
 
 
 async def test_public_api_answers_what_its_document_declares(
-        client: httpx.AsyncClient, world: World, db: TestDatabase) -> None:
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
     if db.is_postgres:
         pytest.skip("schema fuzzing runs on SQLite only (time budget; see the module doc)")
     problems = await _fuzz(client, "public", {})

@@ -16,18 +16,24 @@ from app.domain.taxonomy import Role
 from tests.conftest import TestDatabase
 from tests.factories import World
 
-TIP = {"description": "砖窑里有十几个孩子在搬砖，老板收走了身份证。",
-       "violation_types": ["child_labour"]}
+TIP = {
+    "description": "砖窑里有十几个孩子在搬砖，老板收走了身份证。",
+    "violation_types": ["child_labour"],
+}
 
 
 async def _count(db: TestDatabase, table: str) -> int:
     async with db.engine.connect() as conn:
-        return int((await conn.execute(
-            sa.select(sa.func.count()).select_from(sa.table(table)))).scalar_one())
+        return int(
+            (
+                await conn.execute(sa.select(sa.func.count()).select_from(sa.table(table)))
+            ).scalar_one()
+        )
 
 
-async def test_a_tip_is_taken_while_the_chain_is_held(client: httpx.AsyncClient,
-                                                      db: TestDatabase, world: World) -> None:
+async def test_a_tip_is_taken_while_the_chain_is_held(
+    client: httpx.AsyncClient, db: TestDatabase, world: World
+) -> None:
     """A sealer holding the chain head (or stuck on it) does not hold up intake."""
     if not db.is_postgres:
         pytest.skip("on SQLite every write shares one lock whatever the chain does")
@@ -43,10 +49,12 @@ async def test_a_tip_is_taken_while_the_chain_is_held(client: httpx.AsyncClient,
     assert ok["ok"] is True
 
 
-async def test_reading_the_log_seals_first(client: httpx.AsyncClient, world: World,
-                                           db: TestDatabase) -> None:
-    r = await client.post("/public/v1/tips",
-                          json={**TIP, "jurisdiction_id": str(world.places["town"].id)})
+async def test_reading_the_log_seals_first(
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
+    r = await client.post(
+        "/public/v1/tips", json={**TIP, "jurisdiction_id": str(world.places["town"].id)}
+    )
     assert r.status_code == 201
     sealed, waiting = await _count(db, "audit_entry"), await _count(db, "audit_pending")
     assert waiting >= 1
@@ -72,8 +80,17 @@ async def test_an_entry_committed_late_is_sealed_next_round(db: TestDatabase) ->
     assert await db.seal_audit() == 1
     async with db.sessionmaker() as s:
         result = await auditlog.verify_chain(s)
-        actions = (await s.exec(sa.text(  # type: ignore[call-overload]
-            "SELECT action FROM audit_entry ORDER BY seq"))).scalars().all()
+        actions = (
+            (
+                await s.exec(
+                    sa.text(  # type: ignore[call-overload]
+                        "SELECT action FROM audit_entry ORDER BY seq"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert result.ok and result.entries == 2
     assert actions == ["quick.write", "slow.write"]
 
@@ -83,8 +100,7 @@ async def test_concurrent_sealers_neither_fork_nor_duplicate(db: TestDatabase) -
         async with transaction(db.sessionmaker) as s:
             for i in range(50):
                 auditlog.record(s, SYSTEM_ACTOR, "bulk.write", "thing", f"{batch}-{i}")
-    sealed = await asyncio.gather(*(auditlog.seal_waiting(db.engine, limit=30)
-                                    for _ in range(4)))
+    sealed = await asyncio.gather(*(auditlog.seal_waiting(db.engine, limit=30) for _ in range(4)))
     assert sum(sealed) == 200
     async with db.sessionmaker() as s:
         result = await auditlog.verify_chain(s)

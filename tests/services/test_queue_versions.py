@@ -40,7 +40,8 @@ class Scripted(QueueVersions):
 
 
 async def test_a_held_version_is_used_without_reading_until_the_ttl_runs_out(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     versions = Scripted()
     versions.db_version = 3
     assert await versions.current(AGENCY) == 3

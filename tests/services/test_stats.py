@@ -27,10 +27,21 @@ from tests.factories import World
 from tests.services.stats_world import build_stats_world, expected
 
 
-@pytest.mark.parametrize(("cell", "out"), [
-    ("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("黄骅镇", "黄骅镇"), ("", ""), (12, 12), (Decimal("-3.50"), Decimal("-3.50")),
-])
+@pytest.mark.parametrize(
+    ("cell", "out"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("黄骅镇", "黄骅镇"),
+        ("", ""),
+        (12, 12),
+        (Decimal("-3.50"), Decimal("-3.50")),
+    ],
+)
 def test_text_a_spreadsheet_would_run_is_defused(cell: object, out: object) -> None:
     assert defuse(cell) == out
 
@@ -47,10 +58,16 @@ def test_money_survives_freezing_exactly_and_rows_roll_up() -> None:
 
 def _coordinator(world: World) -> Actor:
     home = world.places["home"]
-    return Actor(kind="user", id=str(world.user(Role.coordinator).id), name="协调员",
-                 role=Role.coordinator, agency_id=str(world.agency(AgencyKind.coordinator).id),
-                 agency_kind=AgencyKind.coordinator, jurisdiction_id=str(home.id),
-                 jurisdiction_path=home.path)
+    return Actor(
+        kind="user",
+        id=str(world.user(Role.coordinator).id),
+        name="协调员",
+        role=Role.coordinator,
+        agency_id=str(world.agency(AgencyKind.coordinator).id),
+        agency_kind=AgencyKind.coordinator,
+        jurisdiction_id=str(home.id),
+        jurisdiction_path=home.path,
+    )
 
 
 async def test_a_draft_amendment_does_not_replace_what_was_signed(world: World) -> None:
@@ -58,9 +75,17 @@ async def test_a_draft_amendment_does_not_replace_what_was_signed(world: World) 
     async with transaction(world.db.sessionmaker) as s:
         signed = await s.get(Inspection, sw.inspections["a2"])
         assert signed is not None
-        s.add(Inspection(**{**signed.model_dump(exclude={"id", "status", "signed_at"}),
-                            "amends_id": signed.id, "status": "draft", "total": 99,
-                            "local": 99}))
+        s.add(
+            Inspection(
+                **{
+                    **signed.model_dump(exclude={"id", "status", "signed_at"}),
+                    "amends_id": signed.id,
+                    "status": "draft",
+                    "total": 99,
+                    "local": 99,
+                }
+            )
+        )
     async with transaction(world.db.sessionmaker) as s:
         table = await compute_stats(s, _coordinator(world), campaign_id=sw.campaign_id)
     assert table.place.id == world.places["home"].id  # the actor's own by default
@@ -78,8 +103,9 @@ async def test_sign_off_through_the_service_is_once_per_period(world: World) -> 
             await sign_off_stats(s, actor, campaign_id=sw.campaign_id)
     async with transaction(world.db.sessionmaker) as s:
         with pytest.raises(NotFound):
-            await compute_stats(s, actor, campaign_id=sw.campaign_id,
-                                jurisdiction_id=world.places["foreign"].id)
+            await compute_stats(
+                s, actor, campaign_id=sw.campaign_id, jurisdiction_id=world.places["foreign"].id
+            )
 
 
 def _migration_0010() -> Any:
@@ -100,17 +126,24 @@ async def _fill_as_migration_0010_did(session: AsyncSession) -> None:
 
 
 async def _tallies(session: AsyncSession) -> tuple[list[Any], list[Any]]:
-    findings = (await session.exec(select(StatsFindingTally).where(
-        StatsFindingTally.findings != 0))).all()
+    findings = (
+        await session.exec(select(StatsFindingTally).where(StatsFindingTally.findings != 0))
+    ).all()
     employers = (await session.exec(select(StatsEmployerTally))).all()
-    return (sorted(f.model_dump_json() for f in findings),
-            sorted(e.model_dump_json() for e in employers))
+    return (
+        sorted(f.model_dump_json() for f in findings),
+        sorted(e.model_dump_json() for e in employers),
+    )
 
 
-@pytest.mark.parametrize("rebuild", [rebuild_tallies, _fill_as_migration_0010_did],
-                         ids=["rebuild_tallies", "migration_0010"])
+@pytest.mark.parametrize(
+    "rebuild",
+    [rebuild_tallies, _fill_as_migration_0010_did],
+    ids=["rebuild_tallies", "migration_0010"],
+)
 async def test_tallies_rebuilt_from_the_inspections_match_those_kept_at_each_seal(
-        world: World, rebuild: Callable[[AsyncSession], Awaitable[None]]) -> None:
+    world: World, rebuild: Callable[[AsyncSession], Awaitable[None]]
+) -> None:
     sw = await build_stats_world(world)  # tallied seal by seal, amendment included
     async with transaction(world.db.sessionmaker) as s:
         kept = await _tallies(s)

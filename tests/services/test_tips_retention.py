@@ -21,9 +21,15 @@ from tests.factories import World
 
 async def _tip(db: TestDatabase, world: World, **changes: object) -> Tip:
     async with transaction(db.sessionmaker) as s:
-        done = await tips.submit_tip(s, PUBLIC_ACTOR, settings=db.settings, channel="web",
-                                     description="砖厂", jurisdiction_id=world.places["home"].id,
-                                     contact={"phone": "13600000000"})
+        done = await tips.submit_tip(
+            s,
+            PUBLIC_ACTOR,
+            settings=db.settings,
+            channel="web",
+            description="砖厂",
+            jurisdiction_id=world.places["home"].id,
+            contact={"phone": "13600000000"},
+        )
         tip = done.tip
         for k, v in changes.items():
             setattr(tip, k, v)
@@ -33,26 +39,36 @@ async def _tip(db: TestDatabase, world: World, **changes: object) -> Tip:
 
 async def _closed_case(db: TestDatabase, world: World, days_ago: int) -> Case:
     async with transaction(db.sessionmaker) as s:
-        employer = Employer(name="某砖厂", industry="brick_kiln",
-                            jurisdiction_id=world.places["home"].id)
+        employer = Employer(
+            name="某砖厂", industry="brick_kiln", jurisdiction_id=world.places["home"].id
+        )
         s.add(employer)
         await s.flush()
-        case = Case(employer_id=employer.id, status="closed", jurisdiction_path="/",
-                    closed_at=utcnow() - timedelta(days=days_ago))
+        case = Case(
+            employer_id=employer.id,
+            status="closed",
+            jurisdiction_path="/",
+            closed_at=utcnow() - timedelta(days=days_ago),
+        )
         s.add(case)
     return case
 
 
-async def test_old_closed_and_rejected_tips_lose_their_contact(db: TestDatabase,
-                                                               world: World) -> None:
+async def test_old_closed_and_rejected_tips_lose_their_contact(
+    db: TestDatabase, world: World
+) -> None:
     long_ago = utcnow() - timedelta(days=181)
     old_case = await _closed_case(db, world, 181)
     recent_case = await _closed_case(db, world, 10)
-    erased = [await _tip(db, world, status="triaged", case_id=old_case.id),
-              await _tip(db, world, status="rejected", reason="无", triaged_at=long_ago)]
-    kept = [await _tip(db, world, status="triaged", case_id=recent_case.id),
-            await _tip(db, world),
-            await _tip(db, world, status="rejected", reason="无", triaged_at=utcnow())]
+    erased = [
+        await _tip(db, world, status="triaged", case_id=old_case.id),
+        await _tip(db, world, status="rejected", reason="无", triaged_at=long_ago),
+    ]
+    kept = [
+        await _tip(db, world, status="triaged", case_id=recent_case.id),
+        await _tip(db, world),
+        await _tip(db, world, status="rejected", reason="无", triaged_at=utcnow()),
+    ]
     async with transaction(db.sessionmaker) as s:
         assert await erase_expired_contacts(s, db.settings) == 2
     async with transaction(db.sessionmaker) as s:
@@ -65,6 +81,9 @@ async def test_old_closed_and_rejected_tips_lose_their_contact(db: TestDatabase,
         for t in kept:
             row = await s.get(Tip, t.id)
             assert row is not None and row.contact is not None
-        audited = (await s.exec(select(AuditEntry.entity_id).where(
-            AuditEntry.action == "tip.contact_erased"))).all()
+        audited = (
+            await s.exec(
+                select(AuditEntry.entity_id).where(AuditEntry.action == "tip.contact_erased")
+            )
+        ).all()
     assert sorted(audited) == sorted(str(t.id) for t in erased)

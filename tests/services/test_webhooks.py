@@ -31,17 +31,24 @@ def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
     key = base64.b64decode(secret.split("_", 1)[1])
     signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.{body.decode()}"
     expected = base64.b64encode(hmac.new(key, signed.encode(), hashlib.sha256).digest())
-    return any(hmac.compare_digest(sig.split(",", 1)[1].encode(), expected)
-               for sig in headers["webhook-signature"].split(" ") if sig.startswith("v1,"))
+    return any(
+        hmac.compare_digest(sig.split(",", 1)[1].encode(), expected)
+        for sig in headers["webhook-signature"].split(" ")
+        if sig.startswith("v1,")
+    )
 
 
 def test_signature_matches_an_independent_implementation() -> None:
     secret = webhooks.new_secret()
     assert secret.startswith("whsec_") and len(base64.b64decode(secret[6:])) >= 24
-    body = json.dumps({"type": "assignment.created", "data": {"x": "童工"}},
-                      ensure_ascii=False).encode()
-    headers = {"webhook-id": "msg_1", "webhook-timestamp": "1700000000",
-               "webhook-signature": webhooks.sign(secret, "msg_1", 1700000000, body)}
+    body = json.dumps(
+        {"type": "assignment.created", "data": {"x": "童工"}}, ensure_ascii=False
+    ).encode()
+    headers = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": "1700000000",
+        "webhook-signature": webhooks.sign(secret, "msg_1", 1700000000, body),
+    }
     assert verify(secret, headers, body)
     assert not verify(secret, headers, body + b" ")
     assert not verify(webhooks.new_secret(), headers, body)
@@ -65,16 +72,26 @@ async def _deliver(db: TestDatabase, settings: Settings) -> int:
 
 async def _messages(db: TestDatabase) -> list[WebhookOutbox]:
     async with db.sessionmaker() as session:
-        return list((await session.exec(select(WebhookOutbox)
-                                        .order_by(col(WebhookOutbox.created_at)))).all())
+        return list(
+            (
+                await session.exec(select(WebhookOutbox).order_by(col(WebhookOutbox.created_at)))
+            ).all()
+        )
 
 
 async def _labour(world: World) -> Actor:
     """The home labour bureau, as the service sees an officer of it."""
     agency, home = world.agency(AgencyKind.labour), world.places["home"]
-    return Actor(kind="user", id="labour-officer", name="labour", role=Role.agency_officer,
-                 agency_id=str(agency.id), agency_kind=AgencyKind.labour,
-                 jurisdiction_id=str(home.id), jurisdiction_path=home.path)
+    return Actor(
+        kind="user",
+        id="labour-officer",
+        name="labour",
+        role=Role.agency_officer,
+        agency_id=str(agency.id),
+        agency_kind=AgencyKind.labour,
+        jurisdiction_id=str(home.id),
+        jurisdiction_path=home.path,
+    )
 
 
 @pytest.fixture
@@ -84,7 +101,8 @@ def receiver() -> Iterator[Receiver]:
 
 
 async def test_a_new_assignment_is_delivered_signed(
-        db: TestDatabase, world: World, receiver: Receiver) -> None:
+    db: TestDatabase, world: World, receiver: Receiver
+) -> None:
     settings = make_settings(db.url, webhook_allow_private=True)
     secret = await _endpoint(db, settings, await _labour(world), receiver.url)
     case_id = await file(db, await make_employer(db, world), "wage_arrears")
@@ -101,7 +119,8 @@ async def test_a_new_assignment_is_delivered_signed(
 
 
 async def test_a_failure_is_retried_later_with_backoff(
-        db: TestDatabase, world: World, receiver: Receiver) -> None:
+    db: TestDatabase, world: World, receiver: Receiver
+) -> None:
     settings = make_settings(db.url, webhook_allow_private=True)
     await _endpoint(db, settings, await _labour(world), receiver.url)
     await file(db, await make_employer(db, world), "wage_arrears")
@@ -123,7 +142,8 @@ async def test_a_failure_is_retried_later_with_backoff(
 
 
 async def test_redirects_are_not_followed(
-        db: TestDatabase, world: World, receiver: Receiver) -> None:
+    db: TestDatabase, world: World, receiver: Receiver
+) -> None:
     settings = make_settings(db.url, webhook_allow_private=True)
     await _endpoint(db, settings, await _labour(world), receiver.url)
     await file(db, await make_employer(db, world), "wage_arrears")
@@ -135,9 +155,11 @@ async def test_redirects_are_not_followed(
 
 
 async def test_a_private_address_is_refused_again_at_delivery(
-        db: TestDatabase, world: World, receiver: Receiver) -> None:
-    await _endpoint(db, make_settings(db.url, webhook_allow_private=True),
-                    await _labour(world), receiver.url)
+    db: TestDatabase, world: World, receiver: Receiver
+) -> None:
+    await _endpoint(
+        db, make_settings(db.url, webhook_allow_private=True), await _labour(world), receiver.url
+    )
     await file(db, await make_employer(db, world), "wage_arrears")
     assert await _deliver(db, make_settings(db.url)) == 0
     assert receiver.requests == []
@@ -145,9 +167,19 @@ async def test_a_private_address_is_refused_again_at_delivery(
     assert msg.attempts == 1 and (msg.last_error or "").startswith("refused")
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1/x", "http://10.1.2.3/x", "http://[::1]/x",
-                                 "http://169.254.169.254/latest", "http://224.0.0.1/x",
-                                 "http://0.0.0.0/x", "ftp://93.184.216.34/x", "http:///x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/x",
+        "http://10.1.2.3/x",
+        "http://[::1]/x",
+        "http://169.254.169.254/latest",
+        "http://224.0.0.1/x",
+        "http://0.0.0.0/x",
+        "ftp://93.184.216.34/x",
+        "http:///x",
+    ],
+)
 async def test_unsafe_urls_are_refused(url: str) -> None:
     with pytest.raises(webhooks.UnsafeAddress):
         await webhooks.check_url(url, allow_private=False)
@@ -157,16 +189,21 @@ async def test_a_public_address_is_accepted() -> None:
     await webhooks.check_url("https://93.184.216.34/hook", allow_private=False)
 
 
-@pytest.mark.parametrize("url", [
-    "http://[2002:7f00:1::1]/x",                        # 6to4 of 127.0.0.1
-    "http://[2002:a01:203::1]/x",                       # 6to4 of 10.1.2.3
-    "http://[2002:5db8:d822::1]/x",                     # 6to4 of a public address: all 6to4
-    "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x",  # Teredo
-    "http://[64:ff9b::a9fe:a9fe]/latest",               # NAT64 of 169.254.169.254
-    "http://[64:ff9b::a01:203]/x",                      # NAT64 of 10.1.2.3
-    "http://[64:ff9b:1::7f00:1]/x",                     # local-use NAT64 prefix
-    "http://[::ffff:10.1.2.3]/x",                       # IPv4-mapped
-    "http://93.184.216.34:0/x", "https://[2606:4700::1111]:0/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[2002:7f00:1::1]/x",  # 6to4 of 127.0.0.1
+        "http://[2002:a01:203::1]/x",  # 6to4 of 10.1.2.3
+        "http://[2002:5db8:d822::1]/x",  # 6to4 of a public address: all 6to4
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x",  # Teredo
+        "http://[64:ff9b::a9fe:a9fe]/latest",  # NAT64 of 169.254.169.254
+        "http://[64:ff9b::a01:203]/x",  # NAT64 of 10.1.2.3
+        "http://[64:ff9b:1::7f00:1]/x",  # local-use NAT64 prefix
+        "http://[::ffff:10.1.2.3]/x",  # IPv4-mapped
+        "http://93.184.216.34:0/x",
+        "https://[2606:4700::1111]:0/x",
+    ],
+)
 async def test_ipv6_ways_into_private_ipv4_and_port_0_are_refused(url: str) -> None:
     with pytest.raises(webhooks.UnsafeAddress):
         await webhooks.check_url(url, allow_private=False)
@@ -179,16 +216,18 @@ async def test_port_0_is_refused_even_where_private_addresses_are_allowed() -> N
 
 async def test_nat64_of_a_public_address_is_accepted() -> None:
     """An IPv6-only server behind DNS64 reaches an IPv4-only receiver this way."""
-    address = await webhooks.check_url("https://[64:ff9b::5db8:d822]/hook",
-                                       allow_private=False)
+    address = await webhooks.check_url("https://[64:ff9b::5db8:d822]/hook", allow_private=False)
     assert str(address) == "64:ff9b::5db8:d822"
 
 
-async def test_a_6to4_address_is_refused_again_at_delivery(
-        db: TestDatabase, world: World) -> None:
+async def test_a_6to4_address_is_refused_again_at_delivery(db: TestDatabase, world: World) -> None:
     """Registered while private addresses were allowed; refused once they are not."""
-    await _endpoint(db, make_settings(db.url, webhook_allow_private=True),
-                    await _labour(world), "http://[2002:7f00:1::1]:8080/hook")
+    await _endpoint(
+        db,
+        make_settings(db.url, webhook_allow_private=True),
+        await _labour(world),
+        "http://[2002:7f00:1::1]:8080/hook",
+    )
     await file(db, await make_employer(db, world), "wage_arrears")
     assert await _deliver(db, make_settings(db.url)) == 0
     [msg] = await _messages(db)

@@ -46,8 +46,7 @@ class Resolver:
         self.asked.append(name)
         answers = self.script[name]
         address = answers.pop(0) if len(answers) > 1 else answers[0]
-        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "",
-                 (address, int(port)))]
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, int(port)))]
 
 
 @pytest.fixture
@@ -79,15 +78,24 @@ def receiver() -> Iterator[Receiver]:
 def test_the_request_names_the_host_and_goes_to_the_address() -> None:
     v6 = ipaddress.ip_address("2001:db8::7")
     assert outbox.pinned("https://Hooks.Example.org:8443/in?x=1", v6) == (
-        "https://[2001:db8::7]:8443/in?x=1", {"host": "hooks.example.org:8443"},
-        {"sni_hostname": "hooks.example.org"})
+        "https://[2001:db8::7]:8443/in?x=1",
+        {"host": "hooks.example.org:8443"},
+        {"sni_hostname": "hooks.example.org"},
+    )
     assert outbox.pinned("http://hooks.example.org/in", ipaddress.ip_address(PUBLIC)) == (
-        f"http://{PUBLIC}/in", {"host": "hooks.example.org"}, {})
+        f"http://{PUBLIC}/in",
+        {"host": "hooks.example.org"},
+        {},
+    )
 
 
 async def test_a_host_that_rebinds_to_loopback_is_not_called(
-        db: TestDatabase, world: World, receiver: Receiver, connects: list[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    db: TestDatabase,
+    world: World,
+    receiver: Receiver,
+    connects: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     port = receiver.url.split(":")[2].split("/")[0]
     # Public to the check at registration and to the one before delivery; then loopback,
     # to whoever asks next (the connection, if it resolved the name again).
@@ -107,22 +115,33 @@ def _certificate(tmp_path: Path, name: str) -> tuple[str, str]:
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(hours=1)).not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     certfile, keyfile = tmp_path / "cert.pem", tmp_path / "key.pem"
     certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                          serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
+    keyfile.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return str(certfile), str(keyfile)
 
 
 async def test_https_goes_to_the_address_and_verifies_the_certificate_for_the_name(
-        tmp_path: Path, connects: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, connects: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     certfile, keyfile = _certificate(tmp_path, "hooks.test")
     Resolver(monkeypatch, {"hooks.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]})
     settings = make_settings("sqlite+aiosqlite:///unused.db", webhook_allow_private=True)
@@ -133,12 +152,16 @@ async def test_https_goes_to_the_address_and_verifies_the_certificate_for_the_na
         try:
             results = {}
             for host in ("hooks.test", "other.test"):
-                endpoint = WebhookEndpoint(agency_id=uuid.uuid4(), secret=b"",
-                                           url=f"https://{host}:{port}/hook", created_by="t")
-                endpoint.secret = webhooks.seal_secret(settings, endpoint.id,
-                                                       webhooks.new_secret())
-                message = WebhookOutbox(endpoint_id=endpoint.id, event_id=f"msg_{host}",
-                                        payload={"type": "test"})
+                endpoint = WebhookEndpoint(
+                    agency_id=uuid.uuid4(),
+                    secret=b"",
+                    url=f"https://{host}:{port}/hook",
+                    created_by="t",
+                )
+                endpoint.secret = webhooks.seal_secret(settings, endpoint.id, webhooks.new_secret())
+                message = WebhookOutbox(
+                    endpoint_id=endpoint.id, event_id=f"msg_{host}", payload={"type": "test"}
+                )
                 results[host] = await outbox.send(clients, settings, message, endpoint)
         finally:
             await clients.aclose()

@@ -41,8 +41,11 @@ def _form_body(schema: dict[str, Any], *media: str) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {m: {"schema": schema} for m in media}}}
 
 
-_RECEIPT_FORM = {"type": "object", "required": ["receipt"],
-                 "properties": {"receipt": {"type": "string", "maxLength": 64}}}
+_RECEIPT_FORM = {
+    "type": "object",
+    "required": ["receipt"],
+    "properties": {"receipt": {"type": "string", "maxLength": 64}},
+}
 
 _CSS = """
 body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;padding:1rem;
@@ -65,18 +68,21 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": (
         f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"),
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP level 2
     "X-Content-Type-Options": "nosniff",
 }
 
 
 def page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    html = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>{body}"
-            f'<p class="note"><a href="/">我要举报</a> · <a href="/status">查询举报结果</a></p>'
-            f"</body></html>")
+    html = (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>{body}"
+        f'<p class="note"><a href="/">我要举报</a> · <a href="/status">查询举报结果</a></p>'
+        f"</body></html>"
+    )
     return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
 
 
@@ -97,36 +103,41 @@ _FILES = """<label for="attachments">照片、视频或文件（可不传，最�
 
 def _errors_html(exc: AppError) -> str:
     items = getattr(exc, "extras", {}).get("errors") or []
-    lines = "".join(f"<li>{escape(str(e['loc'][-1]))}：{escape(str(e['msg']))}</li>"
-                    for e in items)
+    lines = "".join(f"<li>{escape(str(e['loc'][-1]))}：{escape(str(e['msg']))}</li>" for e in items)
     return f'<div class="error"><p>{escape(str(exc.detail or exc.title))}</p><ul>{lines}</ul></div>'
 
 
-def _input(name: str, label: str, maxlength: int, val: dict[str, str], kind: str = "text"
-           ) -> str:
-    return (f'<label for="{name}">{label}</label><input type="{kind}" id="{name}" '
-            f'name="{name}" maxlength="{maxlength}" value="{val[name]}">')
+def _input(name: str, label: str, maxlength: int, val: dict[str, str], kind: str = "text") -> str:
+    return (
+        f'<label for="{name}">{label}</label><input type="{kind}" id="{name}" '
+        f'name="{name}" maxlength="{maxlength}" value="{val[name]}">'
+    )
 
 
-async def _render_form(request: Request, session: Any, fields: dict[str, list[str]],
-                       error: str = "", status: int = 200) -> HTMLResponse:
+async def _render_form(
+    request: Request, session: Any, fields: dict[str, list[str]], error: str = "", status: int = 200
+) -> HTMLResponse:
     extras = runtime_of(request).extras
     chosen = set(fields.get("violation_types", []))
     boxes = "".join(
         f'<label><input type="checkbox" name="violation_types" value="{escape(v.code)}"'
-        f'{" checked" if v.code in chosen else ""}> {escape(v.name_zh)}</label>'
-        for v in await intake_reference.violation_types(extras, session))
+        f"{' checked' if v.code in chosen else ''}> {escape(v.name_zh)}</label>"
+        for v in await intake_reference.violation_types(extras, session)
+    )
     picked = _one(fields, "jurisdiction_id")
     places = "".join(
-        f'<option value="{pid}"{" selected" if str(pid) == picked else ""}>{escape(label)}'
-        "</option>" for pid, label in await intake_reference.places(extras, session))
-    val = {k: escape(_one(fields, k)) for k in
-           ("description", "employer_name", "address", "contact_name", "contact_phone")}
+        f'<option value="{pid}"{" selected" if str(pid) == picked else ""}>{escape(label)}</option>'
+        for pid, label in await intake_reference.places(extras, session)
+    )
+    val = {
+        k: escape(_one(fields, k))
+        for k in ("description", "employer_name", "address", "contact_name", "contact_phone")
+    }
     body = f"""<h1>举报非法用工</h1>
 <p>您可以匿名举报。我们对举报人信息严格保密，有报必查。</p>{error}
 <form method="post" action="/form" enctype="multipart/form-data">
 <label for="description">情况描述（必填）</label>
-<textarea id="description" name="description" required maxlength="5000">{val['description']}\
+<textarea id="description" name="description" required maxlength="5000">{val["description"]}\
 </textarea>
 {_input("employer_name", "单位或场所名称", 200, val)}
 {_input("address", "地址或位置", 300, val)}
@@ -147,15 +158,20 @@ async def _render_form(request: Request, session: Any, fields: dict[str, list[st
 async def form_page(request: Request, session: SessionDep) -> HTMLResponse:
     """The form; `?employer=…&jurisdiction_id=…` (a poster's QR code) pre-fills the site."""
     query = request.query_params
-    prefill = {"employer_name": [query.get("employer", "")[:200]],
-               "jurisdiction_id": [query.get("jurisdiction_id", "")[:64]]}
+    prefill = {
+        "employer_name": [query.get("employer", "")[:200]],
+        "jurisdiction_id": [query.get("jurisdiction_id", "")[:64]],
+    }
     return await _render_form(request, session, prefill)
 
 
-@router.post("/form", response_class=HTMLResponse, status_code=201,
-             openapi_extra=_form_body(multipart_doc(), "multipart/form-data"))
-async def form_submit(request: Request, session: SessionDep,
-                      settings: SettingsDep) -> HTMLResponse:
+@router.post(
+    "/form",
+    response_class=HTMLResponse,
+    status_code=201,
+    openapi_extra=_form_body(multipart_doc(), "multipart/form-data"),
+)
+async def form_submit(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     """The form sent (as the page sends it, multipart; a urlencoded form without files is
     taken too): a page with the receipt (201), or the form again with its mistakes
     marked (422), or a page saying why it could not be taken."""
@@ -167,16 +183,22 @@ async def form_submit(request: Request, session: SessionDep,
         else:
             fields = await form_fields(request)
     except AppError as exc:
-        return page("暂时无法提交", f'<h1>暂时无法提交</h1><p class="error">'
-                    f"{escape(str(exc.detail or exc.title))}</p>", exc.status)
+        return page(
+            "暂时无法提交",
+            f'<h1>暂时无法提交</h1><p class="error">{escape(str(exc.detail or exc.title))}</p>',
+            exc.status,
+        )
     try:
         body = validate_zh(PublicTipSubmission, submission_from_fields(fields))
         done = await accept_public_tip(request, session, settings, body, uploads=uploads)
     except Unprocessable as exc:
         return await _render_form(request, session, fields, _errors_html(exc), 422)
     except AppError as exc:
-        return page("暂时无法提交", f'<h1>暂时无法提交</h1><p class="error">'
-                    f"{escape(str(exc.detail or exc.title))}</p>", exc.status)
+        return page(
+            "暂时无法提交",
+            f'<h1>暂时无法提交</h1><p class="error">{escape(str(exc.detail or exc.title))}</p>',
+            exc.status,
+        )
     body_html = f"""<h1>举报已收到</h1>
 <p>这是您的回执码：</p><p class="receipt" id="receipt">{escape(done.receipt)}</p>
 <p><strong>请妥善保存回执码</strong>（抄下来或拍照）。它只显示这一次，是查询处理结果和补充情况的唯一凭证，
@@ -198,22 +220,30 @@ async def status_page() -> HTMLResponse:
     return page("查询举报结果", _status_form())
 
 
-@router.post("/status", response_class=HTMLResponse,
-             openapi_extra=_form_body(_RECEIPT_FORM, "application/x-www-form-urlencoded"))
-async def status_lookup(request: Request, session: SessionDep,
-                        settings: SettingsDep) -> HTMLResponse:
+@router.post(
+    "/status",
+    response_class=HTMLResponse,
+    openapi_extra=_form_body(_RECEIPT_FORM, "application/x-www-form-urlencoded"),
+)
+async def status_lookup(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
     """The tip's status and the office's replies, as a page (404 page for an unknown
     receipt)."""
     receipt = _one(await form_fields(request), "receipt").strip()[:64]
     try:
-        await rate_limits(request).check_lookup(tip_public.receipt_key(settings, receipt),
-                                                client_address(request))
+        await rate_limits(request).check_lookup(
+            tip_public.receipt_key(settings, receipt), client_address(request)
+        )
         found = await tip_public.lookup_tip(session, settings=settings, receipt=receipt)
     except AppError as exc:
         error = f'<p class="error">{escape(str(exc.detail or exc.title))}</p>'
         return page("查询举报结果", _status_form(receipt, error), exc.status)
-    replies = "".join(f'<div class="reply"><p class="note">{escape(at.strftime("%Y-%m-%d %H:%M"))}'
-                      f" UTC</p><p>{escape(m)}</p></div>" for at, m in found.replies)
+    replies = "".join(
+        f'<div class="reply"><p class="note">{escape(at.strftime("%Y-%m-%d %H:%M"))}'
+        f" UTC</p><p>{escape(m)}</p></div>"
+        for at, m in found.replies
+    )
     outcome = f"<p>处理结果：{escape(found.outcome)}</p>" if found.outcome else ""
     body = f"""<h1>查询举报结果</h1>
 <p>提交时间：{escape(found.submitted_at.strftime("%Y-%m-%d %H:%M"))} UTC</p>

@@ -18,21 +18,29 @@ router = APIRouter(prefix="/public/v1", tags=["public"])
 
 
 @router.get("/violation-types", response_model=list[ViolationTypePublic])
-async def public_violation_types(request: Request, response: Response,
-                                 session: SessionDep) -> list[ViolationTypePublic]:
+async def public_violation_types(
+    request: Request, response: Response, session: SessionDep
+) -> list[ViolationTypePublic]:
     """The kinds of problem a tip can name, in Chinese and English."""
     response.headers["Cache-Control"] = "public, max-age=300"
-    return [ViolationTypePublic.model_validate(v) for v in
-            await intake_reference.violation_types(runtime_of(request).extras, session)]
+    return [
+        ViolationTypePublic.model_validate(v)
+        for v in await intake_reference.violation_types(runtime_of(request).extras, session)
+    ]
 
 
 @router.get("/jurisdictions", response_model=Page[JurisdictionPublic])
-async def public_jurisdictions(request: Request, response: Response, session: SessionDep,
-                               parent_id: uuid.UUID | None = None,
-                               level: JurisdictionLevel | None = None, cursor: str | None = None,
-                               limit: Annotated[int, Query(ge=1, le=200)] = 50
-                               ) -> Page[JurisdictionPublic]:
+async def public_jurisdictions(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    parent_id: uuid.UUID | None = None,
+    level: JurisdictionLevel | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[JurisdictionPublic]:
     """Places a tip can be about, to pick the township or village."""
-    rows, nxt = await reference.list_jurisdictions(session, None, parent_id=parent_id,
-                                                   level=level, cursor=cursor, limit=limit)
+    rows, nxt = await reference.list_jurisdictions(
+        session, None, parent_id=parent_id, level=level, cursor=cursor, limit=limit
+    )
     return page_of(JurisdictionPublic, rows, nxt, request, response)

@@ -57,11 +57,17 @@ def _zh(error: Any) -> str:
     if kind == "string_too_short":
         return "不能为空" if ctx.get("min_length", 1) <= 1 else f"至少 {ctx['min_length']} 个字"
     messages = {
-        "missing": "必须填写", "string_too_long": f"最多 {ctx.get('max_length')} 个字",
-        "too_long": f"最多 {ctx.get('max_length')} 项", "string_type": "应为文字",
-        "list_type": "应为列表", "uuid_parsing": "编号格式不正确", "uuid_type": "编号格式不正确",
-        "extra_forbidden": "不支持这一项", "model_type": "格式不正确",
-        "model_attributes_type": "格式不正确", "dict_type": "格式不正确",
+        "missing": "必须填写",
+        "string_too_long": f"最多 {ctx.get('max_length')} 个字",
+        "too_long": f"最多 {ctx.get('max_length')} 项",
+        "string_type": "应为文字",
+        "list_type": "应为列表",
+        "uuid_parsing": "编号格式不正确",
+        "uuid_type": "编号格式不正确",
+        "extra_forbidden": "不支持这一项",
+        "model_type": "格式不正确",
+        "model_attributes_type": "格式不正确",
+        "dict_type": "格式不正确",
     }
     return messages.get(kind, "填写有误")
 
@@ -102,8 +108,12 @@ def schema_of(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def body_doc(model: type[BaseModel]) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {
-        "application/json": {"schema": schema_of(model)}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema_of(model)}},
+        }
+    }
 
 
 def rate_limits(request: Request) -> TipRateLimits:
@@ -117,9 +127,10 @@ def keyed_request(request: Request, principal: str, raw: bytes) -> tips.KeyedReq
         return None
     key = key.strip()
     if not key or len(key) > MAX_KEY:
-        raise Unprocessable("Idempotency-Key 应为 1 到 200 个字符。",
-                            errors=[{"loc": ["header", "Idempotency-Key"],
-                                     "msg": f"应为 1 到 {MAX_KEY} 个字符"}])
+        raise Unprocessable(
+            "Idempotency-Key 应为 1 到 200 个字符。",
+            errors=[{"loc": ["header", "Idempotency-Key"], "msg": f"应为 1 到 {MAX_KEY} 个字符"}],
+        )
     return tips.KeyedRequest(principal, key, raw)
 
 
@@ -134,22 +145,39 @@ def _principal(settings: Settings, request: Request) -> str:
     return tip_privacy.public_principal(tip_privacy.keys_of(settings), client_address(request))
 
 
-async def accept_public_tip(request: Request, session: AsyncSession, settings: Settings,
-                            body: PublicTipSubmission, *, channel: str = "web",
-                            keyed: tips.KeyedRequest | None = None,
-                            uploads: Sequence[Upload] = ()) -> tips.Submitted:
+async def accept_public_tip(
+    request: Request,
+    session: AsyncSession,
+    settings: Settings,
+    body: PublicTipSubmission,
+    *,
+    channel: str = "web",
+    keyed: tips.KeyedRequest | None = None,
+    uploads: Sequence[Upload] = (),
+) -> tips.Submitted:
     """Shared by the JSON API and the HTML form. Files are checked and cleaned (in a
     bounded worker thread) before anything is written."""
     await rate_limits(request).check_intake(client_address(request))
-    files = (await tip_media.prepare_bounded(request.app.state.runtime.extras, settings,
-                                             uploads) if uploads else [])
+    files = (
+        await tip_media.prepare_bounded(request.app.state.runtime.extras, settings, uploads)
+        if uploads
+        else []
+    )
     done = await tips.submit_tip(
-        session, PUBLIC_ACTOR, settings=settings, channel=channel,
-        description=body.description, violation_types=body.violation_types,
-        employer_name=body.employer_name, address=body.address,
+        session,
+        PUBLIC_ACTOR,
+        settings=settings,
+        channel=channel,
+        description=body.description,
+        violation_types=body.violation_types,
+        employer_name=body.employer_name,
+        address=body.address,
         jurisdiction_id=body.jurisdiction_id,
-        contact=body.contact.model_dump() if body.contact else None, kind=body.kind,
-        keyed=keyed, alone=not files)
+        contact=body.contact.model_dump() if body.contact else None,
+        kind=body.kind,
+        keyed=keyed,
+        alone=not files,
+    )
     if files and not done.replayed:
         await tip_media.attach_files(session, PUBLIC_ACTOR, tip=done.tip, files=files)
     return done
@@ -157,23 +185,45 @@ async def accept_public_tip(request: Request, session: AsyncSession, settings: S
 
 def multipart_doc() -> dict[str, Any]:
     text = {"type": "string"}
-    return {"type": "object", "required": ["description"], "properties": {
-        "description": text, "violation_types": {"type": "array", "items": text},
-        "employer_name": text, "address": text, "jurisdiction_id": {**text, "format": "uuid"},
-        "contact_name": text, "contact_phone": text,
-        "attachments": {"type": "array", "items": {"type": "string", "format": "binary"},
-                        "description": "Photos (JPEG, PNG, WebP, GIF), PDFs, videos (MP4, "
-                                       "MOV, 3GP); type told by content; metadata "
-                                       "is stripped."}}}
+    return {
+        "type": "object",
+        "required": ["description"],
+        "properties": {
+            "description": text,
+            "violation_types": {"type": "array", "items": text},
+            "employer_name": text,
+            "address": text,
+            "jurisdiction_id": {**text, "format": "uuid"},
+            "contact_name": text,
+            "contact_phone": text,
+            "attachments": {
+                "type": "array",
+                "items": {"type": "string", "format": "binary"},
+                "description": "Photos (JPEG, PNG, WebP, GIF), PDFs, videos (MP4, "
+                "MOV, 3GP); type told by content; metadata "
+                "is stripped.",
+            },
+        },
+    }
 
 
 def multipart_body_doc() -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {
-        "multipart/form-data": {"schema": {"title": "TipWithAttachments", **multipart_doc()}}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"title": "TipWithAttachments", **multipart_doc()}
+                }
+            },
+        }
+    }
 
 
-IDEMPOTENCY_DOC = ("Send the same key again with the same body to retry safely: the same "
-                   "receipt comes back and no second tip is stored (1–200 characters).")
+IDEMPOTENCY_DOC = (
+    "Send the same key again with the same body to retry safely: the same "
+    "receipt comes back and no second tip is stored (1–200 characters)."
+)
 
 # One handler, two documented operations: POST /tips takes JSON and a form alike (API.md),
 # but a generated client needs one body type per operation, so the document describes
@@ -181,15 +231,28 @@ IDEMPOTENCY_DOC = ("Send the same key again with the same body to retry safely: 
 WITH_ATTACHMENTS = "/tips/with-attachments"
 
 
-@router.post(WITH_ATTACHMENTS, status_code=201, response_model=TipReceipt,
-             openapi_extra=multipart_body_doc(),
-             summary="Send a tip with photos or documents (multipart/form-data)")
-@router.post("/tips", status_code=201, response_model=TipReceipt,
-             openapi_extra=body_doc(PublicTipSubmission), summary="Send a tip")
-async def submit_public_tip(request: Request, session: SessionDep, settings: SettingsDep,
-                            idempotency_key: Annotated[str | None, Header(
-                                alias="Idempotency-Key", description=IDEMPOTENCY_DOC)] = None,
-                            ) -> JSONResponse:
+@router.post(
+    WITH_ATTACHMENTS,
+    status_code=201,
+    response_model=TipReceipt,
+    openapi_extra=multipart_body_doc(),
+    summary="Send a tip with photos or documents (multipart/form-data)",
+)
+@router.post(
+    "/tips",
+    status_code=201,
+    response_model=TipReceipt,
+    openapi_extra=body_doc(PublicTipSubmission),
+    summary="Send a tip",
+)
+async def submit_public_tip(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", description=IDEMPOTENCY_DOC)
+    ] = None,
+) -> JSONResponse:
     """Send a tip (举报), anonymously if you wish: `contact` is optional and encrypted.
 
     The answer holds the receipt (回执码) — keep it: it is shown only this once and
@@ -216,42 +279,61 @@ async def submit_public_tip(request: Request, session: SessionDep, settings: Set
     else:
         raw = await request.body()
         body = validate_zh(PublicTipSubmission, await json_body(request))
-    done = await accept_public_tip(request, session, settings, body, uploads=uploads,
-                                   keyed=keyed_request(request, _principal(settings, request),
-                                                       raw))
+    done = await accept_public_tip(
+        request,
+        session,
+        settings,
+        body,
+        uploads=uploads,
+        keyed=keyed_request(request, _principal(settings, request), raw),
+    )
     headers = {"Idempotent-Replayed": "true"} if done.replayed else None
-    return JSONResponse({"receipt": done.receipt, "status": "received"}, status_code=201,
-                        headers=headers)
+    return JSONResponse(
+        {"receipt": done.receipt, "status": "received"}, status_code=201, headers=headers
+    )
 
 
-@router.post("/tips/lookup", response_model=TipStatusPublic,
-             openapi_extra=body_doc(ReceiptIn))
-async def lookup_public_tip(request: Request, session: SessionDep,
-                            settings: SettingsDep) -> TipStatusPublic:
+@router.post("/tips/lookup", response_model=TipStatusPublic, openapi_extra=body_doc(ReceiptIn))
+async def lookup_public_tip(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> TipStatusPublic:
     """What happened to a tip: its status in plain words and the office's replies.
 
     An unknown receipt is a 404. Lookups are rate-limited per receipt, per client and
     overall (429 with `Retry-After`).
     """
     body = validate_zh(ReceiptIn, await json_body(request))
-    await rate_limits(request).check_lookup(tip_public.receipt_key(settings, body.receipt),
-                                            client_address(request))
+    await rate_limits(request).check_lookup(
+        tip_public.receipt_key(settings, body.receipt), client_address(request)
+    )
     found = await tip_public.lookup_tip(session, settings=settings, receipt=body.receipt)
-    return TipStatusPublic.model_validate({
-        "status": found.status, "status_label": found.status_label,
-        "submitted_at": found.submitted_at, "outcome": found.outcome,
-        "replies": [PublicReply(at=at, message=m) for at, m in found.replies]})
+    return TipStatusPublic.model_validate(
+        {
+            "status": found.status,
+            "status_label": found.status_label,
+            "submitted_at": found.submitted_at,
+            "outcome": found.outcome,
+            "replies": [PublicReply(at=at, message=m) for at, m in found.replies],
+        }
+    )
 
 
-@router.post("/tips/followups", status_code=201, response_model=FollowupReceived,
-             openapi_extra=body_doc(FollowupIn))
-async def add_public_followup(request: Request, session: SessionDep,
-                              settings: SettingsDep) -> FollowupReceived:
+@router.post(
+    "/tips/followups",
+    status_code=201,
+    response_model=FollowupReceived,
+    openapi_extra=body_doc(FollowupIn),
+)
+async def add_public_followup(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> FollowupReceived:
     """Add information to your tip; the office sees it, and a tip it had closed is
     flagged for attention again. Rate-limited like lookups."""
     body = validate_zh(FollowupIn, await json_body(request))
-    await rate_limits(request).check_followup(tip_public.receipt_key(settings, body.receipt),
-                                              client_address(request))
-    msg = await tip_public.add_followup(session, settings=settings, receipt=body.receipt,
-                                        message=body.message)
+    await rate_limits(request).check_followup(
+        tip_public.receipt_key(settings, body.receipt), client_address(request)
+    )
+    msg = await tip_public.add_followup(
+        session, settings=settings, receipt=body.receipt, message=body.message
+    )
     return FollowupReceived(at=msg.at)

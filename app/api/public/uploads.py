@@ -22,8 +22,15 @@ from app.config import Settings
 from app.errors import BadRequest, Unprocessable
 from app.services.tip_media import Upload
 
-TEXT_FIELDS = ("description", "violation_types", "employer_name", "address",
-               "jurisdiction_id", "contact_name", "contact_phone")
+TEXT_FIELDS = (
+    "description",
+    "violation_types",
+    "employer_name",
+    "address",
+    "jurisdiction_id",
+    "contact_name",
+    "contact_phone",
+)
 FILE_FIELD = "attachments"
 MAX_PARTS = 100
 
@@ -53,13 +60,18 @@ def one(fields: dict[str, list[str]], name: str) -> str:
 
 def submission_from_fields(fields: dict[str, list[str]]) -> dict[str, Any]:
     """A form's flat fields as the JSON body of a tip (contact_name/phone → contact)."""
-    contact = {"name": one(fields, "contact_name").strip() or None,
-               "phone": one(fields, "contact_phone").strip() or None}
-    return {"description": one(fields, "description"),
-            "violation_types": [v for v in fields.get("violation_types", []) if v],
-            "employer_name": one(fields, "employer_name"), "address": one(fields, "address"),
-            "jurisdiction_id": one(fields, "jurisdiction_id").strip() or None,
-            "contact": contact if any(contact.values()) else None}
+    contact = {
+        "name": one(fields, "contact_name").strip() or None,
+        "phone": one(fields, "contact_phone").strip() or None,
+    }
+    return {
+        "description": one(fields, "description"),
+        "violation_types": [v for v in fields.get("violation_types", []) if v],
+        "employer_name": one(fields, "employer_name"),
+        "address": one(fields, "address"),
+        "jurisdiction_id": one(fields, "jurisdiction_id").strip() or None,
+        "contact": contact if any(contact.values()) else None,
+    }
 
 
 def _malformed() -> BadRequest:
@@ -84,11 +96,13 @@ async def _file_bytes(upload: UploadFile, cap: int) -> bytes:
         await upload.close()
 
 
-async def read_multipart(request: Request, settings: Settings, *, strict: bool = True
-                         ) -> MultipartTip:
+async def read_multipart(
+    request: Request, settings: Settings, *, strict: bool = True
+) -> MultipartTip:
     """Fields and files of a multipart tip. `strict` refuses unknown field names (the API)."""
-    if is_multipart(request) and not _complete(request.headers.get("content-type", ""),
-                                               await request.body()):
+    if is_multipart(request) and not _complete(
+        request.headers.get("content-type", ""), await request.body()
+    ):
         raise _malformed()
     try:
         form = await request.form(max_files=MAX_PARTS, max_fields=MAX_PARTS)
@@ -115,9 +129,15 @@ async def read_multipart(request: Request, settings: Settings, *, strict: bool =
     finally:
         await form.close()
     if unknown and strict:
-        raise Unprocessable("提交的内容有误，请按提示修改。", errors=[
-            {"loc": ["body", name], "msg": "不支持这一项"} for name in dict.fromkeys(unknown)])
-    canonical = json.dumps({"fields": fields, "attachments": [
-        hashlib.sha256(u.data).hexdigest() for u in uploads]}, sort_keys=True,
-        ensure_ascii=False).encode()
+        raise Unprocessable(
+            "提交的内容有误，请按提示修改。",
+            errors=[
+                {"loc": ["body", name], "msg": "不支持这一项"} for name in dict.fromkeys(unknown)
+            ],
+        )
+    canonical = json.dumps(
+        {"fields": fields, "attachments": [hashlib.sha256(u.data).hexdigest() for u in uploads]},
+        sort_keys=True,
+        ensure_ascii=False,
+    ).encode()
     return MultipartTip(fields, uploads, b"multipart:" + canonical)

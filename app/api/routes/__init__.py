@@ -14,8 +14,7 @@ HOT = ("queue",)
 
 def collect(package: str, path: list[str], hot: tuple[str, ...] = ()) -> list[APIRouter]:
     routers = []
-    for mod in sorted(pkgutil.iter_modules(path),
-                      key=lambda m: (m.name not in hot, m.name)):
+    for mod in sorted(pkgutil.iter_modules(path), key=lambda m: (m.name not in hot, m.name)):
         module = importlib.import_module(f"{package}.{mod.name}")
         router = getattr(module, "router", None)
         if isinstance(router, APIRouter):

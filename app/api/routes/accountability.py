@@ -15,8 +15,11 @@ router = APIRouter(prefix="/api/v1", tags=["accountability"])
 
 
 @router.get("/accountability", response_model=Accountability)
-async def get_accountability(session: SessionDep, actor: Allowed(Permission.audit_read),
-                             jurisdiction_id: uuid.UUID | None = None) -> Accountability:
+async def get_accountability(
+    session: SessionDep,
+    actor: Allowed(Permission.audit_read),
+    jurisdiction_id: uuid.UUID | None = None,
+) -> Accountability:
     """Every agency of a jurisdiction's subtree (yours when not given; 404 outside your
     own), worst first: its open assignments, how many are past each clock (`accept`:
     pending past `due_at`; `handling`: filed and still accepted after `investigate_by`,
@@ -24,4 +27,5 @@ async def get_accountability(session: SessionDep, actor: Allowed(Permission.audi
     the escalations about its work in the last 30 days. Overdue work piling up at one
     agency is what supervision (监察委员会) and the leading-group office follow up (督办)."""
     return Accountability.model_validate(
-        await accountability.accountability(session, actor, jurisdiction_id=jurisdiction_id))
+        await accountability.accountability(session, actor, jurisdiction_id=jurisdiction_id)
+    )

@@ -17,21 +17,33 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 
 @router.get("/audit", response_model=Page[AuditEntryPublic])
-async def list_audit(request: Request, response: Response, session: SessionDep,
-                     actor: Allowed(Permission.audit_read), entity_type: str | None = None,
-                     entity_id: str | None = None, cursor: str | None = None,
-                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[AuditEntryPublic]:
+async def list_audit(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Allowed(Permission.audit_read),
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[AuditEntryPublic]:
     """Audit entries about your area, newest first: who, which agency, what, before and after."""
-    rows, nxt = await audit.list_audit(session, actor, entity_type=entity_type,
-                                       entity_id=entity_id, cursor=cursor, limit=limit)
+    rows, nxt = await audit.list_audit(
+        session, actor, entity_type=entity_type, entity_id=entity_id, cursor=cursor, limit=limit
+    )
     return page_of(AuditEntryPublic, rows, nxt, request, response)
 
 
 @router.get("/audit/verify", response_model=AuditVerification)
-async def verify_audit(session: SessionDep,
-                       actor: Allowed(Permission.audit_read)) -> AuditVerification:
+async def verify_audit(
+    session: SessionDep, actor: Allowed(Permission.audit_read)
+) -> AuditVerification:
     """Recompute the hash chain. `ok` turns false and names the first broken entry when a
     row was altered, removed or inserted behind the application's back."""
     result = await audit.verify_audit(session, actor)
-    return AuditVerification(ok=result.ok, entries=result.entries,
-                             first_broken_seq=result.first_broken_seq, problem=result.problem)
+    return AuditVerification(
+        ok=result.ok,
+        entries=result.entries,
+        first_broken_seq=result.first_broken_seq,
+        problem=result.problem,
+    )

@@ -32,8 +32,11 @@ def _address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-@router.post("/auth/token", response_model=TokenPublic,
-             responses={429: {"description": "Too many failed logins (see Retry-After)."}})
+@router.post(
+    "/auth/token",
+    response_model=TokenPublic,
+    responses={429: {"description": "Too many failed logins (see Retry-After)."}},
+)
 async def issue_token(
     request: Request,
     session: SessionDep,
@@ -58,16 +61,19 @@ async def issue_token(
     """
     throttle, address = _throttle(request), _address(request)
     if grant_type == "password" and username and password:
-        token, ttl = await accounts.login_password(session, settings, username, password,
-                                                   throttle=throttle, address=address)
+        token, ttl = await accounts.login_password(
+            session, settings, username, password, throttle=throttle, address=address
+        )
     elif grant_type == "client_credentials" and client_id and client_secret:
-        token, ttl = await accounts.login_client(session, settings, client_id, client_secret,
-                                                 throttle=throttle, address=address)
+        token, ttl = await accounts.login_client(
+            session, settings, client_id, client_secret, throttle=throttle, address=address
+        )
     elif grant_type in GRANTS:
         raise BadRequest("The grant is missing its credentials.", error="invalid_request")
     else:
-        raise BadRequest("grant_type must be password or client_credentials.",
-                         error="unsupported_grant_type")
+        raise BadRequest(
+            "grant_type must be password or client_credentials.", error="unsupported_grant_type"
+        )
     return TokenPublic(access_token=token, expires_in=ttl)
 
 
@@ -75,7 +81,10 @@ async def issue_token(
 async def read_me(actor: CurrentActor) -> MePublic:
     """Who the token belongs to: role, agency and jurisdiction."""
     return MePublic(
-        id=actor.id, username=actor.username, display_name=actor.name, kind=actor.kind,
+        id=actor.id,
+        username=actor.username,
+        display_name=actor.name,
+        kind=actor.kind,
         role=actor.role,
         agency=AgencyRef(id=actor.agency_id, kind=actor.agency_kind, name=actor.agency_name),
         jurisdiction=JurisdictionRef(id=actor.jurisdiction_id, name=actor.jurisdiction_name),
@@ -83,18 +92,31 @@ async def read_me(actor: CurrentActor) -> MePublic:
     )
 
 
-@router.post("/me/password", response_model=TokenPublic,
-             responses={429: {"description": "Too many wrong passwords (see Retry-After)."}})
-async def change_password(body: PasswordChange, request: Request, session: SessionDep,
-                          settings: SettingsDep, actor: CurrentActor) -> TokenPublic:
+@router.post(
+    "/me/password",
+    response_model=TokenPublic,
+    responses={429: {"description": "Too many wrong passwords (see Retry-After)."}},
+)
+async def change_password(
+    body: PasswordChange,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: CurrentActor,
+) -> TokenPublic:
     """Change your own password (at least 10 characters).
 
     Every token issued before the change is refused from then on, on every device; the
     response carries a fresh token for this one. A wrong `current_password` is 403 and
     counts as a failed login (429 with `Retry-After` after too many)."""
     user, token, ttl = await accounts.change_own_password(
-        session, settings, actor, current_password=body.current_password,
-        new_password=body.new_password, throttle=_throttle(request),
-        address=_address(request))
+        session,
+        settings,
+        actor,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        throttle=_throttle(request),
+        address=_address(request),
+    )
     token_versions(runtime_of(request)).forget("user", user.id)
     return TokenPublic(access_token=token, expires_in=ttl)

@@ -18,8 +18,9 @@ Year = Annotated[int, PathParam(ge=2000, le=2100, description="A year, 2000–21
 
 
 @router.get("/calendar/{year}", response_model=CalendarPublic)
-async def get_calendar(year: Year, session: SessionDep,
-                       actor: Allowed(Permission.reference_read)) -> CalendarPublic:
+async def get_calendar(
+    year: Year, session: SessionDep, actor: Allowed(Permission.reference_read)
+) -> CalendarPublic:
     """The year's statutory holidays and weekend working days, and where they come from:
     `admin` (set with PUT), `library` (the State Council's notices as packaged), or
     `weekdays` when nobody has described the year yet (Monday to Friday, no holidays)."""
@@ -27,8 +28,12 @@ async def get_calendar(year: Year, session: SessionDep,
 
 
 @router.put("/calendar/{year}", response_model=CalendarPublic)
-async def set_calendar(year: Year, body: CalendarUpdate, session: SessionDep,
-                       actor: Allowed(Permission.reference_write)) -> CalendarPublic:
+async def set_calendar(
+    year: Year,
+    body: CalendarUpdate,
+    session: SessionDep,
+    actor: Allowed(Permission.reference_write),
+) -> CalendarPublic:
     """Replace the year's holidays and weekend working days; every working-day clock
     computed afterwards counts over them. Dates must lie in the year and working
     weekends must be Saturdays or Sundays (422 otherwise). National: an admin of the

@@ -35,29 +35,45 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 
 
 @router.post("/cases", status_code=201, response_model=CaseCreated)
-async def create_case(body: CaseCreate, session: SessionDep,
-                      actor: Allowed(Permission.cases_write), idem: IdempotencyDep) -> Response:
+async def create_case(
+    body: CaseCreate,
+    session: SessionDep,
+    actor: Allowed(Permission.cases_write),
+    idem: IdempotencyDep,
+) -> Response:
     """Open a case for an employer and route it at once (201). If the employer already has
     an open case, the violation types are added to that case and routed instead, and the
     answer says `merged: true` (one open case per employer). Accepts `Idempotency-Key`."""
-    unknown = [i for i, t in enumerate(body.violation_types)
-               if t not in VIOLATION_CODES]
+    unknown = [i for i, t in enumerate(body.violation_types) if t not in VIOLATION_CODES]
     if unknown:
         raise unprocessable(["body", "violation_types", unknown[0]], "Not a known violation type.")
     before = await cases.open_case_id(session, body.employer_id)
-    case = await cases.file_case(session, actor, employer_id=body.employer_id, sources=[
-        cases.CaseSource("manual", None, tuple(body.violation_types), body.description)])
+    case = await cases.file_case(
+        session,
+        actor,
+        employer_id=body.employer_id,
+        sources=[cases.CaseSource("manual", None, tuple(body.violation_types), body.description)],
+    )
     payload = CaseCreated.model_validate(
-        {**await case_views.case_public(session, actor, case), "merged": before == case.id})
+        {**await case_views.case_public(session, actor, case), "merged": before == case.id}
+    )
     return await idem.respond(201, payload)
 
 
 @router.get("/cases", response_model=Page[CaseSummary])
-async def list_cases(request: Request, response: Response, session: SessionDep,
-                     actor: Allowed(Permission.cases_read), status: CaseStatus | None = None,
-                     violation_type: str | None = None, employer_id: uuid.UUID | None = None,
-                     overdue: bool | Clock | None = None, declined: bool | None = None,
-                     cursor: str | None = None, limit: Limit = 50) -> Page[CaseSummary]:
+async def list_cases(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Allowed(Permission.cases_read),
+    status: CaseStatus | None = None,
+    violation_type: str | None = None,
+    employer_id: uuid.UUID | None = None,
+    overdue: bool | Clock | None = None,
+    declined: bool | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[CaseSummary]:
     """Cases you may see, newest first. `declined=true`: a declined assignment waiting for
     the coordinator to re-route it.
 
@@ -71,14 +87,23 @@ async def list_cases(request: Request, response: Response, session: SessionDep,
 
     Days are China's."""
     rows, nxt = await case_views.list_cases(
-        session, actor, status=status.value if status else None, violation_type=violation_type,
-        employer_id=employer_id, overdue=overdue, declined=declined, cursor=cursor, limit=limit)
+        session,
+        actor,
+        status=status.value if status else None,
+        violation_type=violation_type,
+        employer_id=employer_id,
+        overdue=overdue,
+        declined=declined,
+        cursor=cursor,
+        limit=limit,
+    )
     return page_of(CaseSummary, rows, nxt, request, response)
 
 
 @router.get("/cases/{case_id}", response_model=CasePublic)
-async def get_case(case_id: str, session: SessionDep,
-                   actor: Allowed(Permission.cases_read)) -> CasePublic:
+async def get_case(
+    case_id: str, session: SessionDep, actor: Allowed(Permission.cases_read)
+) -> CasePublic:
     """One case: its employer, findings, tips, assignments with the reason for each, and a
     timeline. An agency sees only cases assigned to it (404 otherwise); protective-umbrella
     parts are shown only to the office and the supervision agency handling them."""
@@ -90,8 +115,9 @@ async def _answer(session: AsyncSession, actor: Actor, case: Case) -> CasePublic
 
 
 @router.post("/cases/{case_id}/close", response_model=CasePublic)
-async def close_case(case_id: str, body: CaseClose, session: SessionDep,
-                     actor: Allowed(Permission.cases_write)) -> CasePublic:
+async def close_case(
+    case_id: str, body: CaseClose, session: SessionDep, actor: Allowed(Permission.cases_write)
+) -> CasePublic:
     """Close with a summary. 409 while any assignment is pending or accepted, a declined
     one is not yet re-routed, or a rectification is not yet corrected (`blockers` names
     them)."""
@@ -100,8 +126,9 @@ async def close_case(case_id: str, body: CaseClose, session: SessionDep,
 
 
 @router.post("/cases/{case_id}/dismiss", response_model=CasePublic)
-async def dismiss_case(case_id: str, body: CaseReason, session: SessionDep,
-                       actor: Allowed(Permission.cases_write)) -> CasePublic:
+async def dismiss_case(
+    case_id: str, body: CaseReason, session: SessionDep, actor: Allowed(Permission.cases_write)
+) -> CasePublic:
     """Dismiss an open case, with a reason. Its pending and accepted assignments become
     `withdrawn` (nothing more can be recorded on them); reopening does not revive them."""
     case = await cases.dismiss_case(session, actor, case_id, reason=body.reason)
@@ -109,8 +136,9 @@ async def dismiss_case(case_id: str, body: CaseReason, session: SessionDep,
 
 
 @router.post("/cases/{case_id}/reopen", response_model=CasePublic)
-async def reopen_case(case_id: str, body: CaseReason, session: SessionDep,
-                      actor: Allowed(Permission.cases_write)) -> CasePublic:
+async def reopen_case(
+    case_id: str, body: CaseReason, session: SessionDep, actor: Allowed(Permission.cases_write)
+) -> CasePublic:
     """Reopen a closed or dismissed case, with a reason. 409 if the employer has another
     open case."""
     case = await cases.reopen_case(session, actor, case_id, reason=body.reason)
@@ -118,12 +146,19 @@ async def reopen_case(case_id: str, body: CaseReason, session: SessionDep,
 
 
 @router.post("/cases/{case_id}/reroute", response_model=CasePublic)
-async def reroute_case(case_id: str, body: CaseReroute, session: SessionDep,
-                       actor: Allowed(Permission.cases_write)) -> CasePublic:
+async def reroute_case(
+    case_id: str, body: CaseReroute, session: SessionDep, actor: Allowed(Permission.cases_write)
+) -> CasePublic:
     """Give a declined assignment's work to another agency (a new assignment, due by the
     case's severity). The decline's escalation is marked handled. 409 unless the case is
     open or in progress."""
     case = await cases.get_case(session, actor, case_id, for_update=True)
-    await assignments.reroute_assignment(session, actor, case, assignment_id=body.assignment_id,
-                                         agency_id=body.agency_id, reason=body.reason)
+    await assignments.reroute_assignment(
+        session,
+        actor,
+        case,
+        assignment_id=body.assignment_id,
+        agency_id=body.agency_id,
+        reason=body.reason,
+    )
     return await _answer(session, actor, case)

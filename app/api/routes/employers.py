@@ -23,25 +23,39 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/employers/import/template", response_class=Response,
-            responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
-async def download_import_template(actor: Allowed(Permission.employers_read),
-                                   format: Literal["csv", "xlsx"] = "csv") -> Response:
+@router.get(
+    "/employers/import/template",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
+)
+async def download_import_template(
+    actor: Allowed(Permission.employers_read), format: Literal["csv", "xlsx"] = "csv"
+) -> Response:
     """The employer list template with its Chinese headers (单位名称, 统一社会信用代码, 行业,
     所属辖区, 地址, 用工人数, 营业执照号, 营业执照有效期至, 安全生产许可证号,
     安全生产许可证有效期至). CSV is UTF-8 with a BOM so spreadsheets show the Chinese."""
     media = XLSX if format == "xlsx" else "text/csv; charset=utf-8"
-    return Response(employer_import.import_template(format), media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="employers-template.{format}"'})
+    return Response(
+        employer_import.import_template(format),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="employers-template.{format}"'},
+    )
 
 
-@router.post("/employers/import", response_model=ImportResult,
-             form_limits={"max_files": 1, "max_fields": 8})
-async def import_employers(session: SessionDep, actor: Allowed(Permission.employers_write),
-                           file: Annotated[UploadFile, File(
-                               description="CSV (UTF-8 or GBK) or XLSX, told by its bytes; "
-                                           "the first row names the columns.")]
-                           ) -> ImportResult:
+@router.post(
+    "/employers/import", response_model=ImportResult, form_limits={"max_files": 1, "max_fields": 8}
+)
+async def import_employers(
+    session: SessionDep,
+    actor: Allowed(Permission.employers_write),
+    file: Annotated[
+        UploadFile,
+        File(
+            description="CSV (UTF-8 or GBK) or XLSX, told by its bytes; "
+            "the first row names the columns."
+        ),
+    ],
+) -> ImportResult:
     """Create or update employers from a list, one employer a row.
 
     An employer is matched on its USCC, or on name + address + 所属辖区 when it
@@ -56,9 +70,12 @@ async def import_employers(session: SessionDep, actor: Allowed(Permission.employ
 
 
 @router.post("/employers", status_code=status.HTTP_201_CREATED, response_model=EmployerPublic)
-async def create_employer(body: EmployerCreate, session: SessionDep,
-                          actor: Allowed(Permission.employers_write),
-                          idem: IdempotencyDep) -> Response:
+async def create_employer(
+    body: EmployerCreate,
+    session: SessionDep,
+    actor: Allowed(Permission.employers_write),
+    idem: IdempotencyDep,
+) -> Response:
     """Register an employer in a place of your area. A USCC is optional (a black kiln has
     none); when given it must pass the GB 32100-2015 check (422) and be new: one already
     registered → 409 with `existing_id`. Accepts `Idempotency-Key`."""
@@ -66,32 +83,50 @@ async def create_employer(body: EmployerCreate, session: SessionDep,
 
 
 @router.get("/employers", response_model=Page[EmployerPublic])
-async def list_employers(request: Request, response: Response, session: SessionDep,
-                         actor: Allowed(Permission.employers_read),
-                         q: Annotated[str | None, Query(max_length=100)] = None,
-                         uscc: Annotated[str | None, Query(max_length=40)] = None,
-                         industry: Industry | None = None,
-                         jurisdiction_id: uuid.UUID | None = None,
-                         flag: EmployerFlag | None = None,
-                         cursor: str | None = None, limit: Limit = 50) -> Page[EmployerPublic]:
+async def list_employers(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Allowed(Permission.employers_read),
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    uscc: Annotated[str | None, Query(max_length=40)] = None,
+    industry: Industry | None = None,
+    jurisdiction_id: uuid.UUID | None = None,
+    flag: EmployerFlag | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[EmployerPublic]:
     """Employers in your area, oldest first. `q`: part of the name; `jurisdiction_id`: that
     place and everything under it; `flag`: employers showing that flag today."""
     rows, nxt = await employers.list_employers(
-        session, actor, q=q, uscc=uscc, industry=industry, jurisdiction_id=jurisdiction_id,
-        flag=flag, cursor=cursor, limit=limit)
+        session,
+        actor,
+        q=q,
+        uscc=uscc,
+        industry=industry,
+        jurisdiction_id=jurisdiction_id,
+        flag=flag,
+        cursor=cursor,
+        limit=limit,
+    )
     return page_of(EmployerPublic, rows, nxt, request, response)
 
 
 @router.get("/employers/{employer_id}", response_model=EmployerPublic)
-async def get_employer(employer_id: uuid.UUID, session: SessionDep,
-                       actor: Allowed(Permission.employers_read)) -> EmployerPublic:
+async def get_employer(
+    employer_id: uuid.UUID, session: SessionDep, actor: Allowed(Permission.employers_read)
+) -> EmployerPublic:
     """One employer with its licences and flags; 404 outside your area."""
     return await employers.view_employer(session, actor, employer_id)
 
 
 @router.patch("/employers/{employer_id}", response_model=EmployerPublic)
-async def update_employer(employer_id: uuid.UUID, body: EmployerUpdate, session: SessionDep,
-                          actor: Allowed(Permission.employers_write)) -> EmployerPublic:
+async def update_employer(
+    employer_id: uuid.UUID,
+    body: EmployerUpdate,
+    session: SessionDep,
+    actor: Allowed(Permission.employers_write),
+) -> EmployerPublic:
     """Change the fields sent; `licences`, when sent, replaces the whole set. A new USCC is
     checked like on creation (422, 409)."""
     return await employers.update_employer(session, actor, employer_id, changes=body)

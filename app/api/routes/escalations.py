@@ -17,26 +17,46 @@ from app.services import escalations
 router = APIRouter(prefix="/api/v1", tags=["escalations"])
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Kind = Literal["assignment_overdue", "handling_overdue", "rectification_overdue",
-               "triage_overdue", "declined", "transfer_approval_overdue", "transfer_send_overdue",
-               "transfer_decision_overdue", "case_moved_out", "case_moved_in"]
+Kind = Literal[
+    "assignment_overdue",
+    "handling_overdue",
+    "rectification_overdue",
+    "triage_overdue",
+    "declined",
+    "transfer_approval_overdue",
+    "transfer_send_overdue",
+    "transfer_decision_overdue",
+    "case_moved_out",
+    "case_moved_in",
+]
 
 
 @router.get("/escalations", response_model=Page[EscalationPublic])
-async def list_escalations(request: Request, response: Response, session: SessionDep,
-                           actor: Allowed(Permission.cases_write), handled: bool | None = None,
-                           kind: Kind | None = None, case_id: uuid.UUID | None = None,
-                           cursor: str | None = None, limit: Limit = 50
-                           ) -> Page[EscalationPublic]:
+async def list_escalations(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Allowed(Permission.cases_write),
+    handled: bool | None = None,
+    kind: Kind | None = None,
+    case_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[EscalationPublic]:
     """Escalations in your area, oldest first; `handled=false` is the office's worklist."""
-    rows, nxt = await escalations.list_escalations(session, actor, handled=handled, kind=kind,
-                                                   case_id=case_id, cursor=cursor, limit=limit)
+    rows, nxt = await escalations.list_escalations(
+        session, actor, handled=handled, kind=kind, case_id=case_id, cursor=cursor, limit=limit
+    )
     return page_of(EscalationPublic, rows, nxt, request, response)
 
 
 @router.post("/escalations/{escalation_id}/handle", response_model=EscalationPublic)
-async def handle_escalation(escalation_id: str, body: EscalationHandle, session: SessionDep,
-                            actor: Allowed(Permission.cases_write)) -> EscalationPublic:
+async def handle_escalation(
+    escalation_id: str,
+    body: EscalationHandle,
+    session: SessionDep,
+    actor: Allowed(Permission.cases_write),
+) -> EscalationPublic:
     """Mark an escalation handled, with a note on what was done."""
     esc = await escalations.handle_escalation(session, actor, escalation_id, note=body.note)
     return EscalationPublic.model_validate(esc)

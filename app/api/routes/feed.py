@@ -16,9 +16,12 @@ router = APIRouter(prefix="/api/v1", tags=["queue"])
 
 
 @router.get("/queue/changes", response_model=ChangeFeed)
-async def list_changes(session: SessionDep, actor: Allowed(Permission.queue_read),
-                       since: Annotated[Sequence64, Query()] = 0,
-                       limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ChangeFeed:
+async def list_changes(
+    session: SessionDep,
+    actor: Allowed(Permission.queue_read),
+    since: Annotated[Sequence64, Query()] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ChangeFeed:
     """Changes to your agency's assignments with `seq` greater than `since`, oldest first.
 
     `change` is one of created, accepted, declined, concluded, rerouted, action, transfer
@@ -28,9 +31,19 @@ async def list_changes(session: SessionDep, actor: Allowed(Permission.queue_read
     and asking again never misses a change: start with `since=0`, then send back the
     `next_since` of each answer (it stays put when nothing is new)."""
     items, nxt = await feed.list_changes(session, actor, since=since, limit=limit)
-    return ChangeFeed(next_since=nxt, items=[
-        ChangePublic(seq=ch.seq, assignment_id=ch.assignment_id, case_id=ch.case_id,
-                     change=ch.change, at=ch.at,
-                     assignment=ChangeAssignment.model_validate(feed.summary(
-                         *row, office=case_visibility.sees_every_case_whole(actor))))
-        for ch, row in items])
+    return ChangeFeed(
+        next_since=nxt,
+        items=[
+            ChangePublic(
+                seq=ch.seq,
+                assignment_id=ch.assignment_id,
+                case_id=ch.case_id,
+                change=ch.change,
+                at=ch.at,
+                assignment=ChangeAssignment.model_validate(
+                    feed.summary(*row, office=case_visibility.sees_every_case_whole(actor))
+                ),
+            )
+            for ch, row in items
+        ],
+    )

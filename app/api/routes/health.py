@@ -50,10 +50,12 @@ def may_read_metrics(request: Request, settings: Settings) -> bool:
     if token is not None:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(
-                given.strip().encode(), token.get_secret_value().encode()):
+            given.strip().encode(), token.get_secret_value().encode()
+        ):
             return True
     if not settings.trusted_proxies and (
-            "x-forwarded-for" in request.headers or "forwarded" in request.headers):
+        "x-forwarded-for" in request.headers or "forwarded" in request.headers
+    ):
         return False
     try:
         ip = ipaddress.ip_address(request.client.host if request.client else "")
@@ -68,6 +70,8 @@ def may_read_metrics(request: Request, settings: Settings) -> bool:
 async def metrics(request: Request, settings: SettingsDep) -> Response:
     """Prometheus metrics of this process, for the addresses and token configured."""
     if not may_read_metrics(request, settings):
-        raise Forbidden("Metrics are served to LABOURWATCH_METRICS_ALLOW addresses or with "
-                        "LABOURWATCH_METRICS_TOKEN only.")
+        raise Forbidden(
+            "Metrics are served to LABOURWATCH_METRICS_ALLOW addresses or with "
+            "LABOURWATCH_METRICS_TOKEN only."
+        )
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

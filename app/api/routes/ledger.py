@@ -20,14 +20,20 @@ router = APIRouter(prefix="/api/v1", tags=["ledger"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/ledger/cases", response_class=Response,
-            responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
-async def export_case_ledger(session: SessionDep, actor: Allowed(Permission.cases_read),
-                             runtime: Annotated[Runtime, Depends(get_runtime)],
-                             format: Literal["csv", "xlsx"] = "csv", status: str | None = None,
-                             opened_from: Annotated[Day | None, Query(alias="from")] = None,
-                             opened_to: Annotated[Day | None, Query(alias="to")] = None
-                             ) -> Response:
+@router.get(
+    "/ledger/cases",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
+)
+async def export_case_ledger(
+    session: SessionDep,
+    actor: Allowed(Permission.cases_read),
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    format: Literal["csv", "xlsx"] = "csv",
+    status: str | None = None,
+    opened_from: Annotated[Day | None, Query(alias="from")] = None,
+    opened_to: Annotated[Day | None, Query(alias="to")] = None,
+) -> Response:
     """The case ledger (案件台帐) as a file with Chinese headers, oldest case first.
 
     One row per assignment and action, with the rectification an order created
@@ -46,4 +52,6 @@ async def export_case_ledger(session: SessionDep, actor: Allowed(Permission.case
     assert runtime.sessionmaker is not None
     return StreamingResponse(
         case_ledger.stream_ledger_csv(runtime.sessionmaker, actor, filters),
-        media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition})
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": disposition},
+    )

@@ -26,8 +26,20 @@ from app.services import queue
 
 Limit = Annotated[int, Query(ge=1, le=200)]
 CACHE_CONTROL = "private, no-cache"
-_BOOLS = {"0": False, "off": False, "f": False, "false": False, "n": False, "no": False,
-          "1": True, "on": True, "t": True, "true": True, "y": True, "yes": True}
+_BOOLS = {
+    "0": False,
+    "off": False,
+    "f": False,
+    "false": False,
+    "n": False,
+    "no": False,
+    "1": True,
+    "on": True,
+    "t": True,
+    "true": True,
+    "y": True,
+    "yes": True,
+}
 
 
 def _limit(value: str) -> int:
@@ -48,8 +60,12 @@ def _owner(value: str) -> str:
 # The parameters the fast path reads itself: each accepts a subset of what the route's
 # own validation does, so whatever it turns down goes to the route (and its 422).
 _PARAMS: dict[str, Callable[[str], object]] = {
-    "status": AssignmentStatus, "severity": Severity, "overdue": _overdue, "owner": _owner,
-    "limit": _limit, "cursor": str,
+    "status": AssignmentStatus,
+    "severity": Severity,
+    "overdue": _overdue,
+    "owner": _owner,
+    "limit": _limit,
+    "cursor": str,
 }
 
 
@@ -65,8 +81,9 @@ async def _simple(request: Request) -> tuple[Actor, dict[str, Any]] | None:
     if not authorization or authorization[:7].lower() != "bearer ":
         return None
     filters: dict[str, Any] = {}
-    for key, value in parse_qsl(request.scope["query_string"].decode("latin-1"),
-                                keep_blank_values=True):
+    for key, value in parse_qsl(
+        request.scope["query_string"].decode("latin-1"), keep_blank_values=True
+    ):
         if key in filters or key not in _PARAMS:
             return None
         try:
@@ -92,8 +109,9 @@ class _QueueRoute(APIRoute):
             if simple is None:
                 return await full(request)
             actor, filters = simple
-            return await _answer(request, actor, filters, request.headers.get("if-none-match"),
-                                 wait=0)
+            return await _answer(
+                request, actor, filters, request.headers.get("if-none-match"), wait=0
+            )
 
         return handler
 
@@ -101,44 +119,71 @@ class _QueueRoute(APIRoute):
 router = APIRouter(prefix="/api/v1", tags=["queue"], route_class=_QueueRoute)
 
 
-def _item(r: queue.QueueRow, case_types: list[str] | None, now: datetime
-          ) -> dict[str, Any]:
+def _item(r: queue.QueueRow, case_types: list[str] | None, now: datetime) -> dict[str, Any]:
     """One queue row as a `QueueItem`, field for field. Ids as strings: asyncpg's UUID
     type is many times slower through pydantic's serializer than a str."""
     return {
-        "id": str(r.id), "role": r.role, "status": r.status, "due_at": r.due_at,
+        "id": str(r.id),
+        "role": r.role,
+        "status": r.status,
+        "due_at": r.due_at,
         "overdue": is_overdue(r.due_at, now, r.status != "pending"),
-        "overdue_clocks": overdue_clocks(status=r.status, due_at=r.due_at,
-                                         investigate_by=r.investigate_by,
-                                         rectify_by=r.rectify_by, now=now,
-                                         today=china_date(now)),
+        "overdue_clocks": overdue_clocks(
+            status=r.status,
+            due_at=r.due_at,
+            investigate_by=r.investigate_by,
+            rectify_by=r.rectify_by,
+            now=now,
+            today=china_date(now),
+        ),
         "owner_id": None if r.owner_id is None else str(r.owner_id),
-        "investigate_by": r.investigate_by, "reason": r.reason,
-        "violation_types": r.violation_types, "restricted": r.restricted,
-        "created_at": r.created_at, "updated_at": r.updated_at,
-        "case": {"id": str(r.case_id), "status": r.case_status, "severity": r.severity,
-                 "employer": {"id": str(r.employer_id), "name": r.employer_name, "uscc": None,
-                              "industry": None, "jurisdiction_id": None, "address": None},
-                 "violation_types": r.case_types if case_types is None else case_types,
-                 "opened_at": r.opened_at},
+        "investigate_by": r.investigate_by,
+        "reason": r.reason,
+        "violation_types": r.violation_types,
+        "restricted": r.restricted,
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+        "case": {
+            "id": str(r.case_id),
+            "status": r.case_status,
+            "severity": r.severity,
+            "employer": {
+                "id": str(r.employer_id),
+                "name": r.employer_name,
+                "uscc": None,
+                "industry": None,
+                "jurisdiction_id": None,
+                "address": None,
+            },
+            "violation_types": r.case_types if case_types is None else case_types,
+            "opened_at": r.opened_at,
+        },
     }
 
 
-async def _answer(request: Request, actor: Actor, filters: dict[str, Any],
-                  if_none_match: str | None, wait: int) -> Response:
+async def _answer(
+    request: Request, actor: Actor, filters: dict[str, Any], if_none_match: str | None, wait: int
+) -> Response:
     # `owner=me` names a different queue for each caller of the agency: its ETag too
-    query = "&".join(sorted(f"{k}={queue.resolve_owner(actor, v) if k == 'owner' else v}"
-                            for k, v in request.query_params.multi_items() if k != "wait"))
+    query = "&".join(
+        sorted(
+            f"{k}={queue.resolve_owner(actor, v) if k == 'owner' else v}"
+            for k, v in request.query_params.multi_items()
+            if k != "wait"
+        )
+    )
     engine = runtime_of(request).engine
     assert engine is not None
-    etag, page = await queue.run_queue(engine, actor, query=query, if_none_match=if_none_match,
-                                       wait=wait, **filters)
+    etag, page = await queue.run_queue(
+        engine, actor, query=query, if_none_match=if_none_match, wait=wait, **filters
+    )
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if page is None:
         return Response(status_code=304, headers=headers)
     if page.next_cursor is not None:
-        headers["Link"] = (f'<{request.url.include_query_params(cursor=page.next_cursor)}>; '
-                           'rel="next"')
+        headers["Link"] = (
+            f'<{request.url.include_query_params(cursor=page.next_cursor)}>; rel="next"'
+        )
     now = utcnow()
     items = [_item(r, page.case_types.get(r.case_id), now) for r in page.rows]
     # Plain dicts through pydantic's serializer: per-item models cost more than the query.
@@ -146,17 +191,25 @@ async def _answer(request: Request, actor: Actor, filters: dict[str, Any],
     return Response(body, media_type="application/json", headers=headers)
 
 
-@router.get("/queue", response_model=Page[QueueItem],
-            responses={304: {"description": "Unchanged since the ETag you sent."}})
-async def get_queue(request: Request, actor: Allowed(Permission.queue_read),
-                    status: AssignmentStatus | None = None,
-                    overdue: bool | Clock | None = None,
-                    severity: Severity | None = None,
-                    owner: Annotated[str | None, Query(
-                        description="`me`, `none` (nobody owns it) or a user id.")] = None,
-                    cursor: str | None = None, limit: Limit = 50,
-                    wait: Annotated[int, Query(ge=0, le=30)] = 0,
-                    if_none_match: Annotated[str | None, Header()] = None) -> Response:
+@router.get(
+    "/queue",
+    response_model=Page[QueueItem],
+    responses={304: {"description": "Unchanged since the ETag you sent."}},
+)
+async def get_queue(
+    request: Request,
+    actor: Allowed(Permission.queue_read),
+    status: AssignmentStatus | None = None,
+    overdue: bool | Clock | None = None,
+    severity: Severity | None = None,
+    owner: Annotated[
+        str | None, Query(description="`me`, `none` (nobody owns it) or a user id.")
+    ] = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+    wait: Annotated[int, Query(ge=0, le=30)] = 0,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
     """Your agency's assignments, oldest first, each with its case summary.
 
     Sends a weak `ETag` that changes whenever any of your agency's assignments
@@ -176,6 +229,12 @@ async def get_queue(request: Request, actor: Allowed(Permission.queue_read),
         queue.owner_filter(None if owner == "me" else owner)
     except ValueError:
         raise unprocessable(["query", "owner"], "Give me, none or a user id.") from None
-    filters = {"status": status, "overdue": overdue, "severity": severity, "owner": owner,
-               "cursor": cursor, "limit": limit}
+    filters = {
+        "status": status,
+        "overdue": overdue,
+        "severity": severity,
+        "owner": owner,
+        "cursor": cursor,
+        "limit": limit,
+    }
     return await _answer(request, actor, filters, if_none_match, wait)

@@ -17,13 +17,19 @@ router = APIRouter(prefix="/api/v1", tags=["stats"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/stats", response_model=StatsTablePublic,
-            responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
-async def read_stats(request: Request, session: SessionDep,
-                     actor: Allowed(Permission.stats_read),
-                     campaign_id: uuid.UUID | None = None,
-                     jurisdiction_id: uuid.UUID | None = None,
-                     format: Literal["json", "csv", "xlsx"] | None = None) -> Response:
+@router.get(
+    "/stats",
+    response_model=StatsTablePublic,
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
+)
+async def read_stats(
+    request: Request,
+    session: SessionDep,
+    actor: Allowed(Permission.stats_read),
+    campaign_id: uuid.UUID | None = None,
+    jurisdiction_id: uuid.UUID | None = None,
+    format: Literal["json", "csv", "xlsx"] | None = None,
+) -> Response:
     """The campaign's statistics for a place in your area (default: your own jurisdiction).
 
     Without `campaign_id`: the campaign under way today (China's date) in your area or
@@ -40,27 +46,37 @@ async def read_stats(request: Request, session: SessionDep,
     decimals. Once signed off, the frozen figures are returned with
     `signed_off`. `?format=csv` (or `Accept: text/csv`) gives UTF-8 CSV with a
     BOM and Chinese headers, `?format=xlsx` a workbook; both end with 合计."""
-    table = await stats.compute_stats(session, actor, campaign_id=campaign_id,
-                                      jurisdiction_id=jurisdiction_id)
+    table = await stats.compute_stats(
+        session, actor, campaign_id=campaign_id, jurisdiction_id=jurisdiction_id
+    )
     if format is None and "text/csv" in request.headers.get("accept", ""):
         format = "csv"
     if format == "csv":
-        return Response(stats_export.stats_csv(table), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": stats_export.stats_filename(table, "csv")})
+        return Response(
+            stats_export.stats_csv(table),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": stats_export.stats_filename(table, "csv")},
+        )
     if format == "xlsx":
-        return Response(stats_export.stats_xlsx(table), media_type=XLSX,
-                        headers={"Content-Disposition": stats_export.stats_filename(table, "xlsx")})
-    return Response(StatsTablePublic.model_validate(table.as_json()).model_dump_json(),
-                    media_type="application/json")
+        return Response(
+            stats_export.stats_xlsx(table),
+            media_type=XLSX,
+            headers={"Content-Disposition": stats_export.stats_filename(table, "xlsx")},
+        )
+    return Response(
+        StatsTablePublic.model_validate(table.as_json()).model_dump_json(),
+        media_type="application/json",
+    )
 
 
-@router.post("/stats/signoff", status_code=status.HTTP_201_CREATED,
-             response_model=StatsTablePublic)
-async def sign_off_stats(body: StatsSignoffIn, session: SessionDep,
-                         actor: Allowed(Permission.stats_write)) -> StatsTablePublic:
+@router.post("/stats/signoff", status_code=status.HTTP_201_CREATED, response_model=StatsTablePublic)
+async def sign_off_stats(
+    body: StatsSignoffIn, session: SessionDep, actor: Allowed(Permission.stats_write)
+) -> StatsTablePublic:
     """Sign off (签字确认) the campaign's table for a place: its figures as computed now are
     frozen, and every later read returns them. Once per campaign, place and period: 409
     after that."""
-    table = await stats.sign_off_stats(session, actor, campaign_id=body.campaign_id,
-                                       jurisdiction_id=body.jurisdiction_id)
+    table = await stats.sign_off_stats(
+        session, actor, campaign_id=body.campaign_id, jurisdiction_id=body.jurisdiction_id
+    )
     return StatsTablePublic.model_validate(table.as_json())

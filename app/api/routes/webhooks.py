@@ -13,8 +13,12 @@ router = APIRouter(prefix="/api/v1", tags=["webhooks"])
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookCreated)
-async def create_webhook(body: WebhookCreate, session: SessionDep, settings: SettingsDep,
-                         actor: Allowed(Permission.queue_write)) -> WebhookCreated:
+async def create_webhook(
+    body: WebhookCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: Allowed(Permission.queue_write),
+) -> WebhookCreated:
     """Register an endpoint for your agency. The answer carries the signing `secret`
     (`whsec_…`) once: keep it. Each event (`assignment.created`, `assignment.updated`,
     and `assignment.due_soon` with its `clock` and `deadline_at` before a deadline) is
@@ -25,20 +29,23 @@ async def create_webhook(body: WebhookCreate, session: SessionDep, settings: Set
     at most 6 h apart, 12 attempts). Redirects are not followed. URLs whose host
     resolves to a loopback, private, link-local or reserved address → 422."""
     endpoint, secret = await webhooks.create_webhook(
-        session, actor, settings=settings, url=body.url, description=body.description)
+        session, actor, settings=settings, url=body.url, description=body.description
+    )
     return WebhookCreated(**WebhookPublic.model_validate(endpoint).model_dump(), secret=secret)
 
 
 @router.get("/webhooks", response_model=list[WebhookPublic])
-async def list_webhooks(session: SessionDep,
-                        actor: Allowed(Permission.queue_write)) -> list[WebhookPublic]:
+async def list_webhooks(
+    session: SessionDep, actor: Allowed(Permission.queue_write)
+) -> list[WebhookPublic]:
     """Your agency's endpoints (the secrets are never shown again)."""
     return [WebhookPublic.model_validate(e) for e in await webhooks.list_webhooks(session, actor)]
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)
-async def delete_webhook(webhook_id: str, session: SessionDep,
-                         actor: Allowed(Permission.queue_write)) -> Response:
+async def delete_webhook(
+    webhook_id: str, session: SessionDep, actor: Allowed(Permission.queue_write)
+) -> Response:
     """Stop deliveries to an endpoint; messages still waiting for it are dropped."""
     await webhooks.delete_webhook(session, actor, webhook_id)
     return Response(status_code=204)
