@@ -11,12 +11,19 @@ BIN = Path(sys.executable).parent
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600,
-                          check=False)
+    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
 
 
 def test_ruff_is_clean() -> None:
     done = _run(str(BIN / "ruff"), "check", "app", "tests", "migrations", "bench")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format_is_applied() -> None:
+    """One formatter: `ruff format` leaves every file as it is."""
+    done = _run(
+        str(BIN / "ruff"), "format", "--check", "app", "tests", "migrations", "bench", "examples"
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
