@@ -16,7 +16,7 @@ from app.config import ConfigError, Settings, get_settings
 from app.logs import configure_logging
 
 if TYPE_CHECKING:
-    from app.services.demo import LoadedDemo
+    from app.services.demo.demo import LoadedDemo
 
 log = logging.getLogger("labourwatch")
 OPENAPI_DIR = Path(__file__).resolve().parent.parent / "openapi"
@@ -29,8 +29,8 @@ async def _prepare(settings: Settings, *, demo: bool) -> LoadedDemo | None:
     the later ones find the work done."""
     from app.db import create_engine, create_sessionmaker, transaction
     from app.migrate import startup_lock, upgrade
-    from app.services.demo import load_demo
-    from app.services.reference import seed_reference_data
+    from app.services.demo.demo import load_demo
+    from app.services.registry.reference import seed_reference_data
 
     engine = create_engine(settings)
     try:
@@ -76,7 +76,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_demo(demo: LoadedDemo, base: str, seconds: float) -> None:
-    from app.services.demo import DEMO_PASSWORD
+    from app.services.demo.demo import DEMO_PASSWORD
 
     done = "loaded" if demo.played else "already loaded"
     print(
@@ -116,7 +116,7 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
     from app.db import create_engine, create_sessionmaker, transaction
     from app.domain.permissions import SYSTEM_ACTOR
     from app.errors import AppError
-    from app.services.accounts import create_admin
+    from app.services.registry.accounts import create_admin
 
     password = os.environ.get("LABOURWATCH_ADMIN_PASSWORD") or getpass.getpass("Password: ")
 

@@ -20,7 +20,9 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, transaction
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
-from app.services import escalations, outbox, reminders, tip_contacts, tips
+from app.services.cases import escalations, reminders
+from app.services.integration import outbox
+from app.services.tipline import tip_contacts, tips
 
 log = logging.getLogger("labourwatch.worker")
 Job = Callable[[AsyncSession, Settings], Awaitable[int]]

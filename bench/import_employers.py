@@ -49,10 +49,10 @@ from app.domain.taxonomy import JurisdictionLevel, Role
 from app.domain.uscc import uscc_check_digit
 from app.migrate import upgrade
 from app.models.reference import Jurisdiction
-from app.services import reference
-from app.services.demo import TOWNSHIPS
-from app.services.employer_import import import_employers
-from app.services.import_rows import TEMPLATE_HEADERS
+from app.services.demo.demo import TOWNSHIPS
+from app.services.employers.employer_import import import_employers
+from app.services.employers.import_rows import TEMPLATE_HEADERS
+from app.services.registry import reference
 from bench.harness import pg_database
 
 INDUSTRIES = (

@@ -53,9 +53,9 @@ from app.db import create_engine, create_sessionmaker, transaction
 from app.domain.permissions import SYSTEM_ACTOR, Actor
 from app.domain.taxonomy import VIOLATION_TYPES, AgencyKind, JurisdictionLevel, Role
 from app.migrate import upgrade
-from app.services import reference
-from app.services.stats import compute_stats
-from app.services.stats_tally import rebuild_tallies
+from app.services.inspections.stats_tally import rebuild_tallies
+from app.services.registry import reference
+from app.services.reports.stats import compute_stats
 from bench.harness import pg_database
 
 CODES = "ARRAY[" + ",".join(f"'{v.code}'" for v in VIOLATION_TYPES) + "]"

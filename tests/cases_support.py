@@ -13,7 +13,7 @@ from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.models.cases import Assignment
 from app.models.employers import Employer
-from app.services.cases import CaseSource, file_case
+from app.services.cases.cases import CaseSource, file_case
 from tests.conftest import TestDatabase
 from tests.factories import World
 

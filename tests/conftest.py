@@ -32,7 +32,7 @@ from app.db import SessionMaker, create_engine, create_sessionmaker, transaction
 from app.main import create_app
 from app.migrate import upgrade
 from app.runtime import Runtime
-from app.services.reference import seed_reference_data
+from app.services.registry.reference import seed_reference_data
 from tests.factories import World, build_world
 
 BACKENDS = [

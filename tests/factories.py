@@ -13,8 +13,8 @@ from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Role
 from app.models.accounts import User
 from app.models.reference import Agency, Jurisdiction
 from app.security import hash_password
-from app.services import reference
-from app.services.accounts import token_for_user
+from app.services.registry import reference
+from app.services.registry.accounts import token_for_user
 
 if TYPE_CHECKING:
     from tests.conftest import TestDatabase

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services import posters
+from app.services.registry import posters
 
 NO_CJK_FONT = (
     "needs a Chinese font: apt-get install fonts-noto-cjk "

@@ -26,7 +26,7 @@ from app.db import transaction
 from app.domain.chinatime import CHINA_TZ
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.cases import Assignment, Escalation, Rectification
-from app.services import escalations
+from app.services.cases import escalations
 from tests.cases_support import file, make_employer
 from tests.conftest import TestDatabase
 from tests.factories import World

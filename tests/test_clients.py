@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from app.services.demo import DEMO_PASSWORD
+from app.services.demo.demo import DEMO_PASSWORD
 from tests.e2e.serving import BIN, running_serve
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from app.migrate import downgrade, upgrade
 from app.models.cases import Assignment, Case
 from app.models.employers import Employer
 from app.models.reference import Agency, Jurisdiction
-from app.services.reference import seed_reference_data
+from app.services.registry.reference import seed_reference_data
 from tests.conftest import BACKENDS, PG_SERVER, _admin_pg, make_settings
 
 

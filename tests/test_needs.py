@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from app.services import posters
+from app.services.registry import posters
 from tests import needs
 
 

@@ -17,8 +17,8 @@ from app.domain.permissions import Actor, Permission
 from app.errors import Unauthorized
 from app.runtime import Runtime
 from app.security import InvalidToken
-from app.services import access
-from app.services.accounts import TokenVersions, VerifiedToken, verify_token
+from app.services.core import access
+from app.services.registry.accounts import TokenVersions, VerifiedToken, verify_token
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 

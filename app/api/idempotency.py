@@ -3,7 +3,7 @@
 The same key and body replays the first response, for `idempotency_hours`; the
 same key with another body is a 422. Keys are per caller: an unauthenticated
 request is never replayed anything (no public route stores a response here; the
-tip-line scopes its keys to the client, app/services/tip_privacy.py). The record
+tip-line scopes its keys to the client, app/services/tipline/tip_privacy.py). The record
 is written in the request's own transaction, so a write and its record commit
 together or not at all; two concurrent requests with one key cannot both commit
 (primary key), and the loser is told to retry.
@@ -27,7 +27,7 @@ from app.errors import Conflict, Unprocessable, unprocessable
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
 from app.security import InvalidToken
-from app.services.accounts import actor_from_token
+from app.services.registry.accounts import actor_from_token
 
 MAX_KEY = 200
 

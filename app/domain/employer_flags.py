@@ -1,6 +1,6 @@
 """What an inspector should check first at an employer, derived from its licences.
 
-The same three rules are written as SQL conditions in `services/employers.py`
+The same three rules are written as SQL conditions in `services/employers/employers.py`
 for the `flag=` search; both read their sets from here.
 """
 

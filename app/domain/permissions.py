@@ -1,7 +1,7 @@
 """Who may do what: the role → permission table and the actor every service receives.
 
 Scope (which rows an actor may see) is not here: it follows from the actor's
-agency and jurisdiction and is applied in one place, `app/services/access.py`.
+agency and jurisdiction and is applied in one place, `app/services/core/access.py`.
 """
 
 from __future__ import annotations

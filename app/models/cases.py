@@ -19,7 +19,7 @@ class Case(SQLModel, table=True):
     """One employer's problems. At most one open (open|in_progress) case per employer,
     enforced by a partial unique index. `jurisdiction_path` is the employer's, for scoping.
     `unrestricted_severity` is the severity without the protective-umbrella part, which is
-    what agencies that may not see that part are shown (`services/case_visibility.py`)."""
+    what agencies that may not see that part are shown (`services/core/case_visibility.py`)."""
 
     __tablename__ = "case"
     __table_args__ = (

@@ -53,7 +53,7 @@ class StatsEmployerTally(SQLModel, table=True):
 
     Counted means signed and not replaced by a signed amendment. The latest of them (by
     visit, then signature time, then id) is copied with its headcount: a signed inspection
-    never changes. Kept by `services/stats_tally.py`, never written anywhere else.
+    never changes. Kept by `services/inspections/stats_tally.py`, never written anywhere else.
     """
 
     __tablename__ = "stats_employer_tally"

@@ -16,9 +16,9 @@ from sqlmodel import select
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, transaction
 from app.models.accounts import User
-from app.services.accounts import token_for_user
-from app.services.demo import load_demo
-from app.services.reference import seed_reference_data
+from app.services.demo.demo import load_demo
+from app.services.registry.accounts import token_for_user
+from app.services.registry.reference import seed_reference_data
 from bench.harness import LW, SECRET, app_env, run_cli
 
 

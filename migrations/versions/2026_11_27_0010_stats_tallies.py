@@ -2,7 +2,7 @@
 
 The statistics table read a county's million findings joined to its campaign's
 inspections on every request (over a second); it now reads these tallies, which
-app/services/stats_tally.py keeps in the sealing transaction. The upgrade fills
+app/services/inspections/stats_tally.py keeps in the sealing transaction. The upgrade fills
 them from the inspections already signed, by the same rules as
 `stats_tally.rebuild_tallies` (a frozen copy: this revision must not change when
 that code does).

@@ -3,7 +3,7 @@
 Agencies that may not see the restricted part of a case were shown the case's
 severity, which an `official_misconduct` finding makes `critical`: that alone told
 the county something graver was hidden. `case.unrestricted_severity` is what they
-see now (app/services/case_visibility.py). The upgrade computes it for existing
+see now (app/services/core/case_visibility.py). The upgrade computes it for existing
 cases from the routing table's severities and the types their unrestricted
 assignments carry, by the rule of `case_visibility.hidden_types` (a frozen copy).
 

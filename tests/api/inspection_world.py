@@ -13,7 +13,7 @@ from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Role
 from app.models.accounts import User
 from app.models.employers import Employer
-from app.services import reference
+from app.services.registry import reference
 from tests.factories import World
 
 KILN_HEADCOUNT = {

@@ -18,7 +18,7 @@ from app.api.routes import internal_routers
 from app.db import transaction
 from app.domain.permissions import ROLE_PERMISSIONS, SYSTEM_ACTOR, Permission
 from app.domain.taxonomy import AgencyKind, Role
-from app.services.accounts import create_service_account, login_client
+from app.services.registry.accounts import create_service_account, login_client
 from tests.conftest import TestDatabase
 from tests.factories import World
 

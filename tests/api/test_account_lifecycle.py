@@ -10,7 +10,7 @@ import pytest
 from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, Role
-from app.services import accounts
+from app.services.registry import accounts
 from tests.conftest import TestDatabase, app_for
 from tests.factories import PASSWORD, World
 

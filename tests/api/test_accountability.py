@@ -10,7 +10,7 @@ import httpx
 from app import clock
 from app.db import transaction
 from app.domain.taxonomy import AgencyKind, Role
-from app.services import reminders
+from app.services.cases import reminders
 from tests.api.test_owners import _labour_work, _set
 from tests.conftest import TestDatabase
 from tests.factories import World

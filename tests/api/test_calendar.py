@@ -8,7 +8,7 @@ import httpx
 
 from app.clock import today
 from app.domain.taxonomy import Role
-from app.services.workdays import calendar_warning
+from app.services.registry.workdays import calendar_warning
 from tests.api.test_routing_rules import national_admin
 from tests.conftest import TestDatabase
 from tests.factories import World

@@ -10,8 +10,8 @@ from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Role
 from app.models.reference import Jurisdiction
-from app.services import demo
-from app.services.campaigns import list_campaigns, list_teams
+from app.services.demo import demo
+from app.services.inspections.campaigns import list_campaigns, list_teams
 from tests.api.inspection_world import PHASES, add_place, make_campaign
 from tests.conftest import TestDatabase
 from tests.factories import World

@@ -10,7 +10,7 @@ import httpx
 from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, Role
-from app.services.cases import CaseSource, file_case
+from app.services.cases.cases import CaseSource, file_case
 from tests.cases_support import make_employer
 from tests.conftest import TestDatabase
 from tests.factories import World

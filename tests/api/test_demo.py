@@ -23,9 +23,9 @@ from app.db import transaction
 from app.models.audit import AuditEntry
 from app.models.documents import Document
 from app.models.stats import StatsEmployerTally, StatsFindingTally
-from app.services.demo import DEMO_PASSWORD, load_demo
-from app.services.demo_data import EMPLOYERS, INSPECTIONS, TIPS
-from app.services.stats_tally import rebuild_tallies
+from app.services.demo.demo import DEMO_PASSWORD, load_demo
+from app.services.demo.demo_data import EMPLOYERS, INSPECTIONS, TIPS
+from app.services.inspections.stats_tally import rebuild_tallies
 from tests.conftest import TestDatabase
 
 NOW = datetime(2026, 8, 14, 23, 30, tzinfo=UTC)  # 07:30 on 15 August in Huanghua

@@ -14,8 +14,8 @@ import pytest
 
 from app.clock import today
 from app.domain.taxonomy import AgencyKind, Role
-from app.services.demo_story import demo_uscc
-from app.services.document_render import cjk_font
+from app.services.cases.document_render import cjk_font
+from app.services.demo.demo_story import demo_uscc
 from tests.cases_support import file, make_employer, serve_decision
 from tests.conftest import TestDatabase
 from tests.factories import World

@@ -11,7 +11,7 @@ from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.cases import Case
-from app.services.assignments import route_case
+from app.services.cases.assignments import route_case
 from tests.cases_support import file, make_employer, serve_decision
 from tests.conftest import TestDatabase
 from tests.factories import World

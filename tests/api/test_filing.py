@@ -13,8 +13,9 @@ from app.db import transaction
 from app.domain.permissions import Actor
 from app.domain.taxonomy import AgencyKind, Role
 from app.domain.workdays import add_working_days
-from app.services import filing, workdays
-from app.services.accounts import actor_from_token
+from app.services.cases import filing
+from app.services.registry import workdays
+from app.services.registry.accounts import actor_from_token
 from tests.cases_support import file, make_employer
 from tests.conftest import TestDatabase
 from tests.factories import World

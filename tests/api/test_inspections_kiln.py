@@ -15,7 +15,7 @@ from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import Role
 from app.models.cases import CaseSourceRecord
-from app.services import cases
+from app.services.cases import cases
 from tests.api.inspection_world import add_employer, make_team, new_inspection
 from tests.conftest import TestDatabase
 from tests.factories import World

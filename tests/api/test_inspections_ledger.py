@@ -9,7 +9,7 @@ import httpx
 from openpyxl import load_workbook
 
 from app.domain.taxonomy import Role
-from app.services.inspection_ledger import HEADERS
+from app.services.inspections.inspection_ledger import HEADERS
 from tests.api.inspection_world import Team, add_employer, add_place, make_team, new_inspection
 from tests.factories import World
 

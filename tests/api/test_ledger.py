@@ -15,7 +15,7 @@ from app.domain.taxonomy import AgencyKind, Role
 from app.models.cases import Assignment, Case
 from app.models.employers import Employer
 from app.models.tips import Tip
-from app.services.case_ledger import HEADERS
+from app.services.cases.case_ledger import HEADERS
 from tests.factories import World
 from tests.services.stats_world import JULY, build_stats_world
 
@@ -135,8 +135,8 @@ async def test_the_xlsx_opens_with_the_headers(client: httpx.AsyncClient, world:
 async def test_a_slow_download_holds_no_connection_between_batches(world: World) -> None:
     """On SQLite the process has one connection: a client reading the CSV slowly must
     not keep it from everyone else while it reads."""
-    from app.services.accounts import actor_from_token
-    from app.services.case_ledger import LedgerFilters, stream_ledger_csv
+    from app.services.cases.case_ledger import LedgerFilters, stream_ledger_csv
+    from app.services.registry.accounts import actor_from_token
 
     await build_stats_world(world)
     pool = world.db.engine.pool

@@ -13,8 +13,8 @@ from app import security
 from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind
-from app.services import login_throttle
-from app.services.accounts import create_service_account
+from app.services.registry import login_throttle
+from app.services.registry.accounts import create_service_account
 from tests.conftest import TestDatabase, app_for
 from tests.factories import PASSWORD, World
 

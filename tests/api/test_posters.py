@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from app.domain.taxonomy import Role
-from app.services import posters
+from app.services.registry import posters
 from tests import needs
 from tests.conftest import TestDatabase, app_for
 from tests.factories import World

@@ -15,7 +15,7 @@ from sqlmodel import select
 from app.db import transaction
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.tips import Tip
-from app.services.ratelimit import EXTRAS_KEY, TipRateLimits
+from app.services.core.ratelimit import EXTRAS_KEY, TipRateLimits
 from app.worker import purge_idempotency
 from tests.conftest import TestDatabase, app_for
 from tests.factories import World

@@ -20,7 +20,7 @@ from app.db import create_engine, create_sessionmaker
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.case_schemas import QueueItem
 from app.models.common import Page
-from app.services import queue_versions
+from app.services.integration import queue_versions
 from tests.api.test_import import csv_bytes, upload, uscc
 from tests.api.test_queue import statements
 from tests.cases_support import file, make_employer

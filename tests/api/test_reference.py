@@ -14,7 +14,7 @@ from app.models.accounts import ServiceAccount, User
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
 from app.models.reference import Jurisdiction
-from app.services import reference
+from app.services.registry import reference
 from tests.conftest import TestDatabase
 from tests.factories import World
 

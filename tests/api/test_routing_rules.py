@@ -9,7 +9,7 @@ from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.reference import RoutingRuleVersion
-from app.services import reference
+from app.services.registry import reference
 from tests.cases_support import file, make_employer
 from tests.conftest import TestDatabase
 from tests.factories import World

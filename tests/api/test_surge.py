@@ -19,7 +19,7 @@ import pytest
 from sqlmodel import func, select
 
 from app.models.tips import Tip
-from app.services.ratelimit import EXTRAS_KEY
+from app.services.core.ratelimit import EXTRAS_KEY
 from tests.conftest import TestDatabase, app_for
 
 SURGE = int(os.environ.get("LABOURWATCH_SURGE_TIPS", "1000"))

@@ -14,7 +14,7 @@ from app.models.audit import AuditEntry
 from app.models.base import utcnow
 from app.models.employers import Employer
 from app.models.tips import Tip
-from app.services.tip_contacts import erase_expired_contacts
+from app.services.tipline.tip_contacts import erase_expired_contacts
 from tests.conftest import TestDatabase
 from tests.factories import World
 

@@ -12,7 +12,7 @@ from app.clock import now as clock_now
 from app.clock import today
 from app.db import transaction
 from app.domain.taxonomy import AgencyKind, Role
-from app.services import escalations
+from app.services.cases import escalations
 from tests.api.inspection_world import make_campaign
 from tests.cases_support import file, make_employer
 from tests.conftest import TestDatabase

@@ -25,7 +25,7 @@ from app.domain.permissions import SERVICE_SCOPES, SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.cases import Assignment
 from app.models.integration import WebhookEndpoint, WebhookOutbox
-from app.services import reference
+from app.services.registry import reference
 from tests.api.inspection_world import Team, add_employer, make_team, new_inspection
 from tests.cases_support import file, make_employer, set_due
 from tests.conftest import TestDatabase

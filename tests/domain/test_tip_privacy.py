@@ -9,7 +9,7 @@ from cryptography.exceptions import InvalidTag
 
 from app.domain.receipts import RECEIPT_ALPHABET, normalise_receipt
 from app.security import derive_keys
-from app.services import tip_privacy
+from app.services.tipline import tip_privacy
 
 KEYS = derive_keys("x" * 48)
 OTHER_KEYS = derive_keys("y" * 48)

@@ -19,7 +19,7 @@ from app.domain.workdays import (
     working_days_between,
     year_errors,
 )
-from app.services.workdays import library_year
+from app.services.registry.workdays import library_year
 
 
 def _span(first: date, last: date) -> set[date]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.services.demo import DEMO_PASSWORD
+from app.services.demo.demo import DEMO_PASSWORD
 from tests.conftest import BACKENDS
 from tests.e2e.serving import free_port as _free_port
 from tests.e2e.serving import running_serve

@@ -23,7 +23,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-from app.services.demo import DEMO_PASSWORD
+from app.services.demo.demo import DEMO_PASSWORD
 from tests import needs
 from tests.e2e.test_serve import server  # noqa: F401 - the fixture: a real server process
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from app.domain.taxonomy import VIOLATION_TYPES
-from app.services.demo import DEMO_PASSWORD
+from app.services.demo.demo import DEMO_PASSWORD
 from tests.e2e.serving import serve_environment, serving_together
 
 REPLICAS = 3

@@ -24,7 +24,8 @@ from app.models.employers import Employer
 from app.models.inspections import Campaign, Finding, Inspection, InspectionSignature
 from app.models.reference import Jurisdiction
 from app.models.tips import Tip
-from app.services import reference, stats_tally
+from app.services.inspections import stats_tally
+from app.services.registry import reference
 from tests.factories import World
 
 JULY = datetime(2026, 7, 12, 2, 0, tzinfo=UTC)

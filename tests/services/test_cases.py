@@ -14,7 +14,7 @@ from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, Role
 from app.errors import NotFound
 from app.models.cases import Assignment, Case, CaseSourceRecord
-from app.services import cases
+from app.services.cases import cases
 from tests.cases_support import file, make_employer
 from tests.conftest import TestDatabase
 from tests.factories import World
@@ -72,7 +72,7 @@ async def test_an_employer_outside_the_callers_area_is_not_found(
     db: TestDatabase, world: World
 ) -> None:
     employer = await make_employer(db, world, "foreign")
-    from app.services.accounts import actor_from_token
+    from app.services.registry.accounts import actor_from_token
 
     actor = actor_from_token(db.settings, world.tokens[("home", Role.coordinator)])
     with pytest.raises(NotFound):

@@ -17,11 +17,11 @@ from app.domain.uscc import is_valid_uscc
 from app.errors import Conflict, PayloadTooLarge
 from app.models.audit import AuditEntry
 from app.models.employers import Employer, EmployerCreate, LicenceIn
-from app.services import employers
-from app.services.accounts import actor_from_token
-from app.services.demo import load_demo
-from app.services.demo_data import EMPLOYERS as DEMO_EMPLOYERS
-from app.services.employer_import import import_employers
+from app.services.demo.demo import load_demo
+from app.services.demo.demo_data import EMPLOYERS as DEMO_EMPLOYERS
+from app.services.employers import employers
+from app.services.employers.employer_import import import_employers
+from app.services.registry.accounts import actor_from_token
 from tests.api.test_import import uscc
 from tests.conftest import TestDatabase
 from tests.factories import World, make_place
@@ -210,7 +210,7 @@ async def test_an_import_that_fails_midway_leaves_no_employer_and_no_audit_entry
     """Batches and their audit entries are written as the file streams in, but all in
     the request's transaction: the row cap hit on the third row takes back the two
     batches written before it."""
-    monkeypatch.setattr("app.services.import_formats.MAX_ROWS", 2)
+    monkeypatch.setattr("app.services.employers.import_formats.MAX_ROWS", 2)
     rows = "\n".join(f"窑{i},other,黄骅镇" for i in range(3))
     with pytest.raises(PayloadTooLarge):
         async with transaction(db.sessionmaker) as session:
@@ -244,7 +244,7 @@ async def test_an_employer_written_meanwhile_is_a_conflict_not_a_crash(
     async def nothing_stored(*_: object) -> dict[int, object]:
         return {}
 
-    monkeypatch.setattr("app.services.employer_import._matches", nothing_stored)
+    monkeypatch.setattr("app.services.employers.employer_import._matches", nothing_stored)
     with pytest.raises(Conflict):
         async with transaction(db.sessionmaker) as session:
             await import_employers(session, SYSTEM_ACTOR, file=io.BytesIO(data))

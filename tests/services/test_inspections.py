@@ -16,7 +16,7 @@ from app.models.audit import AuditEntry
 from app.models.employers import Employer
 from app.models.inspection_schemas import Headcount, InspectionKind
 from app.models.inspections import InspectionSignature
-from app.services import inspection_signing, inspections
+from app.services.inspections import inspection_signing, inspections
 from tests.conftest import TestDatabase
 from tests.factories import World
 

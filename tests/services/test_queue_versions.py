@@ -9,8 +9,8 @@ import uuid
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.services import queue_versions
-from app.services.queue_versions import CHANNEL, QueueVersions
+from app.services.integration import queue_versions
+from app.services.integration.queue_versions import CHANNEL, QueueVersions
 
 AGENCY = uuid.uuid4()
 

@@ -21,8 +21,8 @@ from app.domain.taxonomy import AgencyKind, Role
 from app.errors import Conflict, NotFound
 from app.models.inspections import Inspection
 from app.models.stats import StatsEmployerTally, StatsFindingTally
-from app.services.stats import compute_stats, sign_off_stats
-from app.services.stats_tally import rebuild_tallies
+from app.services.inspections.stats_tally import rebuild_tallies
+from app.services.reports.stats import compute_stats, sign_off_stats
 from tests.factories import World
 from tests.services.stats_world import build_stats_world, expected
 

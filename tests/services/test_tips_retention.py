@@ -13,8 +13,8 @@ from app.models.base import utcnow
 from app.models.cases import Case
 from app.models.employers import Employer
 from app.models.tips import Tip
-from app.services import tips
-from app.services.tip_contacts import erase_expired_contacts
+from app.services.tipline import tips
+from app.services.tipline.tip_contacts import erase_expired_contacts
 from tests.conftest import TestDatabase
 from tests.factories import World
 

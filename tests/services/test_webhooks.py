@@ -19,7 +19,7 @@ from app.domain.permissions import Actor
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.base import utcnow
 from app.models.integration import WebhookOutbox
-from app.services import outbox, webhooks
+from app.services.integration import outbox, webhooks
 from tests.cases_support import file, make_employer
 from tests.conftest import TestDatabase, make_settings
 from tests.factories import World

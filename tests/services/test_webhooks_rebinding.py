@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from app.models.integration import WebhookEndpoint, WebhookOutbox
-from app.services import outbox, webhooks
+from app.services.integration import outbox, webhooks
 from tests.cases_support import file, make_employer
 from tests.conftest import TestDatabase, make_settings
 from tests.factories import World

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app.api.deps import SessionDep
 from app.models.common import Page
 from app.models.disclosures import DisclosurePublished
-from app.services import disclosures
+from app.services.reports import disclosures
 
 router = APIRouter(prefix="/public/v1", tags=["public"])
 

@@ -12,7 +12,8 @@ from app.api.paging import page_of
 from app.domain.taxonomy import JurisdictionLevel
 from app.models.common import Page
 from app.models.schemas import JurisdictionPublic, ViolationTypePublic
-from app.services import intake_reference, reference
+from app.services.registry import reference
+from app.services.tipline import intake_reference
 
 router = APIRouter(prefix="/public/v1", tags=["public"])
 

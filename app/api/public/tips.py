@@ -30,9 +30,10 @@ from app.models.tips import (
     TipStatusPublic,
     TipSubmission,
 )
-from app.services import ratelimit, tip_media, tip_privacy, tip_public, tips
-from app.services.ratelimit import TipRateLimits
-from app.services.tip_media import Upload
+from app.services.core import ratelimit
+from app.services.core.ratelimit import TipRateLimits
+from app.services.tipline import tip_media, tip_privacy, tip_public, tips
+from app.services.tipline.tip_media import Upload
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from app.api.deps import Allowed, SessionDep
 from app.domain.permissions import Permission
 from app.models.case_schemas import Accountability
-from app.services import accountability
+from app.services.cases import accountability
 
 router = APIRouter(prefix="/api/v1", tags=["accountability"])
 

@@ -15,7 +15,7 @@ from app.models.schemas import (
     UserCreate,
     UserPublic,
 )
-from app.services import accounts
+from app.services.registry import accounts
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 

@@ -16,8 +16,8 @@ from app.models.case_schemas import (
     AssignmentUpdate,
     RectificationPublic,
 )
-from app.services import assignment_owners, assignments, rectifications
-from app.services.document_views import document_public
+from app.services.cases import assignment_owners, assignments, rectifications
+from app.services.cases.document_views import document_public
 
 router = APIRouter(prefix="/api/v1", tags=["assignments"])
 

@@ -11,7 +11,7 @@ from app.api.paging import page_of
 from app.domain.permissions import Permission
 from app.models.audit_schemas import AuditEntryPublic, AuditVerification
 from app.models.common import Page
-from app.services import audit
+from app.services.core import audit
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 

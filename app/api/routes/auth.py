@@ -15,8 +15,8 @@ from app.models.schemas import (
     PasswordChange,
     TokenPublic,
 )
-from app.services import accounts
-from app.services.login_throttle import LoginThrottle, throttle_for
+from app.services.registry import accounts
+from app.services.registry.login_throttle import LoginThrottle, throttle_for
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 GRANTS = ("password", "client_credentials")

@@ -10,7 +10,7 @@ from fastapi import Path as PathParam
 from app.api.deps import Allowed, SessionDep
 from app.domain.permissions import Permission
 from app.models.calendar import CalendarPublic, CalendarUpdate
-from app.services import workdays
+from app.services.registry import workdays
 
 router = APIRouter(prefix="/api/v1", tags=["calendar"])
 

@@ -20,8 +20,8 @@ from app.models.inspection_schemas import (
     TeamMemberPublic,
     TeamPublic,
 )
-from app.services import campaigns
-from app.services.campaigns import CampaignView, TeamView
+from app.services.inspections import campaigns
+from app.services.inspections.campaigns import CampaignView, TeamView
 
 router = APIRouter(prefix="/api/v1", tags=["campaigns"])
 

@@ -27,7 +27,7 @@ from app.models.case_schemas import (
 )
 from app.models.cases import Case
 from app.models.common import Page
-from app.services import assignments, case_views, cases
+from app.services.cases import assignments, case_views, cases
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 

@@ -19,7 +19,7 @@ from app.models.disclosures import (
     DisclosureStatus,
     DisclosureWithdraw,
 )
-from app.services import disclosures
+from app.services.reports import disclosures
 
 router = APIRouter(prefix="/api/v1", tags=["disclosures"])
 

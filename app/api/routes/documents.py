@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Response, status
 from app.api.deps import Allowed, SessionDep, SettingsDep
 from app.domain.permissions import Permission
 from app.models.documents import DocumentCreate, DocumentPublic, ServiceCreate
-from app.services import documents
-from app.services.document_views import document_public
+from app.services.cases import documents
+from app.services.cases.document_views import document_public
 
 router = APIRouter(prefix="/api/v1", tags=["enforcement"])
 

@@ -15,7 +15,7 @@ from app.domain.permissions import Permission
 from app.domain.taxonomy import Industry
 from app.models.common import Page
 from app.models.employers import EmployerCreate, EmployerPublic, EmployerUpdate, ImportResult
-from app.services import employer_import, employers
+from app.services.employers import employer_import, employers
 
 router = APIRouter(prefix="/api/v1", tags=["employers"])
 

@@ -12,7 +12,7 @@ from app.api.paging import page_of
 from app.domain.permissions import Permission
 from app.models.case_schemas import EscalationHandle, EscalationPublic
 from app.models.common import Page
-from app.services import escalations
+from app.services.cases import escalations
 
 router = APIRouter(prefix="/api/v1", tags=["escalations"])
 

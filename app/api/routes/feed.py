@@ -10,7 +10,8 @@ from app.api.deps import Allowed, SessionDep
 from app.domain.permissions import Permission
 from app.models.common import Sequence64
 from app.models.integration import ChangeAssignment, ChangeFeed, ChangePublic
-from app.services import case_visibility, feed
+from app.services.core import case_visibility
+from app.services.integration import feed
 
 router = APIRouter(prefix="/api/v1", tags=["queue"])
 

@@ -13,7 +13,7 @@ from app.models.enforcement_schemas import (
     FilingCreate,
     FilingPublic,
 )
-from app.services import filing
+from app.services.cases import filing
 
 router = APIRouter(prefix="/api/v1", tags=["enforcement"])
 

@@ -13,7 +13,7 @@ from app.api.deps import SettingsDep
 from app.clock import today
 from app.config import Settings
 from app.errors import Forbidden, ServiceUnavailable
-from app.services import workdays
+from app.services.registry import workdays
 
 router = APIRouter(tags=["health"])
 

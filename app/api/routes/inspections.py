@@ -32,13 +32,13 @@ from app.models.inspection_schemas import (
 )
 from app.models.schemas import location_of
 from app.runtime import Runtime
-from app.services import (
+from app.services.inspections import (
     inspection_evidence,
     inspection_ledger,
     inspection_signing,
     inspections,
 )
-from app.services.inspections import InspectionDetail
+from app.services.inspections.inspections import InspectionDetail
 
 router = APIRouter(prefix="/api/v1", tags=["inspections"])
 

@@ -12,8 +12,8 @@ from app.api.deps import Allowed, SessionDep, get_runtime
 from app.domain.permissions import Permission
 from app.models.common import Day
 from app.runtime import Runtime
-from app.services import case_ledger
-from app.services.case_ledger import LedgerFilters
+from app.services.cases import case_ledger
+from app.services.cases.case_ledger import LedgerFilters
 
 router = APIRouter(prefix="/api/v1", tags=["ledger"])
 

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 
 from app.api.deps import Allowed, SessionDep, SettingsDep
 from app.domain.permissions import Permission
-from app.services import employers, posters
+from app.services.employers import employers
+from app.services.registry import posters
 
 router = APIRouter(prefix="/api/v1", tags=["employers"])
 MEDIA = {"png": "image/png", "pdf": "application/pdf"}

@@ -22,7 +22,7 @@ from app.errors import unprocessable
 from app.models.base import utcnow
 from app.models.case_schemas import QueueItem
 from app.models.common import Page
-from app.services import queue
+from app.services.cases import queue
 
 Limit = Annotated[int, Query(ge=1, le=200)]
 CACHE_CONTROL = "private, no-cache"

@@ -8,7 +8,7 @@ from app.api.deps import Allowed, SessionDep
 from app.api.idempotency import IdempotencyDep
 from app.domain.permissions import Permission
 from app.models.case_schemas import FollowUpCreate, FollowUpPublic, RectificationPublic
-from app.services import rectifications
+from app.services.cases import rectifications
 
 router = APIRouter(prefix="/api/v1", tags=["rectifications"])
 

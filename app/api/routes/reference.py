@@ -20,7 +20,8 @@ from app.models.schemas import (
     JurisdictionPublic,
     ViolationTypePublic,
 )
-from app.services import intake_reference, reference
+from app.services.registry import reference
+from app.services.tipline import intake_reference
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 

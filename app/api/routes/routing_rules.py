@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from app.api.deps import Allowed, SessionDep
 from app.domain.permissions import Permission
 from app.models.schemas import RoutingRulePublic, RoutingRuleUpdate
-from app.services import routing
+from app.services.registry import routing
 
 router = APIRouter(prefix="/api/v1", tags=["routing-rules"])
 

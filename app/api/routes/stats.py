@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response, status
 from app.api.deps import Allowed, SessionDep
 from app.domain.permissions import Permission
 from app.models.stats import StatsSignoffIn, StatsTablePublic
-from app.services import stats, stats_export
+from app.services.reports import stats, stats_export
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
 

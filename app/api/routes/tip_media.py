@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.api.deps import Allowed, SessionDep
 from app.domain.permissions import Permission
 from app.models.tip_media import TipAttachmentPublic
-from app.services import tip_media
+from app.services.tipline import tip_media
 
 router = APIRouter(prefix="/api/v1", tags=["tips"])
 

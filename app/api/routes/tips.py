@@ -30,7 +30,7 @@ from app.models.tips import (
     TipPublic,
     TriageIn,
 )
-from app.services import tip_contacts, tip_triage, tips
+from app.services.tipline import tip_contacts, tip_triage, tips
 
 router = APIRouter(prefix="/api/v1", tags=["tips"])
 MAX_KEY = 200

@@ -19,7 +19,7 @@ from app.models.enforcement_schemas import (
     TransferSend,
     TransferState,
 )
-from app.services import transfers
+from app.services.cases import transfers
 
 router = APIRouter(prefix="/api/v1", tags=["enforcement"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from app.api.deps import Allowed, SessionDep, SettingsDep
 from app.domain.permissions import Permission
 from app.models.integration import WebhookCreate, WebhookCreated, WebhookPublic
-from app.services import webhooks
+from app.services.integration import webhooks
 
 router = APIRouter(prefix="/api/v1", tags=["webhooks"])
 
