@@ -23,4 +23,7 @@ def page_of(
     if next_cursor is not None:
         url = request.url.include_query_params(cursor=next_cursor)
         response.headers["Link"] = f'<{url}>; rel="next"'
-    return Page[schema](items=[schema.model_validate(r) for r in rows], next_cursor=next_cursor)
+    # The concrete `Page[schema]` at run time (FastAPI serialises it by its own fields);
+    # mypy cannot parametrise a generic with a variable, hence the one ignore.
+    page = Page[schema]  # type: ignore[valid-type]
+    return page(items=[schema.model_validate(r) for r in rows], next_cursor=next_cursor)

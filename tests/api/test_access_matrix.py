@@ -1,7 +1,7 @@
 """Every internal route × every role: 401 without a token, 403 without the permission.
 
 The routes come from the app's own route table, so a new route that forgets
-`Allowed(Permission.x)` fails here instead of shipping open.
+an `actor: May…` dependency (`app/api/deps.py`) fails here instead of shipping open.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ async def _call(
 def test_every_route_declares_a_permission() -> None:
     exempt = OPEN_ROUTES | ANY_TOKEN
     missing = [(m, p) for m, p, perm in ROUTES if perm is None and (m, p) not in exempt]
-    assert missing == [], f"routes without Allowed(Permission.x): {missing}"
+    assert missing == [], f"routes without an actor: May… dependency: {missing}"
     assert len(ROUTES) >= 8
 
 

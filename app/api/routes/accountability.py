@@ -6,8 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from app.api.deps import Allowed, SessionDep
-from app.domain.permissions import Permission
+from app.api.deps import MayAuditRead, SessionDep
 from app.models.case_schemas import Accountability
 from app.services.cases import accountability
 
@@ -17,7 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["accountability"])
 @router.get("/accountability", response_model=Accountability)
 async def get_accountability(
     session: SessionDep,
-    actor: Allowed(Permission.audit_read),
+    actor: MayAuditRead,
     jurisdiction_id: uuid.UUID | None = None,
 ) -> Accountability:
     """Every agency of a jurisdiction's subtree (yours when not given; 404 outside your

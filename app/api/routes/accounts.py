@@ -6,8 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Request, status
 
-from app.api.deps import Allowed, SessionDep, runtime_of, token_versions
-from app.domain.permissions import Permission
+from app.api.deps import MayAccountsWrite, SessionDep, runtime_of, token_versions
 from app.models.schemas import (
     ServiceAccountCreate,
     ServiceAccountCreated,
@@ -21,9 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
-async def create_user(
-    body: UserCreate, session: SessionDep, actor: Allowed(Permission.accounts_write)
-) -> UserPublic:
+async def create_user(body: UserCreate, session: SessionDep, actor: MayAccountsWrite) -> UserPublic:
     """Create a staff account in an agency of your area. Passwords: at least 10 characters."""
     user = await accounts.create_user(
         session,
@@ -41,7 +38,7 @@ async def create_user(
     "/service-accounts", status_code=status.HTTP_201_CREATED, response_model=ServiceAccountCreated
 )
 async def create_service_account(
-    body: ServiceAccountCreate, session: SessionDep, actor: Allowed(Permission.accounts_write)
+    body: ServiceAccountCreate, session: SessionDep, actor: MayAccountsWrite
 ) -> ServiceAccountCreated:
     """Create an agency system's client. `client_secret` is in this response only."""
     acct, secret = await accounts.create_service_account(
@@ -62,7 +59,7 @@ async def deactivate_user(
     user_id: uuid.UUID,
     request: Request,
     session: SessionDep,
-    actor: Allowed(Permission.accounts_write),
+    actor: MayAccountsWrite,
 ) -> UserPublic:
     """Switch a staff account off: it cannot log in, and every token it holds is refused
     (on every process within `LABOURWATCH_TOKEN_CHECK_SECONDS`). Not your own account."""
@@ -76,7 +73,7 @@ async def reactivate_user(
     user_id: uuid.UUID,
     request: Request,
     session: SessionDep,
-    actor: Allowed(Permission.accounts_write),
+    actor: MayAccountsWrite,
 ) -> UserPublic:
     """Let a deactivated account log in again. Tokens from before the deactivation stay dead."""
     user = await accounts.set_user_active(session, actor, user_id, active=True)
@@ -89,7 +86,7 @@ async def deactivate_service_account(
     account_id: uuid.UUID,
     request: Request,
     session: SessionDep,
-    actor: Allowed(Permission.accounts_write),
+    actor: MayAccountsWrite,
 ) -> ServiceAccountPublic:
     """Switch an agency system's client off: its logins and its tokens are refused. To
     replace a leaked secret, create a new service account and deactivate the old one."""

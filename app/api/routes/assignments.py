@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from app.api.deps import Allowed, SessionDep
+from app.api.deps import MayQueueWrite, SessionDep
 from app.api.idempotency import IdempotencyDep
-from app.domain.permissions import Permission
 from app.models.case_schemas import (
     ActionCreate,
     ActionPublic,
@@ -27,7 +26,7 @@ async def update_assignment(
     assignment_id: str,
     body: AssignmentUpdate,
     session: SessionDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
 ) -> AssignmentState:
     """Give an assignment of your agency to one of its officers (`owner_id`), or to nobody
     (`null`). The owner must be an active user of the agency (422). Audited; the
@@ -38,7 +37,7 @@ async def update_assignment(
 
 @router.post("/assignments/{assignment_id}/accept", response_model=AssignmentState)
 async def accept_assignment(
-    assignment_id: str, session: SessionDep, actor: Allowed(Permission.queue_write)
+    assignment_id: str, session: SessionDep, actor: MayQueueWrite
 ) -> AssignmentState:
     """Accept an assignment of your agency. Two accepts at once: one 200, one 409."""
     a = await assignments.accept_assignment(session, actor, assignment_id)
@@ -50,7 +49,7 @@ async def decline_assignment(
     assignment_id: str,
     body: AssignmentDecline,
     session: SessionDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
 ) -> AssignmentState:
     """Decline with a reason; it goes back to the coordinator to re-route."""
     a = await assignments.decline_assignment(session, actor, assignment_id, reason=body.reason)
@@ -62,7 +61,7 @@ async def conclude_assignment(
     assignment_id: str,
     body: AssignmentConclude,
     session: SessionDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
 ) -> AssignmentState:
     """Conclude an accepted assignment with a summary of what was done."""
     a = await assignments.conclude_assignment(session, actor, assignment_id, summary=body.summary)
@@ -74,7 +73,7 @@ async def record_action(
     assignment_id: str,
     body: ActionCreate,
     session: SessionDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
     idem: IdempotencyDep,
 ) -> Response:
     """Record what your agency did on an accepted assignment. A `fine` and `wages_recovered`

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.deps import Allowed, SessionDep
+from app.api.deps import MayAuditRead, SessionDep
 from app.api.paging import page_of
-from app.domain.permissions import Permission
 from app.models.audit_schemas import AuditEntryPublic, AuditVerification
 from app.models.common import Page
 from app.services.core import audit
@@ -21,7 +20,7 @@ async def list_audit(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: Allowed(Permission.audit_read),
+    actor: MayAuditRead,
     entity_type: str | None = None,
     entity_id: str | None = None,
     cursor: str | None = None,
@@ -35,9 +34,7 @@ async def list_audit(
 
 
 @router.get("/audit/verify", response_model=AuditVerification)
-async def verify_audit(
-    session: SessionDep, actor: Allowed(Permission.audit_read)
-) -> AuditVerification:
+async def verify_audit(session: SessionDep, actor: MayAuditRead) -> AuditVerification:
     """Recompute the hash chain. `ok` turns false and names the first broken entry when a
     row was altered, removed or inserted behind the application's back."""
     result = await audit.verify_audit(session, actor)

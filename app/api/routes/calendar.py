@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Path as PathParam
 
-from app.api.deps import Allowed, SessionDep
-from app.domain.permissions import Permission
+from app.api.deps import MayReferenceRead, MayReferenceWrite, SessionDep
 from app.models.calendar import CalendarPublic, CalendarUpdate
 from app.services.registry import workdays
 
@@ -18,9 +17,7 @@ Year = Annotated[int, PathParam(ge=2000, le=2100, description="A year, 2000–21
 
 
 @router.get("/calendar/{year}", response_model=CalendarPublic)
-async def get_calendar(
-    year: Year, session: SessionDep, actor: Allowed(Permission.reference_read)
-) -> CalendarPublic:
+async def get_calendar(year: Year, session: SessionDep, actor: MayReferenceRead) -> CalendarPublic:
     """The year's statutory holidays and weekend working days, and where they come from:
     `admin` (set with PUT), `library` (the State Council's notices as packaged), or
     `weekdays` when nobody has described the year yet (Monday to Friday, no holidays)."""
@@ -32,7 +29,7 @@ async def set_calendar(
     year: Year,
     body: CalendarUpdate,
     session: SessionDep,
-    actor: Allowed(Permission.reference_write),
+    actor: MayReferenceWrite,
 ) -> CalendarPublic:
     """Replace the year's holidays and weekend working days; every working-day clock
     computed afterwards counts over them. Dates must lie in the year and working

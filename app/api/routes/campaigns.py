@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.api.deps import Allowed, SessionDep
+from app.api.deps import MayCampaignsRead, MayCampaignsWrite, SessionDep
 from app.api.idempotency import IdempotencyDep
 from app.api.paging import page_of
-from app.domain.permissions import Permission
 from app.models.common import Page
 from app.models.inspection_schemas import (
     CampaignCreate,
@@ -62,7 +61,7 @@ def team_public(view: TeamView) -> TeamPublic:
 async def create_campaign(
     body: CampaignCreate,
     session: SessionDep,
-    actor: Allowed(Permission.campaigns_write),
+    actor: MayCampaignsWrite,
     idem: IdempotencyDep,
 ) -> Response:
     """Start a campaign in your area with its phases (宣传发动, 自查自纠, 执法检查, 整改处理).
@@ -86,7 +85,7 @@ async def list_campaigns(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: Allowed(Permission.campaigns_read),
+    actor: MayCampaignsRead,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[CampaignPublic]:
@@ -97,7 +96,7 @@ async def list_campaigns(
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignPublic)
 async def get_campaign(
-    campaign_id: uuid.UUID, session: SessionDep, actor: Allowed(Permission.campaigns_read)
+    campaign_id: uuid.UUID, session: SessionDep, actor: MayCampaignsRead
 ) -> CampaignPublic:
     """One campaign with its phases; outside your area → 404."""
     return campaign_public(await campaigns.get_campaign(session, actor, campaign_id))
@@ -110,7 +109,7 @@ async def create_team(
     campaign_id: uuid.UUID,
     body: TeamCreate,
     session: SessionDep,
-    actor: Allowed(Permission.campaigns_write),
+    actor: MayCampaignsWrite,
     idem: IdempotencyDep,
 ) -> Response:
     """Form an inspection team: staff of several agencies, the townships it covers.
@@ -132,7 +131,7 @@ async def create_team(
 
 @router.get("/campaigns/{campaign_id}/teams", response_model=list[TeamPublic])
 async def list_teams(
-    campaign_id: uuid.UUID, session: SessionDep, actor: Allowed(Permission.campaigns_read)
+    campaign_id: uuid.UUID, session: SessionDep, actor: MayCampaignsRead
 ) -> list[TeamPublic]:
     """The campaign's teams, each with its members (leader first) and townships."""
     return [team_public(v) for v in await campaigns.list_teams(session, actor, campaign_id)]

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.api.deps import Allowed, SessionDep
+from app.api.deps import MayCasesRead, MayCasesWrite, SessionDep
 from app.api.idempotency import IdempotencyDep
 from app.api.paging import page_of
 from app.domain.clocks import Clock
 from app.domain.lifecycles import CaseStatus
-from app.domain.permissions import Actor, Permission
+from app.domain.permissions import Actor
 from app.domain.taxonomy import VIOLATION_CODES
 from app.errors import unprocessable
 from app.models.case_schemas import (
@@ -38,7 +38,7 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 async def create_case(
     body: CaseCreate,
     session: SessionDep,
-    actor: Allowed(Permission.cases_write),
+    actor: MayCasesWrite,
     idem: IdempotencyDep,
 ) -> Response:
     """Open a case for an employer and route it at once (201). If the employer already has
@@ -65,7 +65,7 @@ async def list_cases(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: Allowed(Permission.cases_read),
+    actor: MayCasesRead,
     status: CaseStatus | None = None,
     violation_type: str | None = None,
     employer_id: uuid.UUID | None = None,
@@ -101,9 +101,7 @@ async def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CasePublic)
-async def get_case(
-    case_id: str, session: SessionDep, actor: Allowed(Permission.cases_read)
-) -> CasePublic:
+async def get_case(case_id: str, session: SessionDep, actor: MayCasesRead) -> CasePublic:
     """One case: its employer, findings, tips, assignments with the reason for each, and a
     timeline. An agency sees only cases assigned to it (404 otherwise); protective-umbrella
     parts are shown only to the office and the supervision agency handling them."""
@@ -116,7 +114,7 @@ async def _answer(session: AsyncSession, actor: Actor, case: Case) -> CasePublic
 
 @router.post("/cases/{case_id}/close", response_model=CasePublic)
 async def close_case(
-    case_id: str, body: CaseClose, session: SessionDep, actor: Allowed(Permission.cases_write)
+    case_id: str, body: CaseClose, session: SessionDep, actor: MayCasesWrite
 ) -> CasePublic:
     """Close with a summary. 409 while any assignment is pending or accepted, a declined
     one is not yet re-routed, or a rectification is not yet corrected (`blockers` names
@@ -127,7 +125,7 @@ async def close_case(
 
 @router.post("/cases/{case_id}/dismiss", response_model=CasePublic)
 async def dismiss_case(
-    case_id: str, body: CaseReason, session: SessionDep, actor: Allowed(Permission.cases_write)
+    case_id: str, body: CaseReason, session: SessionDep, actor: MayCasesWrite
 ) -> CasePublic:
     """Dismiss an open case, with a reason. Its pending and accepted assignments become
     `withdrawn` (nothing more can be recorded on them); reopening does not revive them."""
@@ -137,7 +135,7 @@ async def dismiss_case(
 
 @router.post("/cases/{case_id}/reopen", response_model=CasePublic)
 async def reopen_case(
-    case_id: str, body: CaseReason, session: SessionDep, actor: Allowed(Permission.cases_write)
+    case_id: str, body: CaseReason, session: SessionDep, actor: MayCasesWrite
 ) -> CasePublic:
     """Reopen a closed or dismissed case, with a reason. 409 if the employer has another
     open case."""
@@ -147,7 +145,7 @@ async def reopen_case(
 
 @router.post("/cases/{case_id}/reroute", response_model=CasePublic)
 async def reroute_case(
-    case_id: str, body: CaseReroute, session: SessionDep, actor: Allowed(Permission.cases_write)
+    case_id: str, body: CaseReroute, session: SessionDep, actor: MayCasesWrite
 ) -> CasePublic:
     """Give a declined assignment's work to another agency (a new assignment, due by the
     case's severity). The decline's escalation is marked handled. 409 unless the case is

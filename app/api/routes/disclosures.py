@@ -8,10 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.api.deps import Allowed, SessionDep, SettingsDep
+from app.api.deps import MayAuditRead, MayDisclosuresWrite, SessionDep, SettingsDep
 from app.api.idempotency import IdempotencyDep
 from app.api.paging import page_of
-from app.domain.permissions import Permission
 from app.models.common import Page
 from app.models.disclosures import (
     DisclosureCreate,
@@ -31,7 +30,7 @@ async def list_disclosures(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: Allowed(Permission.audit_read),
+    actor: MayAuditRead,
     status: DisclosureStatus | None = None,
     jurisdiction_id: uuid.UUID | None = None,
     violation_type: str | None = None,
@@ -58,7 +57,7 @@ async def list_disclosures(
 
 @router.get("/disclosures/{disclosure_id}", response_model=DisclosurePublic)
 async def get_disclosure(
-    disclosure_id: str, session: SessionDep, actor: Allowed(Permission.audit_read)
+    disclosure_id: str, session: SessionDep, actor: MayAuditRead
 ) -> DisclosurePublic:
     """One published or withdrawn result; 404 outside your area."""
     return await disclosures.read_disclosure(session, actor, disclosure_id)
@@ -71,7 +70,7 @@ async def approve_disclosure(
     session: SessionDep,
     settings: SettingsDep,
     idem: IdempotencyDep,
-    actor: Allowed(Permission.disclosures_write),
+    actor: MayDisclosuresWrite,
 ) -> JSONResponse:
     """Publish a closed case: `summary_public` says what was found and done, `approve`
     must be true and records you as the approver. The published text is redacted on
@@ -93,7 +92,7 @@ async def approve_disclosure(
 async def withdraw_disclosure(
     disclosure_id: str,
     session: SessionDep,
-    actor: Allowed(Permission.disclosures_write),
+    actor: MayDisclosuresWrite,
     body: DisclosureWithdraw | None = None,
 ) -> DisclosurePublic:
     """Take a published result down; it leaves the public list at once."""

@@ -6,8 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import Allowed, SessionDep, SettingsDep
-from app.domain.permissions import Permission
+from app.api.deps import MayCasesRead, MayQueueWrite, SessionDep, SettingsDep
 from app.models.documents import DocumentCreate, DocumentPublic, ServiceCreate
 from app.services.cases import documents
 from app.services.cases.document_views import document_public
@@ -30,7 +29,7 @@ async def issue_document(
     body: DocumentCreate,
     session: SessionDep,
     settings: SettingsDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
 ) -> DocumentPublic:
     """Issue a document of your agency's accepted assignment, numbered from your agency's
     sequence for the year and kind (e.g. 黄人社监令〔2026〕12号 for a 责令改正指令书) unless
@@ -56,7 +55,7 @@ async def issue_document(
 
 @router.get("/assignments/{assignment_id}/documents", response_model=list[DocumentPublic])
 async def list_documents(
-    assignment_id: str, session: SessionDep, actor: Allowed(Permission.cases_read)
+    assignment_id: str, session: SessionDep, actor: MayCasesRead
 ) -> list[DocumentPublic]:
     """The documents issued on an assignment, oldest first, with their service; read by
     whoever reads the case and that share of it (404 otherwise)."""
@@ -80,7 +79,7 @@ async def list_documents(
 async def download_document(
     document_id: str,
     session: SessionDep,
-    actor: Allowed(Permission.cases_read),
+    actor: MayCasesRead,
     format: Literal["pdf", "docx"] = Query("pdf"),
 ) -> Response:
     """The document as issued: `pdf` (the SHA-256 on the audit chain is this file's) or
@@ -103,7 +102,7 @@ async def serve_document(
     document_id: str,
     body: ServiceCreate,
     session: SessionDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
 ) -> DocumentPublic:
     """Record service (送达) of your agency's document: once (409 after), on a day between
     its issue and today. A fine can be recorded only on a served decision."""

@@ -7,11 +7,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 
-from app.api.deps import Allowed, SessionDep
+from app.api.deps import MayEmployersRead, MayEmployersWrite, SessionDep
 from app.api.idempotency import IdempotencyDep
 from app.api.paging import page_of
 from app.domain.employer_flags import EmployerFlag
-from app.domain.permissions import Permission
 from app.domain.taxonomy import Industry
 from app.models.common import Page
 from app.models.employers import EmployerCreate, EmployerPublic, EmployerUpdate, ImportResult
@@ -29,7 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
 )
 async def download_import_template(
-    actor: Allowed(Permission.employers_read), format: Literal["csv", "xlsx"] = "csv"
+    actor: MayEmployersRead, format: Literal["csv", "xlsx"] = "csv"
 ) -> Response:
     """The employer list template with its Chinese headers (单位名称, 统一社会信用代码, 行业,
     所属辖区, 地址, 用工人数, 营业执照号, 营业执照有效期至, 安全生产许可证号,
@@ -47,7 +46,7 @@ async def download_import_template(
 )
 async def import_employers(
     session: SessionDep,
-    actor: Allowed(Permission.employers_write),
+    actor: MayEmployersWrite,
     file: Annotated[
         UploadFile,
         File(
@@ -73,7 +72,7 @@ async def import_employers(
 async def create_employer(
     body: EmployerCreate,
     session: SessionDep,
-    actor: Allowed(Permission.employers_write),
+    actor: MayEmployersWrite,
     idem: IdempotencyDep,
 ) -> Response:
     """Register an employer in a place of your area. A USCC is optional (a black kiln has
@@ -87,7 +86,7 @@ async def list_employers(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: Allowed(Permission.employers_read),
+    actor: MayEmployersRead,
     q: Annotated[str | None, Query(max_length=100)] = None,
     uscc: Annotated[str | None, Query(max_length=40)] = None,
     industry: Industry | None = None,
@@ -114,7 +113,7 @@ async def list_employers(
 
 @router.get("/employers/{employer_id}", response_model=EmployerPublic)
 async def get_employer(
-    employer_id: uuid.UUID, session: SessionDep, actor: Allowed(Permission.employers_read)
+    employer_id: uuid.UUID, session: SessionDep, actor: MayEmployersRead
 ) -> EmployerPublic:
     """One employer with its licences and flags; 404 outside your area."""
     return await employers.view_employer(session, actor, employer_id)
@@ -125,7 +124,7 @@ async def update_employer(
     employer_id: uuid.UUID,
     body: EmployerUpdate,
     session: SessionDep,
-    actor: Allowed(Permission.employers_write),
+    actor: MayEmployersWrite,
 ) -> EmployerPublic:
     """Change the fields sent; `licences`, when sent, replaces the whole set. A new USCC is
     checked like on creation (422, 409)."""

@@ -7,9 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.deps import Allowed, SessionDep
+from app.api.deps import MayCasesWrite, SessionDep
 from app.api.paging import page_of
-from app.domain.permissions import Permission
 from app.models.case_schemas import EscalationHandle, EscalationPublic
 from app.models.common import Page
 from app.services.cases import escalations
@@ -36,7 +35,7 @@ async def list_escalations(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: Allowed(Permission.cases_write),
+    actor: MayCasesWrite,
     handled: bool | None = None,
     kind: Kind | None = None,
     case_id: uuid.UUID | None = None,
@@ -55,7 +54,7 @@ async def handle_escalation(
     escalation_id: str,
     body: EscalationHandle,
     session: SessionDep,
-    actor: Allowed(Permission.cases_write),
+    actor: MayCasesWrite,
 ) -> EscalationPublic:
     """Mark an escalation handled, with a note on what was done."""
     esc = await escalations.handle_escalation(session, actor, escalation_id, note=body.note)

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import Allowed, SessionDep
-from app.domain.permissions import Permission
+from app.api.deps import MayQueueRead, SessionDep
 from app.models.common import Sequence64
 from app.models.integration import ChangeAssignment, ChangeFeed, ChangePublic
 from app.services.core import case_visibility
@@ -19,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["queue"])
 @router.get("/queue/changes", response_model=ChangeFeed)
 async def list_changes(
     session: SessionDep,
-    actor: Allowed(Permission.queue_read),
+    actor: MayQueueRead,
     since: Annotated[Sequence64, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ChangeFeed:

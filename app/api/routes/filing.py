@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.api.deps import Allowed, SessionDep
-from app.domain.permissions import Permission
+from app.api.deps import MayEnforcementApprove, MayQueueWrite, SessionDep
 from app.models.enforcement_schemas import (
     ExtensionCreate,
     ExtensionDecision,
@@ -23,7 +22,7 @@ async def file_assignment(
     assignment_id: str,
     body: FilingCreate,
     session: SessionDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
 ) -> FilingPublic:
     """File (立案) your agency's accepted assignment. It gets the next number of your
     agency's sequence for the year (e.g. 黄人社监立〔2026〕3号), or `external_number`, the
@@ -45,7 +44,7 @@ async def request_extension(
     assignment_id: str,
     body: ExtensionCreate,
     session: SessionDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
 ) -> ExtensionPublic:
     """Ask your agency's head to extend a filed assignment's handling deadline (once; for
     labour up to 30 working days, 劳动保障监察条例 第17条). Pending until decided."""
@@ -60,7 +59,7 @@ async def approve_extension(
     extension_id: str,
     body: ExtensionDecision,
     session: SessionDep,
-    actor: Allowed(Permission.enforcement_approve),
+    actor: MayEnforcementApprove,
 ) -> ExtensionPublic:
     """Approve as the agency's head (负责人, role `agency_lead`): the deadline moves by the
     days asked, counted from the old deadline."""
@@ -75,7 +74,7 @@ async def reject_extension(
     extension_id: str,
     body: ExtensionDecision,
     session: SessionDep,
-    actor: Allowed(Permission.enforcement_approve),
+    actor: MayEnforcementApprove,
 ) -> ExtensionPublic:
     """Reject as the agency's head, with a reason; the deadline stands."""
     ext = await filing.decide_extension(

@@ -9,11 +9,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import Allowed, SessionDep, get_runtime
+from app.api.deps import MayInspectionsRead, MayInspectionsWrite, SessionDep, get_runtime
 from app.api.idempotency import IdempotencyDep
 from app.api.paging import page_of
 from app.domain.lifecycles import InspectionStatus
-from app.domain.permissions import Permission
 from app.models.common import Page
 from app.models.inspection_schemas import (
     AmendmentCreate,
@@ -76,7 +75,7 @@ def inspection_public(d: InspectionDetail) -> InspectionPublic:
 )
 async def export_ledger(
     session: SessionDep,
-    actor: Allowed(Permission.inspections_read),
+    actor: MayInspectionsRead,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     campaign_id: uuid.UUID | None = None,
     team_id: uuid.UUID | None = None,
@@ -106,7 +105,7 @@ async def export_ledger(
 async def create_inspection(
     body: InspectionCreate,
     session: SessionDep,
-    actor: Allowed(Permission.inspections_write),
+    actor: MayInspectionsWrite,
     idem: IdempotencyDep,
 ) -> Response:
     """Record a visit as a draft: headcount (用工人数) and checklist.
@@ -137,7 +136,7 @@ async def list_inspections(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: Allowed(Permission.inspections_read),
+    actor: MayInspectionsRead,
     campaign_id: uuid.UUID | None = None,
     team_id: uuid.UUID | None = None,
     township_id: uuid.UUID | None = None,
@@ -160,7 +159,7 @@ async def list_inspections(
 
 @router.get("/inspections/{inspection_id}", response_model=InspectionPublic)
 async def get_inspection(
-    inspection_id: uuid.UUID, session: SessionDep, actor: Allowed(Permission.inspections_read)
+    inspection_id: uuid.UUID, session: SessionDep, actor: MayInspectionsRead
 ) -> InspectionPublic:
     """One inspection: headcount, checklist, findings, signatures and `flags` — the
     not_compliant checklist items that have no finding of a related violation type."""
@@ -172,7 +171,7 @@ async def update_inspection(
     inspection_id: uuid.UUID,
     body: InspectionUpdate,
     session: SessionDep,
-    actor: Allowed(Permission.inspections_write),
+    actor: MayInspectionsWrite,
 ) -> InspectionPublic:
     """Correct a draft; checklist items given replace those items. Submitted or signed → 409."""
     insp = await inspections.update_inspection(
@@ -195,7 +194,7 @@ async def add_finding(
     inspection_id: uuid.UUID,
     body: FindingCreate,
     session: SessionDep,
-    actor: Allowed(Permission.inspections_write),
+    actor: MayInspectionsWrite,
 ) -> InspectionFinding:
     """Add a finding (发现问题) to a draft; an unknown violation type → 422; signed → 409."""
     finding = await inspections.add_finding(
@@ -214,7 +213,7 @@ async def add_finding(
 async def submit_inspection(
     inspection_id: uuid.UUID,
     session: SessionDep,
-    actor: Allowed(Permission.inspections_write),
+    actor: MayInspectionsWrite,
     body: InspectionSubmit | None = None,
 ) -> InspectionPublic:
     """Close the draft for signing. `present_member_ids` names the team members present
@@ -229,7 +228,7 @@ async def submit_inspection(
 
 @router.post("/inspections/{inspection_id}/sign", response_model=InspectionPublic)
 async def sign_inspection(
-    inspection_id: uuid.UUID, session: SessionDep, actor: Allowed(Permission.inspections_write)
+    inspection_id: uuid.UUID, session: SessionDep, actor: MayInspectionsWrite
 ) -> InspectionPublic:
     """Sign as yourself (谁检查、谁签字、谁负责). The last required signature makes it
     `signed` and immutable, and puts its findings on the employer's open case: `case_id`."""
@@ -247,7 +246,7 @@ async def amend_inspection(
     inspection_id: uuid.UUID,
     body: AmendmentCreate,
     session: SessionDep,
-    actor: Allowed(Permission.inspections_write),
+    actor: MayInspectionsWrite,
 ) -> InspectionPublic:
     """Correct a signed inspection: a new draft with `amends_id` and the reason, to be
     submitted and signed again. The original stays exactly as it was signed."""
@@ -272,7 +271,7 @@ async def amend_inspection(
 async def add_inspection_attachment(
     inspection_id: uuid.UUID,
     session: SessionDep,
-    actor: Allowed(Permission.inspections_write),
+    actor: MayInspectionsWrite,
     file: Annotated[UploadFile, File(description="A photo, recording, video or PDF.")],
     note: Annotated[str, Form(max_length=500)] = "",
     finding_id: Annotated[uuid.UUID | None, Form()] = None,
@@ -294,7 +293,7 @@ async def add_inspection_attachment(
 
 @router.get("/inspections/{inspection_id}/attachments", response_model=list[EvidencePublic])
 async def list_inspection_attachments(
-    inspection_id: uuid.UUID, session: SessionDep, actor: Allowed(Permission.inspections_read)
+    inspection_id: uuid.UUID, session: SessionDep, actor: MayInspectionsRead
 ) -> list[EvidencePublic]:
     """The inspection's evidence, oldest first, with type, size and SHA-256."""
     rows = await inspection_evidence.list_attachments(session, actor, inspection_id)
@@ -315,7 +314,7 @@ async def download_inspection_attachment(
     inspection_id: uuid.UUID,
     attachment_id: uuid.UUID,
     session: SessionDep,
-    actor: Allowed(Permission.inspections_read),
+    actor: MayInspectionsRead,
 ) -> Response:
     """One piece of evidence, byte for byte as received; served as a download, never
     inline. Its `ETag` is its SHA-256."""
@@ -345,7 +344,7 @@ async def add_inspection_interview(
     inspection_id: uuid.UUID,
     body: InterviewCreate,
     session: SessionDep,
-    actor: Allowed(Permission.inspections_write),
+    actor: MayInspectionsWrite,
 ) -> InterviewPublic:
     """Record the inquiry of one person (逐人询问, 询问笔录): at least two interviewers, each
     an inspector on the inspection (劳动保障监察条例 第16条), else 422. Draft or submitted
@@ -364,7 +363,7 @@ async def add_inspection_interview(
 
 @router.get("/inspections/{inspection_id}/interviews", response_model=list[InterviewPublic])
 async def list_inspection_interviews(
-    inspection_id: uuid.UUID, session: SessionDep, actor: Allowed(Permission.inspections_read)
+    inspection_id: uuid.UUID, session: SessionDep, actor: MayInspectionsRead
 ) -> list[InterviewPublic]:
     """The inspection's inquiry records, oldest first."""
     rows = await inspection_evidence.list_interviews(session, actor, inspection_id)

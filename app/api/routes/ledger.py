@@ -8,8 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import Allowed, SessionDep, get_runtime
-from app.domain.permissions import Permission
+from app.api.deps import MayCasesRead, SessionDep, get_runtime
 from app.models.common import Day
 from app.runtime import Runtime
 from app.services.cases import case_ledger
@@ -27,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 async def export_case_ledger(
     session: SessionDep,
-    actor: Allowed(Permission.cases_read),
+    actor: MayCasesRead,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     format: Literal["csv", "xlsx"] = "csv",
     status: str | None = None,

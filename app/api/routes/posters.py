@@ -9,8 +9,7 @@ import anyio.to_thread
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.api.deps import Allowed, SessionDep, SettingsDep
-from app.domain.permissions import Permission
+from app.api.deps import MayEmployersRead, SessionDep, SettingsDep
 from app.services.employers import employers
 from app.services.registry import posters
 
@@ -29,7 +28,7 @@ async def employer_poster(
     employer_id: uuid.UUID,
     session: SessionDep,
     settings: SettingsDep,
-    actor: Allowed(Permission.employers_read),
+    actor: MayEmployersRead,
     format: Literal["png", "pdf"] = "pdf",
 ) -> Response:
     """A printable A4 poster in Chinese to put up where the employer's workers live and

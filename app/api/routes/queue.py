@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.routing import APIRoute
 from pydantic_core import to_json
 
-from app.api.deps import Allowed, actor_for_token, runtime_of
+from app.api.deps import MayQueueRead, actor_for_token, runtime_of
 from app.domain.chinatime import china_date
 from app.domain.clocks import Clock, overdue_clocks
 from app.domain.deadlines import is_overdue
@@ -198,7 +198,7 @@ async def _answer(
 )
 async def get_queue(
     request: Request,
-    actor: Allowed(Permission.queue_read),
+    actor: MayQueueRead,
     status: AssignmentStatus | None = None,
     overdue: bool | Clock | None = None,
     severity: Severity | None = None,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from app.api.deps import Allowed, SessionDep
+from app.api.deps import MayQueueWrite, SessionDep
 from app.api.idempotency import IdempotencyDep
-from app.domain.permissions import Permission
 from app.models.case_schemas import FollowUpCreate, FollowUpPublic, RectificationPublic
 from app.services.cases import rectifications
 
@@ -20,7 +19,7 @@ async def add_follow_up(
     rectification_id: str,
     body: FollowUpCreate,
     session: SessionDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
     idem: IdempotencyDep,
 ) -> Response:
     """Record a follow-up visit. Corrected → the rectification is corrected; not corrected

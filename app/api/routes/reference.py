@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.api.deps import Allowed, SessionDep, runtime_of
+from app.api.deps import MayReferenceRead, MayReferenceWrite, SessionDep, runtime_of
 from app.api.idempotency import IdempotencyDep
 from app.api.paging import page_of
-from app.domain.permissions import Permission
 from app.domain.taxonomy import AgencyKind, JurisdictionLevel
 from app.models.common import Page
 from app.models.schemas import (
@@ -35,7 +34,7 @@ async def create_jurisdiction(
     request: Request,
     body: JurisdictionCreate,
     session: SessionDep,
-    actor: Allowed(Permission.reference_write),
+    actor: MayReferenceWrite,
     idem: IdempotencyDep,
 ) -> Response:
     """Add a place under one in your area; a child sits at a lower level than its parent.
@@ -56,7 +55,7 @@ async def list_jurisdictions(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: Allowed(Permission.reference_read),
+    actor: MayReferenceRead,
     parent_id: uuid.UUID | None = None,
     level: JurisdictionLevel | None = None,
     cursor: str | None = None,
@@ -73,7 +72,7 @@ async def list_jurisdictions(
 async def create_agency(
     body: AgencyCreate,
     session: SessionDep,
-    actor: Allowed(Permission.reference_write),
+    actor: MayReferenceWrite,
     idem: IdempotencyDep,
 ) -> Response:
     """One agency per kind and jurisdiction; the name defaults to place + kind in Chinese.
@@ -90,7 +89,7 @@ async def list_agencies(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: Allowed(Permission.reference_read),
+    actor: MayReferenceRead,
     kind: AgencyKind | None = None,
     jurisdiction_id: uuid.UUID | None = None,
     cursor: str | None = None,
@@ -105,7 +104,7 @@ async def list_agencies(
 
 @router.get("/violation-types", response_model=list[ViolationTypePublic])
 async def list_violation_types(
-    session: SessionDep, actor: Allowed(Permission.reference_read)
+    session: SessionDep, actor: MayReferenceRead
 ) -> list[ViolationTypePublic]:
     """The violation types (违法类型) with category and default severity."""
     return [

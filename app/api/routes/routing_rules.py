@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.deps import Allowed, SessionDep
-from app.domain.permissions import Permission
+from app.api.deps import MayReferenceRead, MayRoutingWrite, SessionDep
 from app.models.schemas import RoutingRulePublic, RoutingRuleUpdate
 from app.services.registry import routing
 
@@ -14,7 +13,7 @@ router = APIRouter(prefix="/api/v1", tags=["routing-rules"])
 
 @router.get("/routing-rules", response_model=list[RoutingRulePublic])
 async def list_routing_rules(
-    session: SessionDep, actor: Allowed(Permission.reference_read)
+    session: SessionDep, actor: MayReferenceRead
 ) -> list[RoutingRulePublic]:
     """The rules in force, one per violation type, with their version."""
     return [RoutingRulePublic.model_validate(r) for r in await routing.list_routing_rules(session)]
@@ -25,7 +24,7 @@ async def update_routing_rule(
     violation_type: str,
     body: RoutingRuleUpdate,
     session: SessionDep,
-    actor: Allowed(Permission.routing_write),
+    actor: MayRoutingWrite,
 ) -> RoutingRulePublic:
     """Replace a rule: a new version. Cases routed before keep the assignments (and the
     rule version) they got; only routing from now on uses the new version. The table is

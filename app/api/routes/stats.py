@@ -7,8 +7,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response, status
 
-from app.api.deps import Allowed, SessionDep
-from app.domain.permissions import Permission
+from app.api.deps import MayStatsRead, MayStatsWrite, SessionDep
 from app.models.stats import StatsSignoffIn, StatsTablePublic
 from app.services.reports import stats, stats_export
 
@@ -25,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def read_stats(
     request: Request,
     session: SessionDep,
-    actor: Allowed(Permission.stats_read),
+    actor: MayStatsRead,
     campaign_id: uuid.UUID | None = None,
     jurisdiction_id: uuid.UUID | None = None,
     format: Literal["json", "csv", "xlsx"] | None = None,
@@ -71,7 +70,7 @@ async def read_stats(
 
 @router.post("/stats/signoff", status_code=status.HTTP_201_CREATED, response_model=StatsTablePublic)
 async def sign_off_stats(
-    body: StatsSignoffIn, session: SessionDep, actor: Allowed(Permission.stats_write)
+    body: StatsSignoffIn, session: SessionDep, actor: MayStatsWrite
 ) -> StatsTablePublic:
     """Sign off (签字确认) the campaign's table for a place: its figures as computed now are
     frozen, and every later read returns them. Once per campaign, place and period: 409

@@ -7,8 +7,7 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.api.deps import Allowed, SessionDep
-from app.domain.permissions import Permission
+from app.api.deps import MayTipsRead, SessionDep
 from app.models.tip_media import TipAttachmentPublic
 from app.services.tipline import tip_media
 
@@ -17,7 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["tips"])
 
 @router.get("/tips/{tip_id}/attachments", response_model=list[TipAttachmentPublic])
 async def list_tip_attachments(
-    tip_id: uuid.UUID, session: SessionDep, actor: Allowed(Permission.tips_read)
+    tip_id: uuid.UUID, session: SessionDep, actor: MayTipsRead
 ) -> list[TipAttachmentPublic]:
     """The files sent with a tip, in the order sent, with type (told by content), size
     and SHA-256. 404 when the tip is outside your area."""
@@ -36,7 +35,7 @@ async def download_tip_attachment(
     tip_id: uuid.UUID,
     attachment_id: uuid.UUID,
     session: SessionDep,
-    actor: Allowed(Permission.tips_read),
+    actor: MayTipsRead,
 ) -> Response:
     """One attachment's bytes with its content type. Served as a download, never inline,
     so a crafted file cannot run in the office's browser."""

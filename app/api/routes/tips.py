@@ -8,11 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.api.deps import Allowed, SessionDep, SettingsDep
+from app.api.deps import (
+    MayTipsContact,
+    MayTipsRead,
+    MayTipsTriage,
+    MayTipsWrite,
+    SessionDep,
+    SettingsDep,
+)
 from app.api.idempotency import IdempotencyKey
 from app.api.paging import page_of
 from app.domain.lifecycles import TipStatus
-from app.domain.permissions import Permission
 from app.errors import unprocessable
 from app.models.common import Page
 from app.models.tips import (
@@ -48,7 +54,7 @@ async def create_tip(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    actor: Allowed(Permission.tips_write),
+    actor: MayTipsWrite,
     _declared: IdempotencyKey = None,
 ) -> JSONResponse:
     """Enter a hotline call, letter, visit or mailbox note. Read the `receipt` out to the
@@ -93,7 +99,7 @@ async def list_tips(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: Allowed(Permission.tips_read),
+    actor: MayTipsRead,
     status: TipStatus | None = None,
     needs_attention: bool | None = None,
     cursor: str | None = None,
@@ -111,9 +117,7 @@ async def list_tips(
 
 
 @router.get("/tips/{tip_id}", response_model=TipDetail)
-async def get_tip(
-    tip_id: uuid.UUID, session: SessionDep, actor: Allowed(Permission.tips_read)
-) -> TipDetail:
+async def get_tip(tip_id: uuid.UUID, session: SessionDep, actor: MayTipsRead) -> TipDetail:
     """One tip with its replies, internal notes and the tipster's follow-ups, and
     suggestions: the likely employer and likely duplicate tips in the same county."""
     tip = await tips.get_tip(session, actor, tip_id)
@@ -141,7 +145,7 @@ async def get_tip(
 
 @router.post("/tips/{tip_id}/triage", response_model=TipPublic)
 async def triage_tip(
-    tip_id: uuid.UUID, body: TriageIn, session: SessionDep, actor: Allowed(Permission.tips_triage)
+    tip_id: uuid.UUID, body: TriageIn, session: SessionDep, actor: MayTipsTriage
 ) -> TipPublic:
     """Decide a received tip: `open_case` (needs `employer_id`; the case is routed at
     once), `link_case` (needs `case_id`), `duplicate` (needs `duplicate_of`, another tip)
@@ -165,7 +169,7 @@ async def assign_tip_jurisdiction(
     tip_id: uuid.UUID,
     body: AssignJurisdictionIn,
     session: SessionDep,
-    actor: Allowed(Permission.tips_triage),
+    actor: MayTipsTriage,
 ) -> TipPublic:
     """Hand a tip down to a place in your area; that place's office then sees it."""
     tip = await tips.assign_jurisdiction(
@@ -176,7 +180,7 @@ async def assign_tip_jurisdiction(
 
 @router.post("/tips/{tip_id}/replies", status_code=201, response_model=TipMessagePublic)
 async def reply_to_tip(
-    tip_id: uuid.UUID, body: MessageIn, session: SessionDep, actor: Allowed(Permission.tips_triage)
+    tip_id: uuid.UUID, body: MessageIn, session: SessionDep, actor: MayTipsTriage
 ) -> TipMessagePublic:
     """A reply the tipster reads when looking the tip up by receipt."""
     msg = await tips.add_message(session, actor, tip_id=tip_id, kind="reply", message=body.message)
@@ -185,7 +189,7 @@ async def reply_to_tip(
 
 @router.post("/tips/{tip_id}/notes", status_code=201, response_model=TipMessagePublic)
 async def note_on_tip(
-    tip_id: uuid.UUID, body: MessageIn, session: SessionDep, actor: Allowed(Permission.tips_triage)
+    tip_id: uuid.UUID, body: MessageIn, session: SessionDep, actor: MayTipsTriage
 ) -> TipMessagePublic:
     """An internal note; never shown to the tipster."""
     msg = await tips.add_message(session, actor, tip_id=tip_id, kind="note", message=body.message)
@@ -198,7 +202,7 @@ async def reveal_tip_contact(
     body: ContactRevealIn,
     session: SessionDep,
     settings: SettingsDep,
-    actor: Allowed(Permission.tips_contact),
+    actor: MayTipsContact,
 ) -> ContactOut:
     """The tipster's contact details, for a coordinator who states why (≥ 5 characters).
     The reveal and the reason are in the audit log. Both fields are null for an anonymous

@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.api.deps import Allowed, SessionDep
+from app.api.deps import MayEnforcementApprove, MayQueueRead, MayQueueWrite, SessionDep
 from app.api.paging import page_of
-from app.domain.permissions import Permission
 from app.models.common import Page
 from app.models.enforcement_schemas import (
     TransferCreate,
@@ -35,7 +34,7 @@ async def request_transfer(
     assignment_id: str,
     body: TransferCreate,
     session: SessionDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
 ) -> TransferPublic:
     """Report a suspected crime found on your agency's accepted assignment to your head,
     asking to transfer it to the police (涉嫌犯罪案件移送). `pending_approval`; the head
@@ -49,7 +48,7 @@ async def request_transfer(
 
 @router.post("/transfers/{transfer_id}/approve", response_model=TransferPublic)
 async def approve_transfer(
-    transfer_id: str, session: SessionDep, actor: Allowed(Permission.enforcement_approve)
+    transfer_id: str, session: SessionDep, actor: MayEnforcementApprove
 ) -> TransferPublic:
     """Approve as the agency's head (负责人, role `agency_lead`); the transfer is then due
     to be sent within 24 hours (第5条). 404 for another agency's transfer."""
@@ -62,7 +61,7 @@ async def reject_transfer(
     transfer_id: str,
     body: TransferReject,
     session: SessionDep,
-    actor: Allowed(Permission.enforcement_approve),
+    actor: MayEnforcementApprove,
 ) -> TransferPublic:
     """Reject as the agency's head, with the reason (第5条: 不批准的，应当说明理由)."""
     t = await transfers.decide_transfer(
@@ -76,7 +75,7 @@ async def send_transfer(
     transfer_id: str,
     body: TransferSend,
     session: SessionDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
 ) -> TransferPublic:
     """Send an approved transfer to the nearest police at county level or above (above the
     employer's county for a protective-umbrella share). Their share of the case appears in
@@ -90,7 +89,7 @@ async def decide_filing(
     transfer_id: str,
     body: TransferFilingDecision,
     session: SessionDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
 ) -> TransferPublic:
     """The police's decision whether to open a criminal case (立案, 第8条). Not filing needs
     the reason (422), which the transferring agency is shown."""
@@ -105,7 +104,7 @@ async def list_transfers(
     request: Request,
     response: Response,
     session: SessionDep,
-    actor: Allowed(Permission.queue_read),
+    actor: MayQueueRead,
     status: TransferState | None = None,
     cursor: str | None = None,
     limit: Limit = 50,
@@ -122,7 +121,7 @@ async def list_transfers(
 
 @router.get("/transfers/{transfer_id}", response_model=TransferPublic)
 async def get_transfer(
-    transfer_id: str, session: SessionDep, actor: Allowed(Permission.queue_read)
+    transfer_id: str, session: SessionDep, actor: MayQueueRead
 ) -> TransferPublic:
     """One transfer, if your agency sent or received it or it is in your office's area."""
     return transfers.transfer_public(await transfers.get_transfer(session, actor, transfer_id))

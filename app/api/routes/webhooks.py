@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from app.api.deps import Allowed, SessionDep, SettingsDep
-from app.domain.permissions import Permission
+from app.api.deps import MayQueueWrite, SessionDep, SettingsDep
 from app.models.integration import WebhookCreate, WebhookCreated, WebhookPublic
 from app.services.integration import webhooks
 
@@ -17,7 +16,7 @@ async def create_webhook(
     body: WebhookCreate,
     session: SessionDep,
     settings: SettingsDep,
-    actor: Allowed(Permission.queue_write),
+    actor: MayQueueWrite,
 ) -> WebhookCreated:
     """Register an endpoint for your agency. The answer carries the signing `secret`
     (`whsec_…`) once: keep it. Each event (`assignment.created`, `assignment.updated`,
@@ -35,17 +34,13 @@ async def create_webhook(
 
 
 @router.get("/webhooks", response_model=list[WebhookPublic])
-async def list_webhooks(
-    session: SessionDep, actor: Allowed(Permission.queue_write)
-) -> list[WebhookPublic]:
+async def list_webhooks(session: SessionDep, actor: MayQueueWrite) -> list[WebhookPublic]:
     """Your agency's endpoints (the secrets are never shown again)."""
     return [WebhookPublic.model_validate(e) for e in await webhooks.list_webhooks(session, actor)]
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)
-async def delete_webhook(
-    webhook_id: str, session: SessionDep, actor: Allowed(Permission.queue_write)
-) -> Response:
+async def delete_webhook(webhook_id: str, session: SessionDep, actor: MayQueueWrite) -> Response:
     """Stop deliveries to an endpoint; messages still waiting for it are dropped."""
     await webhooks.delete_webhook(session, actor, webhook_id)
     return Response(status_code=204)
