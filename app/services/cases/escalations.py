@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
 from app.domain.chinatime import china_date
-from app.domain.lifecycles import OPEN_STATES
+from app.domain.lifecycles import OPEN_STATES, RECTIFICATION, transition
 from app.domain.permissions import SYSTEM_ACTOR, Actor
 from app.errors import Conflict, NotFound
 from app.models.base import utcnow
@@ -160,7 +160,8 @@ async def escalate_overdue_rectifications(
             deadline_at=deadline_passed_at(r.deadline),
             detail=f"not corrected by {r.deadline.isoformat()}",
         )
-        r.status, r.updated_at = "escalated", now  # on record now, whoever recorded it
+        r.status = transition(RECTIFICATION, r.status, "escalate")
+        r.updated_at = now  # on record now, whoever recorded it
         session.add(r)
     await session.flush()
     return done
