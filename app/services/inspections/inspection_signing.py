@@ -27,6 +27,7 @@ from app.errors import Conflict, Forbidden, unprocessable
 from app.models.base import utcnow
 from app.models.inspection_schemas import Checklist, FindingCreate, Headcount
 from app.models.inspections import Finding, Inspection, InspectionSignature
+from app.services.cases import cases
 from app.services.core import access
 from app.services.inspections import campaigns, stats_tally
 from app.services.inspections.inspections import (
@@ -134,7 +135,6 @@ async def _file_case(session: AsyncSession, actor: Actor, insp: Inspection) -> N
         findings = await _carried_over(session, insp, findings)
     if not findings:
         return
-    from app.services.cases import cases  # built alongside; imported late
 
     sources = [
         cases.CaseSource(
