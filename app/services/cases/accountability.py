@@ -43,9 +43,7 @@ async def accountability(
     escalations, then most open work."""
     access.require(actor, Permission.audit_read)
     now = now or utcnow()
-    place = await access.get_jurisdiction(
-        session, actor, jurisdiction_id or actor.jurisdiction_id or ""
-    )
+    place = await access.chosen_or_own_jurisdiction(session, actor, jurisdiction_id or None)
     agencies = (
         await session.exec(
             select(Agency)

@@ -211,7 +211,7 @@ async def get_own_assignment(
             .where(Assignment.id == aid)
         )
     ).first()
-    if row is None or actor.agency_id is None or str(row[0].agency_id) != actor.agency_id:
+    if row is None or not access.is_own_agency(actor, row[0].agency_id):
         raise NotFound(f"No assignment {aid} for your agency.")
     return row[0], row[1]
 

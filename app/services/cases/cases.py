@@ -49,18 +49,13 @@ def case_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.kind == "system":
         return sa.true()
     if actor.is_office:
-        if not actor.jurisdiction_path:
-            return sa.false()
-        return col(Case.jurisdiction_path).startswith(actor.jurisdiction_path, autoescape=True)
-    if actor.agency_id is None or not actor.jurisdiction_path:
-        return sa.false()
+        return access.in_area(actor, Case.jurisdiction_path)
     # Its own share, and only inside its own area: once the employer moves away
     # (`follow_employer`), the old county's agencies read nothing more of the case.
     return sa.and_(
-        col(Case.jurisdiction_path).startswith(actor.jurisdiction_path, autoescape=True),
+        access.in_area(actor, Case.jurisdiction_path),
         sa.exists().where(
-            col(Assignment.case_id) == col(Case.id),
-            col(Assignment.agency_id) == uuid.UUID(actor.agency_id),
+            col(Assignment.case_id) == col(Case.id), access.own_agency(actor, Assignment.agency_id)
         ),
     )
 

@@ -231,7 +231,7 @@ async def serve_document(
     """Record service (送达) once, by the issuing agency; not before issue nor in the future."""
     did = access.as_uuid(document_id, "document")
     doc = await session.get(Document, did, with_for_update=True)
-    if doc is None or actor.agency_id is None or str(doc.agency_id) != actor.agency_id:
+    if doc is None or not access.is_own_agency(actor, doc.agency_id):
         raise NotFound(f"No document {did} of your agency.")
     if doc.served_on is not None:
         raise Conflict(f"{doc.number} was served already, on {doc.served_on}.")

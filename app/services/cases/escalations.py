@@ -266,13 +266,7 @@ async def list_escalations(
 ) -> tuple[list[Escalation], str | None]:
     """Oldest first, in the caller's jurisdiction subtree."""
     n = clamp(limit)
-    query = select(Escalation)
-    if actor.kind != "system":
-        if not actor.jurisdiction_path:
-            return [], None
-        query = query.where(
-            col(Escalation.jurisdiction_path).startswith(actor.jurisdiction_path, autoescape=True)
-        )
+    query = select(Escalation).where(access.in_area(actor, Escalation.jurisdiction_path))
     if handled is not None:
         cond = (
             col(Escalation.handled_at).is_not(None)

@@ -33,7 +33,7 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.cases import AgencyQueueState, Assignment, Case, Rectification
 from app.models.employers import Employer
 from app.services.cases.clocks import overdue_condition
-from app.services.core import case_visibility, dialect
+from app.services.core import access, case_visibility, dialect
 from app.services.core.pagination import clamp, decode_cursor, encode_cursor
 from app.services.integration import feed, queue_versions
 
@@ -361,12 +361,13 @@ async def list_queue(
     """The caller's agency's assignments, oldest first. `owner`: "me", "none" or a
     user id (the route has checked it)."""
     n = clamp(limit)
-    if actor.agency_id is None:
+    agency_id = access.agency_of(actor)
+    if agency_id is None:
         return QueuePage([], {}, None)
     now = now or utcnow()
     owner_kind, owner_id = owner_filter(resolve_owner(actor, owner))
     params: dict[str, Any] = {
-        "agency_id": uuid.UUID(actor.agency_id),
+        "agency_id": agency_id,
         "n": n + 1,
         "status": status,
         "now": now,
@@ -417,9 +418,9 @@ async def run_queue(
     The version is read before the page, so the ETag is never newer than what the page
     shows: a change in between only makes the next conditional GET answer 200 again.
     """
-    if actor.agency_id is None:
+    agency_id = access.agency_of(actor)
+    if agency_id is None:
         return make_etag(uuid.UUID(int=0), 0, query), QueuePage([], {}, None)
-    agency_id = uuid.UUID(actor.agency_id)
     versions = queue_versions.versions_for(engine)
     etag, unchanged = await wait_for_etag(versions, agency_id, query, if_none_match, wait)
     if unchanged:

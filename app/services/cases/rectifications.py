@@ -151,7 +151,7 @@ async def _own_rectification(
     if dialect.is_postgres(session):
         query = query.with_for_update(of=Rectification)
     row = (await session.exec(query)).first()
-    if row is None or actor.agency_id is None or str(row[1].agency_id) != actor.agency_id:
+    if row is None or not access.is_own_agency(actor, row[1].agency_id):
         raise NotFound(f"No rectification {rid} for your agency.")
     return row[0], row[1], row[2]
 

@@ -140,7 +140,7 @@ async def _sender_side(
     """The transfer as its own agency sees it; 404 for every other agency."""
     tid = access.as_uuid(transfer_id, "transfer")
     t = await session.get(Transfer, tid)
-    if t is None or actor.agency_id is None or str(t.agency_id) != actor.agency_id:
+    if t is None or not access.is_own_agency(actor, t.agency_id):
         raise _not_found(tid)
     a = await session.get(Assignment, t.assignment_id)
     if a is None:
@@ -407,7 +407,7 @@ async def decide_filing(
     now = now or clock_now()
     tid = access.as_uuid(transfer_id, "transfer")
     t = await session.get(Transfer, tid)
-    if t is None or actor.agency_id is None or str(t.police_agency_id) != actor.agency_id:
+    if t is None or not access.is_own_agency(actor, t.police_agency_id):
         raise _not_found(tid)
     if t.status != _T.sent:
         raise Conflict(f"The transfer is {t.status}; only a transfer sent to you is decided.")
@@ -489,19 +489,17 @@ def _visible(actor: Actor) -> sa.ColumnElement[bool]:
     """The office sees its area's transfers; an agency the ones it sent or received."""
     if actor.kind == "system":
         return sa.true()
-    mine: list[sa.ColumnElement[bool]] = []
-    if actor.agency_id is not None:
-        aid = uuid.UUID(actor.agency_id)
-        mine += [col(Transfer.agency_id) == aid, col(Transfer.police_agency_id) == aid]
-    if actor.is_office and actor.jurisdiction_path:
+    mine = [
+        access.own_agency(actor, Transfer.agency_id),
+        access.own_agency(actor, Transfer.police_agency_id),
+    ]
+    if actor.is_office:
         mine.append(
             col(Transfer.case_id).in_(
-                select(Case.id).where(
-                    col(Case.jurisdiction_path).startswith(actor.jurisdiction_path, autoescape=True)
-                )
+                select(Case.id).where(access.in_area(actor, Case.jurisdiction_path))
             )
         )
-    return sa.or_(*mine) if mine else sa.false()
+    return sa.or_(*mine)
 
 
 async def get_transfer(

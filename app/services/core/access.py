@@ -43,13 +43,71 @@ def in_subtree(actor: Actor, path: str | None) -> bool:
     return path.startswith(actor.jurisdiction_path)
 
 
-def jurisdiction_scope(actor: Actor) -> ColumnElement[bool]:
-    """A condition on Jurisdiction: the actor's node and everything under it."""
+def in_area(actor: Actor, path: Any) -> ColumnElement[bool]:
+    """The row's jurisdiction path (`path`, a column) lies in the actor's subtree: every
+    scoped read of a place-bound record filters with this (everything for the system,
+    nothing for an actor without a place)."""
     if actor.kind == "system":
         return sa.true()
     if not actor.jurisdiction_path:
         return sa.false()
-    return col(Jurisdiction.path).startswith(actor.jurisdiction_path, autoescape=True)
+    return col(path).startswith(actor.jurisdiction_path, autoescape=True)
+
+
+def above_area(actor: Actor, path: Any) -> ColumnElement[bool]:
+    """The place at `path` (a column) is the actor's own or one above it (a city-wide
+    campaign is reported on by each county in it)."""
+    return sa.literal(actor.jurisdiction_path or "").startswith(col(path))
+
+
+def agency_of(actor: Actor) -> uuid.UUID | None:
+    """The actor's own agency; None for an office account, the system or the public."""
+    return uuid.UUID(actor.agency_id) if actor.agency_id else None
+
+
+def is_own_agency(actor: Actor, agency_id: uuid.UUID | str | None) -> bool:
+    """`agency_id` is the actor's own agency (a record held by one agency is read and
+    changed by that agency only; everyone else gets 404)."""
+    return (
+        actor.agency_id is not None and agency_id is not None and str(agency_id) == actor.agency_id
+    )
+
+
+def own_agency(actor: Actor, column: Any) -> ColumnElement[bool]:
+    """`column` (an agency id) is the actor's own agency; nothing without one."""
+    aid = agency_of(actor)
+    return sa.false() if aid is None else col(column) == aid
+
+
+def home_place(actor: Actor) -> tuple[uuid.UUID, str] | None:
+    """The jurisdiction an account belongs to (id and path), if it has one."""
+    if actor.kind in ("user", "service") and actor.jurisdiction_id and actor.jurisdiction_path:
+        return uuid.UUID(actor.jurisdiction_id), actor.jurisdiction_path
+    return None
+
+
+async def chosen_or_own_jurisdiction(
+    session: AsyncSession, actor: Actor, jurisdiction_id: str | uuid.UUID | None
+) -> Jurisdiction:
+    """The jurisdiction a report asks for, or else the actor's own; 404 outside its area
+    (and when it names none and has none)."""
+    chosen = jurisdiction_id if jurisdiction_id is not None else actor.jurisdiction_id
+    if chosen is None:
+        raise NotFound("Name a jurisdiction: you have none of your own.")
+    return await get_jurisdiction(session, actor, chosen)
+
+
+def is_national(actor: Actor) -> bool:
+    """The system, or an account of the root (national) jurisdiction: national tables (the
+    routing table, the working-day calendar) are changed only at that level."""
+    if actor.kind == "system":
+        return True
+    return len([p for p in (actor.jurisdiction_path or "").strip("/").split("/") if p]) == 1
+
+
+def jurisdiction_scope(actor: Actor) -> ColumnElement[bool]:
+    """A condition on Jurisdiction: the actor's node and everything under it."""
+    return in_area(actor, Jurisdiction.path)
 
 
 def jurisdiction_ids_in_scope(actor: Actor) -> Any:

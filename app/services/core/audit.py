@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import auditlog
 from app.domain.permissions import Actor
 from app.models.audit import AuditEntry
+from app.services.core import access
 from app.services.core.pagination import after, clamp, encode_cursor
 
 
@@ -31,12 +32,7 @@ async def list_audit(
     await _seal_first(session)
     n = clamp(limit)
     query = select(AuditEntry)
-    if actor.kind != "system":
-        query = query.where(
-            col(AuditEntry.jurisdiction_path).startswith(
-                actor.jurisdiction_path or "\0", autoescape=True
-            )
-        )
+    query = query.where(access.in_area(actor, AuditEntry.jurisdiction_path))
     if entity_type:
         query = query.where(AuditEntry.entity_type == entity_type)
     if entity_id:

@@ -34,7 +34,7 @@ from app.models.base import utcnow
 from app.models.cases import Action, Assignment, Case
 from app.models.employers import Employer
 from app.models.integration import AssignmentChange, FeedHead, WebhookEndpoint, WebhookOutbox
-from app.services.core import case_visibility
+from app.services.core import access, case_visibility
 from app.services.core.pagination import clamp
 
 _BUMPS = "labourwatch.feed.bumps"
@@ -262,7 +262,7 @@ async def list_changes(
 ) -> tuple[list[tuple[AssignmentChange, Row]], int]:
     """The caller's agency's changes after `since`, oldest first, and the next cursor."""
     n = clamp(limit)
-    if actor.agency_id is None:
+    if access.agency_of(actor) is None:
         return [], since
     found = (
         await session.exec(
@@ -271,7 +271,7 @@ async def list_changes(
             .join(Case, col(Case.id) == col(AssignmentChange.case_id))
             .join(Employer, col(Employer.id) == col(Case.employer_id))
             .where(
-                col(AssignmentChange.agency_id) == uuid.UUID(actor.agency_id),
+                access.own_agency(actor, AssignmentChange.agency_id),
                 col(AssignmentChange.seq) > since,
             )
             .order_by(col(AssignmentChange.seq))

@@ -146,7 +146,8 @@ async def create_webhook(
     session: AsyncSession, actor: Actor, *, settings: Settings, url: str, description: str = ""
 ) -> tuple[WebhookEndpoint, str]:
     """A new endpoint for the caller's agency, and its secret (returned once, kept encrypted)."""
-    if actor.agency_id is None:
+    agency_id = access.agency_of(actor)
+    if agency_id is None:
         raise unprocessable(["body", "url"], "Only an account of an agency can add webhooks.")
     try:
         await check_url(url, allow_private=settings.webhook_allow_private)
@@ -154,7 +155,7 @@ async def create_webhook(
         raise unprocessable(["body", "url"], str(exc)) from None
     secret = new_secret()
     endpoint = WebhookEndpoint(
-        agency_id=uuid.UUID(actor.agency_id),
+        agency_id=agency_id,
         url=url,
         description=description,
         secret=b"",
@@ -175,14 +176,12 @@ async def create_webhook(
 
 
 async def list_webhooks(session: AsyncSession, actor: Actor) -> list[WebhookEndpoint]:
-    if actor.agency_id is None:
-        return []
     return list(
         (
             await session.exec(
                 select(WebhookEndpoint)
                 .where(
-                    col(WebhookEndpoint.agency_id) == uuid.UUID(actor.agency_id),
+                    access.own_agency(actor, WebhookEndpoint.agency_id),
                     col(WebhookEndpoint.deleted_at).is_(None),
                 )
                 .order_by(col(WebhookEndpoint.created_at), col(WebhookEndpoint.id))
@@ -201,7 +200,7 @@ async def delete_webhook(session: AsyncSession, actor: Actor, endpoint_id: uuid.
             )
         )
     ).first()
-    if endpoint is None or actor.agency_id is None or str(endpoint.agency_id) != actor.agency_id:
+    if endpoint is None or not access.is_own_agency(actor, endpoint.agency_id):
         raise NotFound(f"No webhook {eid} for your agency.")
     before = auditlog.snapshot(endpoint, exclude=("secret",))
     endpoint.deleted_at = utcnow()

@@ -20,6 +20,7 @@ from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Severity
 from app.errors import Conflict, Forbidden, NotFound
 from app.models.base import utcnow
 from app.models.reference import Agency, Jurisdiction, RoutingRule, RoutingRuleVersion
+from app.services.core import access
 
 
 async def load_rules(session: AsyncSession) -> dict[str, routing.RoutingRule]:
@@ -155,7 +156,7 @@ async def update_routing_rule(
     The table is one for the whole country, so only an admin of the national (root)
     jurisdiction may edit it: 403 for an admin lower down.
     """
-    if actor.kind != "system" and len(path_ids(actor.jurisdiction_path or "")) != 1:
+    if not access.is_national(actor):
         raise Forbidden(
             "The routing table is national; only an admin at the national level may change it."
         )

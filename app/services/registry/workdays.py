@@ -25,7 +25,6 @@ from app.errors import Forbidden, Unprocessable, field_error
 from app.models.base import utcnow
 from app.models.calendar import CalendarPublic, CalendarUpdate, WorkCalendarYear
 from app.services.core import access
-from app.services.registry.routing import path_ids
 
 # Working-day clocks run at most 60 + 30 working days (劳动保障监察条例 第17条):
 # well inside the year they start in and the next.
@@ -107,7 +106,7 @@ async def set_calendar(
     State Council sets it), so only an admin of the national (root) jurisdiction may;
     403 for an admin lower down."""
     access.require(actor, Permission.reference_write)
-    if actor.kind != "system" and len(path_ids(actor.jurisdiction_path or "")) != 1:
+    if not access.is_national(actor):
         raise Forbidden(
             "The working-day calendar is national; only an admin at the "
             "national level may change it."

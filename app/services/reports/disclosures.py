@@ -18,7 +18,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -272,11 +271,7 @@ async def disclosure_view(session: AsyncSession, d: Disclosure) -> DisclosurePub
 
 
 def _in_area(actor: Actor) -> ColumnElement[bool]:
-    if actor.kind == "system":
-        return sa.true()
-    if not actor.jurisdiction_path:
-        return sa.false()
-    return col(Disclosure.jurisdiction_path).startswith(actor.jurisdiction_path, autoescape=True)
+    return access.in_area(actor, Disclosure.jurisdiction_path)
 
 
 def _filtered(query: Any, *, place_path: str | None, violation_type: str | None) -> Any:

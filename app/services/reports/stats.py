@@ -79,7 +79,7 @@ class StatsTable:
 def _campaigns_for(actor: Actor) -> SelectOfScalar[Campaign]:
     """Campaigns run in the actor's area or above it (a city-wide campaign is reported on
     by each county)."""
-    above = sa.literal(actor.jurisdiction_path or "").startswith(col(Jurisdiction.path))
+    above = access.above_area(actor, Jurisdiction.path)
     return (
         select(Campaign)
         .join(Jurisdiction, col(Campaign.jurisdiction_id) == col(Jurisdiction.id))
@@ -124,10 +124,7 @@ async def current_campaign(
 async def _place(
     session: AsyncSession, actor: Actor, jurisdiction_id: uuid.UUID | str | None
 ) -> Jurisdiction:
-    chosen = jurisdiction_id if jurisdiction_id is not None else actor.jurisdiction_id
-    if chosen is None:
-        raise NotFound("Name a jurisdiction: you have none of your own.")
-    return await access.get_jurisdiction(session, actor, chosen)
+    return await access.chosen_or_own_jurisdiction(session, actor, jurisdiction_id)
 
 
 def _scope(campaign: Campaign, place: Jurisdiction) -> Scope:

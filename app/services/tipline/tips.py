@@ -74,11 +74,7 @@ class Submitted:
 
 
 def tip_scope(actor: Actor) -> ColumnElement[bool]:
-    if actor.kind == "system":
-        return sa.true()
-    if not actor.jurisdiction_path:
-        return sa.false()
-    return col(Tip.scope_path).startswith(actor.jurisdiction_path, autoescape=True)
+    return access.in_area(actor, Tip.scope_path)
 
 
 def overdue(tip: Tip) -> bool:
@@ -146,9 +142,7 @@ async def _place(
         if place is None:
             raise unprocessable(["body", "jurisdiction_id"], "no such jurisdiction")
         return place.id, place.path
-    if actor.kind in ("user", "service") and actor.jurisdiction_id and actor.jurisdiction_path:
-        return uuid.UUID(actor.jurisdiction_id), actor.jurisdiction_path
-    return None, None
+    return access.home_place(actor) or (None, None)
 
 
 async def _replay(
