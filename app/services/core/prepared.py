@@ -1,0 +1,150 @@
+"""A statement compiled once per process and run on the driver's own connection.
+
+For the few writes and reads that run thousands of times a second (a tip of a
+flood), SQLAlchemy's execution layer — its compiled-cache lookup, execution
+context, cursor adaption and result — cost more than the statement itself. A
+`Prepared` statement is compiled by SQLAlchemy once per dialect (so its SQL,
+its parameter order and its type conversions are exactly SQLAlchemy's), and each
+call converts the parameters with SQLAlchemy's own bind processors and hands
+them to asyncpg or aiosqlite directly, on a connection checked out of the
+engine's pool as usual.
+
+Errors are answered as they would have been through SQLAlchemy (app/errors.py):
+a lost or refusing server is a 503 and the connection leaves the pool
+(invalidated), text PostgreSQL cannot store is a 422; anything else propagates.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.util import greenlet_spawn
+
+from app.errors import database_unreachable, unstorable_text
+
+# As app/db.py and app/errors.py: SQLSTATEs of a server that is not there right now,
+# and of text the server cannot store.
+_GONE = ("08", "57P01", "57P02", "57P03")
+_UNSTORABLE = ("22021", "22P05")
+
+Processor = Callable[[Any], Any] | None
+_GIVEN = object()  # a parameter the caller passes (no value of its own in the statement)
+Bind = tuple[str, Processor, Any]
+
+
+Bind = tuple[str, Processor, Any]
+
+
+class Prepared:
+    """One statement; `await stmt.first(conn, params)` → the first row as a tuple, or None."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[str, str], tuple[str, list[Bind]]] = {}
+
+    def _for(self, dialect: Dialect) -> tuple[str, list[Bind]]:
+        key = (dialect.name, dialect.driver)
+        found = self._compiled.get(key)
+        if found is None:
+            compiled: Any = self.statement.compile(dialect=dialect)
+            processors = compiled._bind_processors
+            order = []
+            for name in compiled.positiontup:
+                bind = compiled.binds[name]
+                fixed = _GIVEN if bind.required else bind.effective_value
+                order.append((name, processors.get(name), fixed))
+            found = self._compiled[key] = (compiled.string, order)
+        return found
+
+    def parameters(self, dialect: Dialect, params: Mapping[str, Any]) -> list[Any]:
+        """The driver's positional parameters: `params` by name (and the statement's own
+        literals), each converted as SQLAlchemy converts it."""
+        _, order = self._for(dialect)
+        args = []
+        for name, process, fixed in order:
+            value = params[name] if fixed is _GIVEN else fixed
+            args.append(value if process is None else process(value))
+        return args
+
+    async def first(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """Run the statement; its first row (RETURNING), or None. On PostgreSQL outside a
+        transaction, so a single statement commits itself; on SQLite inside the
+        transaction its driver begins at the first write, which the caller commits."""
+        sql, _ = self._for(conn.dialect)
+        args = self.parameters(conn.dialect, params)
+        try:
+            if conn.postgres:
+                row = await conn.driver.fetchrow(sql, *args)
+                return None if row is None else tuple(row)
+            rows = await conn.driver.execute_fetchall(sql, args)
+            return tuple(rows[0]) if rows else None
+        except Exception as exc:
+            await conn.reraise(exc)
+            raise
+
+    async def run(self, conn: Connection, params: Mapping[str, Any]) -> None:
+        """Run a statement that returns nothing."""
+        sql, _ = self._for(conn.dialect)
+        args = self.parameters(conn.dialect, params)
+        try:
+            if conn.postgres:
+                await conn.driver.execute(sql, *args)
+            else:
+                await conn.driver.execute(sql, args)
+        except Exception as exc:
+            await conn.reraise(exc)
+            raise
+
+
+class Connection:
+    """A connection of the engine's pool, as its driver's own (asyncpg or aiosqlite)."""
+
+    def __init__(self, pooled: Any, dialect: Dialect) -> None:
+        self.pooled = pooled
+        self.dialect = dialect
+        self.postgres = dialect.name == "postgresql"
+        self.driver: Any = pooled.driver_connection
+
+    async def commit(self) -> None:
+        """Commit what was written on SQLite (its driver began the transaction at the
+        first write); nothing to do on PostgreSQL, where each statement commits."""
+        if self.postgres:
+            return
+        try:
+            await self.driver.commit()
+        except Exception as exc:
+            await self.reraise(exc)
+            raise
+
+    async def reraise(self, exc: Exception) -> None:
+        """Raise the error the route answers with, as SQLAlchemy's translation and
+        app/errors.py would have it; return to let `exc` itself propagate (a 500)."""
+        code = str(getattr(exc, "sqlstate", "") or "")
+        if code in _UNSTORABLE:
+            raise unstorable_text() from exc
+        if isinstance(exc, OSError | asyncpg.InterfaceError) or code.startswith(_GONE):
+            await greenlet_spawn(self.pooled.invalidate)  # the pool replaces it
+            raise database_unreachable() from exc
+        if isinstance(exc, sqlite3.OperationalError | sqlite3.InterfaceError):
+            raise database_unreachable() from exc
+
+
+@asynccontextmanager
+async def connect(engine: AsyncEngine) -> AsyncIterator[Connection]:
+    """A connection checked out of `engine`'s pool (as `engine.connect()` would, without
+    building SQLAlchemy's Connection around it) and given back after, rolled back."""
+    try:
+        pooled = await engine.raw_connection()
+    except (OSError, engine.dialect.loaded_dbapi.Error) as exc:
+        raise database_unreachable() from exc  # no server to connect to, for now
+    try:
+        yield Connection(pooled, engine.dialect)
+    finally:
+        await greenlet_spawn(pooled.close)
