@@ -27,8 +27,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import SECRET, app_env, pg_database, run_cli  # noqa: E402
-from bench.scenarios.seed import add_assignments, seed_demo  # noqa: E402
+from bench.harness import SECRET, app_env, pg_database, run_cli
+from bench.scenarios.seed import add_assignments, seed_demo
 
 # The body bench/post_tip.lua sends.
 TIP_BYTES = (

@@ -6,7 +6,6 @@ from fastapi import APIRouter
 
 from app.api.routes import collect
 
-
 # Matched first: a flood of tips is the tip-line's heaviest load, and FastAPI tries each
 # request against every route included before its own (twice: to match, then to handle).
 HOT = ("tips",)

@@ -48,20 +48,52 @@ class Prepared:
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._compiled: dict[tuple[str, str], tuple[str, list[Bind]]] = {}
+        self._results: dict[tuple[str, str], list[tuple[int, Callable[[Any], Any]]]] = {}
 
     def _for(self, dialect: Dialect) -> tuple[str, list[Bind]]:
         key = (dialect.name, dialect.driver)
         found = self._compiled.get(key)
         if found is None:
             compiled: Any = self.statement.compile(dialect=dialect)
-            processors = compiled._bind_processors
-            order = []
-            for name in compiled.positiontup:
-                bind = compiled.binds[name]
-                fixed = _GIVEN if bind.required else bind.effective_value
-                order.append((name, processors.get(name), fixed))
-            found = self._compiled[key] = (compiled.string, order)
+            given = {name for name, bind in compiled.binds.items() if bind.required}
+            # IN lists of fixed values are rendered into the statement now (SQLAlchemy
+            # would at each execution); the caller's parameters stay parameters.
+            state = compiled.construct_expanded_state({name: _GIVEN for name in given})
+            processors = {**compiled._bind_processors, **state.processors}
+            order = [
+                (name, processors.get(name), state.parameters[name]) for name in state.positiontup
+            ]
+            found = self._compiled[key] = (state.statement, order)
+            # What SQLAlchemy does to each column it reads, for the columns it does it to.
+            self._results[key] = [
+                (i, process)
+                for i, column in enumerate(compiled._result_columns)
+                if (process := column[3]._cached_result_processor(dialect, None)) is not None
+            ]
         return found
+
+    async def all(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row, each column read as SQLAlchemy reads it (its result processors)."""
+        sql, _ = self._for(conn.dialect)
+        args = self.parameters(conn.dialect, params)
+        try:
+            if conn.postgres:
+                rows: Any = await conn.driver.fetch(sql, *args)
+            else:
+                rows = await conn.driver.execute_fetchall(sql, args)
+        except Exception as exc:
+            await conn.reraise(exc)
+            raise
+        steps = self._results[conn.dialect.name, conn.dialect.driver]
+        if not steps:
+            return [tuple(r) for r in rows]
+        out = []
+        for r in rows:
+            values = list(r)
+            for i, process in steps:
+                values[i] = process(values[i])
+            out.append(tuple(values))
+        return out
 
     def parameters(self, dialect: Dialect, params: Mapping[str, Any]) -> list[Any]:
         """The driver's positional parameters: `params` by name (and the statement's own
