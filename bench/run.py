@@ -3,16 +3,20 @@
     .venv/bin/python bench/run.py            # full: 3 runs × 10 s each, 1M-row queue
     .venv/bin/python bench/run.py --quick    # smoke: 3 runs × 3 s, no 1M seeding
     .venv/bin/python bench/run.py --only tips_pg,queue_304
+    .venv/bin/python bench/run.py --only queue_pages --sizes 1000,1000000
 
 Needs wrk and a PostgreSQL server at LABOURWATCH_TEST_PG (default
 postgresql://postgres@127.0.0.1:5432; throwaway databases are created and dropped).
 Every figure is the median of the runs, with its spread, and a ratio against a
-reference app measured in the same session.
+reference app measured in the same session, its runs taken in turns with ours
+(ref, ours, ref, ours, …) so that other work on a shared machine falls on both.
+Each figure with a target prints its verdict, PASS or MISS.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import subprocess
@@ -76,7 +80,7 @@ def machine() -> list[str]:
 
 def fmt(row: Row) -> list[str]:
     f, met = row.figure, row.met
-    verdict = "" if met is None else ("met" if met else "**missed**")
+    verdict = "" if met is None else ("PASS" if met else "**MISS**")
     if f is None:
         return [row.name, row.value or "—", "", "", "", "", row.target or row.note, verdict]
     bad = sum(r.non_2xx for r in f.runs)
@@ -166,8 +170,18 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="short runs, no 1M seeding")
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument(
+        "--sizes",
+        default="",
+        help="assignments in the queue for queue_pages, comma-separated "
+        "(default 1000,1000000; --quick: 1000)",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
+    if args.sizes:
+        plan = dataclasses.replace(
+            plan, sizes=tuple(int(n.replace("_", "")) for n in args.sizes.split(",") if n)
+        )
     chosen = scenarios(plan)
     names = [n for n in args.only.split(",") if n] or list(chosen)
     rows: list[Row] = []
