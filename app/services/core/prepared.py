@@ -19,7 +19,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import asyncpg
 from sqlalchemy.engine import Dialect
@@ -37,9 +37,7 @@ _UNSTORABLE = ("22021", "22P05")
 Processor = Callable[[Any], Any] | None
 _GIVEN = object()  # a parameter the caller passes (no value of its own in the statement)
 Bind = tuple[str, Processor, Any]
-
-
-Bind = tuple[str, Processor, Any]
+T = TypeVar("T")
 
 
 class Prepared:
@@ -121,18 +119,13 @@ class Prepared:
             await conn.reraise(exc)
             raise
 
-    async def run(self, conn: Connection, params: Mapping[str, Any]) -> None:
-        """Run a statement that returns nothing."""
-        sql, _ = self._for(conn.dialect)
-        args = self.parameters(conn.dialect, params)
-        try:
-            if conn.postgres:
-                await conn.driver.execute(sql, *args)
-            else:
-                await conn.driver.execute(sql, args)
-        except Exception as exc:
-            await conn.reraise(exc)
-            raise
+    def bound(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        """The SQL and the driver's parameters, for `Connection.in_thread`."""
+        return self._for(dialect)[0], self.parameters(dialect, params)
+
+    def position(self, dialect: Dialect, name: str) -> int:
+        """Where parameter `name` is in `bound()`'s list."""
+        return [n for n, _, _ in self._for(dialect)[1]].index(name)
 
 
 class Connection:
@@ -144,13 +137,17 @@ class Connection:
         self.postgres = dialect.name == "postgresql"
         self.driver: Any = pooled.driver_connection
 
-    async def commit(self) -> None:
-        """Commit what was written on SQLite (its driver began the transaction at the
-        first write); nothing to do on PostgreSQL, where each statement commits."""
-        if self.postgres:
-            return
+    async def in_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """SQLite: run `work` on the sqlite3 connection in aiosqlite's own thread, in one
+        hand-over instead of one per statement (each costs a wake-up of that thread and
+        of the event loop while the one connection is held). Through aiosqlite's
+        `_execute`, the method its public ones use; without it (another aiosqlite),
+        `work` runs on the connection's thread through the public methods' path."""
+        run = getattr(self.driver, "_execute", None)
+        if run is None:
+            raise RuntimeError("aiosqlite without Connection._execute")
         try:
-            await self.driver.commit()
+            return cast(T, await run(work, self.driver._conn))
         except Exception as exc:
             await self.reraise(exc)
             raise

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -409,10 +410,10 @@ async def submit_alone(
             params = {**row, **{f"audit_{k}": v for k, v in entry.items()}}
             inserted = await _PREPARED_AUDITED.first(conn, params)
         else:
-            inserted = await _PREPARED_ONCE.first(conn, row)
-            if inserted is not None:
-                await _PREPARED_ENTRY.run(conn, {**entry, "jurisdiction_path": inserted[0]})
-            await conn.commit()
+            tip = _PREPARED_ONCE.bound(conn.dialect, row)
+            audit = _PREPARED_ENTRY.bound(conn.dialect, {**entry, "jurisdiction_path": ""})
+            at = _PREPARED_ENTRY.position(conn.dialect, "jurisdiction_path")
+            inserted = await conn.in_thread(partial(_sqlite_tip, tip, audit, at))
     if inserted is None:
         return None
     row["scope_path"] = inserted[0]
@@ -460,6 +461,21 @@ _INSERT_AUDITED = {
 _PREPARED_AUDITED = prepared.Prepared(_INSERT_AUDITED[True])
 _PREPARED_ONCE = prepared.Prepared(_INSERT_ONCE[False, True])
 _PREPARED_ENTRY = prepared.Prepared(auditlog.INSERT_ENTRY)
+
+
+def _sqlite_tip(
+    tip: tuple[str, list[Any]], entry: tuple[str, list[Any]], path_at: int, db: Any
+) -> tuple[Any, ...] | None:
+    """On SQLite's connection, in its thread: the tip, its audit entry (with the scope
+    the tip was given) and the COMMIT, as `_insert_once` and `db.transaction` write them."""
+    found = db.execute(*tip).fetchone()
+    if found is not None:
+        sql, args = entry
+        args = [*args]
+        args[path_at] = found[0]
+        db.execute(sql, args)
+    db.commit()
+    return None if found is None else tuple(found)
 
 
 async def _insert_once(
