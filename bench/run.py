@@ -148,8 +148,9 @@ cases with a restricted share are still read through the ORM. The fast path now
 takes its permission and its filters' defaults from the route's declaration, and
 the app does not start if its item dict is not QueueItem's fields in order
 (issue #13). The 304 path is unchanged. The 1,000,000 page reads the same 51 rows
-through the same index; its lower figure is the machine's load on PostgreSQL
-(the reference drops as much), so its verdict also needs the quiet re-run.
+through the same index (0.84x of its reference in the final run, 0.73x in an
+earlier one taken while a test suite ran here); its verdict too needs the quiet
+re-run.
 """
 
 
