@@ -141,7 +141,6 @@ async def measure(app: App, make: Any, n: int, profile: bool, label: str) -> Non
             stats = pstats.Stats(profiler)
             stats.sort_stats("tottime").print_stats(40)
             stats.sort_stats("cumulative").print_stats(80)
-            stats.print_callers("isinstance|iterencode|uuid.py.*__init__|hmac_new")
     print(
         f"{label}: {n} requests, {cpu / n * 1e6:.0f} µs CPU each, "
         f"{n / wall:.0f}/s in process, statuses {counts}"
