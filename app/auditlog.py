@@ -45,6 +45,10 @@ GENESIS = "0" * 64
 _PENDING_TABLE: sa.Table = AuditPending.__table__  # type: ignore[attr-defined]
 _PENDING_COLUMNS = list(_PENDING_TABLE.columns)
 _INSERT_PENDING = sa.insert(_PENDING_TABLE)
+INSERT_ENTRY = sa.insert(_PENDING_TABLE).values(
+    {c.name: sa.bindparam(c.name, type_=c.type) for c in _PENDING_COLUMNS if c.name != "id"}
+)
+"""One entry as `pending_row()` makes it, every column a parameter (one compiled form)."""
 _ENTRY_TABLE: sa.Table = AuditEntry.__table__  # type: ignore[attr-defined]
 
 

@@ -160,19 +160,29 @@ def _sqlstate(exc: DBAPIError) -> str:
     return ""
 
 
+def unstorable_text() -> Unprocessable:
+    """Text PostgreSQL refuses to store: the client's input (422), not our failure."""
+    return Unprocessable(
+        "A text field holds a character that cannot be stored "
+        "(a NUL byte, \\u0000); remove it and send again."
+    )
+
+
+def database_unreachable() -> ServiceUnavailable:
+    """The database is gone or refusing for now: 503 with Retry-After."""
+    return ServiceUnavailable("The database is not reachable right now; retry shortly.")
+
+
 def _database_down(eh: ExceptionHandler, request: Request, exc: Exception) -> Problem | None:
     if isinstance(exc, DBAPIError) and _sqlstate(exc) in _UNSTORABLE_TEXT:
-        return Unprocessable(
-            "A text field holds a character that cannot be stored "
-            "(a NUL byte, \\u0000); remove it and send again."
-        )
+        return unstorable_text()
     if (
         isinstance(exc, DBAPIError)
         and not isinstance(exc, InterfaceError | OperationalError)
         and not exc.connection_invalidated
     ):
         return None
-    return ServiceUnavailable("The database is not reachable right now; retry shortly.")
+    return database_unreachable()
 
 
 def _with_request_id(

@@ -11,6 +11,7 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
 from prometheus_client import Counter, Histogram
 from starlette.exceptions import HTTPException
@@ -30,6 +31,22 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+
+
+_Children = tuple[Any, Any]
+_children: dict[tuple[str, str, str], _Children] = {}
+
+
+def _metrics(method: str, template: str, status: str) -> _Children:
+    """The request counter's and latency histogram's series for one route and answer,
+    looked up once: `labels()` takes a lock and builds its key on every call."""
+    found = _children.get((method, template, status))
+    if found is None:
+        found = _children[method, template, status] = (
+            REQUESTS.labels(method, template, status),
+            LATENCY.labels(method, template),
+        )
+    return found
 
 
 class RequestContext:
@@ -71,8 +88,9 @@ class RequestContext:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            REQUESTS.labels(scope["method"], template, str(status)).inc()
-            LATENCY.labels(scope["method"], template).observe(elapsed)
+            count, latency = _metrics(scope["method"], template, str(status))
+            count.inc()
+            latency.observe(elapsed)
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     "request",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -138,6 +138,19 @@ def require(permission: Permission) -> Callable[[Actor], Awaitable[Actor]]:
 
     check.required_permission = permission  # type: ignore[attr-defined]
     return check
+
+
+def required_permission(dependant: Any) -> Permission | None:
+    """The permission a route declares through its `May…` alias (searched through its
+    dependencies), or None for an open route."""
+    for dep in dependant.dependencies:
+        found = getattr(dep.call, "required_permission", None)
+        if isinstance(found, Permission):
+            return found
+        nested = required_permission(dep)
+        if nested is not None:
+            return nested
+    return None
 
 
 # `actor: MayCasesWrite` — the caller, known to hold the permission: one alias per

@@ -16,43 +16,35 @@ def _auth(token: str) -> dict[str, str]:
 
 
 def queue_304(plan: Plan) -> list[Row]:
-    with server(uvicorn_cmd("bench.refs.bare:app"), ready="/ping") as base:
-        bare = plan.measure("reference: bare FastAPI GET", base + "/ping")
     with pg_database() as url:
         seeded = seed_demo(url)
         headers = _auth(seeded.tokens[OFFICER])
-        with server(serve_cmd(), env=app_env(url)) as base:
+        with (
+            server(uvicorn_cmd("bench.refs.bare:app"), ready="/ping") as bare_base,
+            server(serve_cmd(), env=app_env(url)) as base,
+        ):
             first = httpx.get(base + "/api/v1/queue", headers=headers, timeout=10)
             first.raise_for_status()
             headers["If-None-Match"] = first.headers["etag"]
             check = httpx.get(base + "/api/v1/queue", headers=headers, timeout=10)
             assert check.status_code == 304, check.status_code
-            fig = plan.measure(
-                "GET /api/v1/queue → 304 (PostgreSQL)", base + "/api/v1/queue", headers=headers
+            bare, fig = plan.pair(
+                ("reference: bare FastAPI GET", bare_base + "/ping", {}),
+                (
+                    "GET /api/v1/queue → 304 (PostgreSQL)",
+                    base + "/api/v1/queue",
+                    {"headers": headers},
+                ),
             )
     return [Row(bare.name, bare), Row(fig.name, fig, bare, 0.5)]
 
 
-def _page(plan: Plan, url: str, token: str, label: str) -> Figure:
-    headers = _auth(token)
-    with server(serve_cmd(), env=app_env(url)) as base:
-        r = httpx.get(base + "/api/v1/queue?limit=50", headers=headers, timeout=30)
-        r.raise_for_status()
-        assert len(r.json()["items"]) == 50, r.text[:300]
-        fig = plan.measure(
-            f"GET /api/v1/queue page of 50, {label} assignments",
-            base + "/api/v1/queue?limit=50",
-            headers=headers,
-        )
-    return fig
-
-
 def queue_pages(plan: Plan) -> list[Row]:
-    """The same page with 1,000 and with 1,000,000 assignments in the agency's queue."""
+    """The same page with 1,000 and with 1,000,000 assignments (`--sizes`) in the
+    agency's queue, each against the raw keyset page on the same database."""
     rows: list[Row] = []
-    sizes = [1_000, 1_000_000] if plan.million else [1_000]
     figures: dict[int, Figure] = {}
-    for n in sizes:
+    for n in plan.sizes:
         with pg_database() as url:
             seeded = seed_demo(url)
             agency = seeded.agencies[OFFICER]
@@ -61,16 +53,31 @@ def queue_pages(plan: Plan) -> list[Row]:
                 "REF_DATABASE_URL": url.replace("+asyncpg", ""),
                 "REF_AGENCY_ID": str(agency),
             }
-            with server(
-                uvicorn_cmd("bench.refs.raw_queue:app"), env=ref_env, ready="/queue?limit=1"
-            ) as base:
-                ref = plan.measure(
-                    f"reference: raw asyncpg keyset page, {n:,}", base + "/queue?limit=50"
+            headers = _auth(seeded.tokens[OFFICER])
+            with (
+                server(
+                    uvicorn_cmd("bench.refs.raw_queue:app"), env=ref_env, ready="/queue?limit=1"
+                ) as ref_base,
+                server(serve_cmd(), env=app_env(url)) as base,
+            ):
+                r = httpx.get(base + "/api/v1/queue?limit=50", headers=headers, timeout=30)
+                r.raise_for_status()
+                assert len(r.json()["items"]) == 50, r.text[:300]
+                ref, fig = plan.pair(
+                    (
+                        f"reference: raw asyncpg keyset page, {n:,}",
+                        ref_base + "/queue?limit=50",
+                        {},
+                    ),
+                    (
+                        f"GET /api/v1/queue page of 50, {n:,} assignments",
+                        base + "/api/v1/queue?limit=50",
+                        {"headers": headers},
+                    ),
                 )
-            fig = _page(plan, url, seeded.tokens[OFFICER], f"{n:,}")
             figures[n] = fig
             rows += [Row(ref.name, ref), Row(fig.name, fig, ref, 0.8)]
-    if 1_000_000 in figures:
+    if 1_000 in figures and 1_000_000 in figures:
         small, big = figures[1_000], figures[1_000_000]
         rows.append(
             Row(

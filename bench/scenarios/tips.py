@@ -16,23 +16,18 @@ NOTE = (
 
 
 def _pair(plan: Plan, app_url: str, ref_url: str, label: str) -> tuple[Row, Row]:
-    with server(
-        uvicorn_cmd("bench.refs.raw_insert:app"), env={"REF_DATABASE_URL": ref_url}
-    ) as base:
-        ref = plan.measure(
-            f"reference: validate + INSERT ({label})", base + "/tips", script=POST_TIP
-        )
-    with server(serve_cmd(), env=app_env(app_url)) as base:
-        fig = plan.measure(
-            f"POST /public/v1/tips ({label})", base + "/public/v1/tips", script=POST_TIP
+    with (
+        server(
+            uvicorn_cmd("bench.refs.raw_insert:app"), env={"REF_DATABASE_URL": ref_url}
+        ) as ref_base,
+        server(serve_cmd(), env=app_env(app_url)) as base,
+    ):
+        ref, fig = plan.pair(
+            (f"reference: validate + INSERT ({label})", ref_base + "/tips", {"script": POST_TIP}),
+            (f"POST /public/v1/tips ({label})", base + "/public/v1/tips", {"script": POST_TIP}),
         )
     return Row(ref.name, ref), Row(
-        fig.name,
-        fig,
-        ref,
-        0.5 if label == "PostgreSQL" else 0.8,
-        50.0 if label == "PostgreSQL" else None,
-        NOTE,
+        fig.name, fig, ref, 0.5, 50.0 if label == "PostgreSQL" else None, NOTE
     )
 
 
@@ -51,12 +46,16 @@ def tip_intake_sqlite(plan: Plan) -> list[Row]:
 def form_page(plan: Plan) -> list[Row]:
     """The reporting form (GET /), which every tipster of a flood loads first; shown
     against the bare endpoint, no target."""
-    with server(uvicorn_cmd("bench.refs.bare:app"), ready="/ping") as base:
-        bare = plan.measure("reference: bare FastAPI GET (form)", base + "/ping")
     with pg_database() as url:
         seed_demo(url)
-        with server(serve_cmd(), env=app_env(url)) as base:
-            fig = plan.measure("GET / — the reporting form, demo county (PostgreSQL)", base + "/")
+        with (
+            server(uvicorn_cmd("bench.refs.bare:app"), ready="/ping") as bare_base,
+            server(serve_cmd(), env=app_env(url)) as base,
+        ):
+            bare, fig = plan.pair(
+                ("reference: bare FastAPI GET (form)", bare_base + "/ping", {}),
+                ("GET / — the reporting form, demo county (PostgreSQL)", base + "/", {}),
+            )
     return [
         Row(bare.name, bare),
         Row(fig.name, fig, bare, note="the form's lists are kept in the process for 30 s"),

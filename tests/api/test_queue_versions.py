@@ -11,12 +11,17 @@ import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi.routing import APIRoute
 
+from app.api.deps import MayQueueRead, required_permission
+from app.api.routes import queue as queue_routes
 from app.db import create_engine, create_sessionmaker
+from app.domain.permissions import Permission
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.case_schemas import QueueItem
 from app.models.common import Page
@@ -258,6 +263,8 @@ async def test_no_304_outside_the_callers_agency_or_without_a_valid_request(
         "status=pending&severity=critical&overdue=false",
         "overdue=true",
         "status=accepted",
+        "owner=none&severity=normal",
+        "overdue=handling&limit=200",
     ],
 )
 async def test_the_common_path_answers_as_the_full_route_does(
@@ -282,3 +289,46 @@ async def test_the_common_path_answers_as_the_full_route_does(
         rest = await client.get(f"{QUEUE}?limit=1&cursor={page.next_cursor}", headers=police)
         (second,) = rest.json()["items"]
         assert second["id"] != str(page.items[0].id)
+
+
+def _queue_route() -> APIRoute:
+    (route,) = [r for r in queue_routes.router.routes if isinstance(r, APIRoute)]
+    return route
+
+
+def test_the_common_path_takes_the_routes_permission_and_defaults() -> None:
+    route = _queue_route()
+    permission, defaults = queue_routes.fast_path_of(route)
+    assert permission == Permission.queue_read == required_permission(route.dependant)
+    assert defaults == {
+        "status": None,
+        "overdue": None,
+        "severity": None,
+        "owner": None,
+        "cursor": None,
+        "limit": 50,
+    }
+
+
+def test_a_filter_the_common_path_cannot_read_stops_the_app() -> None:
+    async def with_new_filter(actor: MayQueueRead, region: str | None = None) -> None: ...
+
+    async def without_permission(status: str | None = None) -> None: ...
+
+    route = _queue_route()
+    newer = APIRoute(route.path, with_new_filter)
+    with pytest.raises(RuntimeError, match="region"):
+        queue_routes.fast_path_of(newer)
+    with pytest.raises(RuntimeError, match="permission"):
+        queue_routes.fast_path_of(APIRoute(route.path, without_permission))
+
+
+def test_a_new_queue_item_field_stops_the_app() -> None:
+    class Newer(QueueItem):
+        priority: int = 0
+
+    written = queue_routes.dict_shape(
+        queue_routes._item(queue_routes._sample(), None, datetime.now(UTC))
+    )
+    assert written == queue_routes.model_shape(QueueItem)
+    assert written != queue_routes.model_shape(Newer)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Coroutine
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from pydantic_core import to_json
 
-from app.api.deps import MayQueueRead, actor_for_token, runtime_of
+from app.api.deps import MayQueueRead, actor_for_token, required_permission, runtime_of
 from app.domain.chinatime import china_date
 from app.domain.clocks import Clock, overdue_clocks
 from app.domain.deadlines import is_overdue
@@ -69,10 +71,12 @@ _PARAMS: dict[str, Callable[[str], object]] = {
 }
 
 
-async def _simple(request: Request) -> tuple[Actor, dict[str, Any]] | None:
+async def _simple(
+    request: Request, permission: Permission, defaults: dict[str, Any]
+) -> tuple[Actor, dict[str, Any]] | None:
     """The caller and the filters of a plain GET of the queue (no long poll), read without
     FastAPI's dependency solving; None for anything else (the route decides it: 401, 403,
-    422 or a long poll)."""
+    422 or a long poll). `permission` and `defaults` are the route's own declarations."""
     authorization = None
     for key, value in request.scope["headers"]:
         if key == b"authorization":
@@ -80,21 +84,38 @@ async def _simple(request: Request) -> tuple[Actor, dict[str, Any]] | None:
             break
     if not authorization or authorization[:7].lower() != "bearer ":
         return None
-    filters: dict[str, Any] = {}
+    filters = dict(defaults)
+    seen: set[str] = set()
     for key, value in parse_qsl(
         request.scope["query_string"].decode("latin-1"), keep_blank_values=True
     ):
-        if key in filters or key not in _PARAMS:
+        if key in seen or key not in _PARAMS:
             return None
+        seen.add(key)
         try:
             filters[key] = _PARAMS[key](value)
         except (ValueError, KeyError):
             return None
     actor = await actor_for_token(runtime_of(request), authorization[7:])
-    if actor is None or not actor.can(Permission.queue_read):
+    if actor is None or not actor.can(permission):
         return None
     request.state.actor = actor
     return actor, filters
+
+
+def fast_path_of(route: APIRoute) -> tuple[Permission, dict[str, Any]]:
+    """What the fast path takes from the route's declaration: the permission of its
+    `May…` alias, and each query parameter's default (the long poll's `wait` aside).
+    A parameter the fast path cannot read, or a route without a permission, stops the
+    app from starting rather than letting the common requests answer otherwise."""
+    permission = required_permission(route.dependant)
+    if permission is None:
+        raise RuntimeError(f"{route.path}: the queue's fast path needs a declared permission")
+    declared = {p.name: p.default for p in route.dependant.query_params if p.name != "wait"}
+    unknown = set(declared) ^ set(_PARAMS)
+    if unknown:
+        raise RuntimeError(f"{route.path}: the fast path and the route differ on {unknown}")
+    return permission, declared
 
 
 class _QueueRoute(APIRoute):
@@ -103,9 +124,10 @@ class _QueueRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         full = super().get_route_handler()
+        permission, defaults = fast_path_of(self)
 
         async def handler(request: Request) -> Response:
-            simple = await _simple(request)
+            simple = await _simple(request, permission, defaults)
             if simple is None:
                 return await full(request)
             actor, filters = simple
@@ -159,6 +181,39 @@ def _item(r: queue.QueueRow, case_types: list[str] | None, now: datetime) -> dic
             "opened_at": r.opened_at,
         },
     }
+
+
+def model_shape(model: type[BaseModel]) -> list[Any]:
+    """A model's field names in order, a nested model's as (name, its shape)."""
+    out: list[Any] = []
+    for name, field in model.model_fields.items():
+        kind = field.annotation
+        nested = isinstance(kind, type) and issubclass(kind, BaseModel)
+        out.append((name, model_shape(kind)) if nested else name)  # type: ignore[arg-type]
+    return out
+
+
+def dict_shape(item: dict[str, Any]) -> list[Any]:
+    """The same for a dict: its keys in order, a nested dict's as (key, its shape)."""
+    return [(k, dict_shape(v)) if isinstance(v, dict) else k for k, v in item.items()]
+
+
+def _sample() -> queue.QueueRow:
+    when = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    some = uuid.UUID(int=1)
+    values: dict[str, Any] = dict.fromkeys(queue.QueueRow._fields)
+    values.update(
+        id=some, role="lead", status="pending", due_at=when, reason="", violation_types=(),
+        restricted=False, created_at=when, updated_at=when, case_id=some, case_status="open",
+        severity="normal", case_types=(), opened_at=when, employer_id=some, employer_name="",
+    )  # fmt: skip
+    return queue.QueueRow(**values)
+
+
+# The fast path writes `_item`'s dicts as they are: they must be `QueueItem`'s shape, field
+# for field and in its order (the bytes `Page[QueueItem]` writes), or the app does not start.
+if dict_shape(_item(_sample(), None, utcnow())) != model_shape(QueueItem):
+    raise RuntimeError("the queue's items (_item) and QueueItem have different fields")
 
 
 async def _answer(

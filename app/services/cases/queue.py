@@ -33,7 +33,7 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.cases import AgencyQueueState, Assignment, Case, Rectification
 from app.models.employers import Employer
 from app.services.cases.clocks import overdue_condition
-from app.services.core import access, case_visibility, dialect
+from app.services.core import access, case_visibility, dialect, prepared
 from app.services.core.pagination import clamp, decode_cursor, encode_cursor
 from app.services.integration import feed, queue_versions
 
@@ -346,8 +346,13 @@ def _page_query(
     return query.order_by(*_KEYS).limit(sa.bindparam("n", type_=sa.Integer))
 
 
+@functools.cache
+def _prepared_page(*combination: Any) -> prepared.Prepared:
+    return prepared.Prepared(_page_query(*combination))
+
+
 async def list_queue(
-    conn: AsyncConnection,
+    engine: AsyncEngine,
     actor: Actor,
     *,
     status: str | None = None,
@@ -359,7 +364,10 @@ async def list_queue(
     now: datetime | None = None,
 ) -> QueuePage:
     """The caller's agency's assignments, oldest first. `owner`: "me", "none" or a
-    user id (the route has checked it)."""
+    user id (the route has checked it).
+
+    The page is one statement, compiled once per combination of filters and run on the
+    driver's connection (`prepared`), each column read as SQLAlchemy reads it."""
     n = clamp(limit)
     agency_id = access.agency_of(actor)
     if agency_id is None:
@@ -378,13 +386,18 @@ async def list_queue(
     if cursor is not None:
         params["after_at"], params["after_id"] = decode_cursor(cursor, [datetime, uuid.UUID])
     whole = case_visibility.sees_every_case_whole(actor)
-    query = _page_query(
+    query = _prepared_page(
         whole, status is not None, overdue, severity is not None, cursor is not None, owner_kind
     )
-    found = (await conn.execute(query, params)).all()
-    rows = [QueueRow._make(r) for r in found[:n]]  # a Row's attributes are slow to read
+    async with prepared.connect(engine) as conn:
+        found = await query.all(conn, params)
+    rows = [QueueRow._make(r) for r in found[:n]]
     restricted = [r.case_id for r in rows if r.restricted_share]
-    types = await _visible_types(conn, actor, restricted) if restricted else {}
+    types = {}
+    if restricted:  # after the page's connection went back: SQLite's pool holds one
+        async with engine.connect() as sa_conn:
+            sa_conn = await sa_conn.execution_options(isolation_level="AUTOCOMMIT")
+            types = await _visible_types(sa_conn, actor, restricted)
     last = rows[-1] if len(found) > n and rows else None
     return QueuePage(rows, types, encode_cursor(last.created_at, last.id) if last else None)
 
@@ -425,7 +438,4 @@ async def run_queue(
     etag, unchanged = await wait_for_etag(versions, agency_id, query, if_none_match, wait)
     if unchanged:
         return etag, None
-    async with engine.connect() as conn:
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        page = await list_queue(conn, actor, **filters)
-    return etag, page
+    return etag, await list_queue(engine, actor, **filters)

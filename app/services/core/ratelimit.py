@@ -22,6 +22,11 @@ consume the global budget.
 
 State lives per app instance (`runtime.extras`), so tests and several apps in
 one process do not share counters, and it vanishes with the process.
+
+The counters are `limits`' sliding window counter (the same arithmetic, see
+`SlidingWindows`), kept in a plain dict and checked without awaiting: every tip
+of a flood passes two of them, and `limits`' asyncio storage (a lock, a task
+and several awaits per hit) cost more than the rest of the check together.
 """
 
 from __future__ import annotations
@@ -35,8 +40,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from app.config import Settings
 from app.errors import TooManyRequests
@@ -55,34 +58,98 @@ class TipRateLimits:
     intake_global: str = "60000/minute"
     intake_per_source: str = "30/minute"
     source_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
-    limiter: SlidingWindowCounterRateLimiter = field(
-        default_factory=lambda: SlidingWindowCounterRateLimiter(MemoryStorage())
-    )
+    limiter: SlidingWindows = field(default_factory=lambda: SlidingWindows())
 
-    async def _check(self, rule: str, *identifiers: str) -> None:
+    def check(self, rule: str, *identifiers: str) -> None:
         item = _parsed(rule)
-        if not await self.limiter.hit(item, *identifiers):
-            raise await _too_many(self.limiter, item, identifiers)
+        key = item.key_for(*identifiers)
+        if not self.limiter.hit(key, item.amount, item.get_expiry()):
+            raise _too_many(self.limiter.reset_at(key, item.get_expiry()))
 
     async def check_lookup(self, receipt_key: str, address: str | None = None) -> None:
         """Raises TooManyRequests (429 + Retry-After) when over any limit; per source first."""
-        await self._check(self.lookup_per_source, "lookup-src", self.source_of(address))
-        await self._check(self.lookup_global, "lookup", "*")
-        await self._check(self.lookup_per_receipt, "lookup", receipt_key)
+        self.check(self.lookup_per_source, "lookup-src", self.source_of(address))
+        self.check(self.lookup_global, "lookup", "*")
+        self.check(self.lookup_per_receipt, "lookup", receipt_key)
 
     async def check_followup(self, receipt_key: str, address: str | None = None) -> None:
-        await self._check(self.followup_per_source, "followup-src", self.source_of(address))
-        await self._check(self.followup_global, "followup", "*")
-        await self._check(self.followup_per_receipt, "followup", receipt_key)
+        self.check(self.followup_per_source, "followup-src", self.source_of(address))
+        self.check(self.followup_global, "followup", "*")
+        self.check(self.followup_per_receipt, "followup", receipt_key)
 
     def source_of(self, address: str | None) -> str:
         """The counter key for a client address: a keyed hash, never the address."""
         return hmac.new(self.source_key, (address or "").encode(), hashlib.sha256).hexdigest()[:32]
 
     async def check_intake(self, address: str | None = None) -> None:
+        self.check_intake_now(address)
+
+    def check_intake_now(self, address: str | None = None) -> None:
         """Per source first, so a flooder's refused tips do not eat the global budget."""
-        await self._check(self.intake_per_source, "intake", self.source_of(address))
-        await self._check(self.intake_global, "intake", "*")
+        self.check(self.intake_per_source, "intake", self.source_of(address))
+        self.check(self.intake_global, "intake", "*")
+
+
+class SlidingWindows:
+    """Sliding window counters, as `limits`' SlidingWindowCounterRateLimiter counts them:
+    windows aligned on multiples of the limit's period, and a hit allowed while the
+    previous window's count, weighted by the share of it still inside the sliding
+    window, plus the current window's count stays within the limit.
+
+    `counts` maps a counter key to (period, window number, hits in that window, hits
+    in the one before). Keys whose windows have both passed are dropped at most once a
+    second, so a flood from many sources holds memory for a window or two only.
+    """
+
+    def __init__(self) -> None:
+        self.counts: dict[str, tuple[int, int, int, int]] = {}
+        self._swept = 0.0
+
+    def _window(self, key: str, expiry: int, now: float) -> tuple[int, int, int]:
+        """(window number, hits in it, hits in the previous window) at `now`."""
+        number = int(now // expiry)
+        found = self.counts.get(key)
+        if found is None:
+            return number, 0, 0
+        _, held, current, previous = found
+        if held == number:
+            return number, current, previous
+        return number, 0, current if held == number - 1 else 0
+
+    def hit(self, key: str, limit: int, expiry: int) -> bool:
+        now = time.time()
+        if now - self._swept > 1.0:
+            self._sweep(now)
+        number, current, previous = self._window(key, expiry, now)
+        weight = 1 - (now / expiry) % 1
+        if math.floor(previous * weight + current) + 1 > limit:
+            return False
+        self.counts[key] = (expiry, number, current + 1, previous)
+        return True
+
+    def reset_at(self, key: str, expiry: int) -> float:
+        """When the counter next lets a hit through, as `limits`' window stats say."""
+        now = time.time()
+        _, current, previous = self._window(key, expiry, now)
+        if not (previous or current):
+            return now
+        fraction = (now / expiry) % 1
+        previous_in = current_in = math.inf
+        if previous:
+            previous_in = ((1 - fraction) * expiry) % (expiry / previous)
+        if current:
+            current_in = ((1 - fraction) * expiry + expiry) % expiry
+        return now + min(previous_in, current_in)
+
+    def _sweep(self, now: float) -> None:
+        self._swept = now
+        stale = [
+            key
+            for key, (expiry, number, _, _) in self.counts.items()
+            if int(now // expiry) > number + 1
+        ]
+        for key in stale:
+            del self.counts[key]
 
 
 @lru_cache(maxsize=64)
@@ -90,11 +157,8 @@ def _parsed(rule: str) -> RateLimitItem:
     return parse(rule)
 
 
-async def _too_many(
-    limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem, identifiers: tuple[str, ...]
-) -> TooManyRequests:
-    stats = await limiter.get_window_stats(item, *identifiers)
-    wait = max(1, math.ceil(stats.reset_time - time.time()))
+def _too_many(reset_at: float) -> TooManyRequests:
+    wait = max(1, math.ceil(reset_at - time.time()))
     return TooManyRequests(
         "请求过于频繁，请稍后再试。Too many requests; retry later.",
         headers={"Retry-After": str(wait)},

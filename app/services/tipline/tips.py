@@ -10,12 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
@@ -32,7 +34,7 @@ from app.errors import Conflict, NotFound, Unprocessable, unprocessable
 from app.models.base import new_id, utcnow
 from app.models.reference import Agency, Jurisdiction
 from app.models.tips import Tip, TipKind, TipMessage
-from app.services.core import access
+from app.services.core import access, prepared
 from app.services.core.pagination import after, clamp, encode_cursor
 from app.services.registry import workdays
 from app.services.tipline import tip_privacy
@@ -86,6 +88,13 @@ async def check_violation_types(
     codes: Sequence[str],
     loc: Sequence[str | int] = ("body", "violation_types"),
 ) -> list[str]:
+    return known_violation_types(codes, loc)
+
+
+def known_violation_types(
+    codes: Sequence[str], loc: Sequence[str | int] = ("body", "violation_types")
+) -> list[str]:
+    """`codes` without repeats; 422 naming any code the taxonomy does not know."""
     wanted = list(dict.fromkeys(codes))
     if not wanted:
         return []
@@ -216,6 +225,12 @@ async def _deadline(
         day = china_date(received)
         cal = await workdays.cached_calendar(session, day.year)
         complaint_by = add_working_days(cal, day, COMPLAINT_WORKING_DAYS)
+    return _due(settings, received, types, complaint_by)
+
+
+def _due(
+    settings: Settings, received: datetime, types: Sequence[str], complaint_by: date | None = None
+) -> datetime:
     return triage_due_at(
         received,
         types,
@@ -256,35 +271,25 @@ async def submit_tip(
     """
     types = await check_violation_types(session, violation_types)
     place_id, scope_path = await _place(session, actor, jurisdiction_id)
-    keys = tip_privacy.keys_of(settings)
-    receipt = (
-        tip_privacy.derived_receipt(keys, keyed.principal, keyed.key, keyed.body)
-        if keyed
-        else tip_privacy.fresh_receipt()
+    now = utcnow()
+    receipt, row = _new_row(
+        settings,
+        channel=channel,
+        kind=kind,
+        description=description,
+        types=types,
+        employer_name=employer_name,
+        address=address,
+        place_id=place_id,
+        scope_path=scope_path,
+        contact=contact,
+        keyed=keyed,
+        now=now,
+        due=await _deadline(session, settings, now, types, kind),
     )
-    tip_id, now = new_id(), utcnow()
-    row = {
-        **_TIP_DEFAULTS,
-        "id": tip_id,
-        "receipt_hash": tip_privacy.receipt_hash(keys, receipt) or "",
-        "channel": channel,
-        "kind": kind,
-        "description": description,
-        "violation_types": types,
-        "employer_name": employer_name,
-        "address": address,
-        "jurisdiction_id": place_id,
-        "scope_path": scope_path or "",
-        "contact": tip_privacy.seal_contact(keys, tip_id, contact),
-        "received_at": now,
-        "updated_at": now,
-        "triage_due_at": await _deadline(session, settings, now, types, kind),
-    }
-    if keyed is not None:
-        row["idempotency_hash"] = tip_privacy.idempotency_hash(keys, keyed.principal, keyed.key)
-        row["request_hash"] = tip_privacy.request_hash(keys, keyed.body)
     stored = await _insert_once(session, actor, row, top_office=scope_path is None, alone=alone)
     if not stored and keyed is not None and await _release_expired(session, settings, keyed, now):
+        keys = tip_privacy.keys_of(settings)
         for generation in range(1, GENERATIONS):  # the old tips keep their receipts
             receipt = tip_privacy.derived_receipt(
                 keys, keyed.principal, keyed.key, keyed.body, generation
@@ -301,6 +306,112 @@ async def submit_tip(
             return prior
         raise Conflict("The tip could not be stored; retry.", headers={"Retry-After": "1"})
     return Submitted(receipt, _row=row, _session=session)
+
+
+def _new_row(
+    settings: Settings,
+    *,
+    channel: str,
+    kind: str,
+    description: str,
+    types: list[str],
+    employer_name: str,
+    address: str,
+    place_id: uuid.UUID | None,
+    scope_path: str | None,
+    contact: dict[str, Any] | None,
+    keyed: KeyedRequest | None,
+    now: datetime,
+    due: datetime,
+) -> tuple[str, dict[str, Any]]:
+    """The receipt in clear and the tip's row (every column of `tip`)."""
+    keys = tip_privacy.keys_of(settings)
+    receipt = (
+        tip_privacy.derived_receipt(keys, keyed.principal, keyed.key, keyed.body)
+        if keyed
+        else tip_privacy.fresh_receipt()
+    )
+    tip_id = new_id()
+    row = {
+        **_TIP_DEFAULTS,
+        "id": tip_id,
+        "receipt_hash": tip_privacy.receipt_hash(keys, receipt) or "",
+        "channel": channel,
+        "kind": kind,
+        "description": description,
+        "violation_types": types,
+        "employer_name": employer_name,
+        "address": address,
+        "jurisdiction_id": place_id,
+        "scope_path": scope_path or "",
+        "contact": tip_privacy.seal_contact(keys, tip_id, contact),
+        "received_at": now,
+        "updated_at": now,
+        "triage_due_at": due,
+    }
+    if keyed is not None:
+        row["idempotency_hash"] = tip_privacy.idempotency_hash(keys, keyed.principal, keyed.key)
+        row["request_hash"] = tip_privacy.request_hash(keys, keyed.body)
+    return receipt, row
+
+
+async def submit_alone(
+    engine: AsyncEngine,
+    actor: Actor,
+    *,
+    settings: Settings,
+    channel: str,
+    description: str,
+    violation_types: Sequence[str] = (),
+    employer_name: str = "",
+    address: str = "",
+    contact: dict[str, Any] | None = None,
+    kind: str = "report",
+    keyed: KeyedRequest | None = None,
+) -> Submitted | None:
+    """`submit_tip` for a tip that writes nothing else (the JSON tip-line), without a
+    unit of work: the tip and its audit entry as prepared statements on a pooled
+    connection, the way `_insert_once` writes them — on PostgreSQL one autocommitted
+    statement, on SQLite two INSERTs and a COMMIT.
+
+    None, having written nothing, when the tip needs more than that: a complaint (its
+    deadline counts working days from the calendar), or a retry whose Idempotency-Key
+    is taken (replay, or the key's expiry); the caller then runs `submit_tip`, which
+    decides those as it always has. Unplaced tips only (the top office's scope is
+    found by the statement itself)."""
+    if kind == TipKind.complaint:
+        return None
+    types = known_violation_types(violation_types)
+    now = utcnow()
+    receipt, row = _new_row(
+        settings,
+        channel=channel,
+        kind=kind,
+        description=description,
+        types=types,
+        employer_name=employer_name,
+        address=address,
+        place_id=None,
+        scope_path=None,
+        contact=contact,
+        keyed=keyed,
+        now=now,
+        due=_due(settings, now, types),
+    )
+    entry = auditlog.pending_row(actor, "tip.create", "tip", row["id"], after=_audited(row))
+    async with prepared.connect(engine) as conn:
+        if conn.postgres:
+            params = {**row, **{f"audit_{k}": v for k, v in entry.items()}}
+            inserted = await _PREPARED_AUDITED.first(conn, params)
+        else:
+            tip = _PREPARED_ONCE.bound(conn.dialect, row)
+            audit = _PREPARED_ENTRY.bound(conn.dialect, {**entry, "jurisdiction_path": ""})
+            at = _PREPARED_ENTRY.position(conn.dialect, "jurisdiction_path")
+            inserted = await conn.in_thread(partial(_sqlite_tip, tip, audit, at))
+    if inserted is None:
+        return None
+    row["scope_path"] = inserted[0]
+    return Submitted(receipt)
 
 
 _TIP_TABLE: sa.Table = Tip.__table__  # type: ignore[attr-defined]
@@ -340,6 +451,25 @@ _INSERT_ONCE = {
 _INSERT_AUDITED = {
     top: auditlog.insert_with_entry(_tip_insert(True, top), "scope_path") for top in (True, False)
 }
+# The same, unplaced, as `submit_alone` runs them: compiled once, on the driver.
+_PREPARED_AUDITED = prepared.Prepared(_INSERT_AUDITED[True])
+_PREPARED_ONCE = prepared.Prepared(_INSERT_ONCE[False, True])
+_PREPARED_ENTRY = prepared.Prepared(auditlog.INSERT_ENTRY)
+
+
+def _sqlite_tip(
+    tip: tuple[str, list[Any]], entry: tuple[str, list[Any]], path_at: int, db: Any
+) -> tuple[Any, ...] | None:
+    """On SQLite's connection, in its thread: the tip, its audit entry (with the scope
+    the tip was given) and the COMMIT, as `_insert_once` and `db.transaction` write them."""
+    found = db.execute(*tip).fetchone()
+    if found is not None:
+        sql, args = entry
+        args = [*args]
+        args[path_at] = found[0]
+        db.execute(sql, args)
+    db.commit()
+    return None if found is None else tuple(found)
 
 
 async def _insert_once(
