@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
@@ -70,14 +70,18 @@ async def _on_replica(request: Request, maker: SessionMaker) -> AsyncSession | N
     if time.monotonic() < float(str(runtime.extras.get("replica_down_until", 0.0))):
         _read_from(request, "primary", "unavailable")
         return None
-    session = maker()
-    try:
-        lag = await replica_lag(session)
-    except (OSError, SQLAlchemyError, TimeoutError):
-        await session.close()
-        runtime.extras["replica_down_until"] = time.monotonic() + REPLICA_RETRY_SECONDS
-        _read_from(request, "primary", "unavailable")
-        return None
+    for attempt in (1, 2):
+        session = maker()
+        try:
+            lag = await replica_lag(session)
+            break
+        except (OSError, SQLAlchemyError, TimeoutError) as exc:
+            await session.close()
+            if attempt == 1 and isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                continue  # a pooled connection the standby dropped (it restarted): once more
+            runtime.extras["replica_down_until"] = time.monotonic() + REPLICA_RETRY_SECONDS
+            _read_from(request, "primary", "unavailable")
+            return None
     if lag is None or lag > runtime.settings.replica_max_lag_seconds:
         await session.close()
         _read_from(request, "primary", "unknown" if lag is None else f"{lag:.3f}")
