@@ -104,7 +104,7 @@ REPLICA_LAG = sa.text(
     """
     SELECT CASE
         WHEN NOT pg_is_in_recovery() THEN 0.0
-        WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
+        WHEN pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()
              AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN 0.0
         ELSE EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8
     END
@@ -112,8 +112,8 @@ REPLICA_LAG = sa.text(
 )
 """Seconds the server this session reads is behind its primary, or NULL when unknown.
 
-A standby that has replayed everything its WAL receiver took in, while the receiver is
-running, is current (0): pg_last_xact_replay_timestamp() alone would count an idle
+A standby that has replayed everything its WAL receiver took in (after a restart it may
+have replayed more, from its own pg_wal), while the receiver is running, is current (0): pg_last_xact_replay_timestamp() alone would count an idle
 primary's quiet minutes as lag. Otherwise (still catching up, or cut off from the
 primary) it is the age of the last transaction it replayed. A server not in recovery
 is the primary itself."""

@@ -376,3 +376,13 @@ async def test_an_unreachable_standby_sends_reports_to_the_primary(
     await _caught_up(pair)
     r = await served.client.get(LEDGER, headers=served.world.headers(Role.coordinator))
     assert r.headers["X-Read-From"] == "replica", r.headers
+
+
+async def test_without_a_replica_reports_read_the_primary_and_say_nothing(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Both databases: LABOURWATCH_DATABASE_REPLICA_URL unset is today's behaviour."""
+    await build_stats_world(world)
+    r = await client.get(LEDGER, headers=world.headers(Role.coordinator))
+    assert KILN in _employers(r)
+    assert "X-Read-From" not in r.headers and "X-Replica-Lag" not in r.headers
