@@ -28,6 +28,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -477,7 +478,7 @@ def throughput(topology: Topology, *, seconds: float, two: bool) -> Flood:
     topology.set_state("api", "api2", "ready" if two else "maint")
     time.sleep(0.5)
     plan = [(a, 10**9) for a in sources(32)]
-    flood(topology.internal, plan, seconds=2, concurrency=4)  # warm-up
+    flood(topology.internal, plan, seconds=1, concurrency=4)  # warm-up
     return flood(topology.internal, plan, seconds=seconds, concurrency=4)
 
 
@@ -531,6 +532,7 @@ def kept_section(path: Path = RESULTS) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15, help="length of each flood")
+    parser.add_argument("--rounds", type=int, default=3, help="alternated 1/2-API floods")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     haproxy = haproxy_binary()
@@ -563,13 +565,24 @@ def main() -> int:
             generous = {**env, "LABOURWATCH_TIP_INTAKE_SOURCE_RATE": "10000000/minute"}
             topology = Topology(generous, folder, haproxy)
             topology.start()
-            one = throughput(topology, seconds=args.seconds, two=False)
-            two = throughput(topology, seconds=args.seconds, two=True)
+            # alternated, so the machine's drifting load (shared) falls on both alike
+            ones: list[Flood] = []
+            twos: list[Flood] = []
+            for _ in range(args.rounds):
+                ones.append(throughput(topology, seconds=args.seconds, two=False))
+                twos.append(throughput(topology, seconds=args.seconds, two=True))
         finally:
             topology.stop()
-    ratio = two.created_per_second / one.created_per_second
-    say(f"- one API process behind HAProxy: {one.summary()}")
-    say(f"- two API processes behind HAProxy: {two.summary()} ({ratio:.2f}× one)")
+    one = statistics.median(f.created_per_second for f in ones)
+    two = statistics.median(f.created_per_second for f in twos)
+    for label, runs, median in (("one API process", ones, one), ("two API processes", twos, two)):
+        each = ", ".join(f"{f.created_per_second:,.0f}" for f in runs)
+        p99 = statistics.median(f.latency_ms(0.99) for f in runs)
+        say(
+            f"- {label} behind HAProxy: median {median:,.0f} tips/s over {len(runs)} "
+            f"alternated floods ({each}), p99 {p99:.0f} ms"
+            + (f"; {two / one:.2f}× one" if runs is twos else "")
+        )
     f = report.flood
     others_429 = sum(r.statuses[429] for r in report.others)
     say(
