@@ -259,13 +259,13 @@ class SourceResult:
 
 
 async def _flood_sources(
-    base: str, sources: list[tuple[str, int]], seconds: float, concurrency: int
+    base: str, sources: list[tuple[str, int, int]], seconds: float
 ) -> list[SourceResult]:
-    """Each (address, at most n tips) sends from its own address with `concurrency`
-    requests in flight until `seconds` are over or its n are sent."""
+    """Each (address, at most n tips, requests in flight) sends from its own address
+    until `seconds` are over or its n are sent."""
     deadline = time.monotonic() + seconds
 
-    async def one_source(address: str, most: int) -> SourceResult:
+    async def one_source(address: str, most: int, concurrency: int) -> SourceResult:
         result = SourceResult(address)
         sent = 0
         transport = httpx.AsyncHTTPTransport(local_address=address, retries=0)
@@ -299,13 +299,13 @@ async def _flood_sources(
             await asyncio.gather(*(sender() for _ in range(concurrency)))
         return result
 
-    return list(await asyncio.gather(*(one_source(a, n) for a, n in sources)))
+    return list(await asyncio.gather(*(one_source(a, n, c) for a, n, c in sources)))
 
 
 def _flood_process(
-    base: str, sources: list[tuple[str, int]], seconds: float, concurrency: int
+    base: str, sources: list[tuple[str, int, int]], seconds: float
 ) -> list[SourceResult]:
-    return asyncio.run(_flood_sources(base, sources, seconds, concurrency))
+    return asyncio.run(_flood_sources(base, sources, seconds))
 
 
 @dataclass
@@ -357,22 +357,20 @@ def sources(count: int, first: int = 10) -> list[str]:
 
 def flood(
     base: str,
-    plan: list[tuple[str, int]],
+    plan: list[tuple[str, int, int]],
     *,
     seconds: float,
-    concurrency: int = 4,
     processes: int = 2,
     during: list[tuple[float, object]] | None = None,
 ) -> Flood:
-    """The flood, split over `processes` client processes (one Python process would be
-    the bottleneck); `during` holds (second, callable) to run while it goes on."""
+    """The flood of `plan` (address, most tips, requests in flight), split over
+    `processes` client processes (one Python process would be the bottleneck); `during`
+    holds (second, callable) to run while it goes on."""
     parts = [plan[n::processes] for n in range(processes)]
     timers = [threading.Timer(at, fn) for at, fn in during or []]  # type: ignore[arg-type]
     began = time.monotonic()
     with ProcessPoolExecutor(processes) as pool:
-        futures = [
-            pool.submit(_flood_process, base, part, seconds, concurrency) for part in parts if part
-        ]
+        futures = [pool.submit(_flood_process, base, part, seconds) for part in parts if part]
         for timer in timers:
             timer.start()
         results = [r for f in futures for r in f.result()]
@@ -436,11 +434,12 @@ def kill_flood(
     victim: str = "api1",
 ) -> KillReport:
     """A flood through the internal frontend; `victim` SIGKILLed at a third of it and
-    restarted. One source (127.0.0.9) sends far above `source_limit`; the others stay
-    under it (each at most half of it)."""
+    restarted. One source (127.0.0.9) sends far above `source_limit`, with 4× the
+    requests in flight (so it passes its limit however slow the machine); the others
+    stay under it (each at most half of it)."""
     heavy_address = "127.0.0.9"
-    plan = [(heavy_address, source_limit * 8)] + [
-        (a, source_limit // 2) for a in sources(normal_sources)
+    plan = [(heavy_address, source_limit * 8, concurrency * 4)] + [
+        (a, source_limit // 2, concurrency) for a in sources(normal_sources)
     ]
     times: dict[str, float] = {}
 
@@ -454,7 +453,6 @@ def kill_flood(
         topology.internal,
         plan,
         seconds=seconds,
-        concurrency=concurrency,
         during=[(seconds / 3, kill_and_restart)],
     )
     by = flood_result.by_source()
@@ -477,9 +475,9 @@ def throughput(topology: Topology, *, seconds: float, two: bool) -> Flood:
     (128 connections), no limit reached."""
     topology.set_state("api", "api2", "ready" if two else "maint")
     time.sleep(0.5)
-    plan = [(a, 10**9) for a in sources(32)]
-    flood(topology.internal, plan, seconds=1, concurrency=4)  # warm-up
-    return flood(topology.internal, plan, seconds=seconds, concurrency=4)
+    plan = [(a, 10**9, 4) for a in sources(32)]
+    flood(topology.internal, plan, seconds=1)  # warm-up
+    return flood(topology.internal, plan, seconds=seconds)
 
 
 @contextmanager
