@@ -113,8 +113,9 @@ REPLICA_LAG = sa.text(
 """Seconds the server this session reads is behind its primary, or NULL when unknown.
 
 A standby that has replayed everything its WAL receiver took in (after a restart it may
-have replayed more, from its own pg_wal), while the receiver is running, is current (0): pg_last_xact_replay_timestamp() alone would count an idle
-primary's quiet minutes as lag. Otherwise (still catching up, or cut off from the
+have replayed more, from its own pg_wal), while the receiver is running, is current
+(0): pg_last_xact_replay_timestamp() alone would count an idle primary's quiet minutes
+as lag. Otherwise (still catching up, or cut off from the
 primary) it is the age of the last transaction it replayed. A server not in recovery
 is the primary itself."""
 
