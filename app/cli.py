@@ -141,6 +141,10 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from app.worker import run_worker
 
+    # Started with the API processes on an empty database, a worker waits for the
+    # migrations under the same start-up lock (or runs them), instead of failing its
+    # first sweeps on tables that are not there yet.
+    asyncio.run(_prepare(settings, demo=False))
     asyncio.run(run_worker(settings, once=args.once, interval=args.interval))
     return 0
 

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     """Largest upload: employer imports and tips with attachments."""
     cors_origins: list[str] = Field(default_factory=list)
     """Front-end origins allowed to call the internal API from a browser."""
+    database_replica_url: str | None = None
+    """A streaming replica of the PostgreSQL primary (`postgresql+asyncpg://…`): statistics,
+    ledgers, exports and other reports read from it (`report_session` in app/api/deps.py),
+    everything else from `database_url`. Unset: everything reads the primary."""
+    replica_max_lag_seconds: float = Field(default=30.0, ge=0, le=3600)
+    """The staleness a report read from the replica may have: a replica further behind
+    (or unreachable) is passed over for the primary, and the response says so."""
     db_pool_size: int = Field(default=30, ge=1)
     db_max_overflow: int = Field(default=0, ge=0)
     """Connections beyond the pool are opened and closed per request (a connect and fresh

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,8 +22,10 @@ from app.config import Settings
 SessionMaker = async_sessionmaker[AsyncSession]
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
-    url = settings.database_url
+def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
+    """The engine of the primary, or of another server of the same database (`url`: the
+    streaming replica reports read from), with the same pool and timeouts."""
+    url = url or settings.database_url
     if url.startswith("sqlite"):
         # One connection: SQLite lets one writer in at a time, and writers on separate
         # connections wait for each other in SQLite's busy handler, which sleeps in
@@ -95,3 +98,29 @@ async def transaction(sessionmaker: SessionMaker) -> AsyncIterator[AsyncSession]
         except BaseException:
             await session.rollback()
             raise
+
+
+REPLICA_LAG = sa.text(
+    """
+    SELECT CASE
+        WHEN NOT pg_is_in_recovery() THEN 0.0
+        WHEN pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()
+             AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN 0.0
+        ELSE EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8
+    END
+    """
+)
+"""Seconds the server this session reads is behind its primary, or NULL when unknown.
+
+A standby that has replayed everything its WAL receiver took in (after a restart it may
+have replayed more, from its own pg_wal), while the receiver is running, is current
+(0): pg_last_xact_replay_timestamp() alone would count an idle primary's quiet minutes
+as lag. Otherwise (still catching up, or cut off from the
+primary) it is the age of the last transaction it replayed. A server not in recovery
+is the primary itself."""
+
+
+async def replica_lag(session: AsyncSession) -> float | None:
+    conn = await session.connection()
+    lag = (await conn.execute(REPLICA_LAG)).scalar_one()
+    return None if lag is None else max(0.0, float(lag))

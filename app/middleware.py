@@ -62,6 +62,8 @@ class RequestContext:
         token = request_id_var.set(rid)
         # Kept in the scope too: a 500 is rendered outside this middleware, after the reset.
         scope.setdefault("state", {})["request_id"] = rid
+        # Dependencies add headers here that must reach any response, streamed or not
+        # (where a report read from: app/api/deps.py report_session).
         status = 500
         started = time.perf_counter()
 
@@ -70,7 +72,12 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+                extra = scope["state"].get("response_headers", ())
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", rid.encode()),
+                    *extra,
+                ]
             await send(message)
 
         try:

@@ -34,6 +34,7 @@ from bench.scenarios.external import external
 from bench.scenarios.queue import queue_304, queue_pages
 from bench.scenarios.scaleout import scale_out
 from bench.scenarios.tips import form_page, tip_intake_pg, tip_intake_sqlite
+from bench.topology import kept_section
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
@@ -244,7 +245,9 @@ def main() -> int:
             WHY,
         ]
     )
-    Path(args.out).write_text(text)
+    # bench/topology.py writes its own section; a rerun of this script keeps it
+    kept = kept_section(Path(args.out))
+    Path(args.out).write_text(text + ("\n\n" + kept if kept else ""))
     print(table(rows))
     return 0
 

@@ -1,8 +1,10 @@
-"""Without a Chinese font or Chromium the tests that need them skip, saying what to install."""
+"""Without a Chinese font, Chromium, HAProxy or PostgreSQL's server programs the tests that
+need them skip, saying what to install."""
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -32,3 +34,20 @@ def test_with_them_installed_nothing_is_skipped() -> None:
         pytest.skip("this machine lacks them; see the two tests above")
     assert needs.cjk_font().lower().endswith((".ttc", ".ttf", ".otf"))
     assert needs.chromium()[1].name == "chromedriver"
+
+
+def test_without_haproxy_the_topology_test_skips_saying_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name, path=None: None)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install haproxy"):
+        needs.haproxy()
+
+
+def test_without_postgres_server_programs_the_replica_test_skips_saying_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name, path=None: None)
+    monkeypatch.setattr(Path, "glob", lambda self, pattern: iter(()))
+    with pytest.raises(pytest.skip.Exception, match="initdb, pg_ctl, pg_basebackup"):
+        needs.postgres_binaries()

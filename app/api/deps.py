@@ -9,10 +9,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
-from app.db import transaction
+from app.db import SessionMaker, replica_lag, transaction
 from app.domain.permissions import Actor, Permission
 from app.errors import Unauthorized
 from app.runtime import Runtime
@@ -49,10 +50,86 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+REPLICA_RETRY_SECONDS = 5.0
+"""After the replica failed to answer, reports read the primary this long before trying
+it again, rather than each waiting out a connect timeout."""
+
+
+def _read_from(request: Request, where: str, lag: str | None) -> None:
+    """Say in the response where a report read from (app/middleware.py sends it)."""
+    headers = [(b"x-read-from", where.encode())]
+    if lag is not None:
+        headers.append((b"x-replica-lag", lag.encode()))
+    request.state.response_headers = headers
+
+
+async def _on_replica(request: Request, maker: SessionMaker) -> AsyncSession | None:
+    """A session on the replica when it is reachable and within the staleness bound
+    (its lag measured on that session), else None with the headers saying why."""
+    runtime = runtime_of(request)
+    if time.monotonic() < float(str(runtime.extras.get("replica_down_until", 0.0))):
+        _read_from(request, "primary", "unavailable")
+        return None
+    for attempt in (1, 2):
+        session = maker()
+        try:
+            lag = await replica_lag(session)
+            break
+        except (OSError, SQLAlchemyError, TimeoutError) as exc:
+            await session.close()
+            if attempt == 1 and isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                continue  # a pooled connection the standby dropped (it restarted): once more
+            runtime.extras["replica_down_until"] = time.monotonic() + REPLICA_RETRY_SECONDS
+            _read_from(request, "primary", "unavailable")
+            return None
+    if lag is None or lag > runtime.settings.replica_max_lag_seconds:
+        await session.close()
+        _read_from(request, "primary", "unknown" if lag is None else f"{lag:.3f}")
+        return None
+    _read_from(request, "replica", f"{lag:.3f}")
+    return session
+
+
+async def report_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The session a report reads on: the streaming replica when one is configured
+    (LABOURWATCH_DATABASE_REPLICA_URL) and no more than `replica_max_lag_seconds` behind,
+    else the primary. The response says which (`X-Read-From`) and how stale
+    (`X-Replica-Lag`, seconds). For statistics, ledgers, exports and other reports that
+    write nothing; a route switches with `session: ReportSessionDep`."""
+    runtime = runtime_of(request)
+    replica = runtime.replica_sessionmaker
+    session = None if replica is None else await _on_replica(request, replica)
+    if session is None:
+        async for primary in get_session(request):
+            yield primary
+        return
+    try:
+        yield session
+        await session.rollback()  # a report writes nothing; a replica could not take it
+    finally:
+        await session.close()
+
+
+async def report_sessionmaker(request: Request) -> SessionMaker:
+    """Where a streamed report opens its own sessions: the replica under the same rule
+    as `report_session` (its headers too), else the primary."""
+    runtime = runtime_of(request)
+    replica = runtime.replica_sessionmaker
+    if replica is not None:
+        session = await _on_replica(request, replica)
+        if session is not None:
+            await session.close()
+            return replica
+    assert runtime.sessionmaker is not None, "the app's lifespan has not started"
+    return runtime.sessionmaker
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 # scope="function": the commit happens before the response leaves, so a failed
 # commit is reported as an error instead of after a 201 was already sent.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ReportSessionDep = Annotated[AsyncSession, Depends(report_session, scope="function")]
+ReportSessionmakerDep = Annotated[SessionMaker, Depends(report_sessionmaker)]
 
 
 class VerifiedTokens:

@@ -6,10 +6,16 @@ import uuid
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import MayInspectionsRead, MayInspectionsWrite, SessionDep, get_runtime
+from app.api.deps import (
+    MayInspectionsRead,
+    MayInspectionsWrite,
+    ReportSessionDep,
+    ReportSessionmakerDep,
+    SessionDep,
+)
 from app.api.idempotency import IdempotencyDep
 from app.api.paging import page_of
 from app.domain.lifecycles import InspectionStatus
@@ -30,7 +36,6 @@ from app.models.inspection_schemas import (
     SignaturePublic,
 )
 from app.models.schemas import location_of
-from app.runtime import Runtime
 from app.services.inspections import (
     inspection_evidence,
     inspection_ledger,
@@ -74,9 +79,9 @@ def inspection_public(d: InspectionDetail) -> InspectionPublic:
     responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
 )
 async def export_ledger(
-    session: SessionDep,
+    session: ReportSessionDep,
     actor: MayInspectionsRead,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
+    reports: ReportSessionmakerDep,
     campaign_id: uuid.UUID | None = None,
     team_id: uuid.UUID | None = None,
     township_id: uuid.UUID | None = None,
@@ -85,7 +90,8 @@ async def export_ledger(
     """The inspection ledger (台帐) as a file with Chinese headers, oldest first.
 
     CSV is UTF-8 with a BOM and streamed; cells starting with = + - @ are
-    prefixed with ' so a spreadsheet does not run them. Scoped like the list."""
+    prefixed with ' so a spreadsheet does not run them. Scoped like the list. Read
+    from the streaming replica when one is configured (`X-Read-From`, `X-Replica-Lag`)."""
     filters = {"campaign_id": campaign_id, "team_id": team_id, "township_id": township_id}
     await inspection_ledger.check_filters(session, actor, filters)
     name = quote("检查台帐") + f".{format}"
@@ -93,9 +99,8 @@ async def export_ledger(
     if format == "xlsx":
         data = await inspection_ledger.ledger_xlsx(session, actor, filters)
         return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
-    assert runtime.sessionmaker is not None
     return StreamingResponse(
-        inspection_ledger.stream_ledger_csv(runtime.sessionmaker, actor, filters),
+        inspection_ledger.stream_ledger_csv(reports, actor, filters),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": disposition},
     )

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import MayCasesRead, SessionDep, get_runtime
+from app.api.deps import MayCasesRead, ReportSessionDep, ReportSessionmakerDep
 from app.models.common import Day
-from app.runtime import Runtime
 from app.services.cases import case_ledger
 from app.services.cases.case_ledger import LedgerFilters
 
@@ -25,9 +24,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
 )
 async def export_case_ledger(
-    session: SessionDep,
+    session: ReportSessionDep,
     actor: MayCasesRead,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
+    reports: ReportSessionmakerDep,
     format: Literal["csv", "xlsx"] = "csv",
     status: str | None = None,
     opened_from: Annotated[Day | None, Query(alias="from")] = None,
@@ -40,7 +39,8 @@ async def export_case_ledger(
     cases it holds a share of, without protective-umbrella shares); `from`/`to`
     bound the day a case was opened (China time). No tipster data is included.
     CSV is UTF-8 with a BOM and streamed; cells starting with = + - @ are
-    prefixed with ' so a spreadsheet does not run them."""
+    prefixed with ' so a spreadsheet does not run them. Read from the streaming
+    replica when one is configured (`X-Read-From`, `X-Replica-Lag`)."""
     filters = LedgerFilters(status=status, opened_from=opened_from, opened_to=opened_to)
     case_ledger.check_filters(actor, filters)
     name = quote("案件台帐") + f".{format}"
@@ -48,9 +48,8 @@ async def export_case_ledger(
     if format == "xlsx":
         data = await case_ledger.ledger_xlsx(session, actor, filters)
         return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
-    assert runtime.sessionmaker is not None
     return StreamingResponse(
-        case_ledger.stream_ledger_csv(runtime.sessionmaker, actor, filters),
+        case_ledger.stream_ledger_csv(reports, actor, filters),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": disposition},
     )

@@ -7,7 +7,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response, status
 
-from app.api.deps import MayStatsRead, MayStatsWrite, SessionDep
+from app.api.deps import MayStatsRead, MayStatsWrite, ReportSessionDep, SessionDep
 from app.models.stats import StatsSignoffIn, StatsTablePublic
 from app.services.reports import stats, stats_export
 
@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 async def read_stats(
     request: Request,
-    session: SessionDep,
+    session: ReportSessionDep,
     actor: MayStatsRead,
     campaign_id: uuid.UUID | None = None,
     jurisdiction_id: uuid.UUID | None = None,
@@ -44,7 +44,10 @@ async def read_stats(
     rectifications when they belong to such a case. Money is a string with two
     decimals. Once signed off, the frozen figures are returned with
     `signed_off`. `?format=csv` (or `Accept: text/csv`) gives UTF-8 CSV with a
-    BOM and Chinese headers, `?format=xlsx` a workbook; both end with 合计."""
+    BOM and Chinese headers, `?format=xlsx` a workbook; both end with 合计.
+
+    Read from the streaming replica when one is configured (`X-Read-From`,
+    `X-Replica-Lag`: see report_session)."""
     table = await stats.compute_stats(
         session, actor, campaign_id=campaign_id, jurisdiction_id=jurisdiction_id
     )
