@@ -38,6 +38,18 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/transfers/{transfer_id}/send"): "sendTransfer",
     ("POST", "/api/v1/transfers/{transfer_id}/decision"): "decideTransferFiling",
     ("GET", "/api/v1/transfers"): "listTransfers",
+    # Persons on a case
+    ("POST", "/api/v1/cases/{case_id}/persons"): "addPerson",
+    ("GET", "/api/v1/cases/{case_id}/persons"): "listPersons",
+    ("POST", "/api/v1/cases/{case_id}/persons/import"): "importRoster",
+    ("GET", "/api/v1/ledger/persons"): "exportPersonLedger",
+    ("GET", "/api/v1/persons/{person_id}"): "getPerson",
+    ("PATCH", "/api/v1/persons/{person_id}"): "updatePerson",
+    ("POST", "/api/v1/persons/{person_id}/reveal"): "revealPerson",
+    ("POST", "/api/v1/persons/{person_id}/payments"): "recordPersonPayment",
+    ("POST", "/api/v1/persons/{person_id}/handover"): "recordHandover",
+    ("POST", "/api/v1/persons/{person_id}/documents-returned"): "recordDocumentsReturned",
+    ("POST", "/api/v1/persons/{person_id}/aftercare"): "recordAftercare",
     ("GET", "/api/v1/transfers/{transfer_id}"): "getTransfer",
     # Reference data
     ("GET", "/api/v1/jurisdictions"): "listJurisdictions",
