@@ -504,11 +504,12 @@ async def erase_expired_identities(session: AsyncSession, settings: Settings) ->
 
 async def names_and_numbers(
     session: AsyncSession, settings: Settings, case_id: uuid.UUID
-) -> list[str]:
-    """What a published text must not hold about the case's persons: their names and ID
-    numbers (for the redaction of disclosures)."""
+) -> tuple[list[str], list[str]]:
+    """The names and ID numbers of the case's persons, opened only to be refused in
+    published text (`reports/disclosures.py`)."""
     keys = keys_of(settings)
-    out: list[str] = []
+    names: list[str] = []
+    numbers: list[str] = []
     for pid, name, sealed in (
         await session.exec(
             select(Person.id, Person.name, Person.identity).where(
@@ -516,8 +517,8 @@ async def names_and_numbers(
             )
         )
     ).all():
-        out.append(name)
+        names.append(name)
         if sealed is not None:
-            opened = open_json(keys, sealed, context=pid.bytes)
-            out += [v for k, v in opened.items() if k == "id_number" and v]
-    return [t for t in out if t]
+            number = open_json(keys, sealed, context=pid.bytes).get("id_number")
+            numbers += [number] if number else []
+    return names, numbers
