@@ -43,6 +43,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/cases/{case_id}/persons"): "listPersons",
     ("POST", "/api/v1/cases/{case_id}/persons/import"): "importRoster",
     ("GET", "/api/v1/ledger/persons"): "exportPersonLedger",
+    ("POST", "/api/v1/inspections/{inspection_id}/persons/import"): "importInspectionRoster",
+    ("GET", "/api/v1/inspections/{inspection_id}/persons"): "listInspectionPersons",
     ("GET", "/api/v1/persons/{person_id}"): "getPerson",
     ("PATCH", "/api/v1/persons/{person_id}"): "updatePerson",
     ("POST", "/api/v1/persons/{person_id}/reveal"): "revealPerson",

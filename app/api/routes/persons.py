@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api.deps import (
     MayCasesRead,
+    MayInspectionsRead,
     MayPersonsReveal,
     MayPersonsWrite,
     SessionDep,
@@ -33,6 +34,7 @@ from app.models.persons import (
 )
 from app.runtime import Runtime
 from app.services.cases import person_ledger, person_payments, persons, roster_import
+from app.services.inspections import inspection_roster
 
 router = APIRouter(prefix="/api/v1", tags=["persons"])
 
@@ -96,6 +98,38 @@ async def import_roster(
     return await roster_import.import_roster(
         session, actor, settings=settings, case_id=case_id, file=file.file
     )
+
+
+@router.post(
+    "/inspections/{inspection_id}/persons/import",
+    response_model=RosterResult,
+    form_limits={"max_files": 1, "max_fields": 8},
+)
+async def import_inspection_roster(
+    inspection_id: uuid.UUID,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: MayPersonsWrite,
+    file: Annotated[
+        UploadFile,
+        File(description="CSV (UTF-8 or GBK) or XLSX; the first row names the columns."),
+    ],
+) -> RosterResult:
+    """The inspection's roster (逐人核查), by its inspector or team while it is open (409
+    once signed); columns and rules as for a case's roster. When signing files the
+    inspection's case, its persons join that case."""
+    return await inspection_roster.import_inspection_roster(
+        session, actor, settings=settings, inspection_id=inspection_id, file=file.file
+    )
+
+
+@router.get("/inspections/{inspection_id}/persons", response_model=PersonList)
+async def list_inspection_persons(
+    inspection_id: uuid.UUID, session: SessionDep, actor: MayInspectionsRead
+) -> PersonList:
+    """The inspection's roster, identity masked: for the office, the inspection's own
+    inspector and team, and labour, civil affairs, police and union; others get 404."""
+    return await inspection_roster.list_inspection_persons(session, actor, inspection_id)
 
 
 @router.get(

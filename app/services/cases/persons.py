@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -164,19 +165,26 @@ def identify(keys: Keys, data: PersonCreate, today: date) -> Identity:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Where persons are recorded: a case, or an inspection not yet on one (逐人核查)."""
+
+    case_id: uuid.UUID | None
+    inspection_id: uuid.UUID | None
+    jurisdiction_path: str
+
+    @classmethod
+    def of_case(cls, case: Case, inspection_id: uuid.UUID | None = None) -> Holder:
+        return cls(case.id, inspection_id, case.jurisdiction_path)
+
+
 def build_person(
-    keys: Keys,
-    actor: Actor,
-    case: Case,
-    data: PersonCreate,
-    who: Identity,
-    *,
-    inspection_id: uuid.UUID | None = None,
+    keys: Keys, actor: Actor, holder: Holder, data: PersonCreate, who: Identity
 ) -> Person:
     person = Person(
-        case_id=case.id,
-        inspection_id=inspection_id,
-        jurisdiction_path=case.jurisdiction_path,
+        case_id=holder.case_id,
+        inspection_id=holder.inspection_id,
+        jurisdiction_path=holder.jurisdiction_path,
         role=who.role,
         role_entered=data.role,
         name=data.name,
@@ -212,16 +220,20 @@ def audit_view(person: Person) -> dict[str, Any]:
 
 
 async def find_existing(
-    session: AsyncSession, case_id: uuid.UUID, who: Identity, name: str
+    session: AsyncSession, holder: Holder, who: Identity, name: str
 ) -> Person | None:
-    """The same person already on the case: same ID number, or same name and birth date."""
+    """The same person already on the case (or the inspection's roster, before it has a
+    case): same ID number, or same name and birth date."""
+    on = (
+        col(Person.case_id) == holder.case_id
+        if holder.case_id is not None
+        else sa.and_(
+            col(Person.inspection_id) == holder.inspection_id, col(Person.case_id).is_(None)
+        )
+    )
     if who.id_hash is not None:
         found = (
-            await session.exec(
-                select(Person).where(
-                    Person.case_id == case_id, Person.id_number_hash == who.id_hash
-                )
-            )
+            await session.exec(select(Person).where(on, Person.id_number_hash == who.id_hash))
         ).first()
         if found is not None:
             return found
@@ -229,11 +241,45 @@ async def find_existing(
         return None
     return (
         await session.exec(
-            select(Person).where(
-                Person.case_id == case_id, Person.name == name, Person.birth_date == who.birth_date
-            )
+            select(Person).where(on, Person.name == name, Person.birth_date == who.birth_date)
         )
     ).first()
+
+
+async def attach_inspection_persons(
+    session: AsyncSession, actor: Actor, inspection_id: uuid.UUID, case: Case
+) -> int:
+    """A signed inspection's roster joins the case its findings went to; a person on the
+    case already (same ID number, or name and birth date) stays on the roster only."""
+    roster = (
+        await session.exec(
+            select(Person).where(
+                Person.inspection_id == inspection_id, col(Person.case_id).is_(None)
+            )
+        )
+    ).all()
+    holder = Holder.of_case(case)
+    moved = 0
+    for person in roster:
+        who = Identity(
+            person.role, person.birth_date, person.sex, None, None, person.id_number_hash
+        )
+        if await find_existing(session, holder, who, person.name) is not None:
+            continue
+        person.case_id, person.jurisdiction_path = case.id, case.jurisdiction_path
+        session.add(person)
+        await session.flush()
+        moved += 1
+        auditlog.record(
+            session,
+            actor,
+            "person.attach",
+            "person",
+            person.id,
+            after=audit_view(person) | {"inspection_id": str(inspection_id)},
+            jurisdiction_path=case.jurisdiction_path,
+        )
+    return moved
 
 
 async def add_person(
@@ -251,12 +297,12 @@ async def add_person(
     require_open(case)
     keys = keys_of(settings)
     who = identify(keys, data, today or clock.today())
-    existing = await find_existing(session, case.id, who, data.name)
+    existing = await find_existing(session, Holder.of_case(case), who, data.name)
     if existing is not None:
         raise Conflict(
             f"This person is on the case already ({existing.id}).", person_id=str(existing.id)
         )
-    person = build_person(keys, actor, case, data, who)
+    person = build_person(keys, actor, Holder.of_case(case), data, who)
     session.add(person)
     await session.flush()
     auditlog.record(

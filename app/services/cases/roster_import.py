@@ -27,7 +27,6 @@ from app import auditlog, clock
 from app.config import Settings
 from app.domain.permissions import Actor, Permission
 from app.errors import PayloadTooLarge, Unprocessable, unprocessable
-from app.models.cases import Case
 from app.models.persons import PersonCreate, RosterRejection, RosterResult
 from app.services.cases import persons
 from app.services.core import access
@@ -172,18 +171,19 @@ async def import_roster(
     access.require(actor, Permission.persons_write)
     case = await persons.case_for_persons(session, actor, case_id, for_update=True)
     persons.require_open(case)
-    return await _import(session, actor, settings, case, file, inspection_id, today)
+    holder = persons.Holder.of_case(case, inspection_id)
+    return await import_rows(session, actor, settings, holder, file, today)
 
 
-async def _import(
+async def import_rows(
     session: AsyncSession,
     actor: Actor,
     settings: Settings,
-    case: Case,
+    holder: persons.Holder,
     file: IO[bytes],
-    inspection_id: uuid.UUID | None,
-    today: date | None,
+    today: date | None = None,
 ) -> RosterResult:
+    """The roster's rows onto `holder`, whose access the caller has checked."""
     keys, day = keys_of(settings), today or clock.today()
     created = unchanged = flagged = rejected_total = 0
     rejected: list[RosterRejection] = []
@@ -211,12 +211,10 @@ async def _import(
             except Unprocessable as exc:  # a wrong ID number is this row's error
                 reject(row, [f"{HEADER_OF['id_number']}: {exc.detail}"])
                 continue
-            if await persons.find_existing(session, case.id, who, parsed.name) is not None:
+            if await persons.find_existing(session, holder, who, parsed.name) is not None:
                 unchanged += 1
                 continue
-            person = persons.build_person(
-                keys, actor, case, parsed, who, inspection_id=inspection_id
-            )
+            person = persons.build_person(keys, actor, holder, parsed, who)
             session.add(person)
             await session.flush()  # the next row's rerun check sees it
             auditlog.record(
@@ -226,7 +224,7 @@ async def _import(
                 "person",
                 person.id,
                 after=persons.audit_view(person) | {"import": True},
-                jurisdiction_path=case.jurisdiction_path,
+                jurisdiction_path=holder.jurisdiction_path,
             )
             created += 1
             flagged += person.role == "child" and person.role_entered != "child"
@@ -236,10 +234,10 @@ async def _import(
         session,
         actor,
         "person.import.summary",
-        "case",
-        case.id,
+        "case" if holder.case_id is not None else "inspection",
+        holder.case_id or holder.inspection_id or "",
         after={"created": created, "unchanged": unchanged, "rejected": rejected_total},
-        jurisdiction_path=case.jurisdiction_path,
+        jurisdiction_path=holder.jurisdiction_path,
     )
     return RosterResult(
         created=created,
