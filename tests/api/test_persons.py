@@ -194,7 +194,9 @@ async def test_the_kiln_walk_through(
 
     # 2. Commerce is on the case (it bans the unlicensed kiln) but sees no one.
     r = await client.get(f"{API}/cases/{kiln.case_id}", headers=commerce)
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.json()["persons"] is None
+    r = await client.get(f"{API}/cases/{kiln.case_id}", headers=civil)
+    assert r.json()["persons"]["children"] == 1 and "工人01" not in r.text
     for method, path, body in (
         ("GET", f"/cases/{kiln.case_id}/persons", None),
         ("GET", f"/persons/{child['id']}", None),

@@ -505,6 +505,15 @@ async def list_persons(
     return PersonList(items=views, totals=totals)
 
 
+async def case_totals(session: AsyncSession, actor: Actor, case: Case) -> PersonTotals | None:
+    """The case view's summary of its persons (no identity at all): None for a reader who
+    does not see them, and for a case that records none."""
+    if not await sees_persons(session, actor, case):
+        return None
+    found = list((await session.exec(select(Person).where(Person.case_id == case.id))).all())
+    return totals_of(await views_of(session, found)) if found else None
+
+
 async def person_public(session: AsyncSession, person: Person) -> PersonPublic:
     return (await views_of(session, [person]))[0]
 
