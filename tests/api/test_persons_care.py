@@ -15,7 +15,7 @@ from app.models.base import utcnow
 from app.models.cases import Case
 from app.models.persons import Person
 from app.services.cases.person_payments import escalate_handover_overdue
-from app.services.cases.persons import erase_expired_identities
+from app.services.cases.person_privacy import erase_expired_identities
 from tests.api.test_persons import API, CHILD_ID, open_kiln
 from tests.conftest import TestDatabase
 from tests.factories import World

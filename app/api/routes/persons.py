@@ -33,7 +33,13 @@ from app.models.persons import (
     RosterResult,
 )
 from app.runtime import Runtime
-from app.services.cases import person_ledger, person_payments, persons, roster_import
+from app.services.cases import (
+    person_ledger,
+    person_payments,
+    person_views,
+    persons,
+    roster_import,
+)
 from app.services.inspections import inspection_roster
 
 router = APIRouter(prefix="/api/v1", tags=["persons"])
@@ -57,7 +63,7 @@ async def add_person(
     masked. 409 if the person is on the case already (same ID number, or same name and
     birth date). Agencies on the case that do not work with people get 404."""
     person = await persons.add_person(session, actor, settings=settings, case_id=case_id, data=body)
-    return await persons.person_public(session, person)
+    return await person_views.person_public(session, person)
 
 
 @router.get("/cases/{case_id}/persons", response_model=PersonList)
@@ -71,7 +77,7 @@ async def list_persons(
     the case's totals (owed, paid by source, outstanding, not yet handed over). Seen by
     the office and by labour, civil affairs, police and union on the case; any other
     agency gets 404."""
-    return await persons.list_persons(session, actor, case_id, role=role)
+    return await person_views.list_persons(session, actor, case_id, role=role)
 
 
 @router.post(
@@ -168,7 +174,7 @@ async def get_person(
 ) -> PersonPublic:
     """One person, identity masked, with payments and aftercare."""
     person, _ = await persons.get_person(session, actor, person_id)
-    return await persons.person_public(session, person)
+    return await person_views.person_public(session, person)
 
 
 @router.patch("/persons/{person_id}", response_model=PersonPublic)
@@ -179,7 +185,7 @@ async def update_person(
     outstanding need not hold up closing the site (employer absconded, transferred to
     the police, advance fund applied for); `""` clears it."""
     person = await persons.update_person(session, actor, person_id, data=body)
-    return await persons.person_public(session, person)
+    return await person_views.person_public(session, person)
 
 
 @router.post("/persons/{person_id}/reveal", response_model=PersonRevealed)
@@ -205,7 +211,7 @@ async def record_payment(
     (财政垫付) or guarantee (工资保证金). Paying past the amount owed → 409."""
     await person_payments.record_payment(session, actor, person_id, data=body)
     person, _ = await persons.get_person(session, actor, person_id)
-    return await persons.person_public(session, person)
+    return await person_views.person_public(session, person)
 
 
 @router.post("/persons/{person_id}/handover", response_model=PersonPublic)
@@ -217,7 +223,7 @@ async def record_handover(
     day. Once per person (409 after). A child or vulnerable person without one blocks
     closing the case."""
     person = await person_payments.record_handover(session, actor, person_id, data=body)
-    return await persons.person_public(session, person)
+    return await person_views.person_public(session, person)
 
 
 @router.post("/persons/{person_id}/documents-returned", response_model=PersonPublic)
@@ -226,7 +232,7 @@ async def record_documents_returned(
 ) -> PersonPublic:
     """The person's ID card and other documents were given back (劳动合同法 第84条)."""
     person = await person_payments.record_documents_returned(session, actor, person_id, on=body.on)
-    return await persons.person_public(session, person)
+    return await person_views.person_public(session, person)
 
 
 @router.post("/persons/{person_id}/aftercare", status_code=201, response_model=PersonPublic)
@@ -238,4 +244,4 @@ async def record_aftercare(
     (union); the office may record any."""
     await person_payments.record_aftercare(session, actor, person_id, data=body)
     person, _ = await persons.get_person(session, actor, person_id)
-    return await persons.person_public(session, person)
+    return await person_views.person_public(session, person)

@@ -12,7 +12,7 @@ is escalated to the office once (`handover_overdue`).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -37,7 +37,7 @@ from app.models.persons import (
 from app.services.cases import escalations
 from app.services.cases.person_checks import RESCUED_ROLES
 from app.services.cases.persons import audit_view, get_person, require_kind, require_open
-from app.services.core import access
+from app.services.core import access, dialect
 
 K = AgencyKind
 PAYS = frozenset({K.labour})
@@ -62,6 +62,8 @@ async def record_payment(
     person, case = await get_person(session, actor, person_id)
     require_kind(actor, PAYS, "wage payments")
     require_open(case)
+    if dialect.is_postgres(session):  # two payments at once must not both fit
+        await session.refresh(person, with_for_update=True)
     if person.amount_owed is not None:
         paid = (
             await session.exec(
@@ -131,13 +133,13 @@ async def record_handover(
 
 
 async def record_documents_returned(
-    session: AsyncSession, actor: Actor, person_id: uuid.UUID | str, *, on: object
+    session: AsyncSession, actor: Actor, person_id: uuid.UUID | str, *, on: date
 ) -> Person:
     access.require(actor, Permission.persons_write)
     person, case = await get_person(session, actor, person_id)
     require_kind(actor, RETURNS_DOCUMENTS, "returned ID documents")
     require_open(case)
-    person.documents_returned_on = on  # type: ignore[assignment]
+    person.documents_returned_on = on
     return await _change(session, actor, person, case, "person.documents_returned")
 
 

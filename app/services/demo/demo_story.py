@@ -42,6 +42,7 @@ from app.services.cases import (
     escalations,
     filing,
     person_payments,
+    person_views,
     persons,
     rectifications,
     reminders,
@@ -464,7 +465,7 @@ class Story:
                     self.session, officer, settings=self.settings, case_id=case_id, data=data
                 )
             return
-        found = (await persons.list_persons(self.session, officer, case_id)).items
+        found = (await person_views.list_persons(self.session, officer, case_id)).items
         for view in found:
             if verb == "handover" and view.role in ("child", "vulnerable"):
                 handover = HandoverCreate(kind="rescue_station", to=note, on=clock.today())

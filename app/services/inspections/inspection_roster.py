@@ -20,7 +20,7 @@ from app.config import Settings
 from app.domain.permissions import Actor, Permission
 from app.errors import Forbidden, NotFound
 from app.models.persons import Person, PersonList, RosterResult
-from app.services.cases import persons, roster_import
+from app.services.cases import person_views, persons, roster_import
 from app.services.core import access, case_visibility
 from app.services.inspections.inspection_evidence import place_path, require_open
 from app.services.inspections.inspections import get_inspection_row, require_participant
@@ -63,5 +63,5 @@ async def list_inspection_persons(
             )
         ).all()
     )
-    views = await persons.views_of(session, found)
-    return PersonList(items=views, totals=persons.totals_of(views))
+    views = await person_views.views_of(session, found)
+    return PersonList(items=views, totals=person_views.totals_of(views))

@@ -45,7 +45,7 @@ from app.models.disclosures import (
 from app.models.employers import Employer
 from app.models.reference import Jurisdiction
 from app.models.tips import Tip
-from app.services.cases import persons
+from app.services.cases import person_privacy
 from app.services.cases.cases import get_case
 from app.services.core import access
 from app.services.core.pagination import after, clamp, encode_cursor
@@ -168,7 +168,9 @@ async def approve_disclosure(
         raise Conflict("This case is already published.", existing_id=str(active))
     employer = await session.get(Employer, case.employer_id)
     assert employer is not None
-    refuse_persons(summary_public, *await persons.names_and_numbers(session, settings, case.id))
+    refuse_persons(
+        summary_public, *await person_privacy.names_and_numbers(session, settings, case.id)
+    )
     names, phones = await _tipster_contacts(session, settings, case.id)
     summary = redacted_summary(summary_public, names, phones)
     outcome = await case_outcome(session, case.id)
