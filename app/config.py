@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     """How often each process chains the audit entries written since (app/auditlog.py)."""
     contact_retention_days: int = Field(default=180, ge=1)
     """Days a tipster's contact details are kept after the tip's case is closed (PIPL)."""
+    person_retention_days: int = Field(default=365, ge=1)
+    """Days the identity of the persons on a case (name, ID number, phone, birth date,
+    hometown) is kept after the case is closed or dismissed; then it is erased, audited,
+    and only the figures remain (PIPL 第19条: no longer than the purpose needs)."""
+    person_handover_days: int = Field(default=3, ge=1, le=90)
+    """Days a child or vulnerable person on a case may wait for a hand-over before it is
+    escalated to the office (`handover_overdue`)."""
     triage_critical_hours: int = Field(default=24, ge=1)
     """Deadline to triage a tip about a criminal violation type (24 h in the documents)."""
     triage_normal_hours: int = Field(default=72, ge=1)

@@ -43,6 +43,8 @@ class Keys:
     receipt: bytes
     contact: bytes
     webhook: bytes
+    identity: bytes
+    """Keyed hashes of the ID numbers of persons on cases (finding one again on import)."""
 
 
 @lru_cache(maxsize=8)
@@ -53,7 +55,11 @@ def derive_keys(secret: str) -> Keys:
         ).derive(secret.encode())
 
     return Keys(
-        jwt=sub("jwt"), receipt=sub("receipt"), contact=sub("contact"), webhook=sub("webhook")
+        jwt=sub("jwt"),
+        receipt=sub("receipt"),
+        contact=sub("contact"),
+        webhook=sub("webhook"),
+        identity=sub("identity"),
     )
 
 

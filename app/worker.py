@@ -20,7 +20,7 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, transaction
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
-from app.services.cases import escalations, reminders
+from app.services.cases import escalations, person_payments, person_privacy, reminders
 from app.services.integration import outbox
 from app.services.tipline import tip_contacts, tips
 
@@ -83,6 +83,8 @@ JOBS: dict[str, Job] = {
     "remind_due_soon": remind_due_soon,
     "escalate_transfers": escalate_transfers,
     "erase_expired_contacts": tip_contacts.erase_expired_contacts,
+    "escalate_handovers": person_payments.escalate_handover_overdue,
+    "erase_expired_persons": person_privacy.erase_expired_identities,
     "deliver_webhooks": outbox.deliver_webhooks,
     "seal_audit": seal_audit,  # last: it also chains what the jobs above recorded
 }

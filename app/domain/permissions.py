@@ -36,6 +36,8 @@ class Permission(StrEnum):
     audit_read = "audit:read"
     disclosures_write = "disclosures:write"
     enforcement_approve = "enforcement:approve"
+    persons_write = "persons:write"
+    persons_reveal = "persons:reveal"
 
 
 P = Permission
@@ -77,6 +79,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.stats_write,
             P.audit_read,
             P.disclosures_write,
+            P.persons_write,
+            P.persons_reveal,
         }
     ),
     Role.inspector: frozenset(
@@ -88,6 +92,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.inspections_read,
             P.inspections_write,
             P.cases_read,
+            P.persons_write,
         }
     ),
     Role.agency_officer: frozenset(
@@ -98,6 +103,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.queue_read,
             P.queue_write,
             P.tips_write,
+            P.persons_write,
+            P.persons_reveal,
         }
     ),
     # 负责人: an agency officer who also approves what the law reserves to the head
@@ -111,6 +118,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.queue_write,
             P.tips_write,
             P.enforcement_approve,
+            P.persons_write,
+            P.persons_reveal,
         }
     ),
     Role.auditor: frozenset(

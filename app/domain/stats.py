@@ -53,6 +53,19 @@ ACTION_SUMMED = {
 }
 
 
+RECORDED: dict[str, str] = {
+    "wages_recovered_amount": "追发工资（元）",
+    "wages_recovered_workers": "追发工资涉及劳动者（人）",
+    "children_rescued": "解救童工（人）",
+    "persons_repatriated": "遣送返乡（人）",
+}
+"""Columns counted from persons where a case records them, else from the count actions;
+`<key>_recorded` says how much of the figure came from person records (the rest came from
+actions — `wages_recovered`, `children_rescued`, `persons_repatriated` — on cases that
+record no such persons)."""
+_MONEY_RECORDED = ("wages_recovered_amount",)
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     key: str
@@ -95,6 +108,18 @@ def _columns() -> tuple[Column, ...]:
         c("wages_recovered_workers", "追发工资涉及劳动者（人）"),
         c("children_rescued", "解救童工（人）"),
         c("persons_repatriated", "遣送返乡（人）"),
+    ]
+    cols += [
+        c(f"{k}_recorded", f"{label}·其中逐人记录", money=k in _MONEY_RECORDED)
+        for k, label in RECORDED.items()
+    ]
+    cols += [
+        c("workers_owed", "欠薪劳动者（人，逐人记录）"),
+        c("wages_owed_amount", "拖欠工资（元，逐人记录）", money=True),
+        c("workers_paid", "工资已结清劳动者（人，逐人记录）"),
+        c("advance_fund_paid", "财政垫付工资（元，逐人记录）", money=True),
+        c("vulnerable_rescued", "救助智障、流浪等人员（人，逐人记录）"),
+        c("id_cards_returned", "返还身份证件（人，逐人记录）"),
         c("rectifications_ordered", "责令整改（项）"),
         c("rectifications_completed", "整改完成（项）"),
         c("rectifications_overdue", "逾期未整改（项）"),

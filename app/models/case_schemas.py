@@ -20,6 +20,7 @@ from app.domain.routing import Role as AssignmentRole
 from app.domain.taxonomy import AgencyKind, Severity
 from app.models.common import Count, Day
 from app.models.documents import DocumentPublic
+from app.models.persons import PersonTotals
 from app.models.schemas import ActorKind, AgencyRef, Strict
 
 EscalationKind = Literal[
@@ -33,6 +34,7 @@ EscalationKind = Literal[
     "transfer_decision_overdue",
     "case_moved_out",
     "case_moved_in",
+    "handover_overdue",
 ]
 
 Text = Field(min_length=1, max_length=4000)
@@ -183,6 +185,12 @@ class CasePublic(BaseModel):
     reason: str | None
     findings: list[CaseFinding]
     tip_ids: list[uuid.UUID]
+    persons: PersonTotals | None = Field(
+        default=None,
+        description="The persons on the case in figures (GET /cases/{id}/persons for the "
+        "list): for the office and the labour, civil affairs, police and union agencies "
+        "on the case; null for others and when none is recorded.",
+    )
     assignments: list[AssignmentPublic]
     rectifications: list[RectificationPublic]
     timeline: list[TimelineEntry]

@@ -265,3 +265,26 @@ async def test_the_labour_bureau_issues_numbered_papers_before_it_fines(
     labour = await _login(client, "officer.labour")
     r = await client.get(f"/api/v1/documents/{decisions[0].id}", headers=labour)
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
+async def test_the_kiln_names_its_people_to_those_who_work_with_them(
+    db: TestDatabase, client: httpx.AsyncClient
+) -> None:
+    demo = await _load(db)
+    office = await _login(client, "coordinator")
+    r = await client.get("/api/v1/cases", headers=office, params={"violation_type": "child_labour"})
+    kiln = next(c for c in r.json()["items"] if c["employer"]["name"] == "旧城镇宏达砖厂")
+    url = f"/api/v1/cases/{kiln['id']}/persons"
+    listed = (await client.get(url, headers=await _login(client, "officer.labour"))).json()
+    people = {p["name"]: p for p in listed["items"]}
+    assert len(people) == 4 and listed["totals"]["children"] == 2
+    assert people["杨小虎"]["flagged_child"] and people["杨小虎"]["id_number"].startswith("5116*")
+    assert {p["handover"]["kind"] for p in people.values() if p["role"] == "child"} == {
+        "rescue_station"
+    }
+    r = await client.get(url, headers=await _login(client, "officer.commerce"))
+    assert r.status_code == 404  # on the case to close the site, not to see the people
+    r = await client.get("/api/v1/stats", params={"campaign_id": demo.campaign_id}, headers=office)
+    total = r.json()["total"]
+    assert (total["children_rescued_recorded"], total["id_cards_returned"]) == (2, 2)
+    assert total["persons_repatriated_recorded"] == 0  # the 6 sent home are the action's

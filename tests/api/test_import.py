@@ -280,7 +280,7 @@ async def test_xml_entities_are_not_expanded(client: httpx.AsyncClient, world: W
 async def test_row_cap_rolls_the_whole_import_back(
     client: httpx.AsyncClient, world: World, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr("app.services.employers.import_formats.MAX_ROWS", 2)
+    monkeypatch.setattr("app.services.core.import_formats.MAX_ROWS", 2)
     r = await upload(client, world, csv_bytes(good_rows()))
     assert r.status_code == 413
     assert await names(client, world) == {}

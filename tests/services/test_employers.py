@@ -210,7 +210,7 @@ async def test_an_import_that_fails_midway_leaves_no_employer_and_no_audit_entry
     """Batches and their audit entries are written as the file streams in, but all in
     the request's transaction: the row cap hit on the third row takes back the two
     batches written before it."""
-    monkeypatch.setattr("app.services.employers.import_formats.MAX_ROWS", 2)
+    monkeypatch.setattr("app.services.core.import_formats.MAX_ROWS", 2)
     rows = "\n".join(f"窑{i},other,黄骅镇" for i in range(3))
     with pytest.raises(PayloadTooLarge):
         async with transaction(db.sessionmaker) as session:

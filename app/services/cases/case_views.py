@@ -28,6 +28,7 @@ from app.models.base import utcnow
 from app.models.cases import Assignment, Case, CaseSourceRecord, Escalation, Rectification
 from app.models.employers import Employer
 from app.models.reference import Agency
+from app.services.cases import person_views
 from app.services.cases.cases import case_scope, get_case
 from app.services.cases.clocks import overdue_condition
 from app.services.core import case_visibility
@@ -182,6 +183,7 @@ async def case_public(session: AsyncSession, actor: Actor, case: Case) -> dict[s
             if s.kind == "finding"
         ],
         "tip_ids": [s.source_id for s in sources if s.kind == "tip" and s.source_id],
+        "persons": await person_views.case_totals(session, actor, case),
         "assignments": [_assignment_view(a, g, now, rects) for a, g in rows if a.id in shown_ids],
         "rectifications": [
             {

@@ -29,7 +29,7 @@ from app.models.base import utcnow
 from app.models.cases import Assignment, Case, CaseSourceRecord
 from app.models.employers import Employer
 from app.models.reference import Jurisdiction
-from app.services.cases import assignments, escalations, queue
+from app.services.cases import assignments, escalations, person_checks, queue
 from app.services.core import access, case_visibility, dialect
 from app.services.registry import routing
 
@@ -355,10 +355,14 @@ async def _move(
 async def close_case(
     session: AsyncSession, actor: Actor, case_id: uuid.UUID | str, *, summary: str
 ) -> Case:
-    """Only when every assignment is concluded (declined ones aside, once re-routed) and no
-    rectification is pending; otherwise 409 naming what is still open."""
+    """Only when every assignment is concluded (declined ones aside, once re-routed), no
+    rectification is pending and every child or vulnerable person on the case has been
+    handed over (`person_checks`); otherwise 409 naming what is still open."""
     case = await get_case(session, actor, case_id, for_update=True)
     blockers = await assignments.close_blockers(session, case.id)
+    handover = person_checks.handover_blocker(await person_checks.not_handed_over(session, case.id))
+    if handover is not None:
+        blockers.append(handover)
     if blockers:
         raise Conflict("The case cannot close yet: " + "; ".join(blockers) + ".", blockers=blockers)
     if case.status == CaseStatus.open:

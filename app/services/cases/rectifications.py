@@ -31,7 +31,7 @@ from app.models.base import utcnow
 from app.models.cases import Action, Assignment, Case, FollowUp, Rectification
 from app.models.documents import Document
 from app.models.reference import Agency
-from app.services.cases import documents, escalations
+from app.services.cases import documents, escalations, person_checks
 from app.services.cases.assignments import get_own_assignment, refer_case
 from app.services.core import access, dialect
 
@@ -39,6 +39,22 @@ from app.services.core import access, dialect
 def _require_open(case: Case) -> None:
     if case.status not in OPEN_STATES:
         raise Conflict(f"The case is {case.status}; nothing more can be recorded on it.")
+
+
+async def _require_wages_settled(session: AsyncSession, case: Case) -> None:
+    """取缔关闭 waits for the workers' wages (工资清算和支付): 409 naming each person still
+    owed, unless a reason is recorded for them (`PATCH /persons/{id}`)."""
+    unpaid = await person_checks.unpaid_without_reason(session, case.id)
+    if not unpaid:
+        return
+    names = "、".join(f"{o.name}（欠{o.outstanding:.2f}元）" for o in unpaid[:50])
+    raise Conflict(
+        f"工资未结清，不能取缔关闭：{names}。结清工资，或逐人记录未结清的原因。",
+        persons=[
+            {"id": str(o.person_id), "name": o.name, "outstanding": str(o.outstanding)}
+            for o in unpaid
+        ],
+    )
 
 
 async def record_action(
@@ -78,6 +94,8 @@ async def record_action(
         raise Conflict(f"The assignment is {a.status}; accept it before recording actions.")
     if type == "fine" and amount is not None:
         await documents.require_served_decision(session, a.id, amount)
+    if type == "site_closed":
+        await _require_wages_settled(session, case)
     action = Action(
         assignment_id=a.id,
         case_id=case.id,

@@ -496,7 +496,8 @@ class Step:
     received) | conclude | follow_up (the assignment's latest rectification) | close |
     disclose (the office) | a document kind (`note` its facts, `basis` its articles,
     `amount` the fine) | serve (the assignment's latest unserved document, `note` the
-    recipient) | an action type. `deadline` is in days from today."""
+    recipient) | persons, handover, documents_returned (`PERSONS`) | an action type.
+    `deadline` is in days from today."""
 
     day: int
     time: str
@@ -511,6 +512,32 @@ class Step:
     corrected: bool = False
     basis: tuple[str, ...] = ()
 
+
+@dataclass(frozen=True, slots=True)
+class DemoPerson:
+    """A person found at the 宏达 kiln. The ID number is built on the day the demo loads,
+    born `years` before it in the place `area` (GB/T 2260), so the child is 15 whatever
+    the year; None: no papers."""
+
+    name: str
+    role: str  # as entered
+    area: str | None
+    years: int
+    seq: int = 0
+    phone: str | None = None
+    hometown: str | None = None
+
+
+# Civil affairs registers them when it takes the children out (`persons`); entered as a
+# worker, 杨小虎's ID number makes him a child. Both children go to the rescue station
+# (`handover`); labour hands the adults their withheld ID cards back (`documents_returned`).
+PERSONS: tuple[DemoPerson, ...] = (
+    DemoPerson("杨小虎", "worker", "511623", 15, 211, "13990001111"),
+    DemoPerson("无名男孩（约14岁）", "child", None, 14, hometown="不详"),
+    DemoPerson("罗德明", "worker", "511623", 38, 135, "13990002222"),
+    DemoPerson("何志军", "worker", "513030", 44, 157, "13990003333"),
+)
+PERSON_VERBS = ("persons", "handover", "documents_returned")
 
 S = Step
 _WOMEN = ("《女职工劳动保护特别规定》第六条、第十三条", "《劳动保障监察条例》第二十三条")
@@ -559,6 +586,9 @@ STEPS: tuple[Step, ...] = (
         "解救童工2名，送市救助管理站临时照料，通知监护人。",
         count=2,
     ),
+    S(-9, "19:05", "hongda_kiln", "civil_affairs", "persons", "解救人员逐人登记。"),
+    S(-9, "19:10", "hongda_kiln", "civil_affairs", "handover", "沧州市救助管理站"),
+    S(-8, "09:00", "hongda_kiln", "labour", "documents_returned", "被扣身份证件当场返还。"),
     S(
         -8,
         "10:00",

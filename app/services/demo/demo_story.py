@@ -24,12 +24,14 @@ from app import clock
 from app.config import Settings
 from app.domain.chinatime import CHINA_TZ
 from app.domain.documents import DocumentKind, ServiceMethod
+from app.domain.id_numbers import check_char
 from app.domain.permissions import PUBLIC_ACTOR, Actor, Permission
 from app.domain.uscc import org_code_check_digit, uscc_check_digit
 from app.models.cases import Assignment, Rectification, Transfer
 from app.models.documents import Document
 from app.models.employers import EmployerCreate, LicenceIn
 from app.models.inspection_schemas import Headcount, InspectionKind, Phase, PhaseIn
+from app.models.persons import HandoverCreate, PersonCreate
 from app.models.reference import Agency, Jurisdiction
 from app.models.schemas import Location
 from app.services.cases import (
@@ -39,6 +41,9 @@ from app.services.cases import (
     documents,
     escalations,
     filing,
+    person_payments,
+    person_views,
+    persons,
     rectifications,
     reminders,
     transfers,
@@ -48,6 +53,8 @@ from app.services.demo.demo_data import (
     CAMPAIGN,
     EMPLOYERS,
     INSPECTIONS,
+    PERSON_VERBS,
+    PERSONS,
     PHASES,
     RECEIPT_KEY,
     RECEIPT_PRINCIPAL,
@@ -404,6 +411,8 @@ class Story:
             await transfers.decide_filing(self.session, officer, sent.id, filed=True, reason=s.note)
         elif s.verb == "conclude":
             await assignments.conclude_assignment(self.session, officer, a.id, summary=s.note)
+        elif s.verb in PERSON_VERBS:
+            await self._persons(s.verb, officer, case_id, s.note)
         elif s.verb == "follow_up":
             rect = (
                 await self.session.exec(
@@ -433,6 +442,38 @@ class Story:
                 referral_kind=s.referral_kind,
                 deadline=None if s.deadline is None else self.day(s.deadline),
             )
+
+    async def _persons(self, verb: str, officer: Actor, case_id: uuid.UUID, note: str) -> None:
+        """The kiln's people (`PERSONS`), through the same services as the API."""
+        if verb == "persons":
+            for p in PERSONS:
+                number = None
+                if p.area is not None:
+                    born = self.today.replace(year=self.today.year - p.years, day=1)
+                    first17 = f"{p.area}{born:%Y%m%d}{p.seq:03d}"
+                    number = first17 + check_char(first17)
+                data = PersonCreate(
+                    role=p.role,
+                    name=p.name,
+                    id_number=number,
+                    age=p.years if number is None else None,
+                    phone=p.phone,
+                    hometown=p.hometown,
+                    notes=note,
+                )
+                await persons.add_person(
+                    self.session, officer, settings=self.settings, case_id=case_id, data=data
+                )
+            return
+        found = (await person_views.list_persons(self.session, officer, case_id)).items
+        for view in found:
+            if verb == "handover" and view.role in ("child", "vulnerable"):
+                handover = HandoverCreate(kind="rescue_station", to=note, on=clock.today())
+                await person_payments.record_handover(self.session, officer, view.id, data=handover)
+            elif verb == "documents_returned" and view.role == "worker" and view.id_number:
+                await person_payments.record_documents_returned(
+                    self.session, officer, view.id, on=clock.today()
+                )
 
     async def _office_step(self, s: Step, case_id: uuid.UUID) -> None:
         if s.verb == "close":

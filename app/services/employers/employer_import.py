@@ -39,7 +39,7 @@ from app.models.employers import Employer, ImportRejection, ImportResult, Licenc
 from app.models.reference import Jurisdiction
 from app.services.cases import cases, queue
 from app.services.core import access
-from app.services.employers.import_formats import open_rows
+from app.services.core.import_formats import open_rows
 from app.services.employers.import_rows import (
     TEMPLATE_HEADERS,
     Places,

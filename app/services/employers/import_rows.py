@@ -19,6 +19,7 @@ from app.domain.taxonomy import Industry, LicenceKind
 from app.domain.uscc import normalise_uscc, uscc_error
 from app.errors import unprocessable
 from app.models.common import FIRST_DAY, LAST_DAY
+from app.services.core.import_formats import clean
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,32 +108,6 @@ def map_header(cells: Sequence[Any]) -> dict[str, int]:
             + ". Download the template.",
         )
     return found
-
-
-# Unicode's control characters (category Cc) are exactly these 65 code points.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_DROP_CONTROL = {c: None for c in (*range(0x20), *range(0x7F, 0xA0))} | {
-    ord(c): " " for c in "\t\r\n"
-}
-
-
-def clean(value: Any) -> str:
-    """Text of a cell: control characters dropped (PostgreSQL refuses NUL), spaces trimmed.
-
-    Called for every cell of a 100,000-row import, so plain text is checked with one
-    regex search and only text holding a control character is rewritten.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        text = value
-    else:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = value.isoformat() if isinstance(value, datetime | date) else str(value)
-    if _CONTROL.search(text) is not None:
-        text = text.translate(_DROP_CONTROL)
-    return text.strip()
 
 
 def parse_industry(text: str) -> Industry | None:

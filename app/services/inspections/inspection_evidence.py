@@ -67,7 +67,7 @@ def require_open(insp: Inspection) -> None:
         raise Conflict("This inspection is signed and its evidence sealed; file an amendment.")
 
 
-async def _place_path(session: AsyncSession, insp: Inspection) -> str:
+async def place_path(session: AsyncSession, insp: Inspection) -> str:
     return (
         await session.exec(select(Jurisdiction.path).where(Jurisdiction.id == insp.jurisdiction_id))
     ).one()
@@ -136,7 +136,7 @@ async def add_attachment(
             "sha256": row.sha256,
             "note": note,
         },
-        jurisdiction_path=await _place_path(session, insp),
+        jurisdiction_path=await place_path(session, insp),
     )
     return row
 
@@ -247,7 +247,7 @@ async def add_interview(
             "interviewer_ids": row.interviewer_ids,
             "sha256": row.sha256,
         },
-        jurisdiction_path=await _place_path(session, insp),
+        jurisdiction_path=await place_path(session, insp),
     )
     return row
 

@@ -27,7 +27,7 @@ from app.errors import Conflict, Forbidden, unprocessable
 from app.models.base import utcnow
 from app.models.inspection_schemas import Checklist, FindingCreate, Headcount
 from app.models.inspections import Finding, Inspection, InspectionSignature
-from app.services.cases import cases
+from app.services.cases import cases, persons
 from app.services.core import access
 from app.services.inspections import campaigns, stats_tally
 from app.services.inspections.inspections import (
@@ -156,6 +156,7 @@ async def _file_case(session: AsyncSession, actor: Actor, insp: Inspection) -> N
     for f in findings:
         f.case_id = case.id
         session.add(f)
+    await persons.attach_inspection_persons(session, actor, insp.id, case)
 
 
 async def sign_inspection(

@@ -44,6 +44,7 @@ from app.models.disclosures import (
 from app.models.employers import Employer
 from app.models.reference import Jurisdiction
 from app.models.tips import Tip
+from app.services.cases import person_privacy
 from app.services.cases.cases import get_case
 from app.services.core import access
 from app.services.core.pagination import after, clamp, encode_cursor
@@ -86,6 +87,18 @@ def redacted_summary(text: str, names: list[str], phones: list[str]) -> str:
             ),
         )
     return out
+
+
+def refuse_persons(text: str, names: list[str], numbers: list[str]) -> None:
+    """Persons on a case appear in no public output: text naming one of them, or holding
+    one's ID number in any spacing, is refused (422), not masked — the office rewrites it."""
+    found = [k for k in redaction.leaks(text, names, numbers) if k in ("name", "known_number")]
+    if found:
+        raise unprocessable(
+            ["body", "summary_public"],
+            "The text names a person on the case or holds their ID number; persons on a "
+            "case are never published. Rewrite it without them. Nothing was published.",
+        )
 
 
 async def case_outcome(session: AsyncSession, case_id: uuid.UUID) -> DisclosureOutcome:
@@ -154,6 +167,9 @@ async def approve_disclosure(
         raise Conflict("This case is already published.", existing_id=str(active))
     employer = await session.get(Employer, case.employer_id)
     assert employer is not None
+    refuse_persons(
+        summary_public, *await person_privacy.names_and_numbers(session, settings, case.id)
+    )
     names, phones = await _tipster_contacts(session, settings, case.id)
     summary = redacted_summary(summary_public, names, phones)
     outcome = await case_outcome(session, case.id)

@@ -27,6 +27,13 @@ Counting rules (documented for the office):
   record: assignments filed (立案, `filed_at`) within the campaign's dates under the
   place, and of those the ones concluded (结案). A case routed to three agencies and
   filed by two counts two.
+- People are counted from the persons recorded on a case where it records them
+  (`models/persons.py`): wages recovered are the payments by the employer or its wage
+  guarantee, the advance fund (财政垫付) its own column; children and vulnerable persons
+  rescued are those recorded; persons returned home those handed to a guardian, escorted
+  or collected home. A case that records no such persons still counts its
+  `wages_recovered`, `children_rescued` and `persons_repatriated` actions; each such
+  column has a `_recorded` twin saying how much came from person records.
 - 移送公安机关 counts such cases with a criminal transfer sent to the police
   (国务院令第310号), not cases the router gave the police a share of; 刑事立案
   counts such cases the police filed: on a transfer (their decision `filed`), or on
@@ -53,6 +60,7 @@ from app.domain.stats import (
     CHANNEL_ZH,
     CRIMINAL_FILED_ACTION,
     HOUSEHOLD_ACTIONS,
+    RECORDED,
     TIP_HANDLED,
     Figures,
     add_into,
@@ -60,6 +68,7 @@ from app.domain.stats import (
 )
 from app.models.cases import Action, Assignment, Case, Rectification, Transfer
 from app.models.employers import Employer
+from app.models.persons import Person, PersonPayment
 from app.models.reference import Jurisdiction
 from app.models.stats import StatsEmployerTally, StatsFindingTally
 from app.models.tips import Tip
@@ -280,6 +289,81 @@ async def _cases(session: AsyncSession, scope: Scope, rows: Rows) -> None:
         add_into(row, "cases_closed", closed)
 
 
+RETURNED_HOME = ("guardian", "escorted_home", "collected_home")
+RECOVERED_SOURCES = ("employer", "guarantee")
+
+
+def _recorded_elsewhere() -> ColumnElement[bool]:
+    """An action whose figure the case's person records give instead."""
+    wage_cases: Any = sa.union(
+        select(Person.case_id).where(col(Person.amount_owed) > 0),
+        select(PersonPayment.case_id),
+    )
+    child_cases = select(Person.case_id).where(Person.role == "child")
+    home_cases = select(Person.case_id).where(col(Person.handover_kind).in_(RETURNED_HOME))
+    kind, case = col(Action.type), col(Action.case_id)
+    return sa.or_(
+        sa.and_(kind == "wages_recovered", case.in_(wage_cases)),
+        sa.and_(kind == "children_rescued", case.in_(child_cases)),
+        sa.and_(kind == "persons_repatriated", case.in_(home_cases)),
+    )
+
+
+async def _persons(session: AsyncSession, scope: Scope, rows: Rows) -> None:
+    pay = PersonPayment
+    source = col(pay.source)
+    paid = (
+        select(
+            col(pay.person_id).label("person_id"),
+            sa.func.sum(pay.amount).label("total"),
+            sa.func.sum(sa.case((source.in_(RECOVERED_SOURCES), pay.amount), else_=0)).label(
+                "recovered"
+            ),
+            sa.func.sum(sa.case((source == "advance_fund", pay.amount), else_=0)).label("advance"),
+        )
+        .group_by(col(pay.person_id))
+        .subquery("paid")
+    )
+    owed = sa.func.coalesce(col(Person.amount_owed), 0)
+    recovered = sa.func.coalesce(paid.c.recovered, 0)
+    path = col(Case.jurisdiction_path)
+    figures = {
+        "workers_owed": _count_if(owed > 0, "workers_owed"),
+        "wages_owed_amount": sa.func.sum(owed).label("wages_owed_amount"),
+        "workers_paid": _count_if(
+            sa.and_(owed > 0, sa.func.coalesce(paid.c.total, 0) >= owed), "workers_paid"
+        ),
+        "advance_fund_paid": sa.func.sum(sa.func.coalesce(paid.c.advance, 0)).label(
+            "advance_fund_paid"
+        ),
+        "wages_recovered_amount": sa.func.sum(recovered).label("wages_recovered_amount"),
+        "wages_recovered_workers": _count_if(recovered > 0, "wages_recovered_workers"),
+        "children_rescued": _count_if(col(Person.role) == "child", "children_rescued"),
+        "vulnerable_rescued": _count_if(col(Person.role) == "vulnerable", "vulnerable_rescued"),
+        "persons_repatriated": _count_if(
+            col(Person.handover_kind).in_(RETURNED_HOME), "persons_repatriated"
+        ),
+        "id_cards_returned": _count_if(
+            col(Person.documents_returned_on).is_not(None), "id_cards_returned"
+        ),
+    }
+    inner = (
+        select(path.label("path"), *figures.values())
+        .join(Case, col(Case.id) == col(Person.case_id))
+        .outerjoin(paid, paid.c.person_id == col(Person.id))
+        .where(*_cases_in(scope))
+        .group_by(path)
+        .subquery()
+    )
+    keys = tuple(figures)
+    for key, *values in (await session.exec(_by_path(scope, inner, (), keys))).all():
+        row = _bucket(rows, key)
+        for figure, value in zip(keys, values, strict=True):
+            add_into(row, figure, value)
+            if figure in RECORDED:
+                add_into(row, f"{figure}_recorded", value)
+
+
 async def _actions(session: AsyncSession, scope: Scope, rows: Rows) -> None:
     kinds = ("fine", "wages_recovered", *ACTION_COUNTED, *ACTION_SUMMED)
     path = col(Case.jurisdiction_path)
@@ -292,7 +376,7 @@ async def _actions(session: AsyncSession, scope: Scope, rows: Rows) -> None:
             sa.func.sum(Action.count).label("people"),
         )
         .join(Case, col(Case.id) == col(Action.case_id))
-        .where(*_cases_in(scope), col(Action.type).in_(kinds))
+        .where(*_cases_in(scope), col(Action.type).in_(kinds), sa.not_(_recorded_elsewhere()))
         .group_by(path, col(Action.type))
         .subquery()
     )
@@ -373,6 +457,7 @@ async def figures_by_child(session: AsyncSession, scope: Scope) -> Rows:
     await _tips(session, scope, rows)
     await _cases(session, scope, rows)
     await _actions(session, scope, rows)
+    await _persons(session, scope, rows)
     await _households(session, scope, rows)
     await _rectifications(session, scope, rows)
     return rows

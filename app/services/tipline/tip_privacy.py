@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import uuid
 from typing import Any
 
-from app.config import Settings
 from app.domain.receipts import (
     RECEIPT_ALPHABET,
     RECEIPT_LENGTH,
@@ -29,11 +27,10 @@ from app.domain.receipts import (
     new_receipt,
     normalise_receipt,
 )
-from app.security import Keys, decrypt, derive_keys, encrypt, keyed_hash
+from app.security import Keys, keyed_hash
+from app.services.core.sealing import keys_of, open_json, seal_json
 
-
-def keys_of(settings: Settings) -> Keys:
-    return derive_keys(settings.resolved_secret())
+__all__ = ["keys_of"]
 
 
 def receipt_hash(keys: Keys, receipt: str) -> str | None:
@@ -93,12 +90,11 @@ def seal_contact(keys: Keys, tip_id: uuid.UUID, contact: dict[str, Any] | None) 
     kept = {k: v.strip() for k, v in contact.items() if isinstance(v, str) and v.strip()}
     if not kept:
         return None
-    plain = json.dumps(kept, ensure_ascii=False, sort_keys=True).encode()
-    return encrypt(keys.contact, plain, context=tip_id.bytes)
+    return seal_json(keys, kept, context=tip_id.bytes)
 
 
 def open_contact(keys: Keys, tip_id: uuid.UUID, blob: bytes | None) -> dict[str, str | None]:
     if blob is None:
         return {"name": None, "phone": None}
-    data = json.loads(decrypt(keys.contact, blob, context=tip_id.bytes))
+    data = open_json(keys, blob, context=tip_id.bytes)
     return {"name": data.get("name"), "phone": data.get("phone")}

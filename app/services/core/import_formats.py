@@ -1,4 +1,5 @@
-"""Reading an uploaded employer list: CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX.
+"""Reading an uploaded list (employers, a worker roster): CSV (UTF-8, UTF-8 with BOM, GBK)
+or XLSX.
 
 The format is told by the bytes, never the file name. XLSX is opened only
 after its zip directory passes the size caps (a zip bomb is refused before a
@@ -12,9 +13,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import IO, Any
 
 import openpyxl
@@ -162,3 +165,30 @@ def _capped(rows: Iterator[Row]) -> Iterator[Row]:
             raise _too_many_rows()
         if any(c is not None and c != "" for c in cells):
             yield line, cells
+
+
+# Unicode's control characters (category Cc) are exactly these 65 code points.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_DROP_CONTROL = {c: None for c in (*range(0x20), *range(0x7F, 0xA0))} | {
+    ord(c): " " for c in "\t\r\n"
+}
+
+
+def clean(value: Any) -> str:
+    """Text of a cell: control characters dropped (PostgreSQL refuses NUL), spaces trimmed.
+    A formula, HTML or SQL in a cell stays the characters it is (never evaluated).
+
+    Called for every cell of a 100,000-row import, so plain text is checked with one
+    regex search and only text holding a control character is rewritten.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = value.isoformat() if isinstance(value, datetime | date) else str(value)
+    if _CONTROL.search(text) is not None:
+        text = text.translate(_DROP_CONTROL)
+    return text.strip()
