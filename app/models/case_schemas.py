@@ -33,6 +33,7 @@ EscalationKind = Literal[
     "transfer_decision_overdue",
     "case_moved_out",
     "case_moved_in",
+    "report_missing",
 ]
 
 Text = Field(min_length=1, max_length=4000)
