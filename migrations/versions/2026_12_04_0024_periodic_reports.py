@@ -59,7 +59,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["jurisdiction_id"], ["jurisdiction.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint(
-            "campaign_id", "jurisdiction_id", "period_end", "version", name="uq_stats_report_version"
+            "campaign_id",
+            "jurisdiction_id",
+            "period_end",
+            "version",
+            name="uq_stats_report_version",
         ),
     )
     op.create_index("ix_stats_report_campaign_id", "stats_report", ["campaign_id"])
