@@ -20,7 +20,7 @@ Pure: figures arrive as plain mappings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -403,19 +403,22 @@ def form_from_json(t: FormTemplate, data: Mapping[str, Any]) -> FilledForm:
     return FilledForm(t, rows, totals(t, rows))
 
 
-def roll_up(t: FormTemplate, forms: Sequence[FilledForm]) -> FilledForm:
-    """The cell-by-cell sum of the forms below, on template `t` (a cell none of them
-    collected, or one of them did not, is not collected)."""
+def roll_up(
+    t: FormTemplate, forms: Sequence[FilledForm], collected: Collection[str] = ()
+) -> FilledForm:
+    """The cell-by-cell sum of the forms below, on template `t`: a cell one of them did
+    not collect is not collected. With no form at all, the `collected` columns are 0."""
     rows: dict[str, Cells] = {}
     for r in t.rows:
         rows[r.key] = {}
         for c in t.columns:
-            parts = [f.rows.get(r.key, {}).get(c.key) for f in forms]
-            rows[r.key][c.key] = (
-                add_cells(parts, c.money)
-                if forms
-                else (None if c.query is None else (Decimal("0").quantize(WAN) if c.money else 0))
-            )
+            if forms:
+                parts = [f.rows.get(r.key, {}).get(c.key) for f in forms]
+                rows[r.key][c.key] = add_cells(parts, c.money)
+            elif c.key in collected:
+                rows[r.key][c.key] = Decimal("0").quantize(WAN) if c.money else 0
+            else:
+                rows[r.key][c.key] = None
     return FilledForm(t, rows, totals(t, rows))
 
 

@@ -474,3 +474,67 @@ async def test_the_worker_reminds_before_the_due_day_and_escalates_missing_ones_
         "/api/v1/escalations", params={"kind": "report_missing"}, headers=heads["南排河镇"]
     )
     assert r.json()["items"] == []
+
+
+async def test_the_form_template_is_versioned_data_an_admin_of_the_nation_edits(
+    fixed_day: date, client: httpx.AsyncClient, world: World
+) -> None:
+    cid, heads = await _county(client, world)
+    r = await client.get("/api/v1/stats/form-template", headers=world.headers(Role.coordinator))
+    assert r.status_code == 200
+    v1 = r.json()
+    assert v1["version"] == 1 and len(v1["columns"]) == 27
+    assert [row["label"] for row in v1["rows"]] == ["小砖窑", "小煤窑", "小矿山", "小作坊", "其他"]
+    before = await _freeze(client, heads["黄骅镇"], cid, world.places["黄骅镇"].id)
+    edited = {
+        "name": "简表",
+        "rows": [
+            {"key": "kilns", "label": "砖窑", "industries": ["brick_kiln"]},
+            {"key": "rest", "label": "其他", "industries": []},
+        ],
+        "columns": [
+            {
+                "key": "employers_inspected",
+                "group": "检查单位户数",
+                "unit": "户",
+                "source": "inspections",
+                "query": "inspected_employers",
+            },
+            {"key": "leaflets", "group": "发放宣传资料", "unit": "份", "source": "publicity"},
+        ],
+    }
+    url = "/api/v1/stats/form-template"
+    r = await client.put(url, json=edited, headers=world.headers(Role.admin))
+    assert r.status_code == 403  # the county's admin: the form is national
+    async with transaction(world.db.sessionmaker) as session:
+        world.agencies[("root", AgencyKind.coordinator)] = await reference.create_agency(
+            session,
+            SYSTEM_ACTOR,
+            name=None,
+            kind=AgencyKind.coordinator,
+            jurisdiction_id=world.places["root"].id,
+        )
+    _, national = await world.add_user(Role.admin, AgencyKind.coordinator, "root")
+    twice = {
+        **edited,
+        "rows": [*edited["rows"], {"key": "again", "label": "再", "industries": ["brick_kiln"]}],
+    }
+    r = await client.put(url, json=twice, headers=national)
+    assert r.status_code == 422 and "brick_kiln" in r.json()["detail"]
+    r = await client.put(url, json=edited, headers=national)
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 2
+    assert [c["collected"] for c in r.json()["columns"]] == [True, False]
+    # reports frozen from now on use version 2; the one frozen before keeps version 1
+    r = await _freeze(client, heads["羊二庄镇"], cid, world.places["羊二庄镇"].id)
+    form = r.json()["form"]
+    assert form["template_version"] == 2 and form["cells"]["kilns"]["employers_inspected"] == 1
+    assert form["cells"]["rest"] == {"employers_inspected": 1, "leaflets": None}
+    params = {
+        "campaign_id": cid,
+        "period_end": PERIOD,
+        "jurisdiction_id": str(world.places["黄骅镇"].id),
+    }
+    r = await client.get(REPORTS, params=params, headers=heads["黄骅镇"])
+    assert r.json()["form"]["template_version"] == 1 and len(r.json()["form"]["columns"]) == 27
+    assert r.json()["form"]["total"] == before.json()["form"]["total"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,7 +23,7 @@ from app.domain.report_form import (
     check_template,
     template_from_json,
 )
-from app.errors import Forbidden, unprocessable
+from app.errors import Conflict, Forbidden, unprocessable
 from app.models.reports import ReportFormTemplate
 from app.services.core import access
 from app.services.registry.routing import path_ids
@@ -72,10 +73,14 @@ async def update_template(
     except TemplateError as e:
         raise unprocessable(e.loc, e.msg) from None
     have = (await session.exec(select(ReportFormTemplate.version))).first()
-    if have is None:  # keep the default on record as version 1, the edits after it
-        session.add(_row_of(DEFAULT_TEMPLATE, "system"))
-    session.add(_row_of(new, actor.id[:64]))
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            if have is None:  # keep the default on record as version 1, the edits after it
+                session.add(_row_of(DEFAULT_TEMPLATE, "system"))
+            session.add(_row_of(new, actor.id[:64]))
+            await session.flush()
+    except sa.exc.IntegrityError:
+        raise Conflict("模板刚被另一位管理员修改，请刷新后再试。") from None
     auditlog.record(
         session,
         actor,

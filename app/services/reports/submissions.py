@@ -140,7 +140,7 @@ async def compose(
         campaign,
         place,
         period,
-        roll_up(t, forms),
+        roll_up(t, forms, {c.key for c in t.columns if collected(c)}),
         included=[place_json(p) for p in submitted],
         missing=[place_json(p) for p in below if p.id not in versions],
     )
