@@ -521,6 +521,18 @@ async def test_the_form_template_is_versioned_data_an_admin_of_the_nation_edits(
     }
     r = await client.put(url, json=twice, headers=national)
     assert r.status_code == 422 and "brick_kiln" in r.json()["detail"]
+    umbrella = {
+        "key": "shielded",
+        "group": "保护伞",
+        "unit": "户",
+        "source": "findings",
+        "query": "finding_employers",
+        "args": {"types": ["official_misconduct"]},
+    }
+    r = await client.put(
+        url, json={**edited, "columns": [*edited["columns"], umbrella]}, headers=national
+    )
+    assert r.status_code == 422  # service accounts read reports: no umbrella count in them
     r = await client.put(url, json=edited, headers=national)
     assert r.status_code == 200, r.text
     assert r.json()["version"] == 2

@@ -23,6 +23,7 @@ from app.domain.report_form import (
     check_template,
     template_from_json,
 )
+from app.domain.routing import UMBRELLA_TYPE
 from app.errors import Conflict, Forbidden, unprocessable
 from app.models.reports import ReportFormTemplate
 from app.services.core import access
@@ -72,6 +73,11 @@ async def update_template(
         check_template(new)
     except TemplateError as e:
         raise unprocessable(e.loc, e.msg) from None
+    for j, column in enumerate(new.columns):
+        # Frozen reports are read by whoever reads statistics, service accounts included:
+        # a count of protective-umbrella findings must not reach them (case_visibility).
+        if UMBRELLA_TYPE in str(column.args.get("types", "")):
+            raise unprocessable(["body", "columns", j, "args"], "保护伞线索不得列入统计表模板。")
     have = (await session.exec(select(ReportFormTemplate.version))).first()
     try:
         async with session.begin_nested():
