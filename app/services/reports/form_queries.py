@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -106,7 +107,9 @@ async def inspection_staff(
     return await _grouped(session, q)
 
 
+@lru_cache(maxsize=16)
 def _counted_subquery(scope: FormScope) -> Any:
+    """Built once per scope: the form asks it for several columns."""
     i = aliased(Inspection)
     rank = sa.func.row_number().over(
         partition_by=col(i.employer_id),
