@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, model_validator
@@ -84,6 +84,9 @@ class ReportReminder(SQLModel, table=True):
 
 # ---- schemas -------------------------------------------------------------------------------
 
+MonthDay = Annotated[int, PField(ge=1, le=31)]
+Name = Annotated[str, PField(min_length=1, max_length=64)]
+
 
 class ReportingRhythmIn(Strict):
     """`ten_days`: on `days` of every month (default 8, 18, 28); `monthly`: on `day`;
@@ -91,7 +94,7 @@ class ReportingRhythmIn(Strict):
     due by then. `lag_days`: a period is due this many days after it ends (default 0)."""
 
     kind: Literal["ten_days", "monthly", "dates"]
-    days: list[int] | None = PField(default=None, min_length=1, max_length=31)
+    days: list[MonthDay] | None = PField(default=None, min_length=1, max_length=31)
     day: int | None = PField(default=None, ge=1, le=31)
     dates: list[Day] | None = PField(default=None, min_length=1, max_length=200)
     final_by: Day | None = None
@@ -99,8 +102,6 @@ class ReportingRhythmIn(Strict):
 
     @model_validator(mode="after")
     def _fits_kind(self) -> ReportingRhythmIn:
-        if self.days is not None and any(not 1 <= d <= 31 for d in self.days):
-            raise ValueError("days are days of the month, 1 to 31")
         if self.kind == "monthly" and self.day is None:
             raise ValueError("a monthly rhythm needs `day`")
         if self.kind == "dates" and not self.dates:
@@ -235,7 +236,9 @@ class FormColumnIn(Strict):
     unit: str = PField(min_length=1, max_length=10)
     source: str = PField(min_length=1, max_length=20)
     query: str | None = PField(default=None, max_length=60)
-    args: dict[str, str | list[str]] = PField(default_factory=dict, max_length=5)
+    args: dict[Name, Name | Annotated[list[Name], PField(max_length=40)]] = PField(
+        default_factory=dict, max_length=5
+    )
 
 
 class FormTemplatePublic(BaseModel):
