@@ -22,6 +22,7 @@ from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
 from app.services.cases import escalations, person_payments, person_privacy, reminders
 from app.services.integration import outbox
+from app.services.reports import report_reminders
 from app.services.tipline import tip_contacts, tips
 
 log = logging.getLogger("labourwatch.worker")
@@ -69,6 +70,16 @@ async def remind_due_soon(session: AsyncSession, settings: Settings) -> int:
     return await reminders.remind_due_soon(session, settings)
 
 
+async def remind_reports(session: AsyncSession, settings: Settings) -> int:
+    """Periodic reports due soon → one reminder per place and period."""
+    return await report_reminders.remind_reports_due(session, settings)
+
+
+async def escalate_reports(session: AsyncSession, settings: Settings) -> int:
+    """Periodic reports past due and missing → one escalation to the office above."""
+    return await report_reminders.escalate_missing_reports(session)
+
+
 async def seal_audit(session: AsyncSession, settings: Settings) -> int:
     """Chain audit entries no API process has sealed yet (all of them, when none runs)."""
     return await auditlog.seal(session)
@@ -82,6 +93,8 @@ JOBS: dict[str, Job] = {
     "escalate_handling": escalate_handling,
     "remind_due_soon": remind_due_soon,
     "escalate_transfers": escalate_transfers,
+    "remind_reports": remind_reports,
+    "escalate_reports": escalate_reports,
     "erase_expired_contacts": tip_contacts.erase_expired_contacts,
     "escalate_handovers": person_payments.escalate_handover_overdue,
     "erase_expired_persons": person_privacy.erase_expired_identities,

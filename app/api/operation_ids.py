@@ -133,6 +133,13 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     # Statistics, audit, integration
     ("GET", "/api/v1/stats"): "getStats",
     ("POST", "/api/v1/stats/signoff"): "signOffStats",
+    ("POST", "/api/v1/stats/reports"): "freezeStatsReport",
+    ("GET", "/api/v1/stats/reports"): "getStatsReport",
+    ("GET", "/api/v1/stats/submissions"): "listStatsSubmissions",
+    ("GET", "/api/v1/stats/form-template"): "getStatsFormTemplate",
+    ("PUT", "/api/v1/stats/form-template"): "updateStatsFormTemplate",
+    ("GET", "/api/v1/campaigns/{campaign_id}/reporting"): "getCampaignReporting",
+    ("PUT", "/api/v1/campaigns/{campaign_id}/reporting"): "setCampaignReporting",
     ("GET", "/api/v1/audit"): "listAuditEntries",
     ("GET", "/api/v1/audit/verify"): "verifyAuditLog",
     ("GET", "/api/v1/webhooks"): "listWebhooks",

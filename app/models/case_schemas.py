@@ -35,6 +35,7 @@ EscalationKind = Literal[
     "case_moved_out",
     "case_moved_in",
     "handover_overdue",
+    "report_missing",
 ]
 
 Text = Field(min_length=1, max_length=4000)

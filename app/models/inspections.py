@@ -21,6 +21,8 @@ class Campaign(SQLModel, table=True):
     ends_on: date
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    # the reporting rhythm (app/domain/report_periods.py); None: no periodic reports
+    reporting: dict[str, Any] | None = Field(default=None, sa_column=json_column(nullable=True))
 
 
 class CampaignPhase(SQLModel, table=True):

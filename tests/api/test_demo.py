@@ -155,6 +155,38 @@ async def test_the_campaign_is_in_enforcement_today_and_its_table_is_not_zero(
     assert len({i["team_id"] for i in inspected if i["team_id"]}) == 3
 
 
+async def test_the_ten_day_reports_show_who_submitted_and_the_county_sum(
+    db: TestDatabase, client: httpx.AsyncClient
+) -> None:
+    demo = await _load(db)
+    office = await _login(client, "coordinator")
+    r = await client.get(f"/api/v1/campaigns/{demo.campaign_id}/reporting", headers=office)
+    assert r.json()["rhythm"]["days"] == [8, 18, 28]
+    params = {"campaign_id": demo.campaign_id, "period_end": "2026-08-08"}
+    r = await client.get("/api/v1/stats/submissions", params=params, headers=office)
+    assert r.status_code == 200, r.text
+    status = {p["jurisdiction"]["name"]: p["status"] for p in r.json()["places"]}
+    assert len(status) == 10
+    assert (status["黄骅镇"], status["羊二庄镇"], status["旧城镇"]) == ("submitted",) * 2 + (
+        "late",
+    )
+    assert sorted(status.values()).count("missing") == 7
+    r = await client.get("/api/v1/stats/reports", params=params, headers=office)
+    county = r.json()
+    assert county["frozen"] is False and len(county["missing"]) == 7
+    assert county["form"]["total"]["employers_inspected"] > 0
+    r = await client.get(
+        "/api/v1/stats/submissions",
+        params={**params, "period_end": "2026-07-28"},
+        headers=office,
+    )
+    assert {p["status"] for p in r.json()["places"]} == {"submitted"}
+    escalations = (
+        await client.get("/api/v1/escalations", params={"kind": "report_missing"}, headers=office)
+    ).json()["items"]
+    assert len(escalations) == 7
+
+
 async def test_the_labour_officer_queue_and_the_office_tips(
     db: TestDatabase, client: httpx.AsyncClient
 ) -> None:
@@ -201,6 +233,7 @@ async def test_the_labour_officer_queue_and_the_office_tips(
         "assignment_overdue",
         "rectification_overdue",
         "triage_overdue",
+        "report_missing",
     }
     flagged = {
         flag: (await client.get("/api/v1/employers", params={"flag": flag}, headers=office)).json()[

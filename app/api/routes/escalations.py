@@ -27,6 +27,7 @@ Kind = Literal[
     "transfer_decision_overdue",
     "case_moved_out",
     "case_moved_in",
+    "report_missing",
 ]
 
 

@@ -32,6 +32,7 @@ from app.models.documents import Document
 from app.models.employers import EmployerCreate, LicenceIn
 from app.models.inspection_schemas import Headcount, InspectionKind, Phase, PhaseIn
 from app.models.persons import HandoverCreate, PersonCreate
+from app.models.inspections import Campaign
 from app.models.reference import Agency, Jurisdiction
 from app.models.schemas import Location
 from app.services.cases import (
@@ -70,8 +71,13 @@ from app.services.demo.demo_data import (
 )
 from app.services.employers import employers
 from app.services.inspections import campaigns, inspection_evidence, inspection_signing, inspections
-from app.services.reports import disclosures
+from app.services.reports import disclosures, periods, report_reminders, submissions
 from app.services.tipline import tip_privacy, tip_triage, tips
+
+# The last ten-day period already due: the townships whose reports the office keyed in
+# and froze on the due day, the one that came a day late; the rest are missing.
+REPORTING_TOWNS = ("黄骅镇", "羊二庄镇")
+LATE_TOWN = "旧城镇"
 
 DIVISION_CODE = "130983"  # 黄骅市 in GB/T 2260
 
@@ -153,6 +159,8 @@ class Story:
             events.append((self.moment(i.day, "09:00"), len(events), partial(self._inspect, i)))
         for s in STEPS:
             events.append((self.moment(s.day, s.time), len(events), partial(self._step, s)))
+        for at, run in await self._reports_due():
+            events.append((at, len(events), run))
         for at, _, run in sorted(events, key=lambda e: (e[0], e[1])):
             with clock.fixed_at(at):
                 await run()
@@ -163,6 +171,43 @@ class Story:
         await escalations.escalate_overdue_triage(self.session, now=now)
         await reminders.escalate_overdue_handling(self.session, now=now)
         await reminders.remind_due_soon(self.session, self.settings, now=now)
+        await report_reminders.remind_reports_due(self.session, self.settings, now=now)
+        await report_reminders.escalate_missing_reports(self.session, now=now)
+
+    async def _reports_due(self) -> list[tuple[datetime, Callable[[], Awaitable[None]]]]:
+        """Every township's ten-day reports frozen on their due days, except for the last
+        period already due: two townships on the day, one the day after (late), and the
+        rest missing (escalated to the county office by the sweep)."""
+        assert self.campaign_id is not None
+        campaign = await self.session.get(Campaign, self.campaign_id)
+        assert campaign is not None
+        past = [p for p in periods.campaign_periods(campaign) if p.due < self.today]
+        out: list[tuple[datetime, Callable[[], Awaitable[None]]]] = []
+        for i, p in enumerate(past):
+            offset = (p.due - self.today).days
+            last = i == len(past) - 1
+            for town in REPORTING_TOWNS if last else tuple(self.towns):
+                out.append(
+                    (self.moment(offset, "16:00"), partial(self._freeze_report, town, p.end))
+                )
+            if last and offset + 1 < 0:
+                out.append(
+                    (
+                        self.moment(offset + 1, "10:00"),
+                        partial(self._freeze_report, LATE_TOWN, p.end),
+                    )
+                )
+        return out
+
+    async def _freeze_report(self, town: str, period_end: date) -> None:
+        assert self.campaign_id is not None
+        await submissions.freeze_report(
+            self.session,
+            self.office,
+            campaign_id=self.campaign_id,
+            jurisdiction_id=self.towns[town],
+            period_end=period_end,
+        )
 
     async def _register_employers(self) -> None:
         access.require(self.office, Permission.employers_write)
@@ -207,6 +252,14 @@ class Story:
             ],
         )
         self.campaign_id = view.campaign.id
+        # the 2007 campaign's rhythm: every ten days, on the 8th, 18th and 28th; the
+        # final table and summary a week after the campaign ends
+        await periods.set_reporting(
+            self.session,
+            self.office,
+            view.campaign.id,
+            rhythm={"kind": "ten_days", "days": [8, 18, 28], "final_by": self.day(last + 7)},
+        )
         for name, leader, members, townships in TEAMS:
             team = await campaigns.create_team(
                 self.session,
