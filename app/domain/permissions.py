@@ -36,6 +36,8 @@ class Permission(StrEnum):
     audit_read = "audit:read"
     disclosures_write = "disclosures:write"
     enforcement_approve = "enforcement:approve"
+    publicity_read = "publicity:read"
+    publicity_write = "publicity:write"
 
 
 P = Permission
@@ -55,6 +57,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.cases_read,
             P.stats_read,
             P.audit_read,
+            P.publicity_read,
         }
     ),
     Role.coordinator: frozenset(
@@ -77,6 +80,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.stats_write,
             P.audit_read,
             P.disclosures_write,
+            P.publicity_read,
+            P.publicity_write,
         }
     ),
     Role.inspector: frozenset(
@@ -88,6 +93,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.inspections_read,
             P.inspections_write,
             P.cases_read,
+            P.publicity_read,
+            P.publicity_write,
         }
     ),
     Role.agency_officer: frozenset(
@@ -98,6 +105,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.queue_read,
             P.queue_write,
             P.tips_write,
+            P.publicity_read,
+            P.publicity_write,
         }
     ),
     # 负责人: an agency officer who also approves what the law reserves to the head
@@ -111,6 +120,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.queue_write,
             P.tips_write,
             P.enforcement_approve,
+            P.publicity_read,
+            P.publicity_write,
         }
     ),
     Role.auditor: frozenset(
@@ -122,6 +133,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.cases_read,
             P.stats_read,
             P.audit_read,
+            P.publicity_read,
         }
     ),
     # A service account's permissions are its scopes, never more than this.
@@ -178,6 +190,15 @@ class Actor:
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+    @property
+    def records_publicity(self) -> bool:
+        """Publicity work (宣传发动) is recorded by the office and by a township's own staff
+        (a township government's people: the township does its own publicity, documents
+        four and five); another agency's staff hold `publicity:write` only for that."""
+        if not self.can(Permission.publicity_write):
+            return False
+        return self.role is Role.coordinator or self.agency_kind is AgencyKind.township
 
     @property
     def is_office(self) -> bool:
