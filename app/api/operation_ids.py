@@ -61,6 +61,9 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/campaigns/{campaign_id}"): "getCampaign",
     ("GET", "/api/v1/campaigns/{campaign_id}/teams"): "listCampaignTeams",
     ("POST", "/api/v1/campaigns/{campaign_id}/teams"): "createCampaignTeam",
+    ("POST", "/api/v1/campaigns/{campaign_id}/publicity"): "recordPublicity",
+    ("GET", "/api/v1/campaigns/{campaign_id}/publicity"): "listPublicity",
+    ("GET", "/api/v1/campaigns/{campaign_id}/coverage"): "getCampaignCoverage",
     # Inspections
     ("GET", "/api/v1/inspections"): "listInspections",
     ("POST", "/api/v1/inspections"): "createInspection",
@@ -119,6 +122,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     # Statistics, audit, integration
     ("GET", "/api/v1/stats"): "getStats",
     ("POST", "/api/v1/stats/signoff"): "signOffStats",
+    ("GET", "/api/v1/stats/summary"): "draftStatsSummary",
     ("GET", "/api/v1/audit"): "listAuditEntries",
     ("GET", "/api/v1/audit/verify"): "verifyAuditLog",
     ("GET", "/api/v1/webhooks"): "listWebhooks",

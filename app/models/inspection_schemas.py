@@ -101,7 +101,7 @@ class Headcount(Strict):
     migrant_origins: dict[Province, Count] | None = Field(
         default=None,
         max_length=40,
-        description="Migrant workers by home province (籍贯), e.g. {\"四川\": 5}; at most "
+        description='Migrant workers by home province (籍贯), e.g. {"四川": 5}; at most '
         "`migrant` in all. The drafted summary says 其中四川籍民工5人 from it.",
     )
 

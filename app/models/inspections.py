@@ -89,7 +89,9 @@ class Inspection(SQLModel, table=True):
     children_under_16: int
     contracts_signed: int
     # Migrant workers by home province (四川: 5), as the summaries tell them; None: not asked.
-    migrant_origins: dict[str, int] | None = Field(default=None, sa_column=json_column(nullable=True))
+    migrant_origins: dict[str, int] | None = Field(
+        default=None, sa_column=json_column(nullable=True)
+    )
     checklist: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
     required_signer_ids: list[str] = Field(default_factory=list, sa_column=json_column())
     amends_id: uuid.UUID | None = Field(default=None, foreign_key="inspection.id", index=True)

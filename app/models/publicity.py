@@ -9,14 +9,16 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 import sqlalchemy as sa
+from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PField
 from sqlmodel import Field, SQLModel
 
 from app.models.base import new_id, ts_column, utcnow
-from app.models.common import Count, Day
+from app.models.common import MAX_COUNT, Day
 from app.models.schemas import Strict
 
 
@@ -53,7 +55,7 @@ class Publicity(SQLModel, table=True):
 class PublicityCreate(Strict):
     on: Day
     kind: PublicityKind
-    count: Count = PField(
+    count: Annotated[int, Interval(ge=1, le=MAX_COUNT)] = PField(
         description="份 of leaflets, 人次 of consultations and trainings, 次 of media reports "
         "and meetings, 处 of signs."
     )

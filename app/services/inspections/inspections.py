@@ -170,7 +170,7 @@ async def create_inspection(
         checklist=plain_checklist(checklist),
         lat=location.lat if location else None,
         lon=location.lon if location else None,
-        **counts,  # type: ignore[arg-type]
+        **counts,
     )
     session.add(insp)
     await session.flush()
