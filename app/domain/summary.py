@@ -199,9 +199,14 @@ def _problem(code: str) -> str:
     return PROBLEM_ZH.get(code, spec.name_zh if spec else code)
 
 
+def _action(f: SummaryFigures) -> str:
+    """The campaign's name without its place (黄骅市整治… → 整治…): the draft names places."""
+    return f.campaign_name.removeprefix(f.campaign_place) or f.campaign_name
+
+
 def _opening(f: SummaryFigures) -> str:
     return (
-        f"自{whole(f.campaign_place)}开展{f.campaign_name}以来，{f.place_name}严格按照"
+        f"自{whole(f.campaign_place)}开展{_action(f)}以来，{f.place_name}严格按照"
         f"{TO_COMPLETE}（上级文件名称及文号）文件要求，切实加强组织领导，突出工作重点，"
         "采取有效措施，狠抓工作落实，取得了阶段性成效。现将具体情况汇报如下："
     )
@@ -469,7 +474,7 @@ def _next_steps(f: SummaryFigures) -> tuple[str, ...]:
 def draft_summary(f: SummaryFigures) -> Draft:
     basis = "已签字确认的统计表" if f.frozen else "截至起草时的实时记录"
     return Draft(
-        title=f"{f.place_name}{f.campaign_name}工作总结",
+        title=f"{f.place_name}{_action(f)}工作总结",
         opening=_opening(f),
         sections=(
             (HEADINGS[0], _leadership(f)),

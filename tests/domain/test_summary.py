@@ -63,6 +63,12 @@ def test_with_no_records_the_draft_leaves_the_figures_to_the_office() -> None:
         assert claim not in text, claim
 
 
+def test_the_campaigns_place_is_not_named_twice() -> None:
+    draft = draft_summary(_figures(campaign_name="某某县整治非法用工打击违法犯罪专项行动"))
+    assert draft.title == "某某乡整治非法用工打击违法犯罪专项行动工作总结"
+    assert draft.opening.startswith("自全县开展整治非法用工打击违法犯罪专项行动以来，某某乡")
+
+
 def test_a_check_not_marked_says_nothing_about_it() -> None:
     site = SiteVisit(
         name="某砖窑厂",

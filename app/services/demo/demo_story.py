@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import clock
 from app.config import Settings
+from app.domain.checklist import ChecklistItem, ItemStatus
 from app.domain.chinatime import CHINA_TZ
 from app.domain.documents import DocumentKind, ServiceMethod
 from app.domain.permissions import PUBLIC_ACTOR, Actor, Permission
@@ -30,6 +31,7 @@ from app.models.cases import Assignment, Rectification, Transfer
 from app.models.documents import Document
 from app.models.employers import EmployerCreate, LicenceIn
 from app.models.inspection_schemas import Headcount, InspectionKind, Phase, PhaseIn
+from app.models.publicity import PublicityCreate, PublicityKind
 from app.models.reference import Agency, Jurisdiction
 from app.models.schemas import Location
 from app.services.cases import (
@@ -49,6 +51,7 @@ from app.services.demo.demo_data import (
     EMPLOYERS,
     INSPECTIONS,
     PHASES,
+    PUBLICITY,
     RECEIPT_KEY,
     RECEIPT_PRINCIPAL,
     RECEIPT_TIP,
@@ -58,12 +61,13 @@ from app.services.demo.demo_data import (
     TIPS,
     DemoEmployer,
     DemoInspection,
+    DemoPublicity,
     DemoTip,
     Step,
 )
 from app.services.employers import employers
 from app.services.inspections import campaigns, inspection_evidence, inspection_signing, inspections
-from app.services.reports import disclosures
+from app.services.reports import disclosures, publicity
 from app.services.tipline import tip_privacy, tip_triage, tips
 
 DIVISION_CODE = "130983"  # 黄骅市 in GB/T 2260
@@ -146,6 +150,8 @@ class Story:
             events.append((self.moment(i.day, "09:00"), len(events), partial(self._inspect, i)))
         for s in STEPS:
             events.append((self.moment(s.day, s.time), len(events), partial(self._step, s)))
+        for p in PUBLICITY:
+            events.append((self.moment(p.day, "16:00"), len(events), partial(self._publicize, p)))
         for at, _, run in sorted(events, key=lambda e: (e[0], e[1])):
             with clock.fixed_at(at):
                 await run()
@@ -211,6 +217,22 @@ class Story:
                 township_ids=[self.towns[t] for t in townships],
             )
             self.teams[name] = team.team.id
+
+    async def _publicize(self, p: DemoPublicity) -> None:
+        assert self.campaign_id is not None
+        await publicity.record_publicity(
+            self.session,
+            self.office,
+            self.campaign_id,
+            data=PublicityCreate(
+                on=clock.today(),
+                kind=PublicityKind(p.kind),
+                count=p.count,
+                place=p.place,
+                note=p.note,
+                jurisdiction_id=self.towns[p.township] if p.township else self.county.id,
+            ),
+        )
 
     async def _receive(self, t: DemoTip) -> None:
         """A web tip comes through the tip-line; the rest are typed in by the office."""
@@ -280,7 +302,9 @@ class Story:
                 minors_16_18=minors,
                 children_under_16=children,
                 contracts_signed=contracts,
+                migrant_origins=dict(spec.origins) or None,
             ),
+            checklist={ChecklistItem(k): ItemStatus(v) for k, v in spec.checklist},
             campaign_id=self.campaign_id,
             team_id=self.teams[name] if spec.team else None,
             location=Location(lat=spec.location[0], lon=spec.location[1])
