@@ -30,7 +30,7 @@ from app.errors import NotFound
 from app.models.employers import Employer, EmployerPublic
 from app.models.inspections import Campaign, Team, TeamTownship
 from app.models.reference import Jurisdiction
-from app.services.core import access
+from app.services.core import access, dialect
 from app.services.core.pagination import after, clamp, encode_cursor
 from app.services.employers.employers import employer_views, flag_condition, visited_in
 from app.services.reports.stats import get_stats_campaign
@@ -217,6 +217,9 @@ async def campaign_coverage(
     limit: int | None = None,
 ) -> Coverage:
     access.require(actor, Permission.campaigns_read)
+    if dialect.is_postgres(session):
+        # One scan of the area's employers: compiling it (JIT) cost 2.8 s of 3.9 s at 100,000.
+        await session.exec(sa.text("SET LOCAL jit = off"))  # type: ignore[call-overload]
     campaign = await get_stats_campaign(session, actor, campaign_id)
     place, prefixes, teams = await _area(session, actor, campaign, jurisdiction_id)
     rows = await _rows(session, place, prefixes, await _counts(session, campaign, prefixes))

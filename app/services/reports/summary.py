@@ -43,7 +43,7 @@ from app.models.inspections import (
 from app.models.publicity import Publicity, PublicityKind
 from app.models.reference import Agency, Jurisdiction
 from app.models.stats import StatsEmployerTally
-from app.services.core import access, case_visibility
+from app.services.core import access, case_visibility, dialect
 from app.services.employers.employers import visited_in
 from app.services.reports import stats
 from app.services.reports.publicity import publicity_totals
@@ -235,6 +235,8 @@ async def figures_for(
     else live) — the one place to switch to the frozen report of the period ending
     `period_end` once periodic reports exist. The rest (teams, registry, villages, each
     site's checklist, publicity) is read from the records now."""
+    if dialect.is_postgres(session):
+        await session.exec(sa.text("SET LOCAL jit = off"))  # type: ignore[call-overload]
     end = min(period_end or clock.today(), campaign.ends_on)
     table = await stats.table_for(session, campaign, jurisdiction)
     place_of_campaign = await session.get(Jurisdiction, campaign.jurisdiction_id)
