@@ -40,16 +40,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["jurisdiction_id"], ["jurisdiction.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        "ix_publicity_campaign_path", "publicity", ["campaign_id", "jurisdiction_path"]
-    )
+    op.create_index("ix_publicity_campaign_path", "publicity", ["campaign_id", "jurisdiction_path"])
     op.create_index("ix_publicity_created", "publicity", ["created_at", "id"])
     op.add_column(
         "inspection", sa.Column("migrant_origins", app.models.base.JSONType, nullable=True)
     )
-    op.create_index(
-        "ix_inspection_campaign_employer", "inspection", ["campaign_id", "employer_id"]
-    )
+    op.create_index("ix_inspection_campaign_employer", "inspection", ["campaign_id", "employer_id"])
 
 
 def downgrade() -> None:
