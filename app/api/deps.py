@@ -258,3 +258,5 @@ MayDisclosuresWrite = Annotated[Actor, Depends(require(Permission.disclosures_wr
 MayEnforcementApprove = Annotated[Actor, Depends(require(Permission.enforcement_approve))]
 MayPersonsWrite = Annotated[Actor, Depends(require(Permission.persons_write))]
 MayPersonsReveal = Annotated[Actor, Depends(require(Permission.persons_reveal))]
+MayPublicityRead = Annotated[Actor, Depends(require(Permission.publicity_read))]
+MayPublicityWrite = Annotated[Actor, Depends(require(Permission.publicity_write))]

@@ -75,6 +75,9 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/campaigns/{campaign_id}"): "getCampaign",
     ("GET", "/api/v1/campaigns/{campaign_id}/teams"): "listCampaignTeams",
     ("POST", "/api/v1/campaigns/{campaign_id}/teams"): "createCampaignTeam",
+    ("POST", "/api/v1/campaigns/{campaign_id}/publicity"): "recordPublicity",
+    ("GET", "/api/v1/campaigns/{campaign_id}/publicity"): "listPublicity",
+    ("GET", "/api/v1/campaigns/{campaign_id}/coverage"): "getCampaignCoverage",
     # Inspections
     ("GET", "/api/v1/inspections"): "listInspections",
     ("POST", "/api/v1/inspections"): "createInspection",
@@ -140,6 +143,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("PUT", "/api/v1/stats/form-template"): "updateStatsFormTemplate",
     ("GET", "/api/v1/campaigns/{campaign_id}/reporting"): "getCampaignReporting",
     ("PUT", "/api/v1/campaigns/{campaign_id}/reporting"): "setCampaignReporting",
+    ("GET", "/api/v1/stats/summary"): "draftStatsSummary",
     ("GET", "/api/v1/audit"): "listAuditEntries",
     ("GET", "/api/v1/audit/verify"): "verifyAuditLog",
     ("GET", "/api/v1/webhooks"): "listWebhooks",

@@ -170,3 +170,14 @@ self-check (自查自纠) is the employer's own, reviewed by one official, and m
 def too_few_signers(kind: str, signers: Collection[str]) -> bool:
     """Whether an inspection of `kind` would be signed by fewer inspectors than the law asks."""
     return kind in TWO_INSPECTOR_KINDS and len(set(signers)) < 2
+
+
+def origins_errors(origins: Mapping[str, int] | None, migrant: int) -> list[tuple[str, str]]:
+    """Home provinces of migrant workers (四川籍 5人) name at most the migrants there are;
+    the rest may be unknown."""
+    if not origins:
+        return []
+    named = sum(origins.values())
+    if named > migrant:
+        return [("migrant_origins", f"names {named} workers; only {migrant} are migrant")]
+    return []

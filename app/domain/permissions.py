@@ -38,6 +38,8 @@ class Permission(StrEnum):
     enforcement_approve = "enforcement:approve"
     persons_write = "persons:write"
     persons_reveal = "persons:reveal"
+    publicity_read = "publicity:read"
+    publicity_write = "publicity:write"
 
 
 P = Permission
@@ -57,6 +59,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.cases_read,
             P.stats_read,
             P.audit_read,
+            P.publicity_read,
         }
     ),
     Role.coordinator: frozenset(
@@ -81,6 +84,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.disclosures_write,
             P.persons_write,
             P.persons_reveal,
+            P.publicity_read,
+            P.publicity_write,
         }
     ),
     Role.inspector: frozenset(
@@ -93,6 +98,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.inspections_write,
             P.cases_read,
             P.persons_write,
+            P.publicity_read,
+            P.publicity_write,
         }
     ),
     Role.agency_officer: frozenset(
@@ -105,6 +112,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.tips_write,
             P.persons_write,
             P.persons_reveal,
+            P.publicity_read,
+            P.publicity_write,
         }
     ),
     # 负责人: an agency officer who also approves what the law reserves to the head
@@ -120,6 +129,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.enforcement_approve,
             P.persons_write,
             P.persons_reveal,
+            P.publicity_read,
+            P.publicity_write,
         }
     ),
     Role.auditor: frozenset(
@@ -131,6 +142,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.cases_read,
             P.stats_read,
             P.audit_read,
+            P.publicity_read,
         }
     ),
     # A service account's permissions are its scopes, never more than this.
@@ -187,6 +199,15 @@ class Actor:
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+    @property
+    def records_publicity(self) -> bool:
+        """Publicity work (宣传发动) is recorded by the office and by a township's own staff
+        (a township government's people: the township does its own publicity, documents
+        four and five); another agency's staff hold `publicity:write` only for that."""
+        if not self.can(Permission.publicity_write):
+            return False
+        return self.role is Role.coordinator or self.agency_kind is AgencyKind.township
 
     @property
     def is_office(self) -> bool:

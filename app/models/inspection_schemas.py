@@ -6,8 +6,9 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.domain.checklist import ChecklistItem, ItemStatus
 from app.domain.lifecycles import InspectionStatus
@@ -84,6 +85,9 @@ class TeamPublic(BaseModel):
     township_ids: list[uuid.UUID]
 
 
+Province = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+
+
 class Headcount(Strict):
     """用工人数. Consistency (local + migrant = total, the rest ≤ total) is the service's check."""
 
@@ -94,6 +98,12 @@ class Headcount(Strict):
     minors_16_18: Count = 0
     children_under_16: Count = 0
     contracts_signed: Count = 0
+    migrant_origins: dict[Province, Count] | None = Field(
+        default=None,
+        max_length=40,
+        description='Migrant workers by home province (籍贯), e.g. {"四川": 5}; at most '
+        "`migrant` in all. The drafted summary says 其中四川籍民工5人 from it.",
+    )
 
 
 Checklist = dict[ChecklistItem, ItemStatus]

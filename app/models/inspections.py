@@ -70,6 +70,8 @@ class Inspection(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_inspection_created", "created_at", "id"),
         sa.Index("ix_inspection_campaign_team", "campaign_id", "team_id"),
+        # Coverage: which employers a campaign has (not) visited.
+        sa.Index("ix_inspection_campaign_employer", "campaign_id", "employer_id"),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -88,6 +90,10 @@ class Inspection(SQLModel, table=True):
     minors_16_18: int
     children_under_16: int
     contracts_signed: int
+    # Migrant workers by home province (四川: 5), as the summaries tell them; None: not asked.
+    migrant_origins: dict[str, int] | None = Field(
+        default=None, sa_column=json_column(nullable=True)
+    )
     checklist: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
     required_signer_ids: list[str] = Field(default_factory=list, sa_column=json_column())
     amends_id: uuid.UUID | None = Field(default=None, foreign_key="inspection.id", index=True)

@@ -24,7 +24,7 @@ from app.models.audit import AuditEntry
 from app.models.documents import Document
 from app.models.stats import StatsEmployerTally, StatsFindingTally
 from app.services.demo.demo import DEMO_PASSWORD, load_demo
-from app.services.demo.demo_data import EMPLOYERS, INSPECTIONS, TIPS
+from app.services.demo.demo_data import EMPLOYERS, INSPECTIONS, PUBLICITY, TIPS
 from app.services.inspections.stats_tally import rebuild_tallies
 from tests.conftest import TestDatabase
 
@@ -321,3 +321,33 @@ async def test_the_kiln_names_its_people_to_those_who_work_with_them(
     total = r.json()["total"]
     assert (total["children_rescued_recorded"], total["id_cards_returned"]) == (2, 2)
     assert total["persons_repatriated_recorded"] == 0  # the 6 sent home are the action's
+
+
+async def test_the_township_of_the_documents_gets_its_summary_drafted(
+    db: TestDatabase, client: httpx.AsyncClient
+) -> None:
+    demo = await _load(db)
+    office = await _login(client, "coordinator")
+    url = f"/api/v1/campaigns/{demo.campaign_id}"
+    listed = (await client.get(f"{url}/publicity", headers=office)).json()["items"]
+    assert len(listed) == len(PUBLICITY)
+    towns = (await client.get(f"{url}/coverage", headers=office)).json()
+    assert towns["registered"] == len(EMPLOYERS)
+    assert towns["not_inspected_total"] == len(EMPLOYERS) - len(
+        {i.employer for i in INSPECTIONS if i.kind != "self_check"}
+    )
+    town = next(t for t in towns["townships"] if t["jurisdiction"]["name"] == "羊二庄镇")
+    r = await client.get(
+        "/api/v1/stats/summary",
+        params={
+            "campaign_id": demo.campaign_id,
+            "jurisdiction_id": town["jurisdiction"]["id"],
+            "format": "md",
+        },
+        headers=office,
+    )
+    assert r.status_code == 200, r.text
+    assert r.text.startswith("# 羊二庄镇整治非法用工打击违法犯罪专项行动工作总结")
+    assert "羊二庄镇红星砖窑厂（砖窑厂）共使用农民工19人，其中四川籍民工5人，当地人14人" in r.text
+    assert "黄骅市银河铜矿有限责任公司（矿山）共使用农民工23人，其中当地的15人，外地的8人" in r.text
+    assert "发放宣传资料600份（羊二庄大集）" in r.text

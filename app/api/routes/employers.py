@@ -92,11 +92,18 @@ async def list_employers(
     industry: Industry | None = None,
     jurisdiction_id: uuid.UUID | None = None,
     flag: EmployerFlag | None = None,
+    not_inspected_in: Annotated[
+        uuid.UUID | None,
+        Query(description="A campaign id: only employers it has not yet visited."),
+    ] = None,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[EmployerPublic]:
     """Employers in your area, oldest first. `q`: part of the name; `jurisdiction_id`: that
-    place and everything under it; `flag`: employers showing that flag today."""
+    place and everything under it; `flag`: employers showing that flag today;
+    `not_inspected_in`: those the campaign (run in your area or above it; else 404) has not
+    visited — no enforcement or follow-up inspection of it submitted or signed (地毯式:
+    who is left). Per township and flagged first: `GET /campaigns/{id}/coverage`."""
     rows, nxt = await employers.list_employers(
         session,
         actor,
@@ -105,6 +112,7 @@ async def list_employers(
         industry=industry,
         jurisdiction_id=jurisdiction_id,
         flag=flag,
+        not_inspected_in=not_inspected_in,
         cursor=cursor,
         limit=limit,
     )

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import uuid
 from typing import Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response, status
 
 from app.api.deps import MayStatsRead, MayStatsWrite, ReportSessionDep, SessionDep
+from app.models.common import Day
 from app.models.stats import StatsSignoffIn, StatsTablePublic
-from app.services.reports import stats, stats_export
+from app.services.reports import stats, stats_export, summary
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @router.get(
@@ -82,3 +85,46 @@ async def sign_off_stats(
         session, actor, campaign_id=body.campaign_id, jurisdiction_id=body.jurisdiction_id
     )
     return StatsTablePublic.model_validate(table.as_json())
+
+
+@router.get(
+    "/stats/summary",
+    response_class=Response,
+    responses={200: {"content": {DOCX: {}, "text/markdown": {}}}},
+)
+async def draft_stats_summary(
+    session: SessionDep,
+    actor: MayStatsRead,
+    campaign_id: uuid.UUID | None = None,
+    jurisdiction_id: uuid.UUID | None = None,
+    period_end: Day | None = None,
+    format: Literal["docx", "md"] = "docx",
+) -> Response:
+    """The written summary (工作总结) of the campaign for a place of your area (default: your
+    own), drafted in the order and words of the campaign's own summaries: 一 leadership
+    and organisation (phases, teams and who was drawn from where), 二 publicity (what
+    `POST /campaigns/{id}/publicity` recorded) and tips received by channel and handled,
+    三 inspections (people, villages, sites by kind; up to ten sites one by one with their
+    workers, local and by home province, and what the checklist and findings showed),
+    四 problems found and how they were dealt with, 五 next steps. Figures come from the
+    statistics table (the signed-off one when the place signed off) and the records; a
+    sentence the records cannot support is left out or marked 【待补充】 for the office.
+    `format=docx` (default) is an editable Word file with Chinese fonts set, `md` the same
+    text as Markdown. `period_end` (default today, at most the campaign's last day) is
+    the 截至 date and the document's date. Campaign choice as for `GET /stats`."""
+    drafted = await summary.draft_for(
+        session,
+        actor,
+        campaign_id=campaign_id,
+        jurisdiction_id=jurisdiction_id,
+        period_end=period_end,
+    )
+    zh = quote(f"{drafted.filename}.{format}")
+    disposition = f"attachment; filename=\"summary.{format}\"; filename*=UTF-8''{zh}"
+    if format == "md":
+        return Response(
+            drafted.markdown,
+            media_type="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": disposition},
+        )
+    return Response(drafted.docx, media_type=DOCX, headers={"Content-Disposition": disposition})

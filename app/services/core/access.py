@@ -110,6 +110,13 @@ def jurisdiction_scope(actor: Actor) -> ColumnElement[bool]:
     return in_area(actor, Jurisdiction.path)
 
 
+def in_or_above(actor: Actor) -> ColumnElement[bool]:
+    """A condition on Jurisdiction: the actor's subtree or a place above it — where a
+    campaign the actor reports on may be run (a city-wide one is worked by each county)."""
+    above = sa.literal(actor.jurisdiction_path or "").startswith(col(Jurisdiction.path))
+    return sa.or_(jurisdiction_scope(actor), above)
+
+
 def jurisdiction_ids_in_scope(actor: Actor) -> Any:
     """A subquery of the jurisdiction ids the actor may see, for `column.in_(...)`."""
     return select(Jurisdiction.id).where(jurisdiction_scope(actor)).scalar_subquery()

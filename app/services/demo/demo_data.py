@@ -219,6 +219,19 @@ class DemoInspection:
     location: tuple[float, float] | None = None  # (lat, lon), WGS-84
     interview: tuple[str, str] | None = None  # (who, the inquiry record), by leader and member
     photo: str | None = None  # a scene photo's caption
+    origins: tuple[tuple[str, int], ...] = ()  # migrants by home province (籍贯)
+    checklist: tuple[tuple[str, str], ...] = ()  # (item, compliant | not_compliant)
+
+
+# What the documents' two sites showed on the checklist besides their findings.
+SEED_CHECKED = (
+    ("licences", "compliant"),
+    ("child_labour", "compliant"),
+    ("wage_payment", "compliant"),
+    ("forced_labour", "compliant"),
+    ("contracts", "not_compliant"),
+    ("insurance", "not_compliant"),
+)
 
 
 F = DemoFinding
@@ -263,6 +276,8 @@ INSPECTIONS: tuple[DemoInspection, ...] = (
             F("no_labour_contract", "全部19名工人未签订劳动合同。", 19),
             F("no_work_injury_insurance", "未为工人缴纳工伤保险。", 19),
         ),
+        origins=(("四川", 5),),
+        checklist=SEED_CHECKED[1:],  # its missing licence was the self-check's finding
     ),
     DemoInspection(
         "yinhe_mine",
@@ -275,6 +290,7 @@ INSPECTIONS: tuple[DemoInspection, ...] = (
             F("no_work_injury_insurance", "未参加工伤保险。", 23),
             F("no_safety_permit", "未取得安全生产许可证进行开采。"),
         ),
+        checklist=(*SEED_CHECKED[1:], ("licences", "not_compliant")),
     ),
     DemoInspection(
         "shunda_logistics",
@@ -872,4 +888,28 @@ STEPS: tuple[Step, ...] = (
     S(-4, "09:30", "hongguang_kiln", "commerce", "accept"),
     S(-2, "09:00", "hongguang_kiln", "labour", "accept"),
     S(-2, "10:00", "hongguang_kiln", "commerce", "site_closed", "无照经营砖窑，依法予以取缔。"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPublicity:
+    """Publicity work (宣传发动) the office recorded; `township` None: the county's own."""
+
+    day: int
+    kind: str
+    count: int
+    township: str | None
+    place: str
+    note: str = ""
+
+
+PUBLICITY: tuple[DemoPublicity, ...] = (
+    DemoPublicity(-24, "meeting", 1, None, "市政府会议室", "全市专项行动动员大会"),
+    DemoPublicity(-23, "meeting", 1, "羊二庄镇", "镇政府会议室", "镇专项行动动员会"),
+    DemoPublicity(-22, "leaflets", 3000, None, "各乡镇集市", "劳动合同法、禁止使用童工规定宣传单"),
+    DemoPublicity(-21, "leaflets", 600, "羊二庄镇", "羊二庄大集"),
+    DemoPublicity(-21, "consultation", 45, "羊二庄镇", "羊二庄大集", "设咨询台解答用工问题"),
+    DemoPublicity(-20, "signs", 12, "羊二庄镇", "各村公开栏", "公布举报电话12333，设举报箱"),
+    DemoPublicity(-19, "media", 3, None, "黄骅电视台", "专项行动专题报道"),
+    DemoPublicity(-17, "training", 80, None, "市人社局", "用人单位负责人劳动法规培训"),
 )

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import clock
 from app.config import Settings
+from app.domain.checklist import ChecklistItem, ItemStatus
 from app.domain.chinatime import CHINA_TZ
 from app.domain.documents import DocumentKind, ServiceMethod
 from app.domain.id_numbers import check_char
@@ -31,8 +32,9 @@ from app.models.cases import Assignment, Rectification, Transfer
 from app.models.documents import Document
 from app.models.employers import EmployerCreate, LicenceIn
 from app.models.inspection_schemas import Headcount, InspectionKind, Phase, PhaseIn
-from app.models.persons import HandoverCreate, PersonCreate
 from app.models.inspections import Campaign
+from app.models.persons import HandoverCreate, PersonCreate
+from app.models.publicity import PublicityCreate, PublicityKind
 from app.models.reference import Agency, Jurisdiction
 from app.models.schemas import Location
 from app.services.cases import (
@@ -57,6 +59,7 @@ from app.services.demo.demo_data import (
     PERSON_VERBS,
     PERSONS,
     PHASES,
+    PUBLICITY,
     RECEIPT_KEY,
     RECEIPT_PRINCIPAL,
     RECEIPT_TIP,
@@ -66,12 +69,13 @@ from app.services.demo.demo_data import (
     TIPS,
     DemoEmployer,
     DemoInspection,
+    DemoPublicity,
     DemoTip,
     Step,
 )
 from app.services.employers import employers
 from app.services.inspections import campaigns, inspection_evidence, inspection_signing, inspections
-from app.services.reports import disclosures, periods, report_reminders, submissions
+from app.services.reports import disclosures, periods, publicity, report_reminders, submissions
 from app.services.tipline import tip_privacy, tip_triage, tips
 
 # The last ten-day period already due: the townships whose reports the office keyed in
@@ -161,6 +165,8 @@ class Story:
             events.append((self.moment(s.day, s.time), len(events), partial(self._step, s)))
         for at, run in await self._reports_due():
             events.append((at, len(events), run))
+        for p in PUBLICITY:
+            events.append((self.moment(p.day, "16:00"), len(events), partial(self._publicize, p)))
         for at, _, run in sorted(events, key=lambda e: (e[0], e[1])):
             with clock.fixed_at(at):
                 await run()
@@ -272,6 +278,22 @@ class Story:
             )
             self.teams[name] = team.team.id
 
+    async def _publicize(self, p: DemoPublicity) -> None:
+        assert self.campaign_id is not None
+        await publicity.record_publicity(
+            self.session,
+            self.office,
+            self.campaign_id,
+            data=PublicityCreate(
+                on=clock.today(),
+                kind=PublicityKind(p.kind),
+                count=p.count,
+                place=p.place,
+                note=p.note,
+                jurisdiction_id=self.towns[p.township] if p.township else self.county.id,
+            ),
+        )
+
     async def _receive(self, t: DemoTip) -> None:
         """A web tip comes through the tip-line; the rest are typed in by the office."""
         actor = PUBLIC_ACTOR if t.channel == "web" else self.office
@@ -340,7 +362,9 @@ class Story:
                 minors_16_18=minors,
                 children_under_16=children,
                 contracts_signed=contracts,
+                migrant_origins=dict(spec.origins) or None,
             ),
+            checklist={ChecklistItem(k): ItemStatus(v) for k, v in spec.checklist},
             campaign_id=self.campaign_id,
             team_id=self.teams[name] if spec.team else None,
             location=Location(lat=spec.location[0], lon=spec.location[1])

@@ -24,6 +24,7 @@ from app.domain.employer_flags import (
     EmployerFlag,
     employer_flags,
 )
+from app.domain.lifecycles import InspectionStatus
 from app.domain.permissions import Actor, Permission
 from app.domain.taxonomy import Industry, LicenceKind
 from app.domain.uscc import normalise_uscc, uscc_error
@@ -38,6 +39,8 @@ from app.models.employers import (
     LicenceIn,
     LicencePublic,
 )
+from app.models.inspection_schemas import InspectionKind
+from app.models.inspections import Campaign, Inspection
 from app.models.reference import Jurisdiction
 from app.models.schemas import location_of
 from app.services.cases import cases, queue
@@ -294,6 +297,36 @@ async def _replace_licences(
     return keep
 
 
+VISITED = (InspectionStatus.submitted.value, InspectionStatus.signed.value)
+SELF_CHECK = InspectionKind.self_check.value
+
+
+def visited_in(campaign_id: uuid.UUID, *, self_check: bool = False) -> Any:
+    """Employer ids a campaign visited, for `IN` / `NOT IN`: an enforcement or follow-up
+    inspection of it, submitted or signed (one awaiting signatures was still a visit).
+    With `self_check`, those that checked themselves (自查自纠) instead."""
+    kind = col(Inspection.kind)
+    return select(Inspection.employer_id).where(
+        Inspection.campaign_id == campaign_id,
+        col(Inspection.status).in_(VISITED),
+        kind == SELF_CHECK if self_check else kind != SELF_CHECK,
+    )
+
+
+async def _campaign_id(session: AsyncSession, actor: Actor, campaign_id: uuid.UUID) -> uuid.UUID:
+    """A campaign run in the caller's area or above it; otherwise NotFound."""
+    found = (
+        await session.exec(
+            select(Campaign.id)
+            .join(Jurisdiction, col(Jurisdiction.id) == col(Campaign.jurisdiction_id))
+            .where(Campaign.id == campaign_id, access.in_or_above(actor))
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"No campaign {campaign_id} in your area.")
+    return found
+
+
 def _has_licence(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     return sa.exists().where(col(Licence.employer_id) == col(Employer.id), *conditions)
 
@@ -322,10 +355,12 @@ async def list_employers(
     industry: Industry | None = None,
     jurisdiction_id: uuid.UUID | None = None,
     flag: EmployerFlag | None = None,
+    not_inspected_in: uuid.UUID | None = None,
     cursor: str | None = None,
     limit: int | None = None,
 ) -> tuple[list[EmployerPublic], str | None]:
-    """Oldest first. `q` is a substring of the name; `jurisdiction_id` takes its subtree."""
+    """Oldest first. `q` is a substring of the name; `jurisdiction_id` takes its subtree;
+    `not_inspected_in` keeps those that campaign has not visited (`visited_in`)."""
     access.require(actor, Permission.employers_read)
     n = clamp(limit)
     query = select(Employer).where(
@@ -349,6 +384,9 @@ async def list_employers(
     day = clock.today()
     if flag is not None:
         query = query.where(flag_condition(flag, day))
+    if not_inspected_in is not None:
+        campaign_id = await _campaign_id(session, actor, not_inspected_in)
+        query = query.where(col(Employer.id).not_in(visited_in(campaign_id)))
     keys = [col(Employer.created_at), col(Employer.id)]
     query = query.where(after(keys, cursor, [datetime, uuid.UUID]))
     rows = list((await session.exec(query.order_by(*keys).limit(n + 1))).all())

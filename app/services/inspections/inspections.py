@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
-from app.domain.checklist import flagged_items, headcount_errors
+from app.domain.checklist import flagged_items, headcount_errors, origins_errors
 from app.domain.lifecycles import InspectionStatus
 from app.domain.permissions import Actor, Permission
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error, unprocessable
@@ -45,6 +45,7 @@ HEADCOUNT_COLUMNS = (
     "minors_16_18",
     "children_under_16",
     "contracts_signed",
+    "migrant_origins",
 )
 
 
@@ -56,19 +57,20 @@ class InspectionDetail:
     flags: list[str]
 
     @property
-    def headcount(self) -> dict[str, int]:
+    def headcount(self) -> dict[str, Any]:
         return {f: getattr(self.inspection, f) for f in HEADCOUNT_COLUMNS}
 
 
-def check_headcount(headcount: Headcount, loc: Sequence[str | int]) -> dict[str, int]:
+def check_headcount(headcount: Headcount, loc: Sequence[str | int]) -> dict[str, Any]:
     values = headcount.model_dump()
-    errors = headcount_errors(values)
+    origins = values.pop("migrant_origins")
+    errors = headcount_errors(values) + origins_errors(origins, values["migrant"])
     if errors:
         raise Unprocessable(
             "The headcount does not add up; see `errors`.",
             errors=[field_error([*loc, f], m) for f, m in errors],
         )
-    return {k: int(v) for k, v in values.items()}
+    return {**{k: int(v) for k, v in values.items()}, "migrant_origins": origins or None}
 
 
 def plain_checklist(checklist: Checklist | None) -> dict[str, Any]:
@@ -168,7 +170,7 @@ async def create_inspection(
         checklist=plain_checklist(checklist),
         lat=location.lat if location else None,
         lon=location.lon if location else None,
-        **counts,  # type: ignore[arg-type]
+        **counts,
     )
     session.add(insp)
     await session.flush()

@@ -222,10 +222,15 @@ async def compute_stats(
         else await current_campaign(session, actor)
     )
     place = await _place(session, actor, jurisdiction_id)
+    return _seen_by(actor, await table_for(session, campaign, place))
+
+
+async def table_for(session: AsyncSession, campaign: Campaign, place: Jurisdiction) -> StatsTable:
+    """The place's table before any reader's view of it: frozen if signed off, else live."""
     signoff = await _signoff_row(session, campaign, place)
     if signoff is not None:
-        return _seen_by(actor, _frozen(campaign, place, signoff))
-    return _seen_by(actor, await _live(session, campaign, place))
+        return _frozen(campaign, place, signoff)
+    return await _live(session, campaign, place)
 
 
 def _seen_by(actor: Actor, table: StatsTable) -> StatsTable:
