@@ -22,7 +22,7 @@ from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
 from app.services.cases import escalations, reminders
 from app.services.integration import outbox
-from app.services.tipline import tip_contacts, tips
+from app.services.tipline import callbacks, tip_contacts, tips
 
 log = logging.getLogger("labourwatch.worker")
 Job = Callable[[AsyncSession, Settings], Awaitable[int]]
@@ -82,6 +82,7 @@ JOBS: dict[str, Job] = {
     "escalate_handling": escalate_handling,
     "remind_due_soon": remind_due_soon,
     "escalate_transfers": escalate_transfers,
+    "escalate_reporter_loop": callbacks.sweep_reporter_loop,
     "erase_expired_contacts": tip_contacts.erase_expired_contacts,
     "deliver_webhooks": outbox.deliver_webhooks,
     "seal_audit": seal_audit,  # last: it also chains what the jobs above recorded

@@ -33,6 +33,8 @@ EscalationKind = Literal[
     "transfer_decision_overdue",
     "case_moved_out",
     "case_moved_in",
+    "callback_overdue",
+    "rehandling_overdue",
 ]
 
 Text = Field(min_length=1, max_length=4000)

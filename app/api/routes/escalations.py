@@ -27,6 +27,8 @@ Kind = Literal[
     "transfer_decision_overdue",
     "case_moved_out",
     "case_moved_in",
+    "callback_overdue",
+    "rehandling_overdue",
 ]
 
 
