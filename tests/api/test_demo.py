@@ -265,3 +265,25 @@ async def test_the_labour_bureau_issues_numbered_papers_before_it_fines(
     labour = await _login(client, "officer.labour")
     r = await client.get(f"/api/v1/documents/{decisions[0].id}", headers=labour)
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
+async def test_the_reporters_loop_one_satisfied_one_asking_for_rehandling(
+    db: TestDatabase, client: httpx.AsyncClient
+) -> None:
+    await _load(db)
+    office = await _login(client, "coordinator")
+    [req] = (
+        await client.get("/api/v1/rehandling-requests", params={"status": "open"}, headers=office)
+    ).json()["items"]
+    assert "孕期女工" in req["comment"] and req["source"] == "web"
+    assert req["due_on"] > TODAY.isoformat() and not req["overdue"]
+    tip = (await client.get(f"/api/v1/tips/{req['tip_id']}", headers=office)).json()
+    assert tip["channel"] == "mailbox" and tip["needs_attention"]
+    stats = (await client.get("/api/v1/stats/satisfaction", headers=office)).json()
+    assert [
+        (o["answered"], o["satisfied"], o["rehandling_requests"]) for o in stats["offices"]
+    ] == [(2, 1, 1)]
+    [labour] = [a for a in stats["agencies"] if a["kind"] == "labour"]
+    assert (labour["answered"], labour["rate"]) == (2, 0.5)
+    due = (await client.get("/api/v1/callbacks/due", headers=office)).json()["items"]
+    assert due == []  # the phone reporter was called back the day after the closing

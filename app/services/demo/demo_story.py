@@ -47,6 +47,7 @@ from app.services.core import access
 from app.services.demo.demo_data import (
     CAMPAIGN,
     EMPLOYERS,
+    FEEDBACK,
     INSPECTIONS,
     PHASES,
     RECEIPT_KEY,
@@ -57,6 +58,7 @@ from app.services.demo.demo_data import (
     TEAMS,
     TIPS,
     DemoEmployer,
+    DemoFeedback,
     DemoInspection,
     DemoTip,
     Step,
@@ -64,7 +66,7 @@ from app.services.demo.demo_data import (
 from app.services.employers import employers
 from app.services.inspections import campaigns, inspection_evidence, inspection_signing, inspections
 from app.services.reports import disclosures
-from app.services.tipline import tip_privacy, tip_triage, tips
+from app.services.tipline import callbacks, satisfaction, tip_privacy, tip_triage, tips
 
 DIVISION_CODE = "130983"  # 黄骅市 in GB/T 2260
 
@@ -146,6 +148,8 @@ class Story:
             events.append((self.moment(i.day, "09:00"), len(events), partial(self._inspect, i)))
         for s in STEPS:
             events.append((self.moment(s.day, s.time), len(events), partial(self._step, s)))
+        for f in FEEDBACK:
+            events.append((self.moment(f.day, f.time), len(events), partial(self._feedback, f)))
         for at, _, run in sorted(events, key=lambda e: (e[0], e[1])):
             with clock.fixed_at(at):
                 await run()
@@ -156,6 +160,7 @@ class Story:
         await escalations.escalate_overdue_triage(self.session, now=now)
         await reminders.escalate_overdue_handling(self.session, now=now)
         await reminders.remind_due_soon(self.session, self.settings, now=now)
+        await callbacks.sweep_reporter_loop(self.session, self.settings)
 
     async def _register_employers(self) -> None:
         access.require(self.office, Permission.employers_write)
@@ -433,6 +438,31 @@ class Story:
                 referral_kind=s.referral_kind,
                 deadline=None if s.deadline is None else self.day(s.deadline),
             )
+
+    async def _feedback(self, f: DemoFeedback) -> None:
+        """The reporter's answer: told on the office's callback, or sent on the web."""
+        tip_id = self.tips[f.tip]
+        if f.via == "callback":
+            await callbacks.record_callback(
+                self.session,
+                self.office,
+                self.settings,
+                tip_id=tip_id,
+                reached=True,
+                satisfied=f.satisfied,
+                note=f.comment,
+            )
+            return
+        tip = await tips.get_tip(self.session, self.office, tip_id)
+        await satisfaction.record_answer(
+            self.session,
+            PUBLIC_ACTOR,
+            self.settings,
+            await satisfaction.handling_of(self.session, tip),
+            satisfied=f.satisfied,
+            comment=f.comment,
+            source="web",
+        )
 
     async def _office_step(self, s: Step, case_id: uuid.UUID) -> None:
         if s.verb == "close":
