@@ -14,8 +14,24 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 
+from app.domain.lifecycles import Lifecycle
 from app.domain.workdays import WorkCalendar, add_working_days
+
+REHANDLING = Lifecycle(
+    "rehandling_request",
+    "open",
+    MappingProxyType(
+        {
+            ("open", "reopen"): "reopened",  # the case handled again
+            ("open", "answer"): "answered",  # the reporter told why it stays as it is
+            ("open", "withdraw"): "withdrawn",  # the reporter is satisfied after all
+        }
+    ),
+    needs_reason=frozenset({"reopen", "answer"}),
+)
+"""A re-handling request (重办): decided once, by the office or by the reporter's change."""
 
 PLACEHOLDERS: tuple[str, ...] = ("receipt_date", "agency", "expected_date")
 """What a reply template may name, each as `{name}`; nothing else is ever substituted."""

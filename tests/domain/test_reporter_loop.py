@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 
+from app.domain.lifecycles import ReasonRequiredError, TransitionError, transition
 from app.domain.reporter_loop import (
+    REHANDLING,
     Rate,
     callback_due_on,
     clean_text,
@@ -68,3 +70,12 @@ def test_callback_and_rehandling_days_count_working_days() -> None:
 def test_rates(answered: int, satisfied: int, rate: float | None) -> None:
     assert Rate(answered, satisfied).rate == rate
     assert Rate(answered, satisfied).unsatisfied == answered - satisfied
+
+
+def test_a_rehandling_request_is_decided_once() -> None:
+    assert transition(REHANDLING, "open", "reopen", reason="举报人不满意") == "reopened"
+    assert transition(REHANDLING, "open", "withdraw") == "withdrawn"
+    with pytest.raises(TransitionError):
+        transition(REHANDLING, "answered", "reopen", reason="再次")
+    with pytest.raises(ReasonRequiredError):
+        transition(REHANDLING, "open", "answer", reason=" ")

@@ -20,8 +20,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import auditlog, clock
 from app.config import Settings
 from app.domain.chinatime import china_date, day_ends_at
+from app.domain.lifecycles import TransitionError, transition
 from app.domain.permissions import SYSTEM_ACTOR, Actor, Permission
-from app.domain.reporter_loop import rehandling_due_on
+from app.domain.reporter_loop import REHANDLING, rehandling_due_on
 from app.errors import Conflict, NotFound
 from app.models.base import utcnow
 from app.models.cases import Escalation
@@ -96,7 +97,7 @@ async def withdraw_open(session: AsyncSession, actor: Actor, tip: Tip) -> bool:
     ).first()
     if req is None:
         return False
-    await _decide(session, actor, req, "withdrawn", "the reporter is satisfied after all")
+    await _decide(session, actor, req, "withdraw", "the reporter is satisfied after all")
     return True
 
 
@@ -153,8 +154,12 @@ async def get_request(
 
 
 async def _decide(
-    session: AsyncSession, actor: Actor, req: RehandlingRequest, status: str, note: str
+    session: AsyncSession, actor: Actor, req: RehandlingRequest, action: str, note: str
 ) -> RehandlingRequest:
+    try:
+        status = transition(REHANDLING, req.status, action, reason=note)
+    except TransitionError:
+        raise Conflict(f"This re-handling request is {req.status} already.") from None
     before = auditlog.snapshot(req)
     req.status, req.decision_note = status, note
     req.decided_at, req.decided_by = utcnow(), actor.id[:64]
@@ -201,7 +206,7 @@ async def reopen_request(
         session, actor, req.case_id, reason=reason, agency_ids=agency_ids
     )
     req.reopened_agency_ids = [str(a.agency_id) for a in revived]
-    return await _decide(session, actor, req, "reopened", reason)
+    return await _decide(session, actor, req, "reopen", reason)
 
 
 async def answer_request(
@@ -218,7 +223,7 @@ async def answer_request(
     msg = await reply_templates.send_reply(
         session, actor, tip_id=req.tip_id, message=message, template_id=template_id
     )
-    return await _decide(session, actor, req, "answered", msg.message)
+    return await _decide(session, actor, req, "answer", msg.message)
 
 
 async def escalate_overdue_requests(session: AsyncSession, *, now: datetime | None = None) -> int:
