@@ -119,6 +119,15 @@ class Settings(BaseSettings):
     tip_followup_rate: str = "5/minute"
     tip_followup_source_rate: str = "10/minute"
     tip_followup_global_rate: str = "120/minute"
+    feedback_change_hours: int = Field(default=72, ge=0, le=24 * 30)
+    """Hours after answering whether they are satisfied that a reporter may change the
+    answer (POST /public/v1/tips/feedback; rate-limited like follow-ups)."""
+    callback_working_days: int = Field(default=1, ge=0, le=30)
+    """Working days after a phone reporter's case closes that the office's callback (回访)
+    is due; missed, it is escalated to the office."""
+    rehandling_working_days: int = Field(default=5, ge=1, le=60)
+    """Working days the office has to decide a re-handling request (重办): reopen the case
+    or answer the reporter with reasons; missed, it is escalated."""
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Addresses or networks of the load balancers in front (`10.0.0.5`, `10.0.0.0/8`):
     from these peers only, the client address is read from `X-Forwarded-For`, so the

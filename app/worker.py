@@ -23,7 +23,7 @@ from app.models.idempotency import IdempotencyRecord
 from app.services.cases import escalations, person_payments, person_privacy, reminders
 from app.services.integration import outbox
 from app.services.reports import report_reminders
-from app.services.tipline import tip_contacts, tips
+from app.services.tipline import callbacks, tip_contacts, tips
 
 log = logging.getLogger("labourwatch.worker")
 Job = Callable[[AsyncSession, Settings], Awaitable[int]]
@@ -95,6 +95,7 @@ JOBS: dict[str, Job] = {
     "escalate_transfers": escalate_transfers,
     "remind_reports": remind_reports,
     "escalate_reports": escalate_reports,
+    "escalate_reporter_loop": callbacks.sweep_reporter_loop,
     "erase_expired_contacts": tip_contacts.erase_expired_contacts,
     "escalate_handovers": person_payments.escalate_handover_overdue,
     "erase_expired_persons": person_privacy.erase_expired_identities,

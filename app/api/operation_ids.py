@@ -133,6 +133,17 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/tips/{tip_id}/replies"): "replyToTip",
     ("GET", "/api/v1/tips/{tip_id}/attachments"): "listTipAttachments",
     ("GET", "/api/v1/tips/{tip_id}/attachments/{attachment_id}"): "getTipAttachment",
+    ("POST", "/api/v1/tips/{tip_id}/callbacks"): "recordTipCallback",
+    ("GET", "/api/v1/callbacks/due"): "listDueCallbacks",
+    ("GET", "/api/v1/rehandling-requests"): "listRehandlingRequests",
+    ("GET", "/api/v1/rehandling-requests/{request_id}"): "getRehandlingRequest",
+    ("POST", "/api/v1/rehandling-requests/{request_id}/reopen"): "reopenRehandlingRequest",
+    ("POST", "/api/v1/rehandling-requests/{request_id}/answer"): "answerRehandlingRequest",
+    ("GET", "/api/v1/reply-templates"): "listReplyTemplates",
+    ("POST", "/api/v1/reply-templates"): "createReplyTemplate",
+    ("PATCH", "/api/v1/reply-templates/{template_id}"): "updateReplyTemplate",
+    ("GET", "/api/v1/reply-templates/{template_id}/preview"): "previewReplyTemplate",
+    ("GET", "/api/v1/stats/satisfaction"): "getSatisfactionStats",
     # Statistics, audit, integration
     ("GET", "/api/v1/stats"): "getStats",
     ("POST", "/api/v1/stats/signoff"): "signOffStats",
@@ -158,6 +169,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/public/v1/tips/with-attachments"): "submitTipWithAttachments",
     ("POST", "/public/v1/tips/lookup"): "lookupTip",
     ("POST", "/public/v1/tips/followups"): "addTipFollowup",
+    ("POST", "/public/v1/tips/feedback"): "giveTipFeedback",
     ("GET", "/public/v1/violation-types"): "listPublicViolationTypes",
     ("GET", "/public/v1/jurisdictions"): "listPublicJurisdictions",
     ("GET", "/public/v1/disclosures"): "listPublishedDisclosures",
@@ -165,6 +177,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/form"): "submitReportingForm",
     ("GET", "/status"): "getStatusPage",
     ("POST", "/status"): "lookupStatusPage",
+    ("POST", "/status/feedback"): "giveStatusPageFeedback",
 }
 
 

@@ -155,6 +155,9 @@ ASSIGNMENT = Lifecycle(
     _table(
         (_A.pending, "accept", _A.accepted),
         (_A.accepted, "conclude", _A.concluded),
+        # Handled again (重办) after the reporter was not satisfied: the case reopens and
+        # the agency's concluded share is to accept anew.
+        (_A.concluded, "rehandle", _A.pending),
         (_A.pending, "decline", _A.declined),
         (_A.accepted, "decline", _A.declined),
         (_A.pending, "withdraw", _A.withdrawn),

@@ -36,6 +36,8 @@ EscalationKind = Literal[
     "case_moved_in",
     "handover_overdue",
     "report_missing",
+    "callback_overdue",
+    "rehandling_overdue",
 ]
 
 Text = Field(min_length=1, max_length=4000)

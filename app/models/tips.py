@@ -20,6 +20,7 @@ from sqlmodel import Field, SQLModel
 
 from app.domain.lifecycles import TipStatus
 from app.models.base import json_column, new_id, ts_column, utcnow
+from app.models.reporter_loop import FeedbackAsk
 
 Channel = Literal["web", "phone", "letter", "visit", "mailbox"]
 OperatorChannel = Literal["phone", "letter", "visit", "mailbox"]
@@ -79,6 +80,8 @@ class TipMessage(SQLModel, table=True):
     message: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     author_id: str | None = Field(default=None, max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    template_id: uuid.UUID | None = None
+    """The reply template a reply was written from (app/models/reporter_loop.py)."""
 
 
 # ---- schemas -------------------------------------------------------------------------------
@@ -163,6 +166,7 @@ class TipMessagePublic(BaseModel):
     kind: MessageKind
     message: str
     at: datetime
+    template_id: uuid.UUID | None = None
 
 
 class EmployerSuggestion(BaseModel):
@@ -237,3 +241,7 @@ class TipStatusPublic(BaseModel):
     submitted_at: datetime
     replies: list[PublicReply]
     outcome: str | None
+    feedback: FeedbackAsk = PField(
+        default_factory=lambda: FeedbackAsk(asked=False),
+        description="Once handled: are you satisfied? Answer at POST /public/v1/tips/feedback.",
+    )

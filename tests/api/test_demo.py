@@ -351,3 +351,25 @@ async def test_the_township_of_the_documents_gets_its_summary_drafted(
     assert "羊二庄镇红星砖窑厂（砖窑厂）共使用农民工19人，其中四川籍民工5人，当地人14人" in r.text
     assert "黄骅市银河铜矿有限责任公司（矿山）共使用农民工23人，其中当地的15人，外地的8人" in r.text
     assert "发放宣传资料600份（羊二庄大集）" in r.text
+
+
+async def test_the_reporters_loop_one_satisfied_one_asking_for_rehandling(
+    db: TestDatabase, client: httpx.AsyncClient
+) -> None:
+    await _load(db)
+    office = await _login(client, "coordinator")
+    [req] = (
+        await client.get("/api/v1/rehandling-requests", params={"status": "open"}, headers=office)
+    ).json()["items"]
+    assert "孕期女工" in req["comment"] and req["source"] == "web"
+    assert req["due_on"] > TODAY.isoformat() and not req["overdue"]
+    tip = (await client.get(f"/api/v1/tips/{req['tip_id']}", headers=office)).json()
+    assert tip["channel"] == "mailbox" and tip["needs_attention"]
+    stats = (await client.get("/api/v1/stats/satisfaction", headers=office)).json()
+    assert [
+        (o["answered"], o["satisfied"], o["rehandling_requests"]) for o in stats["offices"]
+    ] == [(2, 1, 1)]
+    [labour] = [a for a in stats["agencies"] if a["kind"] == "labour"]
+    assert (labour["answered"], labour["rate"]) == (2, 0.5)
+    due = (await client.get("/api/v1/callbacks/due", headers=office)).json()["items"]
+    assert due == []  # the phone reporter was called back the day after the closing

@@ -40,6 +40,7 @@ ALLOWED = [
     (CASE, "dismissed", "reopen", "open"),
     (ASSIGNMENT, "pending", "accept", "accepted"),
     (ASSIGNMENT, "accepted", "conclude", "concluded"),
+    (ASSIGNMENT, "concluded", "rehandle", "pending"),  # the reporter was not satisfied
     (ASSIGNMENT, "pending", "decline", "declined"),
     (ASSIGNMENT, "accepted", "decline", "declined"),
     (ASSIGNMENT, "pending", "withdraw", "withdrawn"),  # its case was dismissed

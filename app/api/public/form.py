@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.api.deps import SessionDep, SettingsDep, runtime_of
+from app.api.public.feedback_html import feedback_section
 from app.api.public.tips import (
     PublicTipSubmission,
     accept_public_tip,
@@ -32,7 +33,7 @@ from app.api.public.tips import (
 from app.api.public.uploads import is_multipart, read_multipart, submission_from_fields
 from app.errors import AppError, Unprocessable
 from app.services.core.media import Upload
-from app.services.tipline import intake_reference, tip_public
+from app.services.tipline import intake_reference, satisfaction, tip_public
 
 router = APIRouter(tags=["public form"])
 
@@ -236,6 +237,7 @@ async def status_lookup(
             tip_public.receipt_key(settings, receipt), client_address(request)
         )
         found = await tip_public.lookup_tip(session, settings=settings, receipt=receipt)
+        ask = await satisfaction.feedback_ask(session, settings=settings, receipt=receipt)
     except AppError as exc:
         error = f'<p class="error">{escape(str(exc.detail or exc.title))}</p>'
         return page("查询举报结果", _status_form(receipt, error), exc.status)
@@ -248,5 +250,5 @@ async def status_lookup(
     body = f"""<h1>查询举报结果</h1>
 <p>提交时间：{escape(found.submitted_at.strftime("%Y-%m-%d %H:%M"))} UTC</p>
 <p>状态：<strong id="status">{escape(found.status_label)}</strong></p>{outcome}
-<h2>办理回复</h2>{replies or "<p>暂无回复。</p>"}"""
+<h2>办理回复</h2>{replies or "<p>暂无回复。</p>"}{feedback_section(ask, receipt)}"""
     return page("查询举报结果", body)

@@ -34,7 +34,7 @@ from app.models.tips import (
 from app.services.core import media, ratelimit
 from app.services.core.media import Upload
 from app.services.core.ratelimit import TipRateLimits
-from app.services.tipline import tip_media, tip_privacy, tip_public, tips
+from app.services.tipline import satisfaction, tip_media, tip_privacy, tip_public, tips
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -383,6 +383,8 @@ async def lookup_public_tip(
     request: Request, session: SessionDep, settings: SettingsDep
 ) -> TipStatusPublic:
     """What happened to a tip: its status in plain words and the office's replies.
+    Once it is handled, `feedback` asks whether you are satisfied (answer at
+    `POST /public/v1/tips/feedback`) and says what became of a re-handling you asked for.
 
     An unknown receipt is a 404. Lookups are rate-limited per receipt, per client and
     overall (429 with `Retry-After`).
@@ -399,6 +401,9 @@ async def lookup_public_tip(
             "submitted_at": found.submitted_at,
             "outcome": found.outcome,
             "replies": [PublicReply(at=at, message=m) for at, m in found.replies],
+            "feedback": await satisfaction.feedback_ask(
+                session, settings=settings, receipt=body.receipt
+            ),
         }
     )
 

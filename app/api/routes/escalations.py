@@ -28,6 +28,8 @@ Kind = Literal[
     "case_moved_out",
     "case_moved_in",
     "report_missing",
+    "callback_overdue",
+    "rehandling_overdue",
 ]
 
 

@@ -21,6 +21,7 @@ from app.api.paging import page_of
 from app.domain.lifecycles import TipStatus
 from app.errors import unprocessable
 from app.models.common import Page
+from app.models.reporter_loop import ReplyIn
 from app.models.tips import (
     AssignJurisdictionIn,
     ContactOut,
@@ -36,7 +37,7 @@ from app.models.tips import (
     TipPublic,
     TriageIn,
 )
-from app.services.tipline import tip_contacts, tip_triage, tips
+from app.services.tipline import reply_templates, tip_contacts, tip_triage, tips
 
 router = APIRouter(prefix="/api/v1", tags=["tips"])
 MAX_KEY = 200
@@ -180,10 +181,14 @@ async def assign_tip_jurisdiction(
 
 @router.post("/tips/{tip_id}/replies", status_code=201, response_model=TipMessagePublic)
 async def reply_to_tip(
-    tip_id: uuid.UUID, body: MessageIn, session: SessionDep, actor: MayTipsTriage
+    tip_id: uuid.UUID, body: ReplyIn, session: SessionDep, actor: MayTipsTriage
 ) -> TipMessagePublic:
-    """A reply the tipster reads when looking the tip up by receipt."""
-    msg = await tips.add_message(session, actor, tip_id=tip_id, kind="reply", message=body.message)
+    """A reply the tipster reads when looking the tip up by receipt: `message`, or one of
+    your office's reply templates (`template_id`) rendered for the tip; the reply then
+    records `template_id`."""
+    msg = await reply_templates.send_reply(
+        session, actor, tip_id=tip_id, message=body.message, template_id=body.template_id
+    )
     return TipMessagePublic.model_validate(msg)
 
 

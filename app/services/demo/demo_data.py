@@ -413,6 +413,21 @@ TIPS: tuple[DemoTip, ...] = (
         reply="已受理，已交市人力资源和社会保障局劳动保障监察大队调查处理。",
     ),
     DemoTip(
+        "haifeng_phone",
+        -9,
+        "19:30",
+        "phone",
+        "我在海丰水产干活，这两个月每天干到夜里十点，加班费一分没给。",
+        ("excessive_hours",),
+        "南排河镇",
+        "海丰水产",
+        "haifeng_seafood",
+        contact={"name": "刘淑芬", "phone": "13603170000"},
+        decision="link_case",
+        triage_time="20:10",
+        reply="您反映的问题已并入海丰水产案件，由劳动保障监察大队一并调查。",
+    ),
+    DemoTip(
         "shunda_phone",
         -6,
         "15:10",
@@ -493,6 +508,30 @@ TIPS: tuple[DemoTip, ...] = (
         "常郭镇",
         "煤球加工点",
         minutes_ago=35,
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFeedback:
+    """A reporter's answer once the tip was handled (评价): on the web by receipt, or told
+    on the office's callback (回访). Not satisfied opens a re-handling request (重办)."""
+
+    day: int
+    time: str
+    tip: str
+    via: str  # "web" | "callback"
+    satisfied: bool
+    comment: str
+
+
+# The seafood workshop's case closes on day -2: the phone reporter is called back the
+# next day and is satisfied; the mailbox reporter says on the web that the pregnant
+# workers still work nights, which asks the office to handle it again.
+FEEDBACK: tuple[DemoFeedback, ...] = (
+    DemoFeedback(-1, "09:30", "haifeng_phone", "callback", True, "补发的加班费已收到，满意。"),
+    DemoFeedback(
+        -1, "20:15", "haifeng_mailbox", "web", False, "孕期女工还是被安排上夜班，问题没有解决。"
     ),
 )
 # A tipster's receipt the demo can print again on every start: the public tip above sent

@@ -55,6 +55,7 @@ from app.services.core import access
 from app.services.demo.demo_data import (
     CAMPAIGN,
     EMPLOYERS,
+    FEEDBACK,
     INSPECTIONS,
     PERSON_VERBS,
     PERSONS,
@@ -68,6 +69,7 @@ from app.services.demo.demo_data import (
     TEAMS,
     TIPS,
     DemoEmployer,
+    DemoFeedback,
     DemoInspection,
     DemoPublicity,
     DemoTip,
@@ -76,7 +78,7 @@ from app.services.demo.demo_data import (
 from app.services.employers import employers
 from app.services.inspections import campaigns, inspection_evidence, inspection_signing, inspections
 from app.services.reports import disclosures, periods, publicity, report_reminders, submissions
-from app.services.tipline import tip_privacy, tip_triage, tips
+from app.services.tipline import callbacks, satisfaction, tip_privacy, tip_triage, tips
 
 # The last ten-day period already due: the townships whose reports the office keyed in
 # and froze on the due day, the one that came a day late; the rest are missing.
@@ -167,6 +169,8 @@ class Story:
             events.append((at, len(events), run))
         for p in PUBLICITY:
             events.append((self.moment(p.day, "16:00"), len(events), partial(self._publicize, p)))
+        for f in FEEDBACK:
+            events.append((self.moment(f.day, f.time), len(events), partial(self._feedback, f)))
         for at, _, run in sorted(events, key=lambda e: (e[0], e[1])):
             with clock.fixed_at(at):
                 await run()
@@ -214,6 +218,7 @@ class Story:
             jurisdiction_id=self.towns[town],
             period_end=period_end,
         )
+        await callbacks.sweep_reporter_loop(self.session, self.settings)
 
     async def _register_employers(self) -> None:
         access.require(self.office, Permission.employers_write)
@@ -551,6 +556,31 @@ class Story:
                 await person_payments.record_documents_returned(
                     self.session, officer, view.id, on=clock.today()
                 )
+
+    async def _feedback(self, f: DemoFeedback) -> None:
+        """The reporter's answer: told on the office's callback, or sent on the web."""
+        tip_id = self.tips[f.tip]
+        if f.via == "callback":
+            await callbacks.record_callback(
+                self.session,
+                self.office,
+                self.settings,
+                tip_id=tip_id,
+                reached=True,
+                satisfied=f.satisfied,
+                note=f.comment,
+            )
+            return
+        tip = await tips.get_tip(self.session, self.office, tip_id)
+        await satisfaction.record_answer(
+            self.session,
+            PUBLIC_ACTOR,
+            self.settings,
+            await satisfaction.handling_of(self.session, tip),
+            satisfied=f.satisfied,
+            comment=f.comment,
+            source="web",
+        )
 
     async def _office_step(self, s: Step, case_id: uuid.UUID) -> None:
         if s.verb == "close":
