@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from app.domain.chinatime import china_date
+from app.domain.deadlines import as_aware
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +28,18 @@ def zh_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def last_day(deadline: datetime) -> date:
+    """The last China date a deadline instant leaves whole (a deadline at midnight, as
+    `chinatime.day_ends_at` gives, belongs to the day before)."""
+    return china_date(as_aware(deadline) - timedelta(microseconds=1))
+
+
 def transfer_notice(at: datetime, office: str, triage_due_at: datetime) -> Notice:
-    due = china_date(triage_due_at)
+    due = last_day(triage_due_at)
     return Notice(
         at,
         "transferred",
-        f"您的举报已于{zh_date(china_date(at))}转交{office}办理，"
+        f"您的举报已于{zh_date(china_date(as_aware(at)))}转交{office}办理，"
         f"该办公室将于{zh_date(due)}前作出受理决定。",
         due,
     )
@@ -57,7 +64,7 @@ def notices(
     out = [transfer_notice(*t) for t in transfers]
     by_day: dict[date, tuple[datetime, date]] = {}
     for at, until in extensions:
-        day = china_date(at)
+        day = china_date(as_aware(at))
         if day not in by_day or until > by_day[day][1]:
             by_day[day] = (at, until)
     out += [extension_notice(at, until) for at, until in by_day.values()]
