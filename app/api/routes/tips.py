@@ -125,6 +125,7 @@ async def list_tips(
     page = page_of(TipPublic, rows, nxt, request, response)
     for item, row in zip(page.items, rows, strict=True):
         item.overdue = tips.overdue(row)
+        item.external_ref = external_refs.ref_of(row)
     return page
 
 

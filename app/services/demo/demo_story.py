@@ -44,6 +44,7 @@ from app.services.cases import (
     transfers,
 )
 from app.services.core import access
+from app.services.demo import demo_relay
 from app.services.demo.demo_data import (
     CAMPAIGN,
     EMPLOYERS,
@@ -146,6 +147,8 @@ class Story:
             events.append((self.moment(i.day, "09:00"), len(events), partial(self._inspect, i)))
         for s in STEPS:
             events.append((self.moment(s.day, s.time), len(events), partial(self._step, s)))
+        for day, hhmm, run in demo_relay.events(self):
+            events.append((self.moment(day, hhmm), len(events), run))
         for at, _, run in sorted(events, key=lambda e: (e[0], e[1])):
             with clock.fixed_at(at):
                 await run()
@@ -234,6 +237,7 @@ class Story:
             contact=dict(t.contact) or None,
             kind=t.kind,
             keyed=keyed,
+            external_ref=demo_relay.work_order(t.key, clock.today()),
         )
         self.tips[t.key] = done.tip.id
 
