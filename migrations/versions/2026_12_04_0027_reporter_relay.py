@@ -27,9 +27,7 @@ def upgrade() -> None:
     op.add_column("tip", sa.Column("external_system", _STR(length=32), nullable=True))
     op.add_column("tip", sa.Column("external_id", _STR(length=64), nullable=True))
     op.add_column("tip", sa.Column("public_status", _STR(length=16), nullable=True))
-    op.create_index(
-        "uq_tip_external_ref", "tip", ["external_system", "external_id"], unique=True
-    )
+    op.create_index("uq_tip_external_ref", "tip", ["external_system", "external_id"], unique=True)
     op.create_table(
         "tip_transfer",
         sa.Column("id", sa.Uuid(), nullable=False),
