@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     tip_image_concurrency: int = Field(default=2, ge=1, le=32)
     """Tips whose attachments are decoded and cleaned at once in one process; the rest
     wait. Each costs at most about 200 MB (a 50 MP image), so this bounds the memory
-    anonymous uploads can take (app/services/tipline/tip_media.py)."""
+    anonymous uploads can take (app/services/core/media.py)."""
     hearing_fine_person: Decimal = Field(default=Decimal(1000), gt=0)
     """A proposed fine on a person from which the penalty notice grants a hearing (听证,
     行政处罚法 第63条 较大数额; the common provincial figure)."""

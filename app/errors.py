@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from contextvars import ContextVar
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,10 +21,20 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.responses import JSONResponse, Response
 
+from app.logs import HideDatabaseValues, request_id_var
+
 log = logging.getLogger("labourwatch.errors")
-request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 ErrorItem = dict[str, Any]
+
+
+class Replay(Exception):
+    """Raised to short-circuit a request whose first response is on record (an
+    idempotent retry, `app/api/idempotency.py`); answered with that response."""
+
+    def __init__(self, status_code: int, body: Any) -> None:
+        self.status_code = status_code
+        self.body = body
 
 
 class AppError(StatusProblem):
@@ -179,8 +188,6 @@ def _with_request_id(
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    from app.logs import HideDatabaseValues
-
     # A 500's traceback is logged here; a database error's values must not be.
     if not any(isinstance(f, HideDatabaseValues) for f in log.filters):
         log.addFilter(HideDatabaseValues())
@@ -204,8 +211,6 @@ def install_error_handlers(app: FastAPI) -> None:
     # the outermost 500 handler, which would re-raise them into the server's log.
     for exc_class in (DBAPIError, OSError, PoolTimeout):
         app.add_exception_handler(exc_class, eh)
-
-    from app.api.idempotency import Replay
 
     async def replay(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Replay)

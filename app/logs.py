@@ -13,10 +13,14 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
-from app.errors import request_id_var
+# The request id of the request being served, set by `app.middleware.RequestContext` and
+# written into every log line and every 5xx problem answer.
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
 
 _DATABASE_MODULES = frozenset({"sqlalchemy", "asyncpg", "sqlite3", "aiosqlite"})
 _FACTS = ("sqlstate", "sqlite_errorname", "constraint_name", "table_name", "column_name")

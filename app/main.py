@@ -7,54 +7,27 @@ they share one engine through the Runtime.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
-from app import auditlog
 from app.api.contract import describe, offline_app
 from app.api.routes import internal_routers
+from app.assembly import add_outer_middleware, lifespan_for
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
-from app.middleware import BodyLimit, RequestContext
 from app.runtime import Runtime
+from app.tipline import build_public
 
 Side = Literal["all", "internal", "public"]
-UPLOAD_PATHS = (
-    "/api/v1/employers/import",
-    "/public/v1/tips",
-    "/public/v1/tips/with-attachments",
-    "/form",
-    "/api/v1/inspections/{id}/attachments",
-)
 
 DESCRIPTION = (
     "The case system of a campaign against illegal employment (整治非法用工打击违法犯罪专项行动): "
     "employers, signed inspections, routed cases and agency queues, tips, statistics. "
     "Errors are RFC 9457 application/problem+json."
 )
-
-
-def _lifespan(runtime: Runtime) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime.start()
-        sealer = None
-        if not runtime.external and runtime.engine is not None:
-            sealer = auditlog.Sealer(runtime.engine, runtime.settings.audit_seal_seconds)
-            sealer.start()
-        try:
-            yield
-        finally:
-            if sealer is not None:
-                await sealer.stop()
-            await runtime.stop()
-
-    return lifespan
 
 
 def build_internal(runtime: Runtime, *, own_lifespan: bool = True) -> FastAPI:
@@ -64,7 +37,7 @@ def build_internal(runtime: Runtime, *, own_lifespan: bool = True) -> FastAPI:
         title="labourwatch internal API",
         version="1.0.0",
         description=DESCRIPTION,
-        lifespan=_lifespan(runtime) if own_lifespan else None,
+        lifespan=lifespan_for(runtime) if own_lifespan else None,
     )
     app.state.runtime = runtime
     for router in internal_routers():
@@ -84,16 +57,6 @@ def build_internal(runtime: Runtime, *, own_lifespan: bool = True) -> FastAPI:
     return app
 
 
-def add_outer_middleware(app: FastAPI, settings: Settings) -> None:
-    """Body limits inside, request ids and metrics outermost (they see every answer)."""
-    app.add_middleware(
-        BodyLimit,
-        default=settings.max_body_bytes,
-        uploads={path: settings.max_upload_bytes for path in UPLOAD_PATHS},
-    )
-    app.add_middleware(RequestContext)
-
-
 def create_app(
     settings: Settings | None = None, side: Side = "all", runtime: Runtime | None = None
 ) -> FastAPI:
@@ -101,8 +64,6 @@ def create_app(
     settings = settings or get_settings()
     settings.resolved_secret()  # refuse to start without a usable key
     runtime = runtime or Runtime(settings)
-    from app.tipline import build_public
-
     if side == "public":
         return build_public(runtime, own_lifespan=True)
     internal = build_internal(runtime, own_lifespan=True)

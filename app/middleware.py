@@ -16,7 +16,7 @@ from prometheus_client import Counter, Histogram
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import request_id_var
+from app.logs import request_id_var
 
 log = logging.getLogger("labourwatch.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from app.config import Settings
+from app.main import create_app
 
 DOCUMENTS = {"internal.json": "internal", "public.json": "public"}
 
 
 def documents(settings: Settings) -> dict[str, dict[str, Any]]:
-    from app.main import create_app
 
     return {
         name: create_app(settings, side=side).openapi()  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app.api.contract import describe, offline_app
 from app.api.public import public_routers
+from app.assembly import add_outer_middleware, lifespan_for
 from app.errors import install_error_handlers
 from app.runtime import Runtime
 
@@ -21,14 +22,12 @@ DESCRIPTION = (
 
 
 def build_public(runtime: Runtime, *, own_lifespan: bool) -> FastAPI:
-    from app.main import _lifespan, add_outer_middleware
-
     app = offline_app(
         docs_prefix="/public",
         title="labourwatch public tip-line",
         version="1.0.0",
         description=DESCRIPTION,
-        lifespan=_lifespan(runtime) if own_lifespan else None,
+        lifespan=lifespan_for(runtime) if own_lifespan else None,
         openapi_url="/public/openapi.json",
     )
     app.state.runtime = runtime

@@ -23,21 +23,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.api.deps import SessionDep, runtime_of
-from app.errors import Conflict, Unprocessable, unprocessable
+from app.errors import Conflict, Replay, Unprocessable, unprocessable
 from app.models.base import utcnow
 from app.models.idempotency import IdempotencyRecord
 from app.security import InvalidToken
 from app.services.registry.accounts import actor_from_token
 
 MAX_KEY = 200
-
-
-class Replay(Exception):
-    """Raised to short-circuit a request whose first response is on record."""
-
-    def __init__(self, status_code: int, body: Any) -> None:
-        self.status_code = status_code
-        self.body = body
 
 
 @dataclass

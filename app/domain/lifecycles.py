@@ -197,8 +197,43 @@ RECTIFICATION = Lifecycle(
     ),
 )
 
+# A criminal transfer (行政执法机关移送涉嫌犯罪案件的规定, 国务院令第310号): the head of the
+# agency approves or rejects it (第5条), it is sent, and the police decide whether to file
+# (第8条).
+TRANSFER = Lifecycle(
+    "transfer",
+    TransferStatus.pending_approval,
+    _table(
+        (TransferStatus.pending_approval, "approve", TransferStatus.approved),
+        (TransferStatus.pending_approval, "reject", TransferStatus.rejected),
+        (TransferStatus.approved, "send", TransferStatus.sent),
+        (TransferStatus.sent, "file", TransferStatus.filed),
+        (TransferStatus.sent, "not_file", TransferStatus.not_filed),
+    ),
+    needs_reason=frozenset({"reject", "not_file"}),
+)
+
+# An extension of the investigation clock, asked by the handler and decided by the
+# agency's head (劳动保障监察条例 第17条: 延长期限须经劳动保障行政部门负责人批准).
+EXTENSION = Lifecycle(
+    "extension",
+    "pending",
+    _table(("pending", "approve", "approved"), ("pending", "reject", "rejected")),
+    needs_reason=frozenset({"reject"}),
+)
+
+# A webhook message: delivered, or given up after its attempts (or its endpoint deleted).
+DELIVERY = Lifecycle(
+    "delivery",
+    "pending",
+    _table(("pending", "deliver", "delivered"), ("pending", "give_up", "failed")),
+)
+
 LIFECYCLES: Mapping[str, Lifecycle] = MappingProxyType(
-    {lc.entity: lc for lc in (TIP, INSPECTION, CASE, ASSIGNMENT, RECTIFICATION)}
+    {
+        lc.entity: lc
+        for lc in (TIP, INSPECTION, CASE, ASSIGNMENT, RECTIFICATION, TRANSFER, EXTENSION, DELIVERY)
+    }
 )
 
 

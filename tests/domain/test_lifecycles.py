@@ -6,10 +6,13 @@ import pytest
 from app.domain.lifecycles import (
     ASSIGNMENT,
     CASE,
+    DELIVERY,
+    EXTENSION,
     INSPECTION,
     LIFECYCLES,
     RECTIFICATION,
     TIP,
+    TRANSFER,
     ActionType,
     Lifecycle,
     ReasonRequiredError,
@@ -50,6 +53,16 @@ ALLOWED = [
     (RECTIFICATION, "ordered", "correct", "corrected"),
     (RECTIFICATION, "ordered", "escalate", "escalated"),
     (RECTIFICATION, "escalated", "correct", "corrected"),
+    # a criminal transfer: the head decides, it is sent, the police decide (国务院令第310号)
+    (TRANSFER, "pending_approval", "approve", "approved"),
+    (TRANSFER, "pending_approval", "reject", "rejected"),
+    (TRANSFER, "approved", "send", "sent"),
+    (TRANSFER, "sent", "file", "filed"),
+    (TRANSFER, "sent", "not_file", "not_filed"),
+    (EXTENSION, "pending", "approve", "approved"),
+    (EXTENSION, "pending", "reject", "rejected"),
+    (DELIVERY, "pending", "deliver", "delivered"),
+    (DELIVERY, "pending", "give_up", "failed"),
 ]
 ALLOWED_KEYS = {(lc.entity, s, a) for lc, s, a, _ in ALLOWED}
 

@@ -31,8 +31,8 @@ from app.api.public.tips import (
 )
 from app.api.public.uploads import is_multipart, read_multipart, submission_from_fields
 from app.errors import AppError, Unprocessable
+from app.services.core.media import Upload
 from app.services.tipline import intake_reference, tip_public
-from app.services.tipline.tip_media import Upload
 
 router = APIRouter(tags=["public form"])
 

@@ -32,10 +32,10 @@ from app.models.tips import (
     TipStatusPublic,
     TipSubmission,
 )
-from app.services.core import ratelimit
+from app.services.core import media, ratelimit
+from app.services.core.media import Upload
 from app.services.core.ratelimit import TipRateLimits
 from app.services.tipline import relay, tip_media, tip_privacy, tip_public, tips
-from app.services.tipline.tip_media import Upload
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -162,7 +162,7 @@ async def accept_public_tip(
     bounded worker thread) before anything is written."""
     await rate_limits(request).check_intake(client_address(request))
     files = (
-        await tip_media.prepare_bounded(request.app.state.runtime.extras, settings, uploads)
+        await media.prepare_bounded(request.app.state.runtime.extras, settings, uploads)
         if uploads
         else []
     )
@@ -397,7 +397,7 @@ async def add_public_followup(
         tip_public.receipt_key(settings, body.receipt), client_address(request)
     )
     files = (
-        await tip_media.prepare_bounded(request.app.state.runtime.extras, settings, uploads)
+        await media.prepare_bounded(request.app.state.runtime.extras, settings, uploads)
         if uploads
         else []
     )

@@ -20,7 +20,7 @@ from starlette.formparsers import MultiPartException
 
 from app.config import Settings
 from app.errors import BadRequest, Unprocessable
-from app.services.tipline.tip_media import Upload
+from app.services.core.media import Upload
 
 TEXT_FIELDS = (
     "description",

@@ -20,8 +20,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app import auditlog
 from app.domain.lifecycles import (
     ASSIGNMENT,
+    CASE,
     OPEN_STATES,
     AssignmentStatus,
+    CaseStatus,
     ReasonRequiredError,
     TransitionError,
     can_close,
@@ -215,8 +217,11 @@ async def get_own_assignment(
 
 
 async def _compare_and_set(
-    session: AsyncSession, a: Assignment, target: str, **values: Any
+    session: AsyncSession, a: Assignment, action: str, reason: str | None, **values: Any
 ) -> None:
+    """Move the assignment by `action` through the lifecycle table, as one compare-and-set
+    on its status and version: of two officers pressing at once, one wins, one gets 409."""
+    target = transition(ASSIGNMENT, a.status, action, reason=reason)
     seq = (await queue.bump_queues(session, [a.agency_id]))[a.agency_id]
     result = await session.exec(
         sa.update(Assignment)
@@ -233,9 +238,10 @@ async def _compare_and_set(
     await session.refresh(a)
 
 
-def _target(a: Assignment, action: str, reason: str | None, field: str) -> str:
+def _check_transition(a: Assignment, action: str, reason: str | None, field: str) -> None:
+    """409 (with the allowed actions) or 422 (the missing reason) before any write."""
     try:
-        return transition(ASSIGNMENT, a.status, action, reason=reason)
+        transition(ASSIGNMENT, a.status, action, reason=reason)
     except TransitionError as exc:
         raise Conflict(
             f"{exc}; allowed: {', '.join(ASSIGNMENT.actions(a.status)) or 'nothing'}."
@@ -258,9 +264,9 @@ async def _change(
         raise Conflict(f"The case is {case.status}; its assignments are settled.")
     if field == "summary" and not (text and text.strip()):
         raise unprocessable(["body", "summary"], "To conclude you must give a summary.")
-    target = _target(a, action, text, field)
+    _check_transition(a, action, text, field)
     before = auditlog.snapshot(a)
-    await _compare_and_set(session, a, target, **values)
+    await _compare_and_set(session, a, action, text, **values)
     auditlog.record(
         session,
         actor,
@@ -302,7 +308,7 @@ async def accept_assignment(
     started = await session.exec(
         sa.update(Case)
         .where(col(Case.id) == case.id, col(Case.status) == "open")
-        .values(status="in_progress", updated_at=utcnow())
+        .values(status=transition(CASE, CaseStatus.open, "start"), updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     if started.rowcount:

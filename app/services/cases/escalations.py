@@ -15,12 +15,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
-from app.domain.chinatime import china_date
-from app.domain.lifecycles import OPEN_STATES
+from app.domain.chinatime import china_date, day_ends_at
+from app.domain.lifecycles import OPEN_STATES, RECTIFICATION, transition
 from app.domain.permissions import SYSTEM_ACTOR, Actor
 from app.errors import Conflict, NotFound
 from app.models.base import utcnow
 from app.models.cases import Assignment, Case, Escalation, Rectification, Transfer
+from app.models.tips import Tip
 from app.services.core import access, dialect
 from app.services.core.pagination import after, clamp, encode_cursor
 
@@ -129,7 +130,6 @@ async def escalate_overdue_rectifications(
 ) -> int:
     """Rectifications of open cases still ordered after their deadline day → escalated,
     recorded once. Each one leaves `ordered` here, so the next sweep reaches the next."""
-    from app.services.cases.rectifications import deadline_passed_at  # it imports this module
 
     now = now or utcnow()
     query = (
@@ -157,10 +157,11 @@ async def escalate_overdue_rectifications(
             case_id=r.case_id,
             agency_id=agency_id,
             jurisdiction_path=path,
-            deadline_at=deadline_passed_at(r.deadline),
+            deadline_at=day_ends_at(r.deadline),
             detail=f"not corrected by {r.deadline.isoformat()}",
         )
-        r.status, r.updated_at = "escalated", now  # on record now, whoever recorded it
+        r.status = transition(RECTIFICATION, r.status, "escalate")
+        r.updated_at = now  # on record now, whoever recorded it
         session.add(r)
     await session.flush()
     return done
@@ -223,7 +224,6 @@ async def escalate_overdue_transfers(session: AsyncSession, *, now: datetime | N
 
 async def escalate_overdue_triage(session: AsyncSession, *, now: datetime | None = None) -> int:
     """Tips not triaged by their deadline (有报必查)."""
-    from app.models.tips import Tip
 
     now = now or utcnow()
     rows = (

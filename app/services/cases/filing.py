@@ -27,7 +27,7 @@ from app.domain.enforcement import (
     case_number,
     default_prefix,
 )
-from app.domain.lifecycles import OPEN_STATES
+from app.domain.lifecycles import EXTENSION, OPEN_STATES, transition
 from app.domain.permissions import Actor, Permission
 from app.domain.taxonomy import AgencyKind
 from app.domain.workdays import add_working_days
@@ -232,7 +232,9 @@ async def decide_extension(
     if not approve and not reason.strip():
         raise unprocessable(["body", "reason"], "A rejection needs a reason.")
     before = auditlog.snapshot(ext)
-    ext.status = "approved" if approve else "rejected"
+    ext.status = transition(
+        EXTENSION, ext.status, "approve" if approve else "reject", reason=reason
+    )
     ext.decided_by, ext.decided_at, ext.decision_reason = actor.id[:64], now, reason
     if approve and a.investigate_by is not None:
         ext.investigate_by_after = await _deadline(session, clock, a.investigate_by, ext.days)

@@ -8,14 +8,14 @@ not corrected escalates it (拒不改正的，处以罚款 …) to the coordinat
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog, clock
-from app.domain.chinatime import CHINA_TZ
+from app.domain.chinatime import day_ends_at
 from app.domain.documents import DocumentKind, instruction_basis
 from app.domain.lifecycles import (
     OPEN_STATES,
@@ -34,12 +34,6 @@ from app.models.reference import Agency
 from app.services.cases import documents, escalations
 from app.services.cases.assignments import get_own_assignment, refer_case
 from app.services.core import access, dialect
-
-
-def deadline_passed_at(deadline: date) -> datetime:
-    """A rectification is late from the first moment after its deadline day, which ends at
-    midnight in China (a 限期 counts in China's calendar days), as an instant in UTC."""
-    return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=CHINA_TZ).astimezone(UTC)
 
 
 def _require_open(case: Case) -> None:
@@ -226,7 +220,7 @@ async def add_follow_up(
             case_id=case.id,
             agency_id=a.agency_id,
             jurisdiction_path=case.jurisdiction_path,
-            deadline_at=deadline_passed_at(rect.deadline),
+            deadline_at=day_ends_at(rect.deadline),  # a 限期 counts China's calendar days
             detail=f"not corrected by {rect.deadline.isoformat()} (visit {visited_on})",
         )
     return visit, rect

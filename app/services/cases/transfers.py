@@ -41,10 +41,13 @@ from app.domain.enforcement import (
 )
 from app.domain.lifecycles import (
     ASSIGNMENT,
+    CASE,
     OPEN_STATES,
+    TRANSFER,
     TRANSFER_OPEN,
     AssignmentStatus,
     TransferStatus,
+    transition,
 )
 from app.domain.permissions import Actor, Permission
 from app.domain.taxonomy import AgencyKind
@@ -107,13 +110,16 @@ async def _stamp(
     session.add(a)
 
 
-async def _advance(session: AsyncSession, t: Transfer, expected: str, **values: Any) -> None:
-    """Compare-and-set on the transfer's status: of two heads pressing approve at once,
-    or two police officers deciding, one wins and the other gets 409."""
+async def _advance(
+    session: AsyncSession, t: Transfer, action: str, reason: str | None = None, **values: Any
+) -> None:
+    """Move the transfer by `action` through its lifecycle table, as a compare-and-set on
+    its status: of two heads pressing approve at once, or two police officers deciding,
+    one wins and the other gets 409."""
     result = await session.exec(
         sa.update(Transfer)
-        .where(col(Transfer.id) == t.id, col(Transfer.status) == expected)
-        .values(**values)
+        .where(col(Transfer.id) == t.id, col(Transfer.status) == t.status)
+        .values(status=transition(TRANSFER, t.status, action, reason=reason), **values)
         .execution_options(synchronize_session=False)
     )
     if not result.rowcount:
@@ -229,8 +235,7 @@ async def decide_transfer(
         await _advance(
             session,
             t,
-            _T.pending_approval,
-            status=_T.approved.value,
+            "approve",
             decided_by=actor.id[:64],
             decided_at=now,
             send_by=now + TRANSFER_SEND_WITHIN,
@@ -241,8 +246,8 @@ async def decide_transfer(
         await _advance(
             session,
             t,
-            _T.pending_approval,
-            status=_T.rejected.value,
+            "reject",
+            reason,
             decided_by=actor.id[:64],
             decided_at=now,
             rejection_reason=reason,
@@ -320,7 +325,7 @@ async def _police_share(
             "re-routes it before the transfer can be sent."
         )
     before = auditlog.snapshot(existing)
-    existing.status = ASSIGNMENT.next_state(existing.status, "receive_transfer")
+    existing.status = transition(ASSIGNMENT, existing.status, "receive_transfer")
     existing.due_at = now + TRANSFER_DECIDE_WITHIN
     await _stamp(session, existing, now)
     await session.flush()
@@ -362,8 +367,7 @@ async def send_transfer(
     await _advance(
         session,
         t,
-        _T.approved,
-        status=_T.sent.value,
+        "send",
         sent_by=actor.id[:64],
         sent_at=now,
         decide_by=now + TRANSFER_DECIDE_WITHIN,
@@ -422,8 +426,8 @@ async def decide_filing(
     await _advance(
         session,
         t,
-        _T.sent,
-        status=(_T.filed if filed else _T.not_filed).value,
+        "file" if filed else "not_file",
+        reason,
         filed=filed,
         filing_decided_by=actor.id[:64],
         filing_decided_at=now,
@@ -434,7 +438,7 @@ async def decide_filing(
     if share.status == AssignmentStatus.pending_filing:
         share_before = auditlog.snapshot(share)
         action = "file_criminal" if filed else "not_file"
-        share.status = ASSIGNMENT.next_state(share.status, action)
+        share.status = transition(ASSIGNMENT, share.status, action, reason=reason)
         if filed and share.accepted_at is None:
             share.accepted_at, share.accepted_by = now, actor.id[:64]
         if not filed:
@@ -455,7 +459,7 @@ async def decide_filing(
         await _stamp(session, share, now)
     await _stamp(session, source, now, source=True)
     if filed and case.status == "open":
-        case.status, case.updated_at = "in_progress", now
+        case.status, case.updated_at = transition(CASE, case.status, "start"), now
         session.add(case)
         auditlog.record(
             session,

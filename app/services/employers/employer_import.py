@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import asyncpg
+import openpyxl
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -457,8 +458,6 @@ async def _insert(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, A
 def import_template(kind: str) -> bytes:
     """An empty employer list with the Chinese headers: CSV in UTF-8 with a BOM, or XLSX."""
     if kind == "xlsx":
-        import openpyxl
-
         book = openpyxl.Workbook(write_only=True)
         sheet = book.create_sheet("用人单位")
         sheet.append(list(TEMPLATE_HEADERS))

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
+import openpyxl
+
 from app.errors import PayloadTooLarge, UnsupportedMediaType, unprocessable
 
 MAX_ROWS = 200_000
@@ -115,8 +117,6 @@ def check_zip(file: IO[bytes]) -> None:
 
 
 def _xlsx_rows(file: IO[bytes]) -> Iterator[Row]:
-    import openpyxl
-
     check_zip(file)
     try:
         book = openpyxl.load_workbook(file, read_only=True, data_only=False, keep_links=False)

@@ -2,7 +2,7 @@
 
 An inspection's photos, recordings and documents are official records
 (劳动保障监察条例 第15条: 调查、检查时可以采取录音、录像、照相或者复制等方式收集有关
-情况和资料). Unlike a tipster's photo (`tip_media`, which strips who and where) nothing
+情况和资料). Unlike a tipster's photo (`core/media.py`, which strips who and where) nothing
 is changed: the time, place and device a photo carries are part of what it proves.
 The type is decided by the file's first bytes, never by its name or declared type;
 what is not a photo, recording, video or PDF is refused (415). Each file's SHA-256
@@ -34,10 +34,9 @@ from app.domain.permissions import Actor, Permission
 from app.errors import Conflict, NotFound, UnsupportedMediaType, unprocessable
 from app.models.inspections import Finding, Inspection, InspectionAttachment, InspectionInterview
 from app.models.reference import Jurisdiction
-from app.services.core import access, case_visibility
+from app.services.core import access, case_visibility, media
 from app.services.inspections import campaigns
 from app.services.inspections.inspections import get_inspection_row, require_participant
-from app.services.tipline import tip_media
 
 AUDIO_TYPES = ("audio/mpeg", "audio/mp4", "audio/wav", "audio/amr", "audio/ogg")
 
@@ -47,7 +46,7 @@ def sniff_evidence(data: bytes) -> str | None:
     and the recordings phones make (MP3, M4A, WAV, AMR, Ogg)."""
     if data[4:12] in (b"ftypM4A ", b"ftypM4B "):
         return "audio/mp4"
-    kind = tip_media.sniff(data)
+    kind = media.sniff(data)
     if kind is not None:
         return kind
     if data.startswith(b"ID3") or (

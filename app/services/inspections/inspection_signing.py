@@ -21,12 +21,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
 from app.domain.checklist import missing_signers, too_few_signers
-from app.domain.lifecycles import InspectionStatus
+from app.domain.lifecycles import INSPECTION, InspectionStatus, transition
 from app.domain.permissions import Actor, Permission
 from app.errors import Conflict, Forbidden, unprocessable
 from app.models.base import utcnow
 from app.models.inspection_schemas import Checklist, FindingCreate, Headcount
 from app.models.inspections import Finding, Inspection, InspectionSignature
+from app.services.cases import cases
 from app.services.core import access
 from app.services.inspections import campaigns, stats_tally
 from app.services.inspections.inspections import (
@@ -81,7 +82,7 @@ async def submit_inspection(
             "and name who was present.",
         )
     insp.required_signer_ids = signers
-    insp.status = InspectionStatus.submitted.value
+    insp.status = transition(INSPECTION, insp.status, "submit")
     insp.submitted_at = insp.updated_at = utcnow()
     session.add(insp)
     await session.flush()
@@ -134,7 +135,6 @@ async def _file_case(session: AsyncSession, actor: Actor, insp: Inspection) -> N
         findings = await _carried_over(session, insp, findings)
     if not findings:
         return
-    from app.services.cases import cases  # built alongside; imported late
 
     sources = [
         cases.CaseSource(
@@ -200,7 +200,7 @@ async def sign_inspection(
     )
     if not missing_signers(insp.required_signer_ids, [*signed, uid]):
         before = auditlog.snapshot(insp)
-        insp.status = InspectionStatus.signed.value
+        insp.status = transition(INSPECTION, insp.status, "sign")
         insp.signed_at = insp.updated_at = utcnow()
         await _file_case(session, actor, insp)
         session.add(insp)

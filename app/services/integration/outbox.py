@@ -27,6 +27,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
+from app.domain.lifecycles import DELIVERY, transition
 from app.models.base import utcnow
 from app.models.integration import WebhookEndpoint, WebhookOutbox
 from app.services.core import dialect
@@ -130,11 +131,12 @@ async def send(
 def _settle(message: WebhookOutbox, error: str | None, now: datetime) -> None:
     message.attempts += 1
     if error is None:
-        message.status, message.delivered_at, message.last_error = "delivered", now, None
+        message.status = transition(DELIVERY, message.status, "deliver")
+        message.delivered_at, message.last_error = now, None
         return
     message.last_error = error
     if message.attempts >= MAX_ATTEMPTS:
-        message.status = "failed"
+        message.status = transition(DELIVERY, message.status, "give_up")
     else:
         message.next_attempt_at = now + next_delay(message.attempts)
 
@@ -150,7 +152,8 @@ async def deliver_webhooks(session: AsyncSession, settings: Settings) -> int:
     try:
         for message, endpoint in claimed:
             if endpoint.deleted_at is not None:
-                message.status, message.last_error = "failed", "the endpoint was deleted"
+                message.status = transition(DELIVERY, message.status, "give_up")
+                message.last_error = "the endpoint was deleted"
             else:
                 error = await send(clients, settings, message, endpoint)
                 _settle(message, error, utcnow())

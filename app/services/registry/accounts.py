@@ -36,6 +36,7 @@ from app.security import (
 )
 from app.services.core import access
 from app.services.registry.login_throttle import LoginThrottle
+from app.services.registry.reference import ensure_root_office
 
 MIN_PASSWORD = 10
 
@@ -386,7 +387,6 @@ async def create_admin(
     session: AsyncSession, actor: Actor, *, username: str, password: str
 ) -> User:
     """The first admin, at the top coordinator agency (made if there is none)."""
-    from app.services.registry.reference import ensure_root_office
 
     office = await ensure_root_office(session, actor)
     return await create_user(

@@ -39,6 +39,7 @@ from app.models.cases import Case, CaseSourceRecord
 from app.models.tip_media import TipAttachment
 from app.models.tips import Tip, TipMessage
 from app.services.cases import case_notes, cases, urgency
+from app.services.core import media
 from app.services.tipline import tip_media, tip_privacy, tip_public
 
 WITHHELD = "（举报人补充了文字，其中含有无法去除的个人信息，已略去；请向专项行动办公室查询。）"
@@ -156,7 +157,7 @@ async def add_followup(
     receipt: str,
     message: str,
     violation_types: Sequence[str] = (),
-    files: Sequence[tip_media.Prepared] = (),
+    files: Sequence[media.Prepared] = (),
 ) -> TipMessage:
     """Record what the tipster adds (text and cleaned files) and relay it to the case."""
     msg = await tip_public.add_followup(
