@@ -30,7 +30,11 @@ SERVERS = [{"url": "/", "description": "The server that serves this document"}]
 SCHEME = "OAuth2"
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 PROBLEM_JSON = "application/problem+json"
-RECEIPT_PATHS = ("/public/v1/tips/lookup", "/public/v1/tips/followups")
+RECEIPT_PATHS = (
+    "/public/v1/tips/lookup",
+    "/public/v1/tips/followups",
+    "/public/v1/tips/followups/with-attachments",
+)
 
 
 class Problem(BaseModel):

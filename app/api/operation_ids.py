@@ -100,6 +100,10 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/cases"): "listCases",
     ("POST", "/api/v1/cases"): "createCase",
     ("GET", "/api/v1/cases/{case_id}"): "getCase",
+    ("GET", "/api/v1/cases/{case_id}/notes"): "listCaseNotes",
+    ("GET", "/api/v1/cases/{case_id}/notes/{note_id}/attachments/{attachment_id}"): (
+        "getCaseNoteAttachment"
+    ),
     ("POST", "/api/v1/cases/{case_id}/close"): "closeCase",
     ("POST", "/api/v1/cases/{case_id}/dismiss"): "dismissCase",
     ("POST", "/api/v1/cases/{case_id}/reopen"): "reopenCase",
@@ -127,6 +131,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/tips"): "createTip",
     ("GET", "/api/v1/tips/{tip_id}"): "getTip",
     ("POST", "/api/v1/tips/{tip_id}/triage"): "triageTip",
+    ("POST", "/api/v1/tips/{tip_id}/transfer"): "transferTip",
+    ("GET", "/api/v1/tips/{tip_id}/transfers"): "listTipTransfers",
     ("POST", "/api/v1/tips/{tip_id}/assign-jurisdiction"): "assignTipJurisdiction",
     ("POST", "/api/v1/tips/{tip_id}/contact"): "revealTipContact",
     ("POST", "/api/v1/tips/{tip_id}/notes"): "addTipNote",
@@ -170,6 +176,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/public/v1/tips/lookup"): "lookupTip",
     ("POST", "/public/v1/tips/followups"): "addTipFollowup",
     ("POST", "/public/v1/tips/feedback"): "giveTipFeedback",
+    ("POST", "/public/v1/tips/followups/with-attachments"): "addTipFollowupWithAttachments",
     ("GET", "/public/v1/violation-types"): "listPublicViolationTypes",
     ("GET", "/public/v1/jurisdictions"): "listPublicJurisdictions",
     ("GET", "/public/v1/disclosures"): "listPublishedDisclosures",

@@ -122,11 +122,14 @@ def _names(names: Iterable[str | None]) -> list[str]:
     )
 
 
-def _spans(folded: str, names: list[str], known: list[str]) -> list[tuple[int, int, str]]:
+def _spans(
+    folded: str, names: list[str], known: list[str], minor_ages: bool = True
+) -> list[tuple[int, int, str]]:
     """(start, end, replacement) in `folded`, sorted, none overlapping the one before."""
     found = [(m.start(), m.end(), _mask_number(m.group(), known)) for m in _RUN.finditer(folded)]
     found = [span for span in found if span[2] != folded[span[0] : span[1]]]
-    found += [(m.start(), m.end(), "**" + m.group(2)) for m in _MINOR_AGE.finditer(folded)]
+    if minor_ages:
+        found += [(m.start(), m.end(), "**" + m.group(2)) for m in _MINOR_AGE.finditer(folded)]
     for name in names:
         pattern = _name_pattern(name)
         if pattern is not None:
@@ -138,12 +141,20 @@ def _spans(folded: str, names: list[str], known: list[str]) -> list[tuple[int, i
     return kept
 
 
-def redact(text: str, names: Iterable[str | None] = (), numbers: Iterable[str | None] = ()) -> str:
+def redact(
+    text: str,
+    names: Iterable[str | None] = (),
+    numbers: Iterable[str | None] = (),
+    *,
+    minor_ages: bool = True,
+) -> str:
     """`text` with every sensitive number, minor's age and given name masked; the rest is
-    left as written (full-width punctuation stays full-width)."""
+    left as written (full-width punctuation stays full-width). `minor_ages=False` keeps
+    ages (text for the officers on a case, for whom a child's age is the point)."""
     folded, origin = _fold(text)
     out, at = [], 0
-    for start, end, replacement in _spans(folded, _names(names), _known_numbers(numbers)):
+    spans = _spans(folded, _names(names), _known_numbers(numbers), minor_ages)
+    for start, end, replacement in spans:
         out += [text[at : origin[start]], replacement]
         at = origin[end - 1] + 1
     return "".join([*out, text[at:]])

@@ -9,7 +9,7 @@ another tip does not decrypt.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -37,6 +37,7 @@ class Tip(SQLModel, table=True):
         sa.Index(
             "ix_tip_scope_path", "scope_path", postgresql_ops={"scope_path": "text_pattern_ops"}
         ),
+        sa.Index("uq_tip_external_ref", "external_system", "external_id", unique=True),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -66,6 +67,12 @@ class Tip(SQLModel, table=True):
     needs_attention: bool = False
     contact_erased_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    external_system: str | None = Field(default=None, max_length=32)
+    """Where the tip came from outside (a 12345 centre, a mini-program), with its id there:
+    unique per system (`services/tipline/external_refs.py`)."""
+    external_id: str | None = Field(default=None, max_length=64)
+    public_status: str | None = Field(default=None, max_length=16)
+    """The public status last told by the `tip.status_changed` webhook (`tip_events`)."""
 
 
 class TipMessage(SQLModel, table=True):
@@ -117,10 +124,21 @@ class TipSubmission(_Strict):
     contact: ContactIn | None = None
 
 
+class ExternalRef(_Strict):
+    """The tip's number in the system it came from, e.g. a 12345 work order."""
+
+    system: str = PField(min_length=1, max_length=32, description='e.g. "12345"')
+    id: str = PField(min_length=1, max_length=64, description="its number there (工单号)")
+
+
 class TipCreate(TipSubmission):
-    """A hotline call, letter, visit or mailbox note typed in by an operator."""
+    """A hotline call, letter, visit or mailbox note typed in by an operator, or a work
+    order from another channel (`external_ref`)."""
 
     channel: OperatorChannel
+    external_ref: ExternalRef | None = PField(
+        default=None, description="Unique per system: a second tip with it is a 409."
+    )
 
 
 class TipReceipt(BaseModel):
@@ -132,6 +150,7 @@ class TipCreated(TipReceipt):
     id: uuid.UUID
     channel: Channel
     triage_due_at: datetime
+    external_ref: ExternalRef | None = None
 
 
 class TipPublic(BaseModel):
@@ -157,6 +176,7 @@ class TipPublic(BaseModel):
     employer_id: uuid.UUID | None
     duplicate_of: uuid.UUID | None
     reason: str | None
+    external_ref: ExternalRef | None = None
 
 
 class TipMessagePublic(BaseModel):
@@ -223,6 +243,7 @@ class ReceiptIn(_Strict):
 
 class FollowupIn(ReceiptIn):
     message: str = PField(min_length=1, max_length=5000)
+    violation_types: list[str] = PField(default_factory=list, max_length=32)
 
 
 class FollowupReceived(BaseModel):
@@ -235,6 +256,16 @@ class PublicReply(BaseModel):
     message: str
 
 
+class TipNotice(BaseModel):
+    """Something the tipster is told in plain words: the tip went to another office
+    (`transferred`), or the handling period was extended (`extended`)."""
+
+    at: datetime
+    kind: Literal["transferred", "extended"]
+    message: str
+    expected_by: date | None = None
+
+
 class TipStatusPublic(BaseModel):
     status: Literal["received", "investigating", "handled", "rejected"]
     status_label: str
@@ -245,3 +276,4 @@ class TipStatusPublic(BaseModel):
         default_factory=lambda: FeedbackAsk(asked=False),
         description="Once handled: are you satisfied? Answer at POST /public/v1/tips/feedback.",
     )
+    notices: list[TipNotice] = []

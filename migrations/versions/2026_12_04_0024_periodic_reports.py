@@ -6,7 +6,7 @@ Version 1 of the template is the built-in default (app/domain/report_form.py); t
 table holds it once an admin edits, with every version since.
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0023
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0024"
-down_revision: str | None = "0020"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

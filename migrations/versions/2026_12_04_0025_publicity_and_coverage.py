@@ -2,7 +2,7 @@
 an index for coverage (which employers a campaign has visited).
 
 Revision ID: 0025
-Revises: 0020
+Revises: 0024
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0025"
-down_revision: str | None = "0020"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 offices' reply templates; a reply records the template it was written from.
 
 Revision ID: 0026
-Revises: 0020
+Revises: 0025
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0026"
-down_revision: str | None = "0020"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -25,6 +25,7 @@ from app.models.documents import Document
 from app.models.stats import StatsEmployerTally, StatsFindingTally
 from app.services.demo.demo import DEMO_PASSWORD, load_demo
 from app.services.demo.demo_data import EMPLOYERS, INSPECTIONS, PUBLICITY, TIPS
+from app.services.demo.demo_relay import TRANSFERS
 from app.services.inspections.stats_tally import rebuild_tallies
 from tests.conftest import TestDatabase
 
@@ -128,7 +129,8 @@ async def test_the_campaign_is_in_enforcement_today_and_its_table_is_not_zero(
     assert total["employers_inspected"] == len({i.employer for i in INSPECTIONS})
     assert total["staff_turnout"] > total["employers_inspected"]  # two signers a team
     assert total["findings"] >= 20 and total["findings_child_labour"] == 1
-    assert total["tips_received"] == len(TIPS)
+    # the county's table counts the tips it kept: one was handed up to the city (转办)
+    assert total["tips_received"] == len(TIPS) - len(TRANSFERS)
     assert all(total[f"tips_{ch}"] for ch in ("web", "phone", "letter", "visit", "mailbox"))
     # 立案/结案 are the agencies' filed cases: the kiln's, the workshop's (concluded), the
     # documents' kiln and its mine, not the nine cases the office coordinates.
@@ -254,6 +256,40 @@ async def test_the_public_sees_one_result_and_the_tipster_the_replies(
     assert status.status_code == 200, status.text
     assert status.json()["status"] == "investigating"
     assert "公安" in status.json()["replies"][0]["message"]
+
+
+async def test_a_12345_work_order_a_tip_handed_up_and_a_followup_for_the_police(
+    db: TestDatabase, client: httpx.AsyncClient
+) -> None:
+    """The reporter's loop (转办, 12345 work orders, 补充举报) as the demo shows it."""
+    await _load(db)
+    office = await _login(client, "coordinator")
+    triaged = (
+        await client.get("/api/v1/tips", params={"status": "triaged"}, headers=office)
+    ).json()["items"]
+    [order] = [t for t in triaged if t["external_ref"]]
+    assert order["external_ref"] == {"system": "12345", "id": "HH20260814-0157"}
+    received = (
+        await client.get("/api/v1/tips", params={"status": "received"}, headers=office)
+    ).json()["items"]
+    assert not any(t["external_ref"] for t in received)  # the other one went to the city
+    city = await _login(client, "coordinator.cangzhou")
+    [handed_up] = [
+        t
+        for t in (await client.get("/api/v1/tips", headers=city)).json()["items"]
+        if t["external_ref"] and t["external_ref"]["id"].endswith("-0088")
+    ]
+    moves = await client.get(f"/api/v1/tips/{handed_up['id']}/transfers", headers=city)
+    assert "渤海新区" in moves.json()[0]["reason"]
+    assert (await client.get(f"/api/v1/tips/{handed_up['id']}", headers=office)).status_code == 404
+    police = await _login(client, "officer.police")
+    kiln = next(
+        i["case"]["id"]
+        for i in (await client.get("/api/v1/queue", headers=police)).json()["items"]
+        if i["case"]["employer"]["name"] == "旧城镇宏达砖厂"
+    )
+    notes = (await client.get(f"/api/v1/cases/{kiln}/notes", headers=police)).json()
+    assert [n["kind"] for n in notes] == ["tipster_followup"] and "孩子" in notes[0]["message"]
 
 
 async def test_the_umbrella_allegation_is_seen_above_the_county_only(

@@ -247,8 +247,9 @@ async def status_lookup(
         for at, m in found.replies
     )
     outcome = f"<p>处理结果：{escape(found.outcome)}</p>" if found.outcome else ""
+    notices = "".join(f'<p class="notice">{escape(n.message)}</p>' for n in found.notices)
     body = f"""<h1>查询举报结果</h1>
 <p>提交时间：{escape(found.submitted_at.strftime("%Y-%m-%d %H:%M"))} UTC</p>
-<p>状态：<strong id="status">{escape(found.status_label)}</strong></p>{outcome}
+<p>状态：<strong id="status">{escape(found.status_label)}</strong></p>{outcome}{notices}
 <h2>办理回复</h2>{replies or "<p>暂无回复。</p>"}{feedback_section(ask, receipt)}"""
     return page("查询举报结果", body)

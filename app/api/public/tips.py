@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import asdict
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Request, Response
@@ -27,6 +28,7 @@ from app.models.tips import (
     FollowupReceived,
     PublicReply,
     ReceiptIn,
+    TipNotice,
     TipReceipt,
     TipStatusPublic,
     TipSubmission,
@@ -34,7 +36,7 @@ from app.models.tips import (
 from app.services.core import media, ratelimit
 from app.services.core.media import Upload
 from app.services.core.ratelimit import TipRateLimits
-from app.services.tipline import satisfaction, tip_media, tip_privacy, tip_public, tips
+from app.services.tipline import relay, satisfaction, tip_media, tip_privacy, tip_public, tips
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -76,6 +78,11 @@ def _zh(error: Any) -> str:
 def _invalid(exc: ValidationError) -> Unprocessable:
     errors = [{"loc": ["body", *e.get("loc", ())], "msg": _zh(e)} for e in exc.errors()]
     return Unprocessable("提交的内容有误，请按提示修改。", errors=errors)
+
+
+async def json_body(request: Request) -> Any:
+    """The request's body read as JSON (400 when it is not)."""
+    return json_of(await request.body())
 
 
 def validate_zh(model: type[M], data: Any) -> M:
@@ -382,9 +389,11 @@ async def submit_public_tip(
 async def lookup_public_tip(
     request: Request, session: SessionDep, settings: SettingsDep
 ) -> TipStatusPublic:
-    """What happened to a tip: its status in plain words and the office's replies.
-    Once it is handled, `feedback` asks whether you are satisfied (answer at
-    `POST /public/v1/tips/feedback`) and says what became of a re-handling you asked for.
+    """What happened to a tip: its status in plain words and the office's replies;
+    `notices` — that another office now handles it (转办), or that the time to handle it
+    was extended (延期) — each with the date to expect (`expected_by`). Once it is handled,
+    `feedback` asks whether you are satisfied (answer at `POST /public/v1/tips/feedback`)
+    and says what became of a re-handling you asked for.
 
     An unknown receipt is a 404. Lookups are rate-limited per receipt, per client and
     overall (429 with `Retry-After`).
@@ -404,26 +413,94 @@ async def lookup_public_tip(
             "feedback": await satisfaction.feedback_ask(
                 session, settings=settings, receipt=body.receipt
             ),
+            "notices": [TipNotice(**asdict(n)) for n in found.notices],
         }
     )
 
 
+FOLLOWUP_FIELDS = ("receipt", "message", "violation_types")
+
+
+def followup_multipart_doc() -> dict[str, Any]:
+    text = {"type": "string"}
+    schema = {
+        "title": "FollowupWithAttachments",
+        "type": "object",
+        "required": ["receipt", "message"],
+        "properties": {
+            "receipt": text,
+            "message": text,
+            "violation_types": {"type": "array", "items": text},
+            "attachments": multipart_doc()["properties"]["attachments"],
+        },
+    }
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": schema}},
+        }
+    }
+
+
+class PublicFollowup(FollowupIn):
+    @field_validator("violation_types")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        return PublicTipSubmission._known(value)
+
+
+@router.post(
+    "/tips/followups/with-attachments",
+    status_code=201,
+    response_model=FollowupReceived,
+    openapi_extra=followup_multipart_doc(),
+    summary="Add information and photos to your tip (multipart/form-data)",
+)
 @router.post(
     "/tips/followups",
     status_code=201,
     response_model=FollowupReceived,
-    openapi_extra=body_doc(FollowupIn),
+    openapi_extra=body_doc(PublicFollowup),
 )
 async def add_public_followup(
     request: Request, session: SessionDep, settings: SettingsDep
 ) -> FollowupReceived:
     """Add information to your tip; the office sees it, and a tip it had closed is
-    flagged for attention again. Rate-limited like lookups."""
-    body = parse_zh(FollowupIn, await request.body())
+    flagged for attention again. Rate-limited like lookups.
+
+    When the tip is on a case, what you add reaches the agencies handling it (never your
+    name or phone: they are masked). Naming a grave violation — in `violation_types` or
+    in words (children, people locked in, beatings …) — makes it as urgent as a new
+    report. As `multipart/form-data`, here or at `/public/v1/tips/followups/with-attachments`,
+    send `receipt`, `message`, `violation_types` (repeated) and up to 5 `attachments`,
+    checked and cleaned exactly as with a new tip (413, 415, 422 name the file)."""
+    uploads: list[Upload] = []
+    if is_form(request):
+        sent = await read_multipart(request, settings, text_fields=FOLLOWUP_FIELDS)
+        fields = sent.fields
+        data: Any = {
+            "receipt": (fields.get("receipt") or [""])[0],
+            "message": (fields.get("message") or [""])[0],
+            "violation_types": [v for v in fields.get("violation_types", []) if v],
+        }
+        uploads = sent.uploads
+    else:
+        data = await json_body(request)
+    body = validate_zh(PublicFollowup, data)
     await rate_limits(request).check_followup(
         tip_public.receipt_key(settings, body.receipt), client_address(request)
     )
-    msg = await tip_public.add_followup(
-        session, settings=settings, receipt=body.receipt, message=body.message
+    files = (
+        await media.prepare_bounded(request.app.state.runtime.extras, settings, uploads)
+        if uploads
+        else []
+    )
+    msg = await relay.add_followup(
+        session,
+        settings=settings,
+        receipt=body.receipt,
+        message=body.message,
+        violation_types=body.violation_types,
+        files=files,
     )
     return FollowupReceived(at=msg.at)

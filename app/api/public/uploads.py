@@ -97,9 +97,14 @@ async def _file_bytes(upload: UploadFile, cap: int) -> bytes:
 
 
 async def read_multipart(
-    request: Request, settings: Settings, *, strict: bool = True
+    request: Request,
+    settings: Settings,
+    *,
+    strict: bool = True,
+    text_fields: tuple[str, ...] = TEXT_FIELDS,
 ) -> MultipartTip:
-    """Fields and files of a multipart tip. `strict` refuses unknown field names (the API)."""
+    """Fields and files of a multipart tip (or follow-up: its `text_fields`). `strict`
+    refuses unknown field names (the API)."""
     if is_multipart(request) and not _complete(
         request.headers.get("content-type", ""), await request.body()
     ):
@@ -122,7 +127,7 @@ async def read_multipart(
                     uploads.append(Upload(len(uploads), data))
             elif name == FILE_FIELD and not value:
                 continue  # an empty file input sent without a filename
-            elif name in TEXT_FIELDS:
+            elif name in text_fields:
                 fields.setdefault(name, []).append(value)
             else:
                 unknown.append(name)

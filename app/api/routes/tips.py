@@ -28,6 +28,7 @@ from app.models.tips import (
     ContactRevealIn,
     DuplicateSuggestion,
     EmployerSuggestion,
+    ExternalRef,
     MessageIn,
     Tip,
     TipCreate,
@@ -37,15 +38,20 @@ from app.models.tips import (
     TipPublic,
     TriageIn,
 )
-from app.services.tipline import reply_templates, tip_contacts, tip_triage, tips
+from app.services.tipline import external_refs, reply_templates, tip_contacts, tip_triage, tips
 
 router = APIRouter(prefix="/api/v1", tags=["tips"])
 MAX_KEY = 200
 
 
+def ref_pair(ref: ExternalRef | None) -> tuple[str, str] | None:
+    return (ref.system, ref.id) if ref is not None else None
+
+
 def tip_view(tip: Tip) -> TipPublic:
     view = TipPublic.model_validate(tip)
     view.overdue = tips.overdue(tip)
+    view.external_ref = external_refs.ref_of(tip)
     return view
 
 
@@ -60,7 +66,11 @@ async def create_tip(
 ) -> JSONResponse:
     """Enter a hotline call, letter, visit or mailbox note. Read the `receipt` out to the
     tipster: it is in this response only. Without `jurisdiction_id` the tip is placed in
-    your own area. Accepts `Idempotency-Key` (same key and body → same receipt)."""
+    your own area. Accepts `Idempotency-Key` (same key and body → same receipt).
+
+    A work order from another channel (a 12345 centre, a mini-program) names itself in
+    `external_ref {system, id}`: unique per system, a second one is a 409 whose
+    `existing_id` is the tip that has it. The `tip.status_changed` webhook carries it."""
     key = request.headers.get("idempotency-key")
     keyed = None
     if key is not None:
@@ -80,6 +90,7 @@ async def create_tip(
         contact=body.contact.model_dump() if body.contact else None,
         kind=body.kind,
         keyed=keyed,
+        external_ref=ref_pair(body.external_ref),
     )
     payload = TipCreated(
         id=done.tip.id,
@@ -87,6 +98,7 @@ async def create_tip(
         status=done.tip.status,
         channel=done.tip.channel,
         triage_due_at=done.tip.triage_due_at,
+        external_ref=external_refs.ref_of(done.tip),
     )
     return JSONResponse(
         payload.model_dump(mode="json"),
@@ -114,6 +126,7 @@ async def list_tips(
     page = page_of(TipPublic, rows, nxt, request, response)
     for item, row in zip(page.items, rows, strict=True):
         item.overdue = tips.overdue(row)
+        item.external_ref = external_refs.ref_of(row)
     return page
 
 

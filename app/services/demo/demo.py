@@ -77,6 +77,14 @@ DEMO_USERS: tuple[tuple[str, Role, AgencyKind | None, bool, str], ...] = (
     ),
     # 负责人: approves extensions of the labour bureau's handling clock
     ("lead.labour", Role.agency_lead, AgencyKind.labour, False, "人力资源和社会保障局 负责人"),
+    # The city's office (沧州市): takes the tips the county hands up (转办).
+    (
+        "coordinator.cangzhou",
+        Role.coordinator,
+        AgencyKind.coordinator,
+        True,
+        "沧州市领导小组办公室 李主任",
+    ),
     # A protective-umbrella allegation goes to supervision above the county (沧州市).
     (
         "officer.supervision.cangzhou",

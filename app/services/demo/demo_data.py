@@ -499,6 +499,17 @@ TIPS: tuple[DemoTip, ...] = (
         kind="complaint",
     ),
     DemoTip(
+        "bohai_12345",
+        -2,
+        "09:30",
+        "phone",
+        "12345热线转来：南排河镇边上渤海新区一家化工厂的外包装卸队，工头扣着二十来个工人的"
+        "身份证，说干满一年才还。",
+        ("id_document_detention",),
+        "南排河镇",
+        "渤海新区某化工厂外包装卸队",
+    ),
+    DemoTip(
         "changguo_web",
         0,
         "",

@@ -52,6 +52,7 @@ from app.services.cases import (
     transfers,
 )
 from app.services.core import access
+from app.services.demo import demo_relay
 from app.services.demo.demo_data import (
     CAMPAIGN,
     EMPLOYERS,
@@ -171,6 +172,8 @@ class Story:
             events.append((self.moment(p.day, "16:00"), len(events), partial(self._publicize, p)))
         for f in FEEDBACK:
             events.append((self.moment(f.day, f.time), len(events), partial(self._feedback, f)))
+        for day, hhmm, run in demo_relay.events(self):
+            events.append((self.moment(day, hhmm), len(events), run))
         for at, _, run in sorted(events, key=lambda e: (e[0], e[1])):
             with clock.fixed_at(at):
                 await run()
@@ -321,6 +324,7 @@ class Story:
             contact=dict(t.contact) or None,
             kind=t.kind,
             keyed=keyed,
+            external_ref=demo_relay.work_order(t.key, clock.today()),
         )
         self.tips[t.key] = done.tip.id
 

@@ -24,11 +24,12 @@ from app.services.tipline import tips
 
 
 async def attach_files(
-    session: AsyncSession, actor: Actor, *, tip: Tip, files: Sequence[Prepared]
+    session: AsyncSession, actor: Actor, *, tip: Tip, files: Sequence[Prepared], start: int = 0
 ) -> list[TipAttachment]:
-    """Store prepared files with a tip just taken in (one audit entry per file)."""
+    """Store prepared files with a tip (one audit entry per file); `start`: the position
+    of the first, after the files the tip has already (a follow-up's)."""
     rows = []
-    for position, f in enumerate(files):
+    for position, f in enumerate(files, start):
         row = TipAttachment(
             tip_id=tip.id,
             position=position,

@@ -8,6 +8,7 @@ internal state never leave here: the status is mapped by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,11 +19,12 @@ from app import auditlog
 from app.config import Settings
 from app.domain.lifecycles import TipStatus, public_tip_status
 from app.domain.permissions import PUBLIC_ACTOR
+from app.domain.tip_notices import Notice
 from app.errors import NotFound
 from app.models.base import utcnow
 from app.models.tips import Tip, TipMessage
 from app.security import same
-from app.services.tipline import tip_cases, tip_privacy
+from app.services.tipline import tip_cases, tip_events, tip_privacy
 from app.services.tipline.tips import list_messages
 
 UNKNOWN_RECEIPT = "找不到这个回执码对应的举报，请核对后重新输入。"
@@ -37,6 +39,7 @@ class PublicStatus:
     submitted_at: datetime
     replies: list[tuple[datetime, str]]
     outcome: str | None
+    notices: Sequence[Notice] = ()
 
 
 def receipt_key(settings: Settings, receipt: str) -> str:
@@ -86,7 +89,8 @@ async def lookup_tip(session: AsyncSession, *, settings: Settings, receipt: str)
     elif status == "handled":
         outcome = HANDLED_OUTCOME
     replies = [(m.at, m.message) for m in await list_messages(session, tip, ["reply"])]
-    return PublicStatus(status, label, tip.received_at, replies, outcome)
+    notices = await tip_events.notices_for(session, tip)
+    return PublicStatus(status, label, tip.received_at, replies, outcome, notices)
 
 
 async def add_followup(

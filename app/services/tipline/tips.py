@@ -37,7 +37,7 @@ from app.models.tips import Tip, TipKind, TipMessage
 from app.services.core import access, prepared
 from app.services.core.pagination import after, clamp, encode_cursor
 from app.services.registry import workdays
-from app.services.tipline import tip_privacy
+from app.services.tipline import external_refs, tip_privacy
 
 GENERATIONS = 8
 """Times one client's Idempotency-Key may expire and start a new tip (each its own receipt)."""
@@ -215,7 +215,7 @@ async def release_idempotency_keys(session: AsyncSession, settings: Settings, no
     return int(released.rowcount or 0)
 
 
-async def _deadline(
+async def triage_deadline(
     session: AsyncSession, settings: Settings, received: datetime, types: Sequence[str], kind: str
 ) -> datetime:
     """The triage deadline; a complaint's counts working days over the calendar this
@@ -255,6 +255,7 @@ async def submit_tip(
     kind: str = "report",
     keyed: KeyedRequest | None = None,
     alone: bool = False,
+    external_ref: tuple[str, str] | None = None,
 ) -> Submitted:
     """Record a tip and return its receipt, the only time the receipt exists in clear.
 
@@ -268,6 +269,9 @@ async def submit_tip(
     A retry with the same Idempotency-Key is found by its unique key hash when the
     INSERT does nothing, so a first submission costs one statement, not a lookup,
     a savepoint and an insert.
+
+    `external_ref` (system, id): the tip's number elsewhere (a 12345 work order); one
+    already taken is a 409 naming its tip (`external_refs`), found the same way.
     """
     types = await check_violation_types(session, violation_types)
     place_id, scope_path = await _place(session, actor, jurisdiction_id)
@@ -285,8 +289,10 @@ async def submit_tip(
         contact=contact,
         keyed=keyed,
         now=now,
-        due=await _deadline(session, settings, now, types, kind),
+        due=await triage_deadline(session, settings, now, types, kind),
     )
+    if external_ref is not None:
+        row["external_system"], row["external_id"] = external_ref
     stored = await _insert_once(session, actor, row, top_office=scope_path is None, alone=alone)
     if not stored and keyed is not None and await _release_expired(session, settings, keyed, now):
         keys = tip_privacy.keys_of(settings)
@@ -304,6 +310,10 @@ async def submit_tip(
         # collided): answer as that request was answered, else ask for a retry.
         if keyed is not None and (prior := await _replay(session, settings, keyed)) is not None:
             return prior
+        if external_ref is not None and (
+            existing := await external_refs.tip_with_ref(session, *external_ref)
+        ):
+            raise external_refs.taken(*external_ref, existing)
         raise Conflict("The tip could not be stored; retry.", headers={"Retry-After": "1"})
     return Submitted(receipt, _row=row, _session=session)
 
