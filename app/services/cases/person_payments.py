@@ -153,7 +153,7 @@ async def record_aftercare(
     entry = PersonAftercare(
         person_id=person.id,
         kind=data.kind,
-        agency_id=uuid.UUID(actor.agency_id) if actor.agency_id else None,
+        agency_id=access.agency_of(actor),
         given_on=data.on,
         note=data.note,
         created_by=actor.id[:64],

@@ -67,11 +67,11 @@ async def sees_persons(session: AsyncSession, actor: Actor, case: Case) -> bool:
     """`case` is one the actor may read; whether its persons are shown too."""
     if case_visibility.sees_every_case_whole(actor):
         return True
-    if actor.agency_kind not in PEOPLE_KINDS or actor.agency_id is None:
+    if actor.agency_kind not in PEOPLE_KINDS or access.agency_of(actor) is None:
         return False
     shares = (await session.exec(select(Assignment).where(Assignment.case_id == case.id))).all()
     seen = case_visibility.sight(actor, case, shares)
-    return any(str(a.agency_id) == actor.agency_id for a in seen.assignments)
+    return any(access.is_own_agency(actor, a.agency_id) for a in seen.assignments)
 
 
 async def case_for_persons(

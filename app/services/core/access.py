@@ -97,6 +97,17 @@ async def chosen_or_own_jurisdiction(
     return await get_jurisdiction(session, actor, chosen)
 
 
+def own_path(actor: Actor) -> str | None:
+    """The actor's own jurisdiction path ("" for the system: the whole country), for
+    records stamped with where they were made and reads that default to one's own area."""
+    return "" if actor.kind == "system" else actor.jurisdiction_path
+
+
+def own_jurisdiction_id(actor: Actor) -> str | None:
+    """The actor's own jurisdiction, the default place of a report or an entry."""
+    return actor.jurisdiction_id
+
+
 def is_national(actor: Actor) -> bool:
     """The system, or an account of the root (national) jurisdiction: national tables (the
     routing table, the working-day calendar) are changed only at that level."""

@@ -86,7 +86,7 @@ async def _area(
     """The place, the path prefixes the caller may see under it, and whether they are a
     team leader's townships. An inspector sees the townships of the teams they lead in
     this campaign; any other place is a 404."""
-    chosen = jurisdiction_id or actor.jurisdiction_id
+    chosen = jurisdiction_id or access.own_jurisdiction_id(actor)
     if chosen is None:
         raise NotFound("Name a jurisdiction: you have none of your own.")
     place = await access.get_jurisdiction(session, actor, chosen)

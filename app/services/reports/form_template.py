@@ -27,7 +27,6 @@ from app.domain.routing import UMBRELLA_TYPE
 from app.errors import Conflict, Forbidden, unprocessable
 from app.models.reports import ReportFormTemplate
 from app.services.core import access
-from app.services.registry.routing import path_ids
 from app.services.reports.form_queries import QUERIES
 
 
@@ -65,7 +64,7 @@ async def update_template(
     """A new version of the template (422 for unknown industries or sources, duplicate
     keys, an industry in two rows)."""
     access.require(actor, Permission.reference_write)
-    if actor.kind != "system" and len(path_ids(actor.jurisdiction_path or "")) != 1:
+    if not access.is_national(actor):
         raise Forbidden("统计表模板全国统一，只有全国一级的管理员可以修改。")
     current = await template_in_force(session)
     try:

@@ -35,7 +35,7 @@ async def record_publicity(
     if not actor.records_publicity:
         raise Forbidden("Publicity work is recorded by the office or a township's staff.")
     campaign = await get_stats_campaign(session, actor, campaign_id)
-    chosen = data.jurisdiction_id or actor.jurisdiction_id
+    chosen = data.jurisdiction_id or access.own_jurisdiction_id(actor)
     if chosen is None:
         raise unprocessable(["body", "jurisdiction_id"], "Name the place it was done for.")
     place = await access.get_jurisdiction(session, actor, chosen)
@@ -84,7 +84,7 @@ async def list_publicity(
     prefix = (
         (await access.get_jurisdiction(session, actor, jurisdiction_id)).path
         if jurisdiction_id is not None
-        else actor.jurisdiction_path
+        else access.own_path(actor)
     )
     if not prefix:
         return [], None

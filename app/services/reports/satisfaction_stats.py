@@ -91,7 +91,7 @@ async def satisfaction_stats(
     if jurisdiction_id is not None:
         path: str | None = (await access.get_jurisdiction(session, actor, jurisdiction_id)).path
     else:
-        path = actor.jurisdiction_path if actor.kind != "system" else ""
+        path = access.own_path(actor)
     if path is None:
         return Satisfaction(jurisdiction_id, since, until, [], [])
     where = [col(Tip.scope_path).startswith(path, autoescape=True)]

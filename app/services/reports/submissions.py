@@ -231,7 +231,7 @@ async def read_report(
 ) -> ReportView:
     """The latest frozen version for the period; else what would be frozen now."""
     access.require(actor, Permission.stats_read)
-    chosen = jurisdiction_id if jurisdiction_id is not None else actor.jurisdiction_id
+    chosen = jurisdiction_id if jurisdiction_id is not None else access.own_jurisdiction_id(actor)
     if chosen is None:
         raise NotFound("Name a jurisdiction: you have none of your own.")
     campaign, place = await _in_campaign(session, actor, campaign_id, chosen)
@@ -279,7 +279,7 @@ async def list_submissions(
 ) -> tuple[Campaign, Jurisdiction, Period, list[Submission]]:
     """Each place reporting to the caller's place (or `jurisdiction_id` in the caller's area)."""
     access.require(actor, Permission.stats_read)
-    chosen = jurisdiction_id if jurisdiction_id is not None else actor.jurisdiction_id
+    chosen = jurisdiction_id if jurisdiction_id is not None else access.own_jurisdiction_id(actor)
     if chosen is None:
         raise NotFound("Name a jurisdiction: you have none of your own.")
     campaign, place = await _in_campaign(session, actor, campaign_id, chosen)

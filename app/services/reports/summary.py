@@ -303,7 +303,7 @@ async def draft_for(
         if campaign_id is not None
         else await stats.current_campaign(session, actor)
     )
-    chosen = jurisdiction_id or actor.jurisdiction_id
+    chosen = jurisdiction_id or access.own_jurisdiction_id(actor)
     if chosen is None:
         raise NotFound("Name a jurisdiction: you have none of your own.")
     place = await access.get_jurisdiction(session, actor, chosen)

@@ -113,11 +113,7 @@ async def latest_status(session: AsyncSession, tip_id: uuid.UUID) -> str | None:
 
 
 def _scope(actor: Actor) -> sa.ColumnElement[bool]:
-    if actor.kind == "system":
-        return sa.true()
-    if not actor.jurisdiction_path:
-        return sa.false()
-    return col(RehandlingRequest.scope_path).startswith(actor.jurisdiction_path, autoescape=True)
+    return access.in_area(actor, RehandlingRequest.scope_path)
 
 
 async def list_requests(

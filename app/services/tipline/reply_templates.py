@@ -44,18 +44,17 @@ def _check_body(body: str) -> None:
 
 
 def _office(actor: Actor) -> uuid.UUID:
-    if actor.agency_id is None:
+    office = access.agency_of(actor)
+    if office is None:
         raise NotFound("Your account belongs to no office, so it keeps no reply templates.")
-    return uuid.UUID(actor.agency_id)
+    return office
 
 
 async def list_templates(
     session: AsyncSession, actor: Actor, *, active: bool | None = None
 ) -> list[ReplyTemplate]:
     access.require(actor, Permission.tips_read)
-    if actor.agency_id is None:
-        return []
-    query = select(ReplyTemplate).where(ReplyTemplate.agency_id == uuid.UUID(actor.agency_id))
+    query = select(ReplyTemplate).where(access.own_agency(actor, ReplyTemplate.agency_id))
     if active is not None:
         query = query.where(ReplyTemplate.active == active)
     return list((await session.exec(query.order_by(col(ReplyTemplate.name)).limit(500))).all())
@@ -69,7 +68,7 @@ async def get_template(
     if for_update:
         query = query.with_for_update()
     found = (await session.exec(query)).first()
-    if found is None or actor.agency_id is None or str(found.agency_id) != actor.agency_id:
+    if found is None or not access.is_own_agency(actor, found.agency_id):
         raise NotFound(f"No reply template {tid} of your office.")
     return found
 
@@ -101,7 +100,7 @@ async def create_template(
         "reply_template",
         template.id,
         after=auditlog.snapshot(template),
-        jurisdiction_path=actor.jurisdiction_path,
+        jurisdiction_path=access.own_path(actor),
     )
     return template
 
@@ -139,7 +138,7 @@ async def update_template(
         template.id,
         before=before,
         after=auditlog.snapshot(template),
-        jurisdiction_path=actor.jurisdiction_path,
+        jurisdiction_path=access.own_path(actor),
     )
     return template
 
@@ -168,9 +167,7 @@ async def placeholder_values(session: AsyncSession, actor: Actor, tip: Tip) -> d
     else the lead agency's investigation day (立案 + 60 working days) or its day to accept,
     else the tip's triage deadline."""
     lead = await _lead_share(session, tip.case_id)
-    agency_id = (
-        lead.agency_id if lead else (uuid.UUID(actor.agency_id) if actor.agency_id else None)
-    )
+    agency_id = lead.agency_id if lead else access.agency_of(actor)
     agency = await session.get(Agency, agency_id) if agency_id else None
     pending = (
         await session.exec(
@@ -214,7 +211,7 @@ async def send_reply(
     tip. A reply sent from a template records which (`template_id`), audited."""
     access.require(actor, Permission.tips_triage)
     template: ReplyTemplate | None = None
-    scope = actor.jurisdiction_path
+    scope = access.own_path(actor)
     if template_id is not None:
         tip = await tips.get_tip(session, actor, tip_id)
         template, rendered = await render_for(session, actor, template_id, tip)
