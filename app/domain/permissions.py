@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
 from app.domain.taxonomy import AgencyKind, Role
 
@@ -173,11 +174,14 @@ STAFF_ROLES: tuple[Role, ...] = (
 )
 
 
+ActorKind = Literal["user", "service", "public", "system"]
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """The authenticated caller as every service sees it."""
 
-    kind: str  # "user" | "service" | "public" | "system"
+    kind: ActorKind
     id: str
     name: str
     role: Role

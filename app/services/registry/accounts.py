@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -226,7 +226,13 @@ def verify_token(settings: Settings, token: str) -> VerifiedToken:
     if not isinstance(version, int) or isinstance(version, bool):
         raise ValueError("token version is not an integer")
     kind, _, ident = str(claims["sub"]).partition(":")
-    return VerifiedToken(_actor(kind, ident, lw), float(claims["exp"]), version)
+    if kind == "user":
+        actor = _actor("user", ident, lw)
+    elif kind == "service":
+        actor = _actor("service", ident, lw)
+    else:  # tokens are issued to accounts only, never to the system or the public
+        raise ValueError("token subject is not an account")
+    return VerifiedToken(actor, float(claims["exp"]), version)
 
 
 class TokenVersions:
@@ -283,7 +289,7 @@ async def _version_row(session: AsyncSession, kind: str, ident: str) -> tuple[in
     return None if row is None else (int(row[0]), bool(row[1]))
 
 
-def _actor(kind: str, ident: str, claims: dict[str, Any]) -> Actor:
+def _actor(kind: Literal["user", "service"], ident: str, claims: dict[str, Any]) -> Actor:
     return Actor(
         kind=kind,
         id=ident,
