@@ -235,7 +235,7 @@ DEFAULT_TEMPLATE = FormTemplate(
             sub="人",
             type="wages_recovered",
         ),
-        _c("advance_payment", "财政垫付", "万元", "none", None),
+        _c("advance_payment", "财政垫付", "万元", "persons", "persons_advance_fund"),
         _c(
             "insurance_households",
             "督促参保",

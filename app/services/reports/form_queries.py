@@ -43,6 +43,8 @@ from app.domain.taxonomy import Industry
 from app.models.cases import Action, Case, Transfer
 from app.models.employers import Employer
 from app.models.inspections import Finding, Inspection, InspectionSignature
+from app.models.persons import PersonPayment
+from app.models.publicity import Publicity
 from app.models.reference import Jurisdiction
 from app.models.tips import Tip
 from app.services.inspections.stats_tally import counted
@@ -268,7 +270,55 @@ async def tips_concluded(
     return await _grouped(session, _tips(scope, done))
 
 
+def _publicity(scope: FormScope, kind: str) -> Any:
+    """Publicity work of `kind` recorded for places under the place, on days within the
+    period; it belongs to no site, so it is counted in the 其他 row."""
+    return select(sa.literal(None), sa.func.sum(col(Publicity.count))).where(
+        col(Publicity.campaign_id) == scope.campaign_id,
+        col(Publicity.kind) == kind,
+        _under(Publicity.jurisdiction_path, scope),
+        col(Publicity.on) <= scope.end_day,
+    )
+
+
+async def persons_advance_fund(
+    session: AsyncSession, scope: FormScope, args: Mapping[str, Any]
+) -> ByIndustry:
+    """财政垫付 (yuan, shown in 万元): wages paid to workers from an advance fund, as
+    recorded person by person on cases under the place, by the period's end."""
+    q = (
+        select(Employer.industry, sa.func.sum(col(PersonPayment.amount)))
+        .select_from(PersonPayment)
+        .join(Case, col(Case.id) == col(PersonPayment.case_id))
+        .join(Employer, col(Employer.id) == col(Case.employer_id))
+        .where(
+            col(PersonPayment.source) == "advance_fund",
+            _under(Case.jurisdiction_path, scope),
+            col(PersonPayment.paid_on) <= scope.end_day,
+        )
+        .group_by(col(Employer.industry))
+    )
+    return await _grouped(session, q)
+
+
+async def publicity_leaflets(
+    session: AsyncSession, scope: FormScope, args: Mapping[str, Any]
+) -> ByIndustry:
+    """发放宣传资料 (份): leaflets handed out, from the publicity record."""
+    return await _grouped(session, _publicity(scope, "leaflets"))
+
+
+async def publicity_consultations(
+    session: AsyncSession, scope: FormScope, args: Mapping[str, Any]
+) -> ByIndustry:
+    """法律咨询 (人次): people given legal consultation, from the publicity record."""
+    return await _grouped(session, _publicity(scope, "consultation"))
+
+
 QUERIES: dict[str, Query] = {
+    "persons_advance_fund": persons_advance_fund,
+    "publicity_leaflets": publicity_leaflets,
+    "publicity_consultations": publicity_consultations,
     "inspection_staff": inspection_staff,
     "inspected_employers": inspected_employers,
     "inspected_workers": inspected_workers,
