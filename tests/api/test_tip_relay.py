@@ -356,6 +356,16 @@ async def test_the_office_webhook_tells_a_work_orders_status_back(
     assert last["external_ref"] == ref and last["previous_status"] == "investigating"
     assert last["latest_reply"]["message"] == "已交公安局查处"
     assert PHONE not in str(last) and NAME not in str(last)
+    # the reporter's 评价 goes back the same way, without their words
+    said = await client.post(
+        "/public/v1/tips/feedback",
+        json={"receipt": tip["receipt"], "satisfied": False, "comment": "孩子还在窑上，电话138"},
+    )
+    assert said.status_code in (200, 201), said.text
+    told = await events(db, "tip.status_changed")
+    answer = told[-1][1]["satisfaction"]
+    assert answer["satisfied"] is False and answer["source"] == "web"
+    assert "孩子还在窑上" not in str(told[-1][1])
 
 
 async def test_an_extended_clock_is_told_to_the_reporter_with_the_new_date(

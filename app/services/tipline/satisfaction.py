@@ -25,7 +25,7 @@ from app.models.base import utcnow
 from app.models.cases import Case
 from app.models.reporter_loop import FeedbackAsk, TipFeedback
 from app.models.tips import Tip
-from app.services.tipline import rehandling, tip_public
+from app.services.tipline import rehandling, tip_events, tip_public
 
 NOT_HANDLED = "您的举报尚未办结，办结后才能评价。"
 TOO_LATE = "评价已提交，已超过可修改的期限。"
@@ -97,6 +97,7 @@ async def record_answer(
     row.satisfied, row.comment, row.source, row.changed_at = satisfied, comment, source, now
     session.add(row)
     await session.flush()
+    tip_events.note_tip(session, h.tip.id)  # the bridge reports the 评价 back (12345)
     auditlog.record(
         session,
         actor,

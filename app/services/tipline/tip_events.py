@@ -35,6 +35,7 @@ from app.models.base import utcnow
 from app.models.cases import Assignment, Case, Extension
 from app.models.integration import WebhookEndpoint, WebhookOutbox
 from app.models.reference import Agency, Jurisdiction
+from app.models.reporter_loop import TipFeedback
 from app.models.tip_transfers import TipTransfer
 from app.models.tips import Tip, TipMessage
 
@@ -186,6 +187,18 @@ def payload(
     }
 
 
+def _satisfaction(answer: TipFeedback | None) -> dict[str, Any] | None:
+    """The reporter's answer for the bridge's 评价 (satisfied or not, by web or callback,
+    when); the comment stays with the office, since its words may say who wrote them."""
+    if answer is None:
+        return None
+    return {
+        "satisfied": answer.satisfied,
+        "source": answer.source,
+        "answered_at": answer.changed_at.isoformat(),
+    }
+
+
 def _endpoints(session: SyncSession, scope_path: str) -> list[uuid.UUID]:
     """The webhook endpoints of the offices whose area holds the tip."""
     return list(
@@ -248,7 +261,8 @@ def tell(
             session.exec(transfers_query(tip.id)).all(),
             session.exec(extensions_query(tip.case_id)).all() if tip.case_id else [],
         )
-        data = payload(tip, status, previous, reply, notes)
+        answer = session.exec(select(TipFeedback).where(TipFeedback.tip_id == tip.id)).first()
+        data = payload(tip, status, previous, reply, notes, _satisfaction(answer))
         event_payload = {"type": EVENT, "timestamp": now.isoformat(), "data": data}
         told += 1
         for endpoint_id in _endpoints(session, tip.scope_path):
