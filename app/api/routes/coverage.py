@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.deps import MayCampaignsRead, SessionDep
+from app.api.deps import MayCampaignsRead, ReportSessionDep
 from app.models.coverage_schemas import CoveragePublic, CoverageRowPublic
 from app.models.stats import StatsCampaign, StatsPlace
 from app.services.reports import coverage
@@ -20,7 +20,7 @@ async def get_campaign_coverage(
     campaign_id: uuid.UUID,
     request: Request,
     response: Response,
-    session: SessionDep,
+    session: ReportSessionDep,
     actor: MayCampaignsRead,
     jurisdiction_id: uuid.UUID | None = None,
     cursor: str | None = None,

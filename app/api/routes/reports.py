@@ -13,6 +13,7 @@ from app.api.deps import (
     MayReferenceWrite,
     MayStatsRead,
     MayStatsWrite,
+    ReportSessionDep,
     SessionDep,
 )
 from app.domain.report_periods import Period
@@ -142,7 +143,7 @@ async def freeze_stats_report(
 )
 async def get_stats_report(
     request: Request,
-    session: SessionDep,
+    session: ReportSessionDep,
     actor: MayStatsRead,
     campaign_id: uuid.UUID,
     period_end: Day,
@@ -184,7 +185,7 @@ async def get_stats_report(
 
 @router.get("/stats/submissions", response_model=SubmissionsPublic)
 async def list_stats_submissions(
-    session: SessionDep,
+    session: ReportSessionDep,
     actor: MayStatsRead,
     campaign_id: uuid.UUID,
     period_end: Day,

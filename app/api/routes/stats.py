@@ -93,7 +93,7 @@ async def sign_off_stats(
     responses={200: {"content": {DOCX: {}, "text/markdown": {}}}},
 )
 async def draft_stats_summary(
-    session: SessionDep,
+    session: ReportSessionDep,
     actor: MayStatsRead,
     campaign_id: uuid.UUID | None = None,
     jurisdiction_id: uuid.UUID | None = None,

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from app.api.deps import MayStatsRead, SessionDep
+from app.api.deps import MayStatsRead, ReportSessionDep
 from app.models.common import Day
 from app.models.reporter_loop import SatisfactionRow, SatisfactionStats
 from app.services.reports import satisfaction_stats
@@ -31,7 +31,7 @@ def _row(r: Row) -> SatisfactionRow:
 
 @router.get("/stats/satisfaction", response_model=SatisfactionStats)
 async def get_satisfaction_stats(
-    session: SessionDep,
+    session: ReportSessionDep,
     actor: MayStatsRead,
     jurisdiction_id: uuid.UUID | None = None,
     since: Day | None = None,
