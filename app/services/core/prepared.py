@@ -158,11 +158,22 @@ class Connection:
         code = str(getattr(exc, "sqlstate", "") or "")
         if code in _UNSTORABLE:
             raise unstorable_text() from exc
-        if isinstance(exc, OSError | asyncpg.InterfaceError) or code.startswith(_GONE):
+        if _lost(exc, code) or (self.postgres and self.driver.is_closed()):
             await greenlet_spawn(self.pooled.invalidate)  # the pool replaces it
             raise database_unreachable() from exc
         if isinstance(exc, sqlite3.OperationalError | sqlite3.InterfaceError):
             raise database_unreachable() from exc
+
+
+def _lost(exc: Exception, code: str) -> bool:
+    """The connection is gone: a socket error, asyncpg's "connection is closed", a server
+    shutting down (57P01-57P03, class 08), or asyncpg's InternalClientError, which its
+    protocol raises when the server hangs up while a statement is being bound (seen in
+    tests/reliability/test_pg_restart.py: a 500 in one run of three before this)."""
+    return (
+        isinstance(exc, OSError | asyncpg.InterfaceError | asyncpg.InternalClientError)
+        or code.startswith(_GONE)
+    )
 
 
 @asynccontextmanager
