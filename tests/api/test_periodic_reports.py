@@ -24,6 +24,7 @@ from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Role
 from app.models.cases import Action, Assignment, Case
 from app.models.employers import Employer
 from app.models.inspections import Finding, Inspection, InspectionSignature
+from app.models.persons import Person
 from app.models.reference import Jurisdiction
 from app.models.tips import Tip
 from app.services.registry import reference
@@ -266,7 +267,13 @@ async def test_two_townships_submit_the_county_sees_who_and_rolls_up_what_was_su
     assert hh["cells"]["other"]["tips_received"] == 1  # a tip naming no employer
     # not collected is null with the column saying so, never 0
     columns = {c["key"]: c for c in hh["columns"]}
-    for key in ("disabled_helped", "criminal_detention", "officials_held"):
+    for key in (
+        "disabled_helped",
+        "criminal_detention",
+        "administrative_detention",
+        "public_security_penalty",
+        "officials_held",
+    ):
         assert columns[key]["collected"] is False
         assert hh["total"][key] is None and kiln[key] is None
     # publicity and the advance fund are read from their records: none here, so 0
@@ -556,3 +563,49 @@ async def test_the_form_template_is_versioned_data_an_admin_of_the_nation_edits(
     r = await client.get(REPORTS, params=params, headers=heads["黄骅镇"])
     assert r.json()["form"]["template_version"] == 1 and len(r.json()["form"]["columns"]) == 27
     assert r.json()["form"]["total"] == before.json()["form"]["total"]
+
+
+async def test_the_rescued_count_the_persons_recorded_else_the_action_never_both(
+    fixed_day: date, client: httpx.AsyncClient, world: World
+) -> None:
+    cid, heads = await _county(client, world)
+    town = world.places["黄骅镇"]
+    async with transaction(world.db.sessionmaker) as session:
+        d = Data(world, session, uuid.UUID(cid), town)
+        mine = await d.employer("后山铁矿", "mine")
+        await d.actions(mine, ("children_rescued", None, 3, 26))  # the count said 3 …
+        case_id = (await session.exec(sa.select(Case.id).where(Case.employer_id == mine.id))).one()[
+            0
+        ]
+        # … but the people recorded on the case are one child and one worker sent home
+        for name, role, handover in (
+            ("杨小虎", "child", ("rescue_station", date(2026, 11, 27))),
+            ("李四", "worker", ("escorted_home", date(2026, 12, 1))),
+            ("王五", "worker", None),  # still at the site: not rescued
+        ):
+            session.add(
+                Person(
+                    case_id=case_id,
+                    jurisdiction_path=town.path,
+                    role=role,
+                    role_entered=role,
+                    name=name,
+                    handover_kind=handover[0] if handover else None,
+                    handover_to="县救助站" if handover else None,
+                    handover_on=handover[1] if handover else None,
+                    created_by="t",
+                )
+            )
+        kiln = await d.employer("河边砖窑厂", "brick_kiln")
+        await d.actions(kiln, ("persons_repatriated", None, 6, 28))  # no one recorded by name
+    r = await _freeze(client, heads["黄骅镇"], cid, town.id)
+    assert r.status_code == 201, r.text
+    cells = r.json()["form"]["cells"]
+    assert cells["mine"]["children_rescued"] == 1  # the person, not the action's 3
+    assert cells["mine"]["migrants_rescued"] == 1
+    assert cells["brick_kiln"]["children_rescued"] == 2  # the fixture's action: no persons
+    assert cells["brick_kiln"]["migrants_rescued"] == 6
+    columns = {c["key"]: c for c in r.json()["form"]["columns"]}
+    assert columns["children_rescued"]["source"] == "persons"
+    assert columns["children_rescued"]["collected"] is True
+
