@@ -609,3 +609,39 @@ async def test_the_rescued_count_the_persons_recorded_else_the_action_never_both
     assert columns["children_rescued"]["source"] == "persons"
     assert columns["children_rescued"]["collected"] is True
 
+
+async def test_the_countys_summary_is_drafted_from_its_rolled_up_report(
+    fixed_day: date, client: httpx.AsyncClient, world: World
+) -> None:
+    cid, heads = await _county(client, world)
+    for name in TOWNS[:2]:
+        assert (await _freeze(client, heads[name], cid, world.places[name].id)).status_code == 201
+    office = world.headers(Role.coordinator)
+    r = await _freeze(client, office, cid, world.places["home"].id)
+    assert r.status_code == 201, r.text
+    total = r.json()["form"]["total"]
+    # records after the freeze: 南排河镇's kiln, never submitted, is not in the county's
+    async with transaction(world.db.sessionmaker) as session:
+        nan = Data(world, session, uuid.UUID(cid), world.places["南排河镇"])
+        await nan.inspection(await nan.employer("南排河砖厂", "brick_kiln"), date(2026, 11, 16), 30)
+    r = await client.get(
+        "/api/v1/stats/summary",
+        params={"campaign_id": cid, "period_end": PERIOD, "format": "md"},
+        headers=office,
+    )
+    assert r.status_code == 200, r.text
+    text = r.text
+    assert total["employers_inspected"] == 4 and total["workers"] == 93
+    assert "出动检查人员11人次" in text
+    assert "截至12月8日，对1个小砖窑、1个小煤窑和1个小矿山进行了排查" not in text
+    assert "对2个小砖窑、1个小煤窑和1个小矿山进行了排查" in text
+    assert "南排河镇尚未报送本期报表，以上数字不含其在内。" in text
+    assert "南排河家具厂" not in text and "南排河砖厂" not in text
+    assert "后街砖窑厂（砖窑厂）共使用农民工19人" in text  # the revisit's 19, not 25
+    assert "羊二庄煤窑（煤矿）共使用农民工40人" in text
+    assert (
+        "据我市报送的统计表，截至12月8日，补签劳动合同1户、5人，补发工资和经济补偿金1.2345万元、7人，"
+        "督促参保1户、12人，解救童工2人，取缔关闭1户，责令停产停业1户，罚款2.5万元。"
+    ) in text
+    assert "共接到群众举报3件" in text and "已查结1件，正在办理2件" in text
+    assert "南排河镇尚未报送，不在其内" in text and "定期报表（第1版" in text
