@@ -6,9 +6,15 @@ counted them. An admin edits the template as a whole (a new version); a frozen r
 keeps the rows and columns it was frozen with.
 
 Rules:
-- A column whose `query` is not one the system runs (its records are not collected yet:
-  publicity, persons, advance payments) is *not collected*: its cells are null and the
-  column says `collected: false`. Never 0: 0 would claim the records show none.
+- A column whose `query` is not one the system runs (its records are not collected yet)
+  is *not collected*: its cells are null and the column says `collected: false`. Never
+  0: 0 would claim the records show none. In version 1 these are:
+  救助残障人员 — a person is recorded as `vulnerable` (身份不明智障人员、流浪人员 together),
+  never as disabled, so counting them would call the homeless disabled;
+  刑事拘留, 行政拘留, 治安处罚 — the police's answer to a transfer records only whether
+  they filed (立案), and no record names a person detained or penalised;
+  追究公职人员责任 — an `official_misconduct` finding is an allegation, not a finding of
+  responsibility, and it is restricted (保护伞): no record says who was held to account.
 - Columns in 户 count distinct employers; an employer has one industry, so the rows of
   a column add up to its total.
 - An industry that no row names counts in the last row (其他).
@@ -258,17 +264,19 @@ DEFAULT_TEMPLATE = FormTemplate(
             "migrants_rescued",
             "解救农民工",
             "人",
-            "actions",
-            "action_people",
-            type="persons_repatriated",
+            "persons",
+            "persons_rescued",
+            handover="home",
+            action="persons_repatriated",
         ),
         _c(
             "children_rescued",
             "解救童工",
             "人",
-            "actions",
-            "action_people",
-            type="children_rescued",
+            "persons",
+            "persons_rescued",
+            role="child",
+            action="children_rescued",
         ),
         _c("disabled_helped", "救助残障人员", "人", "persons", "persons_disabled"),
         _c(

@@ -9,15 +9,29 @@ The rule that decides every sentence: the draft never claims more than the recor
 A sentence whose figure the records lack is left out, or written with 【待补充】 for the
 office to complete (the file number, the leading group's members); a check that was not
 marked on the checklist says nothing about that check.
+
+Where the figures come from, said in the draft's closing note (起草说明):
+- from the place's frozen periodic report of the period (`ReportBasis`) when one
+  exists: what the report holds is quoted from it — places and people inspected by its
+  rows, workers, tips received and concluded, publicity counts, and its other columns
+  in the form's own words (补签劳动合同1户、5人, 罚款0.5万元), attributed to the report
+  (据报送的统计表) because they are the report's claims, frozen; a county's report names
+  the places below that had not submitted. What the report does not hold (the teams,
+  villages, each site's checklist, findings by type, rectifications, filings) is read
+  from the records, and the steps taken that only the records hold are dated by the
+  day of drafting (截至起草时), not by the period;
+- otherwise from the statistics table, signed off or live: the figures are as of
+  drafting and no report is claimed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from app.domain.chinatime import CHINA_TZ
 from app.domain.stats import CHANNEL_ZH, INDUSTRY_ZH, Figure
 from app.domain.taxonomy import VIOLATION_TYPE_BY_CODE
 
@@ -103,6 +117,41 @@ class PublicityLine:
 
 
 @dataclass(frozen=True, slots=True)
+class FormFigure:
+    """One column of a frozen report, as the form heads it (group, sub-heading, unit)."""
+
+    group: str
+    sub: str
+    unit: str
+    value: int | Decimal  # 万元 for money, as the form counts it
+
+
+@dataclass(frozen=True, slots=True)
+class ReportBasis:
+    """The frozen periodic report (定期报送的统计表) the figures were taken from."""
+
+    period_end: date
+    version: int
+    frozen_by: str
+    frozen_at: datetime  # aware
+    reason: str | None = None
+    kinds: tuple[tuple[str, int], ...] = ()  # 检查单位户数 by the form's rows (小砖窑 …)
+    figures: tuple[FormFigure, ...] = ()  # its other columns, collected and not 0
+    missing: tuple[str, ...] = ()  # places below that had not submitted when it froze
+
+
+RECORDS_ONLY_STEPS = (
+    "rectifications_ordered",
+    "rectifications_completed",
+    "rectifications_overdue",
+    "cases_opened",
+    "cases_closed",
+    "criminal_cases_filed",
+)
+"""Steps the national form does not hold: told from the records even when a report exists."""
+
+
+@dataclass(frozen=True, slots=True)
 class SummaryFigures:
     place_name: str
     campaign_name: str
@@ -122,7 +171,10 @@ class SummaryFigures:
     origins: Mapping[str, int] = field(default_factory=dict)
     publicity: tuple[PublicityLine, ...] = ()
     first_meeting: date | None = None
-    frozen: bool = False
+    frozen: bool = False  # the statistics table was signed off
+    report: ReportBasis | None = None
+    drafted_on: date | None = None  # the day the draft is made (defaults to period_end)
+    unreported: date | None = None  # the period asked for, which has no frozen report
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,12 +315,10 @@ def _publicity(f: SummaryFigures) -> tuple[str, ...]:
             for ch, zh in CHANNEL_ZH.items()
             if _int(t, f"tips_{ch}")
         ]
-        handled = _int(t, "tips_handled")
         tips = (
             f"据统计，截至{month_day(f.period_end)}，共接到群众举报{received}件"
             + (f"（其中{'、'.join(channels)}）" if channels else "")
-            + (f"，已核查处理{handled}件" if handled else "，目前均在办理中")
-            + (f"，正在办理{received - handled}件" if handled and received > handled else "")
+            + _tips_dealt_with(f, received)
             + "。"
         )
     else:
@@ -278,6 +328,18 @@ def _publicity(f: SummaryFigures) -> tuple[str, ...]:
         f"对群众反映的问题在调查核实的基础上，建立工作台帐，分类进行查处。{tips}"
     )
     return (first, second)
+
+
+def _tips_dealt_with(f: SummaryFigures, received: int) -> str:
+    """Live: handled at triage (受理、转办); from a report: concluded (查结), as the form
+    counts it; nothing when the report does not hold it."""
+    key, verb = ("tips_concluded", "已查结") if f.report else ("tips_handled", "已核查处理")
+    if key not in f.table:
+        return ""
+    done = _int(f.table, key)
+    if not done:
+        return "，目前均在办理中"
+    return f"，{verb}{done}件" + (f"，正在办理{received - done}件" if received > done else "")
 
 
 def _site(site: SiteVisit) -> str:
@@ -358,26 +420,35 @@ def _inspections(f: SummaryFigures) -> tuple[str, ...]:
     people = f"抽调了{f.people}名人员组成{len(f.teams)}个检查组，" if f.teams else ""
     turnout = _int(t, "staff_turnout")
     villages = ""
-    if f.villages_total:
+    if f.villages_total and f.villages_covered:  # "0 of 4 villages" is no visit
         villages = (
             f"分赴{whole(f.place_name)}{f.villages_total}个行政村，"
             if f.villages_covered >= f.villages_total
             else f"分赴{whole(f.place_name)}{f.villages_total}个行政村中的{f.villages_covered}个，"
         )
-    done_kinds = {k: _int(t, f"employers_inspected_{k}") for k in INDUSTRY_ZH}
+    done_kinds = (
+        dict(f.report.kinds)
+        if f.report and f.report.kinds
+        else {k: _int(t, f"employers_inspected_{k}") for k in INDUSTRY_ZH}
+    )
     known = _sites_by_kind(f.registered)
-    if f.not_inspected == 0 and known:
+    # "all we know of" only while every registered employer is among those counted
+    if f.not_inspected == 0 and known and sum(f.registered.values()) == inspected:
         scope = f"对已掌握的{known}进行了认真排查"
     else:
         scope = f"对{_sites_by_kind(done_kinds)}进行了排查"
         if f.not_inspected:
-            scope += f"，已登记的用人单位中尚有{f.not_inspected}家未检查"
-    focus = "、".join(INDUSTRY_ZH[k] for k, n in done_kinds.items() if n)
+            scope += (
+                f"；截至{month_day(f.drafted_on or f.period_end)}，" if f.report else "，"
+            ) + f"已登记的用人单位中尚有{f.not_inspected}家未检查"
+    focus = "、".join(INDUSTRY_ZH.get(k, k) for k, n in done_kinds.items() if n)
     first = (
         f"专项行动开展以来，{us}根据主动检查和群众举报，按照边宣传、边检查、边发现、边处理的"
         f"原则，组织相关单位，{people}{villages}出动检查人员{turnout}人次，"
         f"重点对{focus}等进行清查。截至{month_day(f.period_end)}，{scope}。"
     )
+    if f.report and f.report.missing:
+        first += f"{'、'.join(f.report.missing)}尚未报送本期报表，以上数字不含其在内。"
     out = [first]
     if f.sites:
         out.extend(_site(s) for s in f.sites)
@@ -390,58 +461,121 @@ def _inspections(f: SummaryFigures) -> tuple[str, ...]:
 
 
 def _totals(f: SummaryFigures) -> str:
+    """The sites summed up; a breakdown the figures lack (a report holds no local/migrant
+    split) is left out, never written as 0."""
     t = f.table
-    total, local, migrant = (
-        _int(t, k) for k in ("workers_total", "workers_local", "workers_migrant")
-    )
-    origins = "、".join(f"{p}籍{n}人" for p, n in f.origins.items() if n)
-    text = (
-        f"共检查用人单位{_int(t, 'employers_inspected')}户，涉及劳动者{total}人，"
-        f"其中当地{local}人，外地{migrant}人" + (f"（{origins}）" if origins else "")
-    )
+    text = f"共检查用人单位{_int(t, 'employers_inspected')}户"
+    if "workers_total" in t:
+        text += f"，涉及劳动者{_int(t, 'workers_total')}人"
+    if "workers_local" in t and "workers_migrant" in t:
+        origins = "、".join(f"{p}籍{n}人" for p, n in f.origins.items() if n)
+        text += f"，其中当地{_int(t, 'workers_local')}人，外地{_int(t, 'workers_migrant')}人" + (
+            f"（{origins}）" if origins else ""
+        )
     if _int(t, "contracts_signed"):
         text += f"，签订劳动合同{_int(t, 'contracts_signed')}人"
     children = _int(t, "workers_children_under_16")
     text += f"；发现使用童工{children}人" if children else ""
-    problems = _int(t, "employers_with_problems")
-    text += f"；存在问题的用人单位{problems}户" if problems else "；未发现违法用工问题"
+    if "employers_with_problems" in t:
+        problems = _int(t, "employers_with_problems")
+        text += f"；存在问题的用人单位{problems}户" if problems else "；未发现违法用工问题"
     return text + "。"
 
 
-def _problems(f: SummaryFigures) -> tuple[str, ...]:
+STEPS = (
+    ("rectifications_ordered", "责令限期整改{n}项"),
+    ("rectifications_completed", "已整改到位{n}项"),
+    ("rectifications_overdue", "逾期未整改{n}项"),
+    ("cases_opened", "立案查处{n}件"),
+    ("cases_closed", "已结案{n}件"),
+    ("suspensions", "责令停产停业{n}户"),
+    ("sites_closed", "取缔关闭{n}户"),
+    ("licences_revoked", "吊销证照{n}户"),
+    ("cases_to_police", "移送公安机关{n}件"),
+    ("criminal_cases_filed", "公安机关刑事立案{n}件"),
+    ("children_rescued", "解救童工{n}人"),
+    ("persons_repatriated", "救助遣送返乡{n}人"),
+)
+
+
+def _found(f: SummaryFigures) -> str:
     t = f.table
+    if "findings" not in t:
+        return f"检查中发现的问题{TO_COMPLETE}。"
     found = _int(t, "findings")
     if not found:
-        return ("检查中未发现违法用工问题。",)
+        return "检查中未发现违法用工问题。"
     kinds = sorted(
         (
             (k[len("findings_") :], _int(t, k))
             for k in t
             if k.startswith("findings_") and _int(t, k)
         ),
-        key=lambda kv: -kv[1],
+        key=lambda kv: (-kv[1], _TYPE_ORDER.get(kv[0], len(_TYPE_ORDER))),
     )
     listed = "，".join(f"{_problem(code)}{n}项" for code, n in kinds)
-    first = (
-        f"检查中共发现问题{found}项（{listed}），"
-        f"涉及用人单位{_int(t, 'employers_with_problems')}户。"
+    problems = (
+        f"，涉及用人单位{_int(t, 'employers_with_problems')}户"
+        if "employers_with_problems" in t
+        else ""
+    )
+    return (
+        f"检查中共发现问题{found}项（{listed}）{problems}。"
         "发现的问题已按照职责分工转交有关部门依法处理。"
     )
-    steps = [
-        ("rectifications_ordered", "责令限期整改{n}项"),
-        ("rectifications_completed", "已整改到位{n}项"),
-        ("rectifications_overdue", "逾期未整改{n}项"),
-        ("cases_opened", "立案查处{n}件"),
-        ("cases_closed", "已结案{n}件"),
-        ("suspensions", "责令停产停业{n}户"),
-        ("sites_closed", "取缔关闭{n}户"),
-        ("licences_revoked", "吊销证照{n}户"),
-        ("cases_to_police", "移送公安机关{n}件"),
-        ("criminal_cases_filed", "公安机关刑事立案{n}件"),
-        ("children_rescued", "解救童工{n}人"),
-        ("persons_repatriated", "救助遣送返乡{n}人"),
+
+
+_TYPE_ORDER = {code: n for n, code in enumerate(VIOLATION_TYPE_BY_CODE)}
+
+
+def _wan(amount: Decimal) -> str:
+    """0.5000 → 0.5: the form's 万元 without its padding."""
+    return format(amount.normalize(), "f")
+
+
+def _form_phrases(figures: Sequence[FormFigure]) -> list[str]:
+    """补签劳动合同1户、5人; 罚款0.5万元: a group's columns together, in the form's words."""
+    out: list[tuple[str, list[str]]] = []
+    for c in figures:
+        if not c.value:  # 0 is not a step taken
+            continue
+        value = _wan(c.value) if isinstance(c.value, Decimal) else str(c.value)
+        part = f"{value}{c.unit}"
+        if out and c.sub and out[-1][0] == c.group:
+            out[-1][1].append(part)
+        else:
+            out.append((c.group, [part]))
+    return [group + "、".join(parts) for group, parts in out]
+
+
+def _reported_steps(f: SummaryFigures, report: ReportBasis) -> tuple[str, ...]:
+    t = f.table
+    out = []
+    phrases = _form_phrases(report.figures)
+    if phrases:
+        out.append(
+            f"据{we(f.place_name)}报送的统计表，截至{month_day(report.period_end)}，"
+            + "，".join(phrases)
+            + "。"
+        )
+    said = [
+        text.format(n=_int(t, k)) for k, text in STEPS if k in RECORDS_ONLY_STEPS and _int(t, k)
     ]
-    said = [text.format(n=_int(t, k)) for k, text in steps if _int(t, k)]
+    if said:
+        basis = "已签字确认的统计表" if f.frozen else "系统记录"
+        day = month_day(f.drafted_on or f.period_end)
+        out.append(f"另据{basis}（截至{day}），" + "，".join(said) + "。")
+    return tuple(out) or (f"处理结果{TO_COMPLETE}（报送的统计表中尚无处理数字）。",)
+
+
+def _problems(f: SummaryFigures) -> tuple[str, ...]:
+    t = f.table
+    first = _found(f)
+    if f.report is not None:
+        return (first, *_reported_steps(f, f.report))
+    if not _int(t, "findings"):
+        return (first,)
+    said = [text.format(n=_int(t, k)) for k, text in STEPS if _int(t, k)]
     if _int(t, "fines"):
         said.append(f"罚款{_int(t, 'fines')}起，共计{_money(t.get('fines_amount'))}")
     if _int(t, "wages_recovered_workers") or Decimal(str(t.get("wages_recovered_amount") or 0)):
@@ -471,8 +605,39 @@ def _next_steps(f: SummaryFigures) -> tuple[str, ...]:
     )
 
 
+def _at_zh(instant: datetime) -> str:
+    local = instant.astimezone(CHINA_TZ)
+    return f"{local.year}年{local.month}月{local.day}日{local:%H:%M}"
+
+
+def basis_zh(f: SummaryFigures) -> str:
+    """Where the figures come from, in plain words: the report (its period, version, who
+    froze it and when) or the records as of drafting, not yet reported."""
+    r = f.report
+    if r is not None:
+        fix = f"，更正理由：{r.reason}" if r.reason else ""
+        missing = f"；{'、'.join(r.missing)}尚未报送，不在其内" if r.missing else ""
+        return (
+            f"本稿数字取自{f.place_name}截至{r.period_end.year}年{month_day(r.period_end)}的"
+            f"定期报表（第{r.version}版，{r.frozen_by}于{_at_zh(r.frozen_at)}报送{fix}{missing}），"
+            "报表没有的内容（检查组、行政村、各场所检查情况、发现的问题、整改和立案）"
+            "取自系统记录"
+        )
+    day = f.drafted_on or f.period_end
+    basis = (
+        "已签字确认的统计表"
+        if f.frozen
+        else f"截至起草时（{day.year}年{month_day(day)}）的实时记录"
+    )
+    unreported = (
+        f"截至{f.unreported.year}年{month_day(f.unreported)}的一期尚未报送定期报表"
+        if f.unreported
+        else "尚未报送定期报表"
+    )
+    return f"本稿数字取自{basis}，{unreported}"
+
+
 def draft_summary(f: SummaryFigures) -> Draft:
-    basis = "已签字确认的统计表" if f.frozen else "截至起草时的实时记录"
     return Draft(
         title=f"{f.place_name}{_action(f)}工作总结",
         opening=_opening(f),
@@ -486,7 +651,7 @@ def draft_summary(f: SummaryFigures) -> Draft:
         office=f.office or f"{f.place_name}{TO_COMPLETE}",
         dated=date_zh(f.period_end),
         note=(
-            f"【起草说明】本稿由系统根据{basis}起草，数字均取自系统记录；"
+            f"【起草说明】{basis_zh(f)}；数字均取自系统，不多于记录所载。"
             f"标注{TO_COMPLETE}处为系统没有记录的内容，请办公室据实补充或删去后再行印发。"
         ),
     )

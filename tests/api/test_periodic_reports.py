@@ -24,6 +24,7 @@ from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Role
 from app.models.cases import Action, Assignment, Case
 from app.models.employers import Employer
 from app.models.inspections import Finding, Inspection, InspectionSignature
+from app.models.persons import Person
 from app.models.reference import Jurisdiction
 from app.models.tips import Tip
 from app.services.registry import reference
@@ -266,7 +267,13 @@ async def test_two_townships_submit_the_county_sees_who_and_rolls_up_what_was_su
     assert hh["cells"]["other"]["tips_received"] == 1  # a tip naming no employer
     # not collected is null with the column saying so, never 0
     columns = {c["key"]: c for c in hh["columns"]}
-    for key in ("disabled_helped", "criminal_detention", "officials_held"):
+    for key in (
+        "disabled_helped",
+        "criminal_detention",
+        "administrative_detention",
+        "public_security_penalty",
+        "officials_held",
+    ):
         assert columns[key]["collected"] is False
         assert hh["total"][key] is None and kiln[key] is None
     # publicity and the advance fund are read from their records: none here, so 0
@@ -556,3 +563,85 @@ async def test_the_form_template_is_versioned_data_an_admin_of_the_nation_edits(
     r = await client.get(REPORTS, params=params, headers=heads["黄骅镇"])
     assert r.json()["form"]["template_version"] == 1 and len(r.json()["form"]["columns"]) == 27
     assert r.json()["form"]["total"] == before.json()["form"]["total"]
+
+
+async def test_the_rescued_count_the_persons_recorded_else_the_action_never_both(
+    fixed_day: date, client: httpx.AsyncClient, world: World
+) -> None:
+    cid, heads = await _county(client, world)
+    town = world.places["黄骅镇"]
+    async with transaction(world.db.sessionmaker) as session:
+        d = Data(world, session, uuid.UUID(cid), town)
+        mine = await d.employer("后山铁矿", "mine")
+        await d.actions(mine, ("children_rescued", None, 3, 26))  # the count said 3 …
+        case_id = (await session.exec(sa.select(Case.id).where(Case.employer_id == mine.id))).one()[
+            0
+        ]
+        # … but the people recorded on the case are one child and one worker sent home
+        for name, role, handover in (
+            ("杨小虎", "child", ("rescue_station", date(2026, 11, 27))),
+            ("李四", "worker", ("escorted_home", date(2026, 12, 1))),
+            ("王五", "worker", None),  # still at the site: not rescued
+        ):
+            session.add(
+                Person(
+                    case_id=case_id,
+                    jurisdiction_path=town.path,
+                    role=role,
+                    role_entered=role,
+                    name=name,
+                    handover_kind=handover[0] if handover else None,
+                    handover_to="县救助站" if handover else None,
+                    handover_on=handover[1] if handover else None,
+                    created_by="t",
+                )
+            )
+        kiln = await d.employer("河边砖窑厂", "brick_kiln")
+        await d.actions(kiln, ("persons_repatriated", None, 6, 28))  # no one recorded by name
+    r = await _freeze(client, heads["黄骅镇"], cid, town.id)
+    assert r.status_code == 201, r.text
+    cells = r.json()["form"]["cells"]
+    assert cells["mine"]["children_rescued"] == 1  # the person, not the action's 3
+    assert cells["mine"]["migrants_rescued"] == 1
+    assert cells["brick_kiln"]["children_rescued"] == 2  # the fixture's action: no persons
+    assert cells["brick_kiln"]["migrants_rescued"] == 6
+    columns = {c["key"]: c for c in r.json()["form"]["columns"]}
+    assert columns["children_rescued"]["source"] == "persons"
+    assert columns["children_rescued"]["collected"] is True
+
+
+async def test_the_countys_summary_is_drafted_from_its_rolled_up_report(
+    fixed_day: date, client: httpx.AsyncClient, world: World
+) -> None:
+    cid, heads = await _county(client, world)
+    for name in TOWNS[:2]:
+        assert (await _freeze(client, heads[name], cid, world.places[name].id)).status_code == 201
+    office = world.headers(Role.coordinator)
+    r = await _freeze(client, office, cid, world.places["home"].id)
+    assert r.status_code == 201, r.text
+    total = r.json()["form"]["total"]
+    # records after the freeze: 南排河镇's kiln, never submitted, is not in the county's
+    async with transaction(world.db.sessionmaker) as session:
+        nan = Data(world, session, uuid.UUID(cid), world.places["南排河镇"])
+        await nan.inspection(await nan.employer("南排河砖厂", "brick_kiln"), date(2026, 11, 16), 30)
+    r = await client.get(
+        "/api/v1/stats/summary",
+        params={"campaign_id": cid, "period_end": PERIOD, "format": "md"},
+        headers=office,
+    )
+    assert r.status_code == 200, r.text
+    text = r.text
+    assert total["employers_inspected"] == 4 and total["workers"] == 93
+    assert "出动检查人员11人次" in text
+    assert "截至12月8日，对1个小砖窑、1个小煤窑和1个小矿山进行了排查" not in text
+    assert "对2个小砖窑、1个小煤窑和1个小矿山进行了排查" in text
+    assert "南排河镇尚未报送本期报表，以上数字不含其在内。" in text
+    assert "南排河家具厂" not in text and "南排河砖厂" not in text
+    assert "后街砖窑厂（砖窑厂）共使用农民工19人" in text  # the revisit's 19, not 25
+    assert "羊二庄煤窑（煤矿）共使用农民工40人" in text
+    assert (
+        "据我市报送的统计表，截至12月8日，补签劳动合同1户、5人，补发工资和经济补偿金1.2345万元、7人，"
+        "督促参保1户、12人，解救童工2人，取缔关闭1户，责令停产停业1户，罚款2.5万元。"
+    ) in text
+    assert "共接到群众举报3件" in text and "已查结1件，正在办理2件" in text
+    assert "南排河镇尚未报送，不在其内" in text and "定期报表（第1版" in text

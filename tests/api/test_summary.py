@@ -13,10 +13,10 @@ from docx import Document as WordDocument
 from docx.oxml.ns import qn
 
 from app.db import transaction
-from app.domain.permissions import SYSTEM_ACTOR
+from app.domain.permissions import SERVICE_SCOPES, SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, JurisdictionLevel, Role
 from app.services.registry import reference
-from tests.api.inspection_world import add_employer, add_place, make_campaign, make_team
+from tests.api.inspection_world import Team, add_employer, add_place, make_campaign, make_team
 from tests.api.report_world import inspect
 from tests.factories import World
 
@@ -39,7 +39,7 @@ def _headcount(total: int, local: int, **more: Any) -> dict[str, Any]:
     return {"total": total, "local": local, "migrant": total - local, **more}
 
 
-async def _the_seeds_township(client: httpx.AsyncClient, world: World) -> str:
+async def _the_seeds_township(client: httpx.AsyncClient, world: World) -> tuple[str, Team]:
     """黄骅镇 as document five tells its 乡: four villages, a kiln and a copper mine,
     a day of inspections by one team, publicity, and the tips it received."""
     for village in ("赵家海村", "大坪村", "梨园村", "花园村"):
@@ -91,13 +91,13 @@ async def _the_seeds_township(client: httpx.AsyncClient, world: World) -> str:
             headers=world.headers(Role.agency_officer),
         )
         assert r.status_code == 201, r.text
-    return cid
+    return cid, team
 
 
 async def test_the_drafted_summary_reads_like_document_five(
     fixed_day: date, client: httpx.AsyncClient, world: World
 ) -> None:
-    cid = await _the_seeds_township(client, world)
+    cid, _ = await _the_seeds_township(client, world)
     params = {"campaign_id": cid, "jurisdiction_id": str(world.places["town"].id)}
     r = await client.get(
         "/api/v1/stats/summary", params=params, headers=world.headers(Role.coordinator)
@@ -201,3 +201,162 @@ async def test_a_summary_outside_your_area_is_not_found(
         "/api/v1/stats/summary", params={"campaign_id": cid}, headers=world.headers(Role.inspector)
     )
     assert r.status_code == 403
+
+
+async def _freeze(client: httpx.AsyncClient, world: World, cid: str, period_end: str) -> Any:
+    r = await client.put(
+        f"/api/v1/campaigns/{cid}/reporting",
+        json={"kind": "ten_days", "days": [8, 18, 28]},
+        headers=world.headers(Role.coordinator),
+    )
+    assert r.status_code == 200, r.text
+    r = await client.post(
+        "/api/v1/stats/reports",
+        json={
+            "campaign_id": cid,
+            "jurisdiction_id": str(world.places["town"].id),
+            "period_end": period_end,
+        },
+        headers=world.headers(Role.coordinator),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def _summary(
+    client: httpx.AsyncClient, world: World, cid: str, headers: dict[str, str], **more: str
+) -> str:
+    params = {"campaign_id": cid, "jurisdiction_id": str(world.places["town"].id), **more}
+    r = await client.get(
+        "/api/v1/stats/summary", params={**params, "format": "md"}, headers=headers
+    )
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+async def test_a_reported_periods_summary_keeps_the_reports_figures_and_names_it(
+    fixed_day: date, client: httpx.AsyncClient, world: World
+) -> None:
+    cid, team = await _the_seeds_township(client, world)
+    report = await _freeze(client, world, cid, "2026-12-08")
+    assert report["form"]["total"]["employers_inspected"] == 2
+    # the records move on: a third site inspected, another tip, more leaflets
+    shop = await add_employer(world, place="梨园村", name="梨园家具作坊", industry="furniture")
+    await inspect(client, team, shop, headcount=_headcount(6, 6), visited_on="2026-12-04")
+    r = await client.post(
+        "/api/v1/tips",
+        json={
+            "channel": "mailbox",
+            "description": "作坊拖欠工资",
+            "jurisdiction_id": str(world.places["town"].id),
+        },
+        headers=world.headers(Role.agency_officer),
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(
+        f"/api/v1/campaigns/{cid}/publicity",
+        json={
+            "on": "2026-12-04",
+            "kind": "leaflets",
+            "count": 100,
+            "jurisdiction_id": str(world.places["town"].id),
+        },
+        headers=world.headers(Role.coordinator),
+    )
+    assert r.status_code == 201, r.text
+    office = world.headers(Role.coordinator)
+
+    r = await client.get(
+        "/api/v1/stats/summary",
+        params={
+            "campaign_id": cid,
+            "jurisdiction_id": str(world.places["town"].id),
+            "period_end": "2026-12-08",
+        },
+        headers=office,
+    )
+    assert r.status_code == 200, r.text
+    word = WordDocument(io.BytesIO(r.content))
+    paragraphs = [p.text for p in word.paragraphs if p.text]
+    frozen = "\n".join(paragraphs)
+    # the report's figures, not the records' of today
+    assert "共接到群众举报6件（其中电话2件、来信2件、来访2件）" in frozen
+    assert "分赴全镇4个行政村中的2个，出动检查人员4人次" in frozen
+    assert "截至12月8日，对1个小砖窑和1个小矿山进行了排查" in frozen
+    assert "赵家海砖窑厂（砖窑厂）共使用农民工19人，其中四川籍民工5人，当地人14人" in frozen
+    assert "银河铜矿有限责任公司（矿山）共使用农民工23人" in frozen
+    assert "梨园家具作坊" not in frozen and "举报箱1件" not in frozen
+    assert "发放宣传资料600份（集市）" in frozen
+    assert "检查中共发现问题6项" in frozen and "涉及用人单位2户" in frozen
+    assert "据我镇报送的统计表，截至12月8日，补签劳动合同2户，督促参保2户。" in frozen
+    # and it says which report, who froze it and when
+    by = report["frozen_by_name"]
+    assert f"本稿数字取自黄骅镇截至2026年12月8日的定期报表（第1版，{by}于2026年12月4日" in frozen
+    assert paragraphs[-2] == "二〇二六年十二月八日"
+
+    # a later period, not reported: today's records, and the draft says so
+    live = await _summary(client, world, cid, office, period_end="2026-12-18")
+    assert "共接到群众举报7件（其中电话2件、来信2件、来访2件、举报箱1件）" in live
+    assert "梨园家具作坊（家具厂）共使用农民工6人" in live
+    assert "发放宣传资料700份" in live
+    assert (
+        "本稿数字取自截至起草时（2026年12月4日）的实时记录，"
+        "截至2026年12月18日的一期尚未报送定期报表" in live
+    )
+    assert "定期报表（第" not in live and "二〇二六年十二月四日" in live
+
+    # without a period: the latest one reported on or before today (28 November, late)
+    await _freeze(client, world, cid, "2026-11-28")
+    latest = await _summary(client, world, cid, office)
+    assert "本稿数字取自黄骅镇截至2026年11月28日的定期报表（第1版" in latest
+    assert "截至11月28日，尚未接到群众举报。" in latest  # the tips came in December
+    assert "截至11月28日，我镇尚无已签字的检查记录" in latest
+    assert "发放宣传资料600份（集市）" in latest
+
+
+async def _service_account(client: httpx.AsyncClient, world: World) -> dict[str, str]:
+    r = await client.post(
+        "/api/v1/service-accounts",
+        headers=world.headers(Role.admin),
+        json={
+            "name": "劳动监察办案系统",
+            "agency_id": str(world.agency(AgencyKind.labour).id),
+            "scopes": sorted(SERVICE_SCOPES),
+        },
+    )
+    assert r.status_code == 201, r.text
+    token = await client.post(
+        "/api/v1/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": r.json()["client_id"],
+            "client_secret": r.json()["client_secret"],
+        },
+    )
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+async def test_a_reported_summary_keeps_the_umbrella_from_who_may_not_see_it(
+    fixed_day: date, client: httpx.AsyncClient, world: World
+) -> None:
+    cid, team = await _the_seeds_township(client, world)
+    shop = await add_employer(world, place="梨园村", name="梨园家具作坊", industry="furniture")
+    await inspect(
+        client,
+        team,
+        shop,
+        headcount=_headcount(6, 6),
+        visited_on="2026-12-03",
+        findings=(("wage_arrears", "拖欠工资两个月"), ("official_misconduct", "村主任入股作坊")),
+    )
+    await _freeze(client, world, cid, "2026-12-08")
+    office = await _summary(
+        client, world, cid, world.headers(Role.coordinator), period_end="2026-12-08"
+    )
+    assert "检查中共发现问题8项" in office and "公职人员失职渎职" in office
+    system = await _summary(
+        client, world, cid, await _service_account(client, world), period_end="2026-12-08"
+    )
+    assert "定期报表（第1版" in system
+    assert "检查中共发现问题7项" in system
+    assert "公职人员" not in system and "保护伞" not in system

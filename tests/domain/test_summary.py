@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
 from app.domain.checklist import origins_errors
 from app.domain.summary import (
     SITE_LIMIT,
+    FormFigure,
+    ReportBasis,
     SiteVisit,
     SummaryFigures,
     date_zh,
@@ -137,3 +140,63 @@ def test_named_origins_are_at_most_the_migrants() -> None:
     assert origins_errors({"四川": 5}, 5) == []
     assert origins_errors({"四川": 5, "河南": 1}, 5) != []
     assert origins_errors(None, 0) == []
+
+
+def _with_note(f: SummaryFigures) -> str:
+    draft = draft_summary(f)
+    return "\n".join([*draft.lines(), draft.note])
+
+
+def _report(**over: object) -> ReportBasis:
+    base: dict[str, object] = {
+        "period_end": date(2010, 7, 8),
+        "version": 2,
+        "frozen_by": "王主任",
+        "frozen_at": datetime(2010, 7, 8, 8, 5, tzinfo=UTC),
+        "reason": "漏报一处小矿山",
+    }
+    return ReportBasis(**{**base, **over})  # type: ignore[arg-type]
+
+
+def test_a_reports_columns_are_quoted_in_the_forms_own_words() -> None:
+    figures = (
+        FormFigure("补签劳动合同", "户", "户", 1),
+        FormFigure("补签劳动合同", "人", "人", 5),
+        FormFigure("督促参保", "户", "户", 0),
+        FormFigure("督促参保", "人", "人", 12),
+        FormFigure("罚款", "", "万元", Decimal("2.5000")),
+    )
+    table = {"employers_inspected": 1, "findings": 0, "cases_opened": 2, "suspensions": 9}
+    text = _with_note(
+        _figures(
+            period_end=date(2010, 7, 8),
+            drafted_on=date(2010, 7, 14),
+            table=table,
+            report=_report(figures=figures, missing=("某某镇",)),
+        )
+    )
+    quoted = "补签劳动合同1户、5人，督促参保12人，罚款2.5万元"
+    assert f"据我乡报送的统计表，截至7月8日，{quoted}。" in text
+    # a step only the records hold is dated by the drafting day; one the report holds is
+    # never taken from the records beside it
+    assert "另据系统记录（截至7月14日），立案查处2件。" in text and "停产" not in text
+    assert "某某镇尚未报送本期报表，以上数字不含其在内。" in text
+    assert (
+        "本稿数字取自某某乡截至2010年7月8日的定期报表（第2版，王主任于2010年7月8日16:05报送，"
+        "更正理由：漏报一处小矿山；某某镇尚未报送，不在其内）" in text
+    )
+
+
+def test_a_breakdown_the_figures_lack_is_left_out_not_written_as_0() -> None:
+    table = {"employers_inspected": SITE_LIMIT + 1, "workers_total": 80}
+    text = _with_note(_figures(table=table, report=_report()))
+    assert f"共检查用人单位{SITE_LIMIT + 1}户，涉及劳动者80人。" in text
+    assert "当地" not in text and "检查中发现的问题【待补充】。" in text
+
+
+def test_live_figures_say_they_are_not_reported() -> None:
+    text = _with_note(_figures(drafted_on=date(2010, 7, 14), unreported=date(2010, 7, 18)))
+    assert (
+        "本稿数字取自截至起草时（2010年7月14日）的实时记录，截至2010年7月18日的一期尚未报送定期报表"
+        in text
+    )

@@ -106,12 +106,22 @@ async def draft_stats_summary(
     `POST /campaigns/{id}/publicity` recorded) and tips received by channel and handled,
     三 inspections (people, villages, sites by kind; up to ten sites one by one with their
     workers, local and by home province, and what the checklist and findings showed),
-    四 problems found and how they were dealt with, 五 next steps. Figures come from the
-    statistics table (the signed-off one when the place signed off) and the records; a
-    sentence the records cannot support is left out or marked 【待补充】 for the office.
+    四 problems found and how they were dealt with, 五 next steps.
+
+    Figures: when the place has frozen its periodic report for `period_end` (not given:
+    for the latest period on or before today it froze), every figure the report holds
+    comes from its latest version, its other columns are quoted in 四 in the form's own
+    words, and the draft is dated by the period's end; what the report does not hold
+    (teams, villages, each site's checklist, findings by type, tips by channel) is read
+    from the records as they stood when it was frozen, and printed only where it adds up
+    to the report. Otherwise the figures are the statistics table (the signed-off one
+    when the place signed off) as of today, and the draft is dated today. The closing
+    note (起草说明) says which: the report's period, version, who froze it and when, and
+    the places below that had not submitted; or that the figures are live and not yet
+    reported. A sentence the records cannot support is left out or marked 【待补充】 for
+    the office. Protective-umbrella findings are left out for who may not see them.
     `format=docx` (default) is an editable Word file with Chinese fonts set, `md` the same
-    text as Markdown. `period_end` (default today, at most the campaign's last day) is
-    the 截至 date and the document's date. Campaign choice as for `GET /stats`."""
+    text as Markdown. Campaign choice as for `GET /stats`."""
     drafted = await summary.draft_for(
         session,
         actor,

@@ -20,6 +20,12 @@ Counting rules (for the office):
 - tips_received (件): tips received within the days under the place; tips_concluded
   (查结): of those, the ones rejected, merged as duplicates, or whose case is closed.
   A tip counts in its employer's row, 其他 when it names none.
+- persons_rescued (人): people taken out of a site, from the persons recorded on the case
+  where it records them, else from its action, as the statistics table counts them
+  (stats_queries): `role: child` the children recorded within the days (解救童工);
+  `handover: home` those handed to a guardian, escorted or collected home within the
+  days (解救农民工). A case with no such person recorded by the period's end counts its
+  `action` (children_rescued, persons_repatriated) of the days instead, never both.
 """
 
 from __future__ import annotations
@@ -38,16 +44,18 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.domain.chinatime import china_date
 from app.domain.lifecycles import TRANSFER_SENT, InspectionStatus, TipStatus
 from app.domain.taxonomy import Industry
 from app.models.cases import Action, Case, Transfer
 from app.models.employers import Employer
 from app.models.inspections import Finding, Inspection, InspectionSignature
-from app.models.persons import PersonPayment
+from app.models.persons import Person, PersonPayment
 from app.models.publicity import Publicity
 from app.models.reference import Jurisdiction
 from app.models.tips import Tip
 from app.services.inspections.stats_tally import counted
+from app.services.reports.stats_queries import RETURNED_HOME
 
 ByIndustry = dict[str, int | Decimal]
 
@@ -301,6 +309,40 @@ async def persons_advance_fund(
     return await _grouped(session, q)
 
 
+async def persons_rescued(
+    session: AsyncSession, scope: FormScope, args: Mapping[str, Any]
+) -> ByIndustry:
+    """See the module's rules: persons recorded, else the case's action, never both."""
+    if args.get("role"):
+        who = col(Person.role) == str(args["role"])
+        when = _within(Person.created_at, scope)
+    else:
+        who = col(Person.handover_kind).in_(RETURNED_HOME)
+        when = [
+            col(Person.handover_on) >= china_date(scope.start),
+            col(Person.handover_on) <= scope.end_day,
+        ]
+    recorded = (
+        select(Employer.industry, sa.func.count(col(Person.id)))
+        .select_from(Person)
+        .join(Case, col(Case.id) == col(Person.case_id))
+        .join(Employer, col(Employer.id) == col(Case.employer_id))
+        .where(who, *when, _under(Case.jurisdiction_path, scope))
+        .group_by(col(Employer.industry))
+    )
+    out = await _grouped(session, recorded)
+    action = args.get("action")
+    if action:
+        # NOT IN over a NULL would drop every action: persons of no case are left out
+        with_persons = select(Person.case_id).where(who, *when, col(Person.case_id).is_not(None))
+        q = _actions(scope, {"type": action}, sa.func.sum(Action.count)).where(
+            col(Action.case_id).not_in(with_persons)
+        )
+        for industry, n in (await _grouped(session, q)).items():
+            out[industry] = out.get(industry, 0) + n
+    return out
+
+
 async def publicity_leaflets(
     session: AsyncSession, scope: FormScope, args: Mapping[str, Any]
 ) -> ByIndustry:
@@ -316,6 +358,7 @@ async def publicity_consultations(
 
 
 QUERIES: dict[str, Query] = {
+    "persons_rescued": persons_rescued,
     "persons_advance_fund": persons_advance_fund,
     "publicity_leaflets": publicity_leaflets,
     "publicity_consultations": publicity_consultations,

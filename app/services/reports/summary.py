@@ -1,8 +1,10 @@
 """The written summary (工作总结) of a campaign for a place, drafted from the records.
 
-`figures_for` gathers what the draft may say; `app/domain/summary.py` words it in the
-documents' order; `summary_docx` and `summary_markdown` hand it out as an editable Word
-file (fonts set for East Asian text, as official documents are set) or as Markdown.
+`figures_for` gathers what the draft may say — from the place's frozen periodic report
+of the period when there is one (`summary_report`), else from the statistics table as of
+today; `app/domain/summary.py` words it in the documents' order and says which;
+`render_docx` and `render_markdown` hand it out as an editable Word file (fonts set for
+East Asian text, as official documents are set) or as Markdown.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from app import clock
 from app.domain.permissions import Actor, Permission
 from app.domain.routing import UMBRELLA_TYPE
 from app.domain.summary import (
+    RECORDS_ONLY_STEPS,
     SITE_LIMIT,
     PublicityLine,
     SiteVisit,
@@ -34,7 +37,6 @@ from app.models.employers import Employer
 from app.models.inspections import (
     Campaign,
     CampaignPhase,
-    Finding,
     Inspection,
     Team,
     TeamMember,
@@ -45,9 +47,10 @@ from app.models.reference import Agency, Jurisdiction
 from app.models.stats import StatsEmployerTally
 from app.services.core import access, case_visibility, dialect
 from app.services.employers.employers import visited_in
-from app.services.reports import stats
+from app.services.reports import stats, summary_report
 from app.services.reports.publicity import publicity_totals
 from app.services.reports.summary_render import render_docx, render_markdown
+from app.services.reports.summary_report import site_visits
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,33 +180,7 @@ async def _sites(
             origins[province] = origins.get(province, 0) + int(n)
     if not ids or len(ids) > SITE_LIMIT:
         return [], origins
-    rows = (
-        await session.exec(
-            select(Inspection, Employer)
-            .join(Employer, col(Employer.id) == col(Inspection.employer_id))
-            .where(col(Inspection.id).in_(ids))
-            .order_by(col(Inspection.visited_on), col(Employer.name))
-        )
-    ).all()
-    found_types: dict[uuid.UUID, list[str]] = {}
-    for f in (await session.exec(select(Finding).where(col(Finding.inspection_id).in_(ids)))).all():
-        found_types.setdefault(f.inspection_id, []).append(f.violation_type)
-    sites = [
-        SiteVisit(
-            name=e.name,
-            industry=e.industry,
-            total=i.total,
-            local=i.local,
-            migrant=i.migrant,
-            origins=dict(i.migrant_origins or {}),
-            contracts_signed=i.contracts_signed,
-            children_under_16=i.children_under_16,
-            checklist=dict(i.checklist),
-            violation_types=tuple(sorted(set(found_types.get(i.id, [])))),
-        )
-        for i, e in rows
-    ]
-    return sites, origins
+    return await site_visits(session, ids), origins
 
 
 async def _publicity(
@@ -231,13 +208,18 @@ async def figures_for(
 ) -> SummaryFigures:
     """Everything the draft may say about `jurisdiction`, before any reader's view of it.
 
-    The table's figures are the statistics table as `GET /stats` serves it (signed off,
-    else live) — the one place to switch to the frozen report of the period ending
-    `period_end` once periodic reports exist. The rest (teams, registry, villages, each
-    site's checklist, publicity) is read from the records now."""
+    When the place has frozen its periodic report for `period_end` (not given: for the
+    latest period on or before today it froze), every figure the report holds is taken
+    from it, and what it does not hold from the records behind it (`summary_report`); the
+    draft is dated by the period's end and names the report. Otherwise the figures are the
+    statistics table as `GET /stats` serves it (signed off, else live) as of today, and
+    the draft says no report was made. Teams, the registry and villages are read from the
+    records now either way; the steps only the records hold (rectifications, filings)
+    too, dated by the day of drafting."""
     if dialect.is_postgres(session):
         await session.exec(sa.text("SET LOCAL jit = off"))  # type: ignore[call-overload]
-    end = min(period_end or clock.today(), campaign.ends_on)
+    today = clock.today()
+    report = await summary_report.report_for(session, campaign, jurisdiction, period_end)
     table = await stats.table_for(session, campaign, jurisdiction)
     place_of_campaign = await session.get(Jurisdiction, campaign.jurisdiction_id)
     phases = (
@@ -249,13 +231,12 @@ async def figures_for(
     ).all()
     teams, people, agencies = await _teams(session, campaign, jurisdiction)
     registered, not_inspected, villages, covered = await _registry(session, campaign, jurisdiction)
-    sites, origins = await _sites(session, campaign, jurisdiction)
-    publicity, first_meeting = await _publicity(session, campaign, jurisdiction)
-    return SummaryFigures(
+    base = SummaryFigures(
         place_name=jurisdiction.name,
         campaign_name=campaign.name,
         campaign_place=place_of_campaign.name if place_of_campaign else jurisdiction.name,
-        period_end=max(end, campaign.starts_on),
+        # live figures are as of today: dated so, whatever period was asked for
+        period_end=max(min(today, campaign.ends_on), campaign.starts_on),
         table=table.total,
         office=await _office(session, jurisdiction),
         phases=tuple((p.phase, p.starts_on, p.ends_on) for p in phases),
@@ -266,16 +247,45 @@ async def figures_for(
         not_inspected=not_inspected,
         villages_total=villages,
         villages_covered=covered,
+        frozen=table.signed_off is not None,
+        drafted_on=today,
+        unreported=period_end,
+    )
+    if report is not None:
+        found = await summary_report.as_reported(session, campaign, report)
+        records_only = {k: table.total[k] for k in RECORDS_ONLY_STEPS if k in table.total}
+        return replace(
+            base,
+            period_end=report.period_end,
+            table={**records_only, **found.table},
+            sites=found.sites,
+            origins=found.origins,
+            publicity=found.publicity,
+            first_meeting=found.first_meeting,
+            report=found.basis,
+            unreported=None,
+            villages_covered=(
+                covered if found.villages_covered is None else found.villages_covered
+            ),
+        )
+    sites, origins = await _sites(session, campaign, jurisdiction)
+    publicity, first_meeting = await _publicity(session, campaign, jurisdiction)
+    return replace(
+        base,
         sites=tuple(sites),
         origins=origins,
         publicity=tuple(publicity),
         first_meeting=first_meeting,
-        frozen=table.signed_off is not None,
     )
 
 
 def _seen_by(actor: Actor, figures: SummaryFigures) -> SummaryFigures:
-    """Without the protective-umbrella findings for who may not see them."""
+    """Without the protective-umbrella findings for who may not see them, as `GET /stats`
+    hides them (`case_visibility.figures_seen`): the same table keys whether the figures
+    came from a report or not, since the findings by type are read from the records in
+    both cases. A frozen report itself holds no umbrella figure: its template may not
+    count one (`form_template.update_template`), which is why `GET /stats/reports` has
+    nothing to hide."""
     if case_visibility.sees_every_case_whole(actor):
         return figures
     hidden = UMBRELLA_TYPE
