@@ -11,19 +11,21 @@ import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.routing import APIRoute
+from sqlmodel import col
 
 from app.api.deps import MayQueueRead, required_permission
 from app.api.routes import queue as queue_routes
-from app.db import create_engine, create_sessionmaker
+from app.db import create_engine, create_sessionmaker, transaction
 from app.domain.permissions import Permission
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.case_schemas import QueueItem
+from app.models.cases import Rectification
 from app.models.common import Page
 from app.services.integration import queue_versions
 from tests.api.test_import import csv_bytes, upload, uscc
@@ -158,6 +160,40 @@ async def test_an_import_that_renames_an_employer_changes_the_queues(
     seen = await _conditional(client, police, etag)
     assert seen.status_code == 200
     assert [i["case"]["employer"]["name"] for i in seen.json()["items"]] == ["银河铜业有限公司"]
+
+
+async def test_a_rectification_corrected_after_its_deadline_changes_the_queue(
+    fixed_day: date, client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
+    """The item showed its `rectify` clock run out; once a visit finds the order carried
+    out it no longer does, so the old ETag must not be answered 304."""
+    await file(db, await make_employer(db, world), "wage_arrears")
+    _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)
+    [item] = (await client.get(QUEUE, headers=labour)).json()["items"]
+    url = f"/api/v1/assignments/{item['id']}"
+    assert (await client.post(f"{url}/accept", headers=labour)).status_code == 200
+    order = {"type": "rectification_order", "note": "限期补发工资", "deadline": str(fixed_day)}
+    r = await client.post(f"{url}/actions", headers=labour, json=order)
+    assert r.status_code == 201, r.text
+    rect = r.json()["rectification"]["id"]
+    async with transaction(db.sessionmaker) as session:  # the deadline passed unheeded
+        await session.exec(
+            sa.update(Rectification)
+            .where(col(Rectification.id) == uuid.UUID(rect))
+            .values(deadline=fixed_day - timedelta(days=2))
+        )
+    first = await client.get(QUEUE, headers=labour)
+    assert first.json()["items"][0]["overdue_clocks"] == ["rectify"]
+    if db.is_postgres:
+        await _listening(db)
+    etag = first.headers["etag"]
+    assert (await _conditional(client, labour, etag)).status_code == 304
+    visit = {"visited_on": str(fixed_day), "corrected": True, "note": "工资已补发"}
+    r = await client.post(f"/api/v1/rectifications/{rect}/follow-ups", headers=labour, json=visit)
+    assert r.status_code == 201, r.text
+    seen = await _conditional(client, labour, etag)
+    assert seen.status_code == 200 and seen.headers["etag"] != etag
+    assert seen.json()["items"][0]["overdue_clocks"] == []
 
 
 async def test_a_change_committed_by_another_engine_arrives_by_notify(

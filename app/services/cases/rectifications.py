@@ -31,7 +31,7 @@ from app.models.base import utcnow
 from app.models.cases import Action, Assignment, Case, FollowUp, Rectification
 from app.models.documents import Document
 from app.models.reference import Agency
-from app.services.cases import documents, escalations, person_checks
+from app.services.cases import documents, escalations, person_checks, queue
 from app.services.cases.assignments import get_own_assignment, refer_case
 from app.services.core import access, dialect
 
@@ -186,7 +186,8 @@ async def add_follow_up(
 ) -> tuple[FollowUp, Rectification]:
     """A visit on `visited_on`, which may not be after `today` — China's date
     (app.clock.today()) unless given: at 07:30 in China a visit made that morning is
-    today's, though the UTC date is still yesterday's."""
+    today's, though the UTC date is still yesterday's. A visit that finds the order
+    carried out bumps the assignment's queue: its `rectify` clock no longer counts it."""
     rect, a, case = await _own_rectification(session, actor, rectification_id)
     _require_open(case)
     if rect.status == "corrected":
@@ -218,6 +219,12 @@ async def add_follow_up(
         rect.corrected_on = visited_on if corrected else None
         rect.updated_at = utcnow()
         session.add(rect)
+    if action == "correct":
+        # The queue item's `rectify` clock reads the pending rectifications' deadlines:
+        # corrected, this one no longer counts, so the agency's queue (and ETag) changes.
+        seq = (await queue.bump_queues(session, [a.agency_id]))[a.agency_id]
+        a.version, a.change_seq, a.updated_at = a.version + 1, seq, rect.updated_at
+        session.add(a)
     await session.flush()
     auditlog.record(
         session,
