@@ -301,7 +301,7 @@ def _merge(
     return planned
 
 
-def route_case(
+def plan_assignments(
     violation_types: Iterable[str],
     employer_path: Sequence[JurisdictionRef],
     agencies: Iterable[AgencyRef],

@@ -16,7 +16,7 @@ from app.domain.routing import (
     RoutingRule,
     case_severity,
     default_rules,
-    route_case,
+    plan_assignments,
     route_referral,
     route_transfer,
 )
@@ -65,7 +65,7 @@ def route(
     existing_agency_ids: Iterable[str] = (),
     deadlines: DeadlinePolicy = DEFAULT_DEADLINES,
 ) -> list[PlannedAssignment]:
-    return route_case(
+    return plan_assignments(
         types,
         path,
         county_set() if agencies is None else agencies,
@@ -120,7 +120,7 @@ def test_lead_wins_over_also_and_the_reason_names_every_rule() -> None:
         "child_labour", K.labour, (K.police, K.civil_affairs), Severity.critical, 3
     )
     planned = by_id(
-        route_case(["forced_labour", "child_labour"], PATH, county_set(), rules, now=NOW)
+        plan_assignments(["forced_labour", "child_labour"], PATH, county_set(), rules, now=NOW)
     )
     labour = planned["labour@hh"]
     assert labour.role == "lead"
@@ -259,7 +259,7 @@ def test_umbrella_flag_redirects_a_rule_that_names_supervision() -> None:
     rules["wage_arrears"] = RoutingRule(
         "wage_arrears", K.labour, (K.supervision,), Severity.high, 2
     )
-    planned = route_case(["wage_arrears"], PATH, county_set(), rules, now=NOW, umbrella=True)
+    planned = plan_assignments(["wage_arrears"], PATH, county_set(), rules, now=NOW, umbrella=True)
     assert [(a.agency_id, a.role, a.restricted) for a in planned] == [
         ("labour@hh", "lead", False),
         ("supervision@cz", "lead", True),

@@ -84,7 +84,7 @@ async def plan(
     """The assignments the case still lacks: agencies already on it are left out."""
     rules = await load_rules(session)
     try:
-        return routing.route_case(
+        return routing.plan_assignments(
             violation_types,
             await jurisdiction_path(session, path),
             await agencies_on(session, path),
