@@ -75,7 +75,7 @@ class AgencyRef:
 
 
 @dataclass(frozen=True, slots=True)
-class RoutingRule:
+class TypeRule:
     violation_type: str
     lead: AgencyKind
     also: tuple[AgencyKind, ...]
@@ -118,14 +118,12 @@ class PlannedAssignment:
     restricted: bool
 
 
-def default_rules(version: int = 1) -> dict[str, RoutingRule]:
+def default_rules(version: int = 1) -> dict[str, TypeRule]:
     """DESIGN.md's table as rules: what the database is seeded with."""
-    return {
-        v.code: RoutingRule(v.code, v.lead, v.also, v.severity, version) for v in VIOLATION_TYPES
-    }
+    return {v.code: TypeRule(v.code, v.lead, v.also, v.severity, version) for v in VIOLATION_TYPES}
 
 
-def case_severity(violation_types: Iterable[str], rules: Mapping[str, RoutingRule]) -> Severity:
+def case_severity(violation_types: Iterable[str], rules: Mapping[str, TypeRule]) -> Severity:
     """The most severe of the types; a type without a rule counts as normal."""
     severities = [rules[t].severity for t in violation_types if t in rules]
     return max(severities, key=SEVERITY_RANK.__getitem__, default=Severity.normal)
@@ -226,7 +224,7 @@ def _umbrella_share(p: _Path, vtypes: tuple[str, ...], version: int, head: str) 
     return _above_county_share(p, AgencyKind.supervision, vtypes, version, head)
 
 
-def _lead_share(p: _Path, vtype: str, kind: AgencyKind, rule: RoutingRule) -> list[_Share]:
+def _lead_share(p: _Path, vtype: str, kind: AgencyKind, rule: TypeRule) -> list[_Share]:
     """The lead, held at county level or above; a nearer township body is told (`also`)."""
     head = f"{vtype} → {kind} (lead), rule v{rule.version}"
     nearest = p.nearest(kind)
@@ -254,7 +252,7 @@ def _lead_share(p: _Path, vtype: str, kind: AgencyKind, rule: RoutingRule) -> li
     ]
 
 
-def _rule_shares(p: _Path, vtype: str, rule: RoutingRule, umbrella: bool) -> list[_Share]:
+def _rule_shares(p: _Path, vtype: str, rule: TypeRule, umbrella: bool) -> list[_Share]:
     shares: list[_Share] = []
     for kind, role in [(rule.lead, "lead"), *((k, "also") for k in rule.also)]:
         if umbrella and kind is AgencyKind.supervision:
@@ -305,7 +303,7 @@ def plan_assignments(
     violation_types: Iterable[str],
     employer_path: Sequence[JurisdictionRef],
     agencies: Iterable[AgencyRef],
-    rules: Mapping[str, RoutingRule],
+    rules: Mapping[str, TypeRule],
     *,
     now: datetime,
     deadlines: DeadlinePolicy = DEFAULT_DEADLINES,
@@ -343,7 +341,7 @@ def plan_assignments(
 
 def _planned(
     shares: list[_Share],
-    rules: Mapping[str, RoutingRule],
+    rules: Mapping[str, TypeRule],
     now: datetime,
     deadlines: DeadlinePolicy,
     skip: Collection[str],
@@ -388,7 +386,7 @@ def route_referral(
         share = _Share(agency, "also", vtypes, 0, head)
     if share.agency.id in set(existing_agency_ids):
         return None
-    rules = {t: RoutingRule(t, kind, (), severity, 0) for t in vtypes}
+    rules = {t: TypeRule(t, kind, (), severity, 0) for t in vtypes}
     return _planned([share], rules, now, deadlines, ())[0]
 
 

@@ -13,7 +13,7 @@ from app.domain.routing import (
     JurisdictionRef,
     NoRouteError,
     PlannedAssignment,
-    RoutingRule,
+    TypeRule,
     case_severity,
     default_rules,
     plan_assignments,
@@ -116,7 +116,7 @@ def test_a_case_of_several_types_gets_one_assignment_per_agency() -> None:
 
 def test_lead_wins_over_also_and_the_reason_names_every_rule() -> None:
     rules = dict(RULES)
-    rules["child_labour"] = RoutingRule(
+    rules["child_labour"] = TypeRule(
         "child_labour", K.labour, (K.police, K.civil_affairs), Severity.critical, 3
     )
     planned = by_id(
@@ -256,9 +256,7 @@ def test_protective_umbrella_goes_above_the_county_and_is_restricted(
 
 def test_umbrella_flag_redirects_a_rule_that_names_supervision() -> None:
     rules = dict(RULES)
-    rules["wage_arrears"] = RoutingRule(
-        "wage_arrears", K.labour, (K.supervision,), Severity.high, 2
-    )
+    rules["wage_arrears"] = TypeRule("wage_arrears", K.labour, (K.supervision,), Severity.high, 2)
     planned = plan_assignments(["wage_arrears"], PATH, county_set(), rules, now=NOW, umbrella=True)
     assert [(a.agency_id, a.role, a.restricted) for a in planned] == [
         ("labour@hh", "lead", False),
@@ -363,7 +361,7 @@ def test_case_severity_is_the_worst_type(types: list[str], severity: Severity) -
 
 def test_default_rules_are_the_design_table() -> None:
     assert set(RULES) == VIOLATION_CODES
-    assert RULES["child_labour"] == RoutingRule(
+    assert RULES["child_labour"] == TypeRule(
         "child_labour", K.labour, (K.police, K.civil_affairs), Severity.critical, 1
     )
 

@@ -23,10 +23,10 @@ from app.models.reference import Agency, Jurisdiction, RoutingRule, RoutingRuleV
 from app.services.core import access
 
 
-async def load_rules(session: AsyncSession) -> dict[str, routing.RoutingRule]:
+async def load_rules(session: AsyncSession) -> dict[str, routing.TypeRule]:
     rows = (await session.exec(select(RoutingRule))).all()
     return {
-        r.violation_type: routing.RoutingRule(
+        r.violation_type: routing.TypeRule(
             r.violation_type,
             AgencyKind(r.lead),
             tuple(AgencyKind(k) for k in r.also),
