@@ -57,7 +57,7 @@ class NoRouteError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class JurisdictionRef:
+class PathPlace:
     id: str
     level: JurisdictionLevel
     name: str = ""
@@ -143,11 +143,11 @@ class _Share:
 
 @dataclass(slots=True)
 class _Path:
-    path: Sequence[JurisdictionRef]
+    path: Sequence[PathPlace]
     by_place: dict[tuple[str, AgencyKind], AgencyRef] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, path: Sequence[JurisdictionRef], agencies: Iterable[AgencyRef]) -> _Path:
+    def build(cls, path: Sequence[PathPlace], agencies: Iterable[AgencyRef]) -> _Path:
         on_path = {j.id for j in path}
         by_place: dict[tuple[str, AgencyKind], AgencyRef] = {}
         # Several agencies of one kind in one jurisdiction: the smallest id, so
@@ -158,7 +158,7 @@ class _Path:
         return cls(path, by_place)
 
     @property
-    def leaf(self) -> JurisdictionRef:
+    def leaf(self) -> PathPlace:
         return self.path[-1]
 
     def nearest(self, kind: AgencyKind, below: int | None = None) -> AgencyRef | None:
@@ -183,7 +183,7 @@ class _Path:
         return candidates[-1] if candidates else 0
 
 
-def above_county(employer_path: Sequence[JurisdictionRef], jurisdiction_id: str) -> bool:
+def above_county(employer_path: Sequence[PathPlace], jurisdiction_id: str) -> bool:
     """Whether `jurisdiction_id` sits on the employer's path above its county: where a
     protective-umbrella share may go."""
     p = _Path(employer_path)
@@ -301,7 +301,7 @@ def _merge(
 
 def plan_assignments(
     violation_types: Iterable[str],
-    employer_path: Sequence[JurisdictionRef],
+    employer_path: Sequence[PathPlace],
     agencies: Iterable[AgencyRef],
     rules: Mapping[str, TypeRule],
     *,
@@ -357,7 +357,7 @@ def _planned(
 def route_referral(
     kind: AgencyKind,
     violation_types: Iterable[str],
-    employer_path: Sequence[JurisdictionRef],
+    employer_path: Sequence[PathPlace],
     agencies: Iterable[AgencyRef],
     severity: Severity,
     *,
@@ -391,7 +391,7 @@ def route_referral(
 
 
 def route_transfer(
-    employer_path: Sequence[JurisdictionRef], agencies: Iterable[AgencyRef], *, restricted: bool
+    employer_path: Sequence[PathPlace], agencies: Iterable[AgencyRef], *, restricted: bool
 ) -> AgencyRef | None:
     """The police agency a criminal transfer goes to: the nearest at county level or above
     (a township police station does not file criminal cases; 国务院令第310号 第3条 sends

@@ -10,8 +10,8 @@ from app.domain.routing import (
     DEFAULT_DEADLINES,
     AgencyRef,
     DeadlinePolicy,
-    JurisdictionRef,
     NoRouteError,
+    PathPlace,
     PlannedAssignment,
     TypeRule,
     case_severity,
@@ -33,16 +33,16 @@ K = AgencyKind
 L = JurisdictionLevel
 NOW = datetime(2024, 7, 15, 8, 0, tzinfo=UTC)
 
-HEBEI = JurisdictionRef("hb", L.province, "河北省")
-CANGZHOU = JurisdictionRef("cz", L.city, "沧州市")
-HUANGHUA = JurisdictionRef("hh", L.county, "黄骅市")
-JIUCHENG = JurisdictionRef("jc", L.township, "旧城镇")
-WANGCUN = JurisdictionRef("wc", L.village, "王村")
+HEBEI = PathPlace("hb", L.province, "河北省")
+CANGZHOU = PathPlace("cz", L.city, "沧州市")
+HUANGHUA = PathPlace("hh", L.county, "黄骅市")
+JIUCHENG = PathPlace("jc", L.township, "旧城镇")
+WANGCUN = PathPlace("wc", L.village, "王村")
 PATH = (HEBEI, CANGZHOU, HUANGHUA, JIUCHENG, WANGCUN)
 RULES = default_rules()
 
 
-def ag(kind: AgencyKind, where: JurisdictionRef) -> AgencyRef:
+def ag(kind: AgencyKind, where: PathPlace) -> AgencyRef:
     return AgencyRef(f"{kind}@{where.id}", kind, where.id)
 
 
@@ -59,7 +59,7 @@ def county_set(*, without: Iterable[AgencyKind] = ()) -> list[AgencyRef]:
 def route(
     types: Iterable[str],
     agencies: Iterable[AgencyRef] | None = None,
-    path: Sequence[JurisdictionRef] = PATH,
+    path: Sequence[PathPlace] = PATH,
     *,
     umbrella: bool = False,
     existing_agency_ids: Iterable[str] = (),
@@ -177,7 +177,7 @@ def test_an_unknown_type_goes_to_the_coordinator() -> None:
         (["child_labour"], [ag(K.labour, HUANGHUA), ag(K.police, HUANGHUA)]),
         (["wage_arrears"], []),
         # A coordinator off the employer's path does not count.
-        (["no_tax_registration"], [ag(K.coordinator, JurisdictionRef("nh", L.county))]),
+        (["no_tax_registration"], [ag(K.coordinator, PathPlace("nh", L.county))]),
     ],
 )
 def test_no_coordinator_anywhere_is_an_error_not_an_empty_result(
@@ -225,7 +225,7 @@ def test_a_township_agency_does_not_serve_an_employer_registered_at_the_county()
 
 
 def test_agencies_of_another_county_are_never_chosen() -> None:
-    nanhai = JurisdictionRef("nh", L.county, "南皮县")
+    nanhai = PathPlace("nh", L.county, "南皮县")
     agencies = [*county_set(without=[K.labour]), ag(K.labour, nanhai), ag(K.labour, HEBEI)]
     planned = by_id(route(["wage_arrears"], agencies))
     assert set(planned) == {"labour@hb"}
@@ -278,7 +278,7 @@ def test_umbrella_flag_redirects_a_rule_that_names_supervision() -> None:
 def test_protective_umbrella_fallbacks(
     extra: list[AgencyRef],
     without: list[AgencyKind],
-    path: Sequence[JurisdictionRef],
+    path: Sequence[PathPlace],
     expected: str,
 ) -> None:
     planned = by_id(route(["official_misconduct"], [*county_set(without=without), *extra], path))
@@ -326,7 +326,7 @@ def test_duplicated_types_count_once() -> None:
     [([], PATH, "violation type"), (["wage_arrears"], (), "path")],
 )
 def test_routing_nothing_is_refused(
-    types: list[str], path: Sequence[JurisdictionRef], message: str
+    types: list[str], path: Sequence[PathPlace], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
         route(types, path=path)

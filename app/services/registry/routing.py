@@ -41,13 +41,13 @@ def path_ids(path: str) -> list[uuid.UUID]:
     return [uuid.UUID(p) for p in path.strip("/").split("/") if p]
 
 
-async def jurisdiction_path(session: AsyncSession, path: str) -> list[routing.JurisdictionRef]:
+async def jurisdiction_path(session: AsyncSession, path: str) -> list[routing.PathPlace]:
     """Root → node, as the router wants it."""
     ids = path_ids(path)
     rows = (await session.exec(select(Jurisdiction).where(col(Jurisdiction.id).in_(ids)))).all()
     by_id = {r.id: r for r in rows}
     return [
-        routing.JurisdictionRef(str(i), JurisdictionLevel(by_id[i].level), by_id[i].name)
+        routing.PathPlace(str(i), JurisdictionLevel(by_id[i].level), by_id[i].name)
         for i in ids
         if i in by_id
     ]
