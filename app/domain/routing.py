@@ -68,7 +68,7 @@ class PathPlace:
 
 
 @dataclass(frozen=True, slots=True)
-class AgencyRef:
+class PathAgency:
     id: str
     kind: AgencyKind
     jurisdiction_id: str
@@ -133,7 +133,7 @@ def case_severity(violation_types: Iterable[str], rules: Mapping[str, TypeRule])
 class _Share:
     """What one rule (or the lack of one) gives one agency."""
 
-    agency: AgencyRef
+    agency: PathAgency
     role: Role
     violation_types: tuple[str, ...]
     version: int
@@ -144,12 +144,12 @@ class _Share:
 @dataclass(slots=True)
 class _Path:
     path: Sequence[PathPlace]
-    by_place: dict[tuple[str, AgencyKind], AgencyRef] = field(default_factory=dict)
+    by_place: dict[tuple[str, AgencyKind], PathAgency] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, path: Sequence[PathPlace], agencies: Iterable[AgencyRef]) -> _Path:
+    def build(cls, path: Sequence[PathPlace], agencies: Iterable[PathAgency]) -> _Path:
         on_path = {j.id for j in path}
-        by_place: dict[tuple[str, AgencyKind], AgencyRef] = {}
+        by_place: dict[tuple[str, AgencyKind], PathAgency] = {}
         # Several agencies of one kind in one jurisdiction: the smallest id, so
         # the choice does not depend on the order they were given in.
         for a in sorted(agencies, key=lambda a: a.id, reverse=True):
@@ -161,7 +161,7 @@ class _Path:
     def leaf(self) -> PathPlace:
         return self.path[-1]
 
-    def nearest(self, kind: AgencyKind, below: int | None = None) -> AgencyRef | None:
+    def nearest(self, kind: AgencyKind, below: int | None = None) -> PathAgency | None:
         """Nearest agency of `kind` walking leaf → root, only above index `below` if given."""
         stop = len(self.path) if below is None else below
         for j in reversed(self.path[:stop]):
@@ -170,7 +170,7 @@ class _Path:
                 return agency
         return None
 
-    def below_county(self, agency: AgencyRef) -> bool:
+    def below_county(self, agency: PathAgency) -> bool:
         county = LEVEL_DEPTH[JurisdictionLevel.county]
         return any(
             j.id == agency.jurisdiction_id and LEVEL_DEPTH[j.level] > county for j in self.path
@@ -190,7 +190,7 @@ def above_county(employer_path: Sequence[PathPlace], jurisdiction_id: str) -> bo
     return jurisdiction_id in {j.id for j in p.path[: p.county_index()]}
 
 
-def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = None) -> AgencyRef:
+def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = None) -> PathAgency:
     agency = p.nearest(AgencyKind.coordinator, below)
     if agency is None:
         agency = p.nearest(AgencyKind.coordinator)
@@ -302,7 +302,7 @@ def _merge(
 def plan_assignments(
     violation_types: Iterable[str],
     employer_path: Sequence[PathPlace],
-    agencies: Iterable[AgencyRef],
+    agencies: Iterable[PathAgency],
     rules: Mapping[str, TypeRule],
     *,
     now: datetime,
@@ -358,7 +358,7 @@ def route_referral(
     kind: AgencyKind,
     violation_types: Iterable[str],
     employer_path: Sequence[PathPlace],
-    agencies: Iterable[AgencyRef],
+    agencies: Iterable[PathAgency],
     severity: Severity,
     *,
     now: datetime,
@@ -391,8 +391,8 @@ def route_referral(
 
 
 def route_transfer(
-    employer_path: Sequence[PathPlace], agencies: Iterable[AgencyRef], *, restricted: bool
-) -> AgencyRef | None:
+    employer_path: Sequence[PathPlace], agencies: Iterable[PathAgency], *, restricted: bool
+) -> PathAgency | None:
     """The police agency a criminal transfer goes to: the nearest at county level or above
     (a township police station does not file criminal cases; 国务院令第310号 第3条 sends
     transfers to the police "of the same level"), or None if there is none.

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from app.domain.routing import (
     DEFAULT_DEADLINES,
-    AgencyRef,
     DeadlinePolicy,
     NoRouteError,
+    PathAgency,
     PathPlace,
     PlannedAssignment,
     TypeRule,
@@ -42,11 +42,11 @@ PATH = (HEBEI, CANGZHOU, HUANGHUA, JIUCHENG, WANGCUN)
 RULES = default_rules()
 
 
-def ag(kind: AgencyKind, where: PathPlace) -> AgencyRef:
-    return AgencyRef(f"{kind}@{where.id}", kind, where.id)
+def ag(kind: AgencyKind, where: PathPlace) -> PathAgency:
+    return PathAgency(f"{kind}@{where.id}", kind, where.id)
 
 
-def county_set(*, without: Iterable[AgencyKind] = ()) -> list[AgencyRef]:
+def county_set(*, without: Iterable[AgencyKind] = ()) -> list[PathAgency]:
     """Every kind at the county, a coordinator at city and province, supervision at the city."""
     skip = set(without)
     agencies = [ag(k, HUANGHUA) for k in AgencyKind if k not in skip]
@@ -58,7 +58,7 @@ def county_set(*, without: Iterable[AgencyKind] = ()) -> list[AgencyRef]:
 
 def route(
     types: Iterable[str],
-    agencies: Iterable[AgencyRef] | None = None,
+    agencies: Iterable[PathAgency] | None = None,
     path: Sequence[PathPlace] = PATH,
     *,
     umbrella: bool = False,
@@ -181,7 +181,7 @@ def test_an_unknown_type_goes_to_the_coordinator() -> None:
     ],
 )
 def test_no_coordinator_anywhere_is_an_error_not_an_empty_result(
-    types: list[str], agencies: list[AgencyRef]
+    types: list[str], agencies: list[PathAgency]
 ) -> None:
     with pytest.raises(NoRouteError):
         route(types, agencies)
@@ -232,7 +232,7 @@ def test_agencies_of_another_county_are_never_chosen() -> None:
 
 
 def test_several_agencies_of_one_kind_in_one_place_pick_the_same_one_whatever_the_order() -> None:
-    a, b = AgencyRef("police-a", K.police, "hh"), AgencyRef("police-b", K.police, "hh")
+    a, b = PathAgency("police-a", K.police, "hh"), PathAgency("police-b", K.police, "hh")
     first = route(["forced_labour"], [*county_set(without=[K.police]), b, a])
     second = route(["forced_labour"], [a, *county_set(without=[K.police]), b])
     assert first == second
@@ -276,7 +276,7 @@ def test_umbrella_flag_redirects_a_rule_that_names_supervision() -> None:
     ],
 )
 def test_protective_umbrella_fallbacks(
-    extra: list[AgencyRef],
+    extra: list[PathAgency],
     without: list[AgencyKind],
     path: Sequence[PathPlace],
     expected: str,
@@ -378,7 +378,7 @@ _types = st.lists(st.sampled_from(sorted(VIOLATION_CODES)), min_size=1, max_size
 @settings(max_examples=300, deadline=None, database=None)
 @given(types=_types, agencies=_agencies, umbrella=st.booleans(), seed=st.integers())
 def test_every_case_reaches_someone_whatever_the_order(
-    types: list[str], agencies: list[AgencyRef], umbrella: bool, seed: int
+    types: list[str], agencies: list[PathAgency], umbrella: bool, seed: int
 ) -> None:
     planned = route(types, agencies, umbrella=umbrella)
     assert planned
@@ -415,7 +415,7 @@ def test_local_deadlines_do_not_betray_the_umbrella_part() -> None:
     ],
 )
 def test_a_referral_from_the_umbrella_share_skips_the_county(
-    restricted: bool, agencies: list[AgencyRef], expected: str
+    restricted: bool, agencies: list[PathAgency], expected: str
 ) -> None:
     planned = route_referral(
         K.police,

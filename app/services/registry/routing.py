@@ -53,11 +53,11 @@ async def jurisdiction_path(session: AsyncSession, path: str) -> list[routing.Pa
     ]
 
 
-async def agencies_on(session: AsyncSession, path: str) -> list[routing.AgencyRef]:
+async def agencies_on(session: AsyncSession, path: str) -> list[routing.PathAgency]:
     rows = (
         await session.exec(select(Agency).where(col(Agency.jurisdiction_id).in_(path_ids(path))))
     ).all()
-    return [routing.AgencyRef(str(a.id), AgencyKind(a.kind), str(a.jurisdiction_id)) for a in rows]
+    return [routing.PathAgency(str(a.id), AgencyKind(a.kind), str(a.jurisdiction_id)) for a in rows]
 
 
 async def place_names(session: AsyncSession, paths: Sequence[str]) -> dict[str, str]:
