@@ -30,7 +30,7 @@ ErrorItem = dict[str, Any]
 
 class Replay(Exception):
     """Raised to short-circuit a request whose first response is on record (an
-    idempotent retry, `app/api/idempotency.py`); answered with that response."""
+    idempotent retry, `app/services/core/idempotency.py`); answered with that response."""
 
     def __init__(self, status_code: int, body: Any) -> None:
         self.status_code = status_code

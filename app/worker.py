@@ -9,21 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
-import sqlalchemy as sa
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app import auditlog
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, transaction
 from app.models.base import utcnow
-from app.models.idempotency import IdempotencyRecord
 from app.services.cases import escalations, person_payments, person_privacy, reminders
+from app.services.core import idempotency
 from app.services.integration import outbox
 from app.services.reports import report_reminders
-from app.services.tipline import callbacks, tip_contacts, tips
+from app.services.tipline import callbacks, tip_contacts
 
 log = logging.getLogger("labourwatch.worker")
 Job = Callable[[AsyncSession, Settings], Awaitable[int]]
@@ -31,13 +28,8 @@ Job = Callable[[AsyncSession, Settings], Awaitable[int]]
 
 async def purge_idempotency(session: AsyncSession, settings: Settings) -> int:
     """Stored responses are kept idempotency_hours (24 h by default), then dropped; keyed
-    public tips forget their key after as long."""
-    now = utcnow()
-    cutoff = now - timedelta(hours=settings.idempotency_hours)
-    result = await session.exec(
-        sa.delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
-    )
-    return int(result.rowcount or 0) + await tips.release_idempotency_keys(session, settings, now)
+    tips forget their key after as long."""
+    return await idempotency.purge(session, settings, utcnow())
 
 
 async def escalate_assignments(session: AsyncSession, settings: Settings) -> int:

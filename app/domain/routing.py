@@ -57,7 +57,7 @@ class NoRouteError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class JurisdictionRef:
+class PathPlace:
     id: str
     level: JurisdictionLevel
     name: str = ""
@@ -68,14 +68,14 @@ class JurisdictionRef:
 
 
 @dataclass(frozen=True, slots=True)
-class AgencyRef:
+class PathAgency:
     id: str
     kind: AgencyKind
     jurisdiction_id: str
 
 
 @dataclass(frozen=True, slots=True)
-class RoutingRule:
+class TypeRule:
     violation_type: str
     lead: AgencyKind
     also: tuple[AgencyKind, ...]
@@ -118,14 +118,12 @@ class PlannedAssignment:
     restricted: bool
 
 
-def default_rules(version: int = 1) -> dict[str, RoutingRule]:
+def default_rules(version: int = 1) -> dict[str, TypeRule]:
     """DESIGN.md's table as rules: what the database is seeded with."""
-    return {
-        v.code: RoutingRule(v.code, v.lead, v.also, v.severity, version) for v in VIOLATION_TYPES
-    }
+    return {v.code: TypeRule(v.code, v.lead, v.also, v.severity, version) for v in VIOLATION_TYPES}
 
 
-def case_severity(violation_types: Iterable[str], rules: Mapping[str, RoutingRule]) -> Severity:
+def case_severity(violation_types: Iterable[str], rules: Mapping[str, TypeRule]) -> Severity:
     """The most severe of the types; a type without a rule counts as normal."""
     severities = [rules[t].severity for t in violation_types if t in rules]
     return max(severities, key=SEVERITY_RANK.__getitem__, default=Severity.normal)
@@ -135,7 +133,7 @@ def case_severity(violation_types: Iterable[str], rules: Mapping[str, RoutingRul
 class _Share:
     """What one rule (or the lack of one) gives one agency."""
 
-    agency: AgencyRef
+    agency: PathAgency
     role: Role
     violation_types: tuple[str, ...]
     version: int
@@ -145,13 +143,13 @@ class _Share:
 
 @dataclass(slots=True)
 class _Path:
-    path: Sequence[JurisdictionRef]
-    by_place: dict[tuple[str, AgencyKind], AgencyRef] = field(default_factory=dict)
+    path: Sequence[PathPlace]
+    by_place: dict[tuple[str, AgencyKind], PathAgency] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, path: Sequence[JurisdictionRef], agencies: Iterable[AgencyRef]) -> _Path:
+    def build(cls, path: Sequence[PathPlace], agencies: Iterable[PathAgency]) -> _Path:
         on_path = {j.id for j in path}
-        by_place: dict[tuple[str, AgencyKind], AgencyRef] = {}
+        by_place: dict[tuple[str, AgencyKind], PathAgency] = {}
         # Several agencies of one kind in one jurisdiction: the smallest id, so
         # the choice does not depend on the order they were given in.
         for a in sorted(agencies, key=lambda a: a.id, reverse=True):
@@ -160,10 +158,10 @@ class _Path:
         return cls(path, by_place)
 
     @property
-    def leaf(self) -> JurisdictionRef:
+    def leaf(self) -> PathPlace:
         return self.path[-1]
 
-    def nearest(self, kind: AgencyKind, below: int | None = None) -> AgencyRef | None:
+    def nearest(self, kind: AgencyKind, below: int | None = None) -> PathAgency | None:
         """Nearest agency of `kind` walking leaf → root, only above index `below` if given."""
         stop = len(self.path) if below is None else below
         for j in reversed(self.path[:stop]):
@@ -172,7 +170,7 @@ class _Path:
                 return agency
         return None
 
-    def below_county(self, agency: AgencyRef) -> bool:
+    def below_county(self, agency: PathAgency) -> bool:
         county = LEVEL_DEPTH[JurisdictionLevel.county]
         return any(
             j.id == agency.jurisdiction_id and LEVEL_DEPTH[j.level] > county for j in self.path
@@ -185,14 +183,14 @@ class _Path:
         return candidates[-1] if candidates else 0
 
 
-def above_county(employer_path: Sequence[JurisdictionRef], jurisdiction_id: str) -> bool:
+def above_county(employer_path: Sequence[PathPlace], jurisdiction_id: str) -> bool:
     """Whether `jurisdiction_id` sits on the employer's path above its county: where a
     protective-umbrella share may go."""
     p = _Path(employer_path)
     return jurisdiction_id in {j.id for j in p.path[: p.county_index()]}
 
 
-def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = None) -> AgencyRef:
+def _coordinator(p: _Path, vtype: str, kind: AgencyKind, below: int | None = None) -> PathAgency:
     agency = p.nearest(AgencyKind.coordinator, below)
     if agency is None:
         agency = p.nearest(AgencyKind.coordinator)
@@ -226,7 +224,7 @@ def _umbrella_share(p: _Path, vtypes: tuple[str, ...], version: int, head: str) 
     return _above_county_share(p, AgencyKind.supervision, vtypes, version, head)
 
 
-def _lead_share(p: _Path, vtype: str, kind: AgencyKind, rule: RoutingRule) -> list[_Share]:
+def _lead_share(p: _Path, vtype: str, kind: AgencyKind, rule: TypeRule) -> list[_Share]:
     """The lead, held at county level or above; a nearer township body is told (`also`)."""
     head = f"{vtype} → {kind} (lead), rule v{rule.version}"
     nearest = p.nearest(kind)
@@ -254,7 +252,7 @@ def _lead_share(p: _Path, vtype: str, kind: AgencyKind, rule: RoutingRule) -> li
     ]
 
 
-def _rule_shares(p: _Path, vtype: str, rule: RoutingRule, umbrella: bool) -> list[_Share]:
+def _rule_shares(p: _Path, vtype: str, rule: TypeRule, umbrella: bool) -> list[_Share]:
     shares: list[_Share] = []
     for kind, role in [(rule.lead, "lead"), *((k, "also") for k in rule.also)]:
         if umbrella and kind is AgencyKind.supervision:
@@ -301,11 +299,11 @@ def _merge(
     return planned
 
 
-def route_case(
+def plan_assignments(
     violation_types: Iterable[str],
-    employer_path: Sequence[JurisdictionRef],
-    agencies: Iterable[AgencyRef],
-    rules: Mapping[str, RoutingRule],
+    employer_path: Sequence[PathPlace],
+    agencies: Iterable[PathAgency],
+    rules: Mapping[str, TypeRule],
     *,
     now: datetime,
     deadlines: DeadlinePolicy = DEFAULT_DEADLINES,
@@ -343,7 +341,7 @@ def route_case(
 
 def _planned(
     shares: list[_Share],
-    rules: Mapping[str, RoutingRule],
+    rules: Mapping[str, TypeRule],
     now: datetime,
     deadlines: DeadlinePolicy,
     skip: Collection[str],
@@ -359,8 +357,8 @@ def _planned(
 def route_referral(
     kind: AgencyKind,
     violation_types: Iterable[str],
-    employer_path: Sequence[JurisdictionRef],
-    agencies: Iterable[AgencyRef],
+    employer_path: Sequence[PathPlace],
+    agencies: Iterable[PathAgency],
     severity: Severity,
     *,
     now: datetime,
@@ -388,13 +386,13 @@ def route_referral(
         share = _Share(agency, "also", vtypes, 0, head)
     if share.agency.id in set(existing_agency_ids):
         return None
-    rules = {t: RoutingRule(t, kind, (), severity, 0) for t in vtypes}
+    rules = {t: TypeRule(t, kind, (), severity, 0) for t in vtypes}
     return _planned([share], rules, now, deadlines, ())[0]
 
 
 def route_transfer(
-    employer_path: Sequence[JurisdictionRef], agencies: Iterable[AgencyRef], *, restricted: bool
-) -> AgencyRef | None:
+    employer_path: Sequence[PathPlace], agencies: Iterable[PathAgency], *, restricted: bool
+) -> PathAgency | None:
     """The police agency a criminal transfer goes to: the nearest at county level or above
     (a township police station does not file criminal cases; 国务院令第310号 第3条 sends
     transfers to the police "of the same level"), or None if there is none.

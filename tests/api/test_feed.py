@@ -11,7 +11,7 @@ from app.db import transaction
 from app.domain.permissions import SYSTEM_ACTOR
 from app.domain.taxonomy import AgencyKind, Role
 from app.models.cases import Case
-from app.services.cases.assignments import route_case
+from app.services.cases.assignments import assign_case
 from tests.cases_support import file, make_employer, serve_decision
 from tests.conftest import TestDatabase
 from tests.factories import World
@@ -106,7 +106,7 @@ async def test_concurrent_writers_get_distinct_gapless_seqs(
             )
             session.add(case)
             await session.flush()
-            await route_case(session, SYSTEM_ACTOR, case)
+            await assign_case(session, SYSTEM_ACTOR, case)
 
     await asyncio.gather(*(open_case(e) for e in employers))
     _, labour = await world.add_user(Role.agency_officer, AgencyKind.labour)

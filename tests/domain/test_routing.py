@@ -8,15 +8,15 @@ from hypothesis import strategies as st
 
 from app.domain.routing import (
     DEFAULT_DEADLINES,
-    AgencyRef,
     DeadlinePolicy,
-    JurisdictionRef,
     NoRouteError,
+    PathAgency,
+    PathPlace,
     PlannedAssignment,
-    RoutingRule,
+    TypeRule,
     case_severity,
     default_rules,
-    route_case,
+    plan_assignments,
     route_referral,
     route_transfer,
 )
@@ -33,20 +33,20 @@ K = AgencyKind
 L = JurisdictionLevel
 NOW = datetime(2024, 7, 15, 8, 0, tzinfo=UTC)
 
-HEBEI = JurisdictionRef("hb", L.province, "河北省")
-CANGZHOU = JurisdictionRef("cz", L.city, "沧州市")
-HUANGHUA = JurisdictionRef("hh", L.county, "黄骅市")
-JIUCHENG = JurisdictionRef("jc", L.township, "旧城镇")
-WANGCUN = JurisdictionRef("wc", L.village, "王村")
+HEBEI = PathPlace("hb", L.province, "河北省")
+CANGZHOU = PathPlace("cz", L.city, "沧州市")
+HUANGHUA = PathPlace("hh", L.county, "黄骅市")
+JIUCHENG = PathPlace("jc", L.township, "旧城镇")
+WANGCUN = PathPlace("wc", L.village, "王村")
 PATH = (HEBEI, CANGZHOU, HUANGHUA, JIUCHENG, WANGCUN)
 RULES = default_rules()
 
 
-def ag(kind: AgencyKind, where: JurisdictionRef) -> AgencyRef:
-    return AgencyRef(f"{kind}@{where.id}", kind, where.id)
+def ag(kind: AgencyKind, where: PathPlace) -> PathAgency:
+    return PathAgency(f"{kind}@{where.id}", kind, where.id)
 
 
-def county_set(*, without: Iterable[AgencyKind] = ()) -> list[AgencyRef]:
+def county_set(*, without: Iterable[AgencyKind] = ()) -> list[PathAgency]:
     """Every kind at the county, a coordinator at city and province, supervision at the city."""
     skip = set(without)
     agencies = [ag(k, HUANGHUA) for k in AgencyKind if k not in skip]
@@ -58,14 +58,14 @@ def county_set(*, without: Iterable[AgencyKind] = ()) -> list[AgencyRef]:
 
 def route(
     types: Iterable[str],
-    agencies: Iterable[AgencyRef] | None = None,
-    path: Sequence[JurisdictionRef] = PATH,
+    agencies: Iterable[PathAgency] | None = None,
+    path: Sequence[PathPlace] = PATH,
     *,
     umbrella: bool = False,
     existing_agency_ids: Iterable[str] = (),
     deadlines: DeadlinePolicy = DEFAULT_DEADLINES,
 ) -> list[PlannedAssignment]:
-    return route_case(
+    return plan_assignments(
         types,
         path,
         county_set() if agencies is None else agencies,
@@ -116,11 +116,11 @@ def test_a_case_of_several_types_gets_one_assignment_per_agency() -> None:
 
 def test_lead_wins_over_also_and_the_reason_names_every_rule() -> None:
     rules = dict(RULES)
-    rules["child_labour"] = RoutingRule(
+    rules["child_labour"] = TypeRule(
         "child_labour", K.labour, (K.police, K.civil_affairs), Severity.critical, 3
     )
     planned = by_id(
-        route_case(["forced_labour", "child_labour"], PATH, county_set(), rules, now=NOW)
+        plan_assignments(["forced_labour", "child_labour"], PATH, county_set(), rules, now=NOW)
     )
     labour = planned["labour@hh"]
     assert labour.role == "lead"
@@ -177,11 +177,11 @@ def test_an_unknown_type_goes_to_the_coordinator() -> None:
         (["child_labour"], [ag(K.labour, HUANGHUA), ag(K.police, HUANGHUA)]),
         (["wage_arrears"], []),
         # A coordinator off the employer's path does not count.
-        (["no_tax_registration"], [ag(K.coordinator, JurisdictionRef("nh", L.county))]),
+        (["no_tax_registration"], [ag(K.coordinator, PathPlace("nh", L.county))]),
     ],
 )
 def test_no_coordinator_anywhere_is_an_error_not_an_empty_result(
-    types: list[str], agencies: list[AgencyRef]
+    types: list[str], agencies: list[PathAgency]
 ) -> None:
     with pytest.raises(NoRouteError):
         route(types, agencies)
@@ -225,14 +225,14 @@ def test_a_township_agency_does_not_serve_an_employer_registered_at_the_county()
 
 
 def test_agencies_of_another_county_are_never_chosen() -> None:
-    nanhai = JurisdictionRef("nh", L.county, "南皮县")
+    nanhai = PathPlace("nh", L.county, "南皮县")
     agencies = [*county_set(without=[K.labour]), ag(K.labour, nanhai), ag(K.labour, HEBEI)]
     planned = by_id(route(["wage_arrears"], agencies))
     assert set(planned) == {"labour@hb"}
 
 
 def test_several_agencies_of_one_kind_in_one_place_pick_the_same_one_whatever_the_order() -> None:
-    a, b = AgencyRef("police-a", K.police, "hh"), AgencyRef("police-b", K.police, "hh")
+    a, b = PathAgency("police-a", K.police, "hh"), PathAgency("police-b", K.police, "hh")
     first = route(["forced_labour"], [*county_set(without=[K.police]), b, a])
     second = route(["forced_labour"], [a, *county_set(without=[K.police]), b])
     assert first == second
@@ -256,10 +256,8 @@ def test_protective_umbrella_goes_above_the_county_and_is_restricted(
 
 def test_umbrella_flag_redirects_a_rule_that_names_supervision() -> None:
     rules = dict(RULES)
-    rules["wage_arrears"] = RoutingRule(
-        "wage_arrears", K.labour, (K.supervision,), Severity.high, 2
-    )
-    planned = route_case(["wage_arrears"], PATH, county_set(), rules, now=NOW, umbrella=True)
+    rules["wage_arrears"] = TypeRule("wage_arrears", K.labour, (K.supervision,), Severity.high, 2)
+    planned = plan_assignments(["wage_arrears"], PATH, county_set(), rules, now=NOW, umbrella=True)
     assert [(a.agency_id, a.role, a.restricted) for a in planned] == [
         ("labour@hh", "lead", False),
         ("supervision@cz", "lead", True),
@@ -278,9 +276,9 @@ def test_umbrella_flag_redirects_a_rule_that_names_supervision() -> None:
     ],
 )
 def test_protective_umbrella_fallbacks(
-    extra: list[AgencyRef],
+    extra: list[PathAgency],
     without: list[AgencyKind],
-    path: Sequence[JurisdictionRef],
+    path: Sequence[PathPlace],
     expected: str,
 ) -> None:
     planned = by_id(route(["official_misconduct"], [*county_set(without=without), *extra], path))
@@ -328,7 +326,7 @@ def test_duplicated_types_count_once() -> None:
     [([], PATH, "violation type"), (["wage_arrears"], (), "path")],
 )
 def test_routing_nothing_is_refused(
-    types: list[str], path: Sequence[JurisdictionRef], message: str
+    types: list[str], path: Sequence[PathPlace], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
         route(types, path=path)
@@ -363,7 +361,7 @@ def test_case_severity_is_the_worst_type(types: list[str], severity: Severity) -
 
 def test_default_rules_are_the_design_table() -> None:
     assert set(RULES) == VIOLATION_CODES
-    assert RULES["child_labour"] == RoutingRule(
+    assert RULES["child_labour"] == TypeRule(
         "child_labour", K.labour, (K.police, K.civil_affairs), Severity.critical, 1
     )
 
@@ -380,7 +378,7 @@ _types = st.lists(st.sampled_from(sorted(VIOLATION_CODES)), min_size=1, max_size
 @settings(max_examples=300, deadline=None, database=None)
 @given(types=_types, agencies=_agencies, umbrella=st.booleans(), seed=st.integers())
 def test_every_case_reaches_someone_whatever_the_order(
-    types: list[str], agencies: list[AgencyRef], umbrella: bool, seed: int
+    types: list[str], agencies: list[PathAgency], umbrella: bool, seed: int
 ) -> None:
     planned = route(types, agencies, umbrella=umbrella)
     assert planned
@@ -417,7 +415,7 @@ def test_local_deadlines_do_not_betray_the_umbrella_part() -> None:
     ],
 )
 def test_a_referral_from_the_umbrella_share_skips_the_county(
-    restricted: bool, agencies: list[AgencyRef], expected: str
+    restricted: bool, agencies: list[PathAgency], expected: str
 ) -> None:
     planned = route_referral(
         K.police,

@@ -33,14 +33,12 @@ from app.models.tips import (
     TipStatusPublic,
     TipSubmission,
 )
-from app.services.core import media, ratelimit
+from app.services.core import idempotency, media, ratelimit
 from app.services.core.media import Upload
 from app.services.core.ratelimit import TipRateLimits
 from app.services.tipline import relay, satisfaction, tip_media, tip_privacy, tip_public, tips
 
 M = TypeVar("M", bound=BaseModel)
-
-MAX_KEY = 200
 
 
 class PublicTipSubmission(TipSubmission):
@@ -144,17 +142,12 @@ def rate_limits(request: Request) -> TipRateLimits:
     return ratelimit.limits_for(runtime.extras, runtime.settings)
 
 
-def keyed_request(request: Request, principal: str, raw: bytes) -> tips.KeyedRequest | None:
+def keyed_request(request: Request, principal: str, raw: bytes) -> idempotency.KeyedRequest | None:
+    """The tip's Idempotency-Key: a keyed tip, not a stored response (core/idempotency.py)."""
     key = request.headers.get("idempotency-key")
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > MAX_KEY:
-        raise Unprocessable(
-            "Idempotency-Key 应为 1 到 200 个字符。",
-            errors=[{"loc": ["header", "Idempotency-Key"], "msg": f"应为 1 到 {MAX_KEY} 个字符"}],
-        )
-    return tips.KeyedRequest(principal, key, raw)
+    return idempotency.KeyedRequest(principal, idempotency.read_key(key, zh=True), raw)
 
 
 def client_address(request: Request) -> str | None:
@@ -165,7 +158,7 @@ def client_address(request: Request) -> str | None:
 
 
 def _principal(settings: Settings, request: Request) -> str:
-    return tip_privacy.public_principal(tip_privacy.keys_of(settings), client_address(request))
+    return idempotency.public_principal(tip_privacy.keys_of(settings), client_address(request))
 
 
 async def accept_public_tip(
@@ -175,7 +168,7 @@ async def accept_public_tip(
     body: PublicTipSubmission,
     *,
     channel: str = "web",
-    keyed: tips.KeyedRequest | None = None,
+    keyed: idempotency.KeyedRequest | None = None,
     uploads: Sequence[Upload] = (),
 ) -> tips.Submitted:
     """Shared by the JSON API and the HTML form. Files are checked and cleaned (in a
@@ -198,7 +191,7 @@ async def _submit(
     body: PublicTipSubmission,
     *,
     channel: str = "web",
-    keyed: tips.KeyedRequest | None,
+    keyed: idempotency.KeyedRequest | None,
     alone: bool,
 ) -> tips.Submitted:
     return await tips.submit_tip(

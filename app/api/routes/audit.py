@@ -10,7 +10,7 @@ from app.api.deps import MayAuditRead, SessionDep
 from app.api.paging import page_of
 from app.models.audit_schemas import AuditEntryPublic, AuditVerification
 from app.models.common import Page
-from app.services.core import audit
+from app.services.core import audit_reads
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
@@ -27,7 +27,7 @@ async def list_audit(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[AuditEntryPublic]:
     """Audit entries about your area, newest first: who, which agency, what, before and after."""
-    rows, nxt = await audit.list_audit(
+    rows, nxt = await audit_reads.list_audit(
         session, actor, entity_type=entity_type, entity_id=entity_id, cursor=cursor, limit=limit
     )
     return page_of(AuditEntryPublic, rows, nxt, request, response)
@@ -37,7 +37,7 @@ async def list_audit(
 async def verify_audit(session: SessionDep, actor: MayAuditRead) -> AuditVerification:
     """Recompute the hash chain. `ok` turns false and names the first broken entry when a
     row was altered, removed or inserted behind the application's back."""
-    result = await audit.verify_audit(session, actor)
+    result = await audit_reads.verify_audit(session, actor)
     return AuditVerification(
         ok=result.ok,
         entries=result.entries,

@@ -19,7 +19,6 @@ from app.api.deps import (
 from app.api.idempotency import IdempotencyKey
 from app.api.paging import page_of
 from app.domain.lifecycles import TipStatus
-from app.errors import unprocessable
 from app.models.common import Page
 from app.models.reporter_loop import ReplyIn
 from app.models.tips import (
@@ -38,10 +37,10 @@ from app.models.tips import (
     TipPublic,
     TriageIn,
 )
+from app.services.core import idempotency
 from app.services.tipline import external_refs, reply_templates, tip_contacts, tip_triage, tips
 
 router = APIRouter(prefix="/api/v1", tags=["tips"])
-MAX_KEY = 200
 
 
 def ref_pair(ref: ExternalRef | None) -> tuple[str, str] | None:
@@ -73,10 +72,10 @@ async def create_tip(
     `existing_id` is the tip that has it. The `tip.status_changed` webhook carries it."""
     key = request.headers.get("idempotency-key")
     keyed = None
-    if key is not None:
-        if not key.strip() or len(key.strip()) > MAX_KEY:
-            raise unprocessable(["header", "Idempotency-Key"], f"1 to {MAX_KEY} characters.")
-        keyed = tips.KeyedRequest(f"{actor.kind}:{actor.id}", key.strip(), await request.body())
+    if key is not None:  # a keyed tip, not a stored response (core/idempotency.py)
+        keyed = idempotency.KeyedRequest(
+            idempotency.principal_of(actor), idempotency.read_key(key), await request.body()
+        )
     done = await tips.submit_tip(
         session,
         actor,

@@ -43,7 +43,7 @@ from app.services.registry import routing
 PENDING_RECTIFICATION = ("ordered", "escalated")
 
 
-async def route_case(
+async def assign_case(
     session: AsyncSession,
     actor: Actor,
     case: Case,

@@ -210,7 +210,7 @@ async def file_case(
     case.updated_at = utcnow()
     session.add(case)
     await session.flush()
-    await assignments.route_case(session, actor, case, umbrella=umbrella)  # bumps queues
+    await assignments.assign_case(session, actor, case, umbrella=umbrella)  # bumps queues
     await _unrestricted_severity(session, case)
     if before is not None:
         auditlog.record(
@@ -284,7 +284,7 @@ async def follow_employer(
     await assignments.withdraw_assignments(
         session, actor, case, agency_ids=[a for a in on_case if a not in covering]
     )
-    await assignments.route_case(session, actor, case, now=now)
+    await assignments.assign_case(session, actor, case, now=now)
     await assignments.hand_over_rectifications(session, actor, case)
     auditlog.record(
         session,

@@ -1,7 +1,7 @@
 """A case grown graver: pending assignments get the shorter clock of its new severity.
 
 New violation types added to an open case route new agencies with the deadline of the
-case's severity (`assignments.route_case`); the agencies already on the case must also
+case's severity (`assignments.assign_case`); the agencies already on the case must also
 accept sooner once a critical type is known (从重、从快: 24 hours for critical). Only
 pending assignments move, and only earlier: an accepted one is on its legal handling
 clock, which no new type shortens.

@@ -51,7 +51,7 @@ from app.services.cases import (
     reminders,
     transfers,
 )
-from app.services.core import access
+from app.services.core import access, idempotency
 from app.services.demo import demo_relay
 from app.services.demo.demo_data import (
     CAMPAIGN,
@@ -308,7 +308,7 @@ class Story:
         if actor is not PUBLIC_ACTOR:
             access.require(actor, Permission.tips_write)
         keyed = (
-            tips.KeyedRequest(RECEIPT_PRINCIPAL, RECEIPT_KEY, t.description.encode())
+            idempotency.KeyedRequest(RECEIPT_PRINCIPAL, RECEIPT_KEY, t.description.encode())
             if t.key == RECEIPT_TIP
             else None
         )

@@ -40,6 +40,7 @@ from app.models.reference import Jurisdiction
 from app.services.cases import cases, queue
 from app.services.core import access
 from app.services.core.import_formats import open_rows
+from app.services.employers.employer_changes import FIELDS, EmployerChange, fields_of, snapshot
 from app.services.employers.import_rows import (
     TEMPLATE_HEADERS,
     Places,
@@ -52,9 +53,9 @@ BATCH_ROWS = 5_000
 MAX_LISTED_REJECTIONS = 1_000
 EMPLOYER: sa.Table = Employer.__table__  # type: ignore[attr-defined]
 LICENCE: sa.Table = Licence.__table__  # type: ignore[attr-defined]
-_COMPARED = ("name", "uscc", "industry", "jurisdiction_id", "address", "workers")
+_FROM_ROW = tuple(k for k in FIELDS if k not in ("lat", "lon"))  # a list has no coordinates
 _KINDS = tuple(kind.value for kind in LicenceKind)
-_MATCHED = (EMPLOYER.c.id, *(EMPLOYER.c[k] for k in _COMPARED))  # what matching reads
+_MATCHED = (EMPLOYER.c.id, *(EMPLOYER.c[k] for k in FIELDS))  # what matching reads
 
 
 @dataclass
@@ -204,42 +205,35 @@ class _Writes:
     employer_updates: list[dict[str, Any]] = field(default_factory=list)
     licence_updates: list[dict[str, Any]] = field(default_factory=list)
     renamed: list[uuid.UUID] = field(default_factory=list)  # agency queues show the name
-    # (employer id, before or None when created, after) for the per-employer audit entries
-    audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]] = field(
-        default_factory=list
-    )
-
-
-def _audit_licences(licences: dict[str, tuple[Any, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"kind": kind, "number": number, "valid_until": until}
-        for kind, (number, until) in sorted(licences.items())
-    ]
+    changes: list[EmployerChange] = field(default_factory=list)  # one audit entry each
 
 
 def _plan_update(
     r: RowData, stored: sa.Row[Any], held: dict[tuple[uuid.UUID, str], sa.Row[Any]], writes: _Writes
 ) -> bool:
-    """Queue the changes `r` makes to `stored`; False when there are none."""
-    want = {
-        "name": r.name,
-        "uscc": r.uscc or stored.uscc,
-        "industry": r.industry,
-        "jurisdiction_id": r.jurisdiction_id,
-        "address": stored.address if r.address is None else r.address,
-        "workers": stored.workers if r.workers is None else r.workers,
-    }
-    changed = any(want[k] != getattr(stored, k) for k in _COMPARED)
-    if changed:
-        writes.employer_updates.append({"b_id": stored.id, **want, "updated_at": utcnow()})
-        if want["name"] != stored.name:
-            writes.renamed.append(stored.id)
+    """Queue the changes `r` makes to `stored`; False when there are none. A blank
+    optional cell (None in `r`) leaves what is stored."""
+    before = fields_of(stored)
+    after = {**before, **{k: v for k in _FROM_ROW if (v := getattr(r, k)) is not None}}
     had = {
         kind: (lic.number, lic.valid_until)
         for kind in _KINDS
         if (lic := held.get((stored.id, kind))) is not None
     }
     has = {**had, **{kind: (number, until) for kind, number, until in r.licences}}
+    change = EmployerChange(
+        stored.id,
+        snapshot(before, [(kind, *lic) for kind, lic in had.items()]),
+        snapshot(after, [(kind, *lic) for kind, lic in has.items()]),
+    )
+    if not change.changed:
+        return False
+    if change.changed - {"licences"}:
+        writes.employer_updates.append(
+            {"b_id": stored.id, **{k: after[k] for k in _FROM_ROW}, "updated_at": utcnow()}
+        )
+    if change.renamed:
+        writes.renamed.append(stored.id)
     for kind, number, until in r.licences:
         lic = held.get((stored.id, kind))
         if lic is None:
@@ -252,19 +246,10 @@ def _plan_update(
                     "valid_until": until,
                 }
             )
-            changed = True
         elif (lic.number, lic.valid_until) != (number, until):
             writes.licence_updates.append({"b_id": lic.id, "number": number, "valid_until": until})
-            changed = True
-    if changed:
-        writes.audits.append(
-            (
-                stored.id,
-                {**{k: getattr(stored, k) for k in _COMPARED}, "licences": _audit_licences(had)},
-                {**want, "licences": _audit_licences(has)},
-            )
-        )
-    return changed
+    writes.changes.append(change)
+    return True
 
 
 async def _write_batch(
@@ -284,15 +269,15 @@ async def _write_batch(
         stored = matches.get(r.row)
         if stored is None:
             eid = new_id()
+            fields = {
+                **dict.fromkeys(FIELDS),
+                **{k: getattr(r, k) for k in _FROM_ROW},
+                "address": r.address or "",
+            }
             writes.employers.append(
                 {
                     "id": eid,
-                    "name": r.name,
-                    "uscc": r.uscc,
-                    "industry": r.industry,
-                    "jurisdiction_id": r.jurisdiction_id,
-                    "address": r.address or "",
-                    "workers": r.workers,
+                    **{k: fields[k] for k in _FROM_ROW},
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -307,16 +292,7 @@ async def _write_batch(
                 }
                 for kind, number, until in r.licences
             )
-            writes.audits.append(
-                (
-                    eid,
-                    None,
-                    {
-                        **{k: writes.employers[-1][k] for k in _COMPARED},
-                        "licences": _audit_licences({k: (n, u) for k, n, u in r.licences}),
-                    },
-                )
-            )
+            writes.changes.append(EmployerChange(eid, None, snapshot(fields, r.licences)))
             counts["created"] += 1
         elif stored.jurisdiction_id not in places.ids:
             tally.reject(r.row, ["the USCC belongs to an employer outside your area"])
@@ -326,8 +302,8 @@ async def _write_batch(
             counts["updated" if _plan_update(r, stored, held, writes) else "unchanged"] += 1
     await _execute(conn, writes)
     tally.renamed.extend(writes.renamed)
-    await _audit_employers(session, actor, writes.audits)
-    await _cases_follow(session, actor, writes.audits)
+    await _audit_employers(session, actor, writes.changes)
+    await _cases_follow(session, actor, writes.changes)
     tally.created += counts["created"]
     tally.updated += counts["updated"]
     tally.unchanged += counts["unchanged"]
@@ -344,48 +320,35 @@ async def _write_batch(
     await auditlog.write_pending(session)
 
 
-async def _cases_follow(
-    session: AsyncSession,
-    actor: Actor,
-    audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]],
-) -> None:
+async def _cases_follow(session: AsyncSession, actor: Actor, changes: list[EmployerChange]) -> None:
     """A row that moves an employer moves its open case too, as an edit would."""
-    moved = [
-        (eid, before["jurisdiction_id"], after)
-        for eid, before, after in audits
-        if before is not None and before["jurisdiction_id"] != after["jurisdiction_id"]
-    ]
+    moved = [(c, old) for c in changes if (old := c.moved_from) is not None]
     if not moved:
         return
+    places = {p for c, old in moved for p in (old, c.after["jurisdiction_id"])}
     paths = dict(
         (
             await session.exec(
-                select(Jurisdiction.id, Jurisdiction.path).where(
-                    col(Jurisdiction.id).in_(
-                        {p for _, old, a in moved for p in (old, a["jurisdiction_id"])}
-                    )
-                )
+                select(Jurisdiction.id, Jurisdiction.path).where(col(Jurisdiction.id).in_(places))
             )
         ).all()
     )
-    for eid, old, after in moved:
+    for c, old in moved:
         await cases.follow_employer(
             session,
             actor,
-            employer_id=eid,
-            employer_name=after["name"],
+            employer_id=c.employer_id,
+            employer_name=c.after["name"],
             old_path=paths[old],
-            new_path=paths[after["jurisdiction_id"]],
+            new_path=paths[c.after["jurisdiction_id"]],
         )
 
 
 async def _audit_employers(
-    session: AsyncSession,
-    actor: Actor,
-    audits: list[tuple[uuid.UUID, dict[str, Any] | None, dict[str, Any]]],
+    session: AsyncSession, actor: Actor, changes: list[EmployerChange]
 ) -> None:
     """One entry per employer created or changed, filed under its place's path."""
-    place_ids = {after["jurisdiction_id"] for _, _, after in audits}
+    place_ids = {c.after["jurisdiction_id"] for c in changes}
     paths = (
         dict(
             (
@@ -399,17 +362,8 @@ async def _audit_employers(
         if place_ids
         else {}
     )
-    for eid, before, after in audits:
-        auditlog.record(
-            session,
-            actor,
-            "employer.update" if before else "employer.create",
-            "employer",
-            eid,
-            before=before,
-            after=after,
-            jurisdiction_path=paths.get(after["jurisdiction_id"]),
-        )
+    for c in changes:
+        c.audit(session, actor, paths.get(c.after["jurisdiction_id"]))
 
 
 async def _execute(conn: AsyncConnection, writes: _Writes) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app import auditlog, clock
+from app import clock
 from app.domain.employer_flags import (
     SAFETY_PERMIT_INDUSTRIES,
     EmployerFlag,
@@ -46,16 +46,11 @@ from app.models.schemas import location_of
 from app.services.cases import cases, queue
 from app.services.core import access
 from app.services.core.pagination import after, clamp, encode_cursor
-
-EMPLOYER_FIELDS = (
-    "name",
-    "uscc",
-    "industry",
-    "jurisdiction_id",
-    "address",
-    "workers",
-    "lat",
-    "lon",
+from app.services.employers.employer_changes import (
+    EmployerChange,
+    fields_of,
+    licences_of,
+    snapshot,
 )
 
 
@@ -149,18 +144,6 @@ async def view_employer(
     return (await employer_views(session, [await get_employer(session, actor, employer_id)]))[0]
 
 
-def _snapshot(employer: Employer, licences: Sequence[LicenceIn | Licence]) -> dict[str, Any]:
-    data = {k: getattr(employer, k) for k in EMPLOYER_FIELDS}
-    data["licences"] = sorted(
-        (
-            {"kind": str(lic.kind), "number": lic.number, "valid_until": lic.valid_until}
-            for lic in licences
-        ),
-        key=lambda d: str(d["kind"]),
-    )
-    return data
-
-
 async def _flush_unique(session: AsyncSession, code: str | None) -> None:
     try:
         async with session.begin_nested():
@@ -196,15 +179,8 @@ async def create_employer(
             )
         )
     await _flush_unique(session, code)
-    auditlog.record(
-        session,
-        actor,
-        "employer.create",
-        "employer",
-        employer.id,
-        after=_snapshot(employer, data.licences),
-        jurisdiction_path=place.path,
-    )
+    created = snapshot(fields_of(employer), licences_of(data.licences))
+    EmployerChange(employer.id, None, created).audit(session, actor, place.path)
     return (await employer_views(session, [employer]))[0]
 
 
@@ -217,7 +193,7 @@ async def update_employer(
     held = list(
         (await session.exec(select(Licence).where(Licence.employer_id == employer.id))).all()
     )
-    before = _snapshot(employer, held)
+    before = snapshot(fields_of(employer), licences_of(held))
     sent = changes.model_fields_set
     old_path = (
         await session.exec(
@@ -239,7 +215,6 @@ async def update_employer(
         employer.uscc = await check_uscc(
             session, changes.uscc, loc=("body", "uscc"), exclude_id=employer.id
         )
-    renamed = changes.name is not None and changes.name != employer.name
     if changes.name is not None:
         employer.name = changes.name
     if changes.industry is not None:
@@ -257,26 +232,19 @@ async def update_employer(
     if changes.licences is not None:
         held = await _replace_licences(session, employer.id, held, changes.licences)
     await _flush_unique(session, employer.uscc)
-    if renamed:  # agency queues show the name: their pages (and ETags) change
+    change = EmployerChange(employer.id, before, snapshot(fields_of(employer), licences_of(held)))
+    if change.renamed:
         await queue.bump_employer_queues(session, [employer.id])
-    await cases.follow_employer(
-        session,
-        actor,
-        employer_id=employer.id,
-        employer_name=employer.name,
-        old_path=old_path,
-        new_path=place.path,
-    )
-    auditlog.record(
-        session,
-        actor,
-        "employer.update",
-        "employer",
-        employer.id,
-        before=before,
-        after=_snapshot(employer, held),
-        jurisdiction_path=place.path,
-    )
+    if change.moved_from is not None:
+        await cases.follow_employer(
+            session,
+            actor,
+            employer_id=employer.id,
+            employer_name=employer.name,
+            old_path=old_path,
+            new_path=place.path,
+        )
+    change.audit(session, actor, place.path)
     return (await employer_views(session, [employer]))[0]
 
 

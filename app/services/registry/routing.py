@@ -23,10 +23,10 @@ from app.models.reference import Agency, Jurisdiction, RoutingRule, RoutingRuleV
 from app.services.core import access
 
 
-async def load_rules(session: AsyncSession) -> dict[str, routing.RoutingRule]:
+async def load_rules(session: AsyncSession) -> dict[str, routing.TypeRule]:
     rows = (await session.exec(select(RoutingRule))).all()
     return {
-        r.violation_type: routing.RoutingRule(
+        r.violation_type: routing.TypeRule(
             r.violation_type,
             AgencyKind(r.lead),
             tuple(AgencyKind(k) for k in r.also),
@@ -41,23 +41,23 @@ def path_ids(path: str) -> list[uuid.UUID]:
     return [uuid.UUID(p) for p in path.strip("/").split("/") if p]
 
 
-async def jurisdiction_path(session: AsyncSession, path: str) -> list[routing.JurisdictionRef]:
+async def jurisdiction_path(session: AsyncSession, path: str) -> list[routing.PathPlace]:
     """Root → node, as the router wants it."""
     ids = path_ids(path)
     rows = (await session.exec(select(Jurisdiction).where(col(Jurisdiction.id).in_(ids)))).all()
     by_id = {r.id: r for r in rows}
     return [
-        routing.JurisdictionRef(str(i), JurisdictionLevel(by_id[i].level), by_id[i].name)
+        routing.PathPlace(str(i), JurisdictionLevel(by_id[i].level), by_id[i].name)
         for i in ids
         if i in by_id
     ]
 
 
-async def agencies_on(session: AsyncSession, path: str) -> list[routing.AgencyRef]:
+async def agencies_on(session: AsyncSession, path: str) -> list[routing.PathAgency]:
     rows = (
         await session.exec(select(Agency).where(col(Agency.jurisdiction_id).in_(path_ids(path))))
     ).all()
-    return [routing.AgencyRef(str(a.id), AgencyKind(a.kind), str(a.jurisdiction_id)) for a in rows]
+    return [routing.PathAgency(str(a.id), AgencyKind(a.kind), str(a.jurisdiction_id)) for a in rows]
 
 
 async def place_names(session: AsyncSession, paths: Sequence[str]) -> dict[str, str]:
@@ -84,7 +84,7 @@ async def plan(
     """The assignments the case still lacks: agencies already on it are left out."""
     rules = await load_rules(session)
     try:
-        return routing.route_case(
+        return routing.plan_assignments(
             violation_types,
             await jurisdiction_path(session, path),
             await agencies_on(session, path),

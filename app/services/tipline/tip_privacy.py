@@ -7,10 +7,9 @@ bound to the tip id.
 
 Retried submissions (Idempotency-Key) do not keep the first response, which
 would hold the receipt in clear: the receipt of a keyed submission is derived
-from the caller, the key and the body with the receipt key, so the retry
-recomputes the same receipt and finds the tip by its hash. An anonymous caller
-is its client address (`public_principal`), so another client sending the same
-key and body gets a tip and a receipt of its own, never the first one's.
+from the caller, the key and the body with the receipt key (`derived_receipt`),
+so the retry recomputes the same receipt and finds the tip by its key. Why tips
+keep their keys so, apart from every other write: app/services/core/idempotency.py.
 """
 
 from __future__ import annotations
@@ -60,23 +59,6 @@ def derived_receipt(
         number, digit = divmod(number, len(RECEIPT_ALPHABET))
         chars.append(RECEIPT_ALPHABET[digit])
     return format_receipt("".join(chars))
-
-
-def public_principal(keys: Keys, address: str | None) -> str:
-    """Whose Idempotency-Key an anonymous submission carries: the client address under a
-    key derived from the secret, so one client's key never replays (and its reuse never
-    reveals) another's tip or receipt. The address itself is never stored: this value
-    only goes, with the key, into `idempotency_hash` and the derived receipt, and the
-    hash is dropped after `idempotency_hours`."""
-    return "public:" + keyed_hash(keys.receipt, f"source\0{address or ''}")[:32]
-
-
-def idempotency_hash(keys: Keys, principal: str, idempotency_key: str) -> str:
-    return keyed_hash(keys.receipt, f"idempotency\0{principal}\0{idempotency_key}")
-
-
-def request_hash(keys: Keys, body: bytes) -> str:
-    return keyed_hash(keys.receipt, "body\0" + hashlib.sha256(body).hexdigest())
 
 
 def fresh_receipt() -> str:

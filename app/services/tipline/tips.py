@@ -30,26 +30,14 @@ from app.domain.deadlines import COMPLAINT_WORKING_DAYS, is_overdue, triage_due_
 from app.domain.permissions import Actor, Permission
 from app.domain.taxonomy import VIOLATION_CODES, AgencyKind
 from app.domain.workdays import add_working_days
-from app.errors import Conflict, NotFound, Unprocessable, unprocessable
+from app.errors import Conflict, NotFound, unprocessable
 from app.models.base import new_id, utcnow
 from app.models.reference import Agency, Jurisdiction
 from app.models.tips import Tip, TipKind, TipMessage
-from app.services.core import access, prepared
+from app.services.core import access, idempotency, prepared
 from app.services.core.pagination import after, clamp, encode_cursor
 from app.services.registry import workdays
 from app.services.tipline import external_refs, tip_privacy
-
-GENERATIONS = 8
-"""Times one client's Idempotency-Key may expire and start a new tip (each its own receipt)."""
-
-
-@dataclass(frozen=True, slots=True)
-class KeyedRequest:
-    """A submission carrying an Idempotency-Key: who sent it, the key, the raw body."""
-
-    principal: str
-    key: str
-    body: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,64 +143,20 @@ async def _place(
 
 
 async def _replay(
-    session: AsyncSession, settings: Settings, keyed: KeyedRequest
+    session: AsyncSession, settings: Settings, keyed: idempotency.KeyedRequest
 ) -> Submitted | None:
+    """The first answer to a keyed tip: its receipt, derived again (`core/idempotency.py`)."""
     keys = tip_privacy.keys_of(settings)
-    found = (
-        await session.exec(
-            select(Tip).where(
-                Tip.idempotency_hash
-                == tip_privacy.idempotency_hash(keys, keyed.principal, keyed.key)
-            )
-        )
-    ).first()
+    found = await idempotency.keyed_tip(session, keys, keyed)
     if found is None:
         return None
-    if found.request_hash != tip_privacy.request_hash(keys, keyed.body):
-        raise Unprocessable(
-            "This Idempotency-Key was used with another request body.",
-            errors=[{"loc": ["header", "Idempotency-Key"], "msg": "reused with a different body"}],
-        )
-    for generation in range(GENERATIONS):
+    for generation in range(idempotency.GENERATIONS):
         receipt = tip_privacy.derived_receipt(
             keys, keyed.principal, keyed.key, keyed.body, generation
         )
         if tip_privacy.receipt_hash(keys, receipt) == found.receipt_hash:
             return Submitted(receipt, replayed=True, _tip=found)
     return None
-
-
-async def _release_expired(
-    session: AsyncSession, settings: Settings, keyed: KeyedRequest, now: datetime
-) -> bool:
-    """True when the key was last used more than `idempotency_hours` ago: the old tip lets
-    go of it (as the worker's purge does), and the key starts a new tip."""
-    column = _TIP_TABLE.c
-    digest = tip_privacy.idempotency_hash(tip_privacy.keys_of(settings), keyed.principal, keyed.key)
-    conn = await session.connection()
-    released = await conn.execute(
-        sa.update(_TIP_TABLE)
-        .where(
-            column.idempotency_hash == digest,
-            column.received_at < now - timedelta(hours=settings.idempotency_hours),
-        )
-        .values(idempotency_hash=None, request_hash=None)
-    )
-    return bool(released.rowcount)
-
-
-async def release_idempotency_keys(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """Keyed tips older than `idempotency_hours` forget their key (the worker's purge)."""
-    column = _TIP_TABLE.c
-    released = await session.exec(
-        sa.update(_TIP_TABLE)
-        .where(
-            column.idempotency_hash.is_not(None),
-            column.received_at < now - timedelta(hours=settings.idempotency_hours),
-        )
-        .values(idempotency_hash=None, request_hash=None)
-    )
-    return int(released.rowcount or 0)
 
 
 async def triage_deadline(
@@ -253,7 +197,7 @@ async def submit_tip(
     jurisdiction_id: uuid.UUID | None = None,
     contact: dict[str, Any] | None = None,
     kind: str = "report",
-    keyed: KeyedRequest | None = None,
+    keyed: idempotency.KeyedRequest | None = None,
     alone: bool = False,
     external_ref: tuple[str, str] | None = None,
 ) -> Submitted:
@@ -268,7 +212,7 @@ async def submit_tip(
 
     A retry with the same Idempotency-Key is found by its unique key hash when the
     INSERT does nothing, so a first submission costs one statement, not a lookup,
-    a savepoint and an insert.
+    a savepoint and an insert (the keyed tip of app/services/core/idempotency.py).
 
     `external_ref` (system, id): the tip's number elsewhere (a 12345 work order); one
     already taken is a 409 naming its tip (`external_refs`), found the same way.
@@ -294,9 +238,13 @@ async def submit_tip(
     if external_ref is not None:
         row["external_system"], row["external_id"] = external_ref
     stored = await _insert_once(session, actor, row, top_office=scope_path is None, alone=alone)
-    if not stored and keyed is not None and await _release_expired(session, settings, keyed, now):
+    if (
+        not stored
+        and keyed is not None
+        and await idempotency.release_expired_key(session, settings, keyed, now)
+    ):
         keys = tip_privacy.keys_of(settings)
-        for generation in range(1, GENERATIONS):  # the old tips keep their receipts
+        for generation in range(1, idempotency.GENERATIONS):  # the old tips keep their receipts
             receipt = tip_privacy.derived_receipt(
                 keys, keyed.principal, keyed.key, keyed.body, generation
             )
@@ -330,7 +278,7 @@ def _new_row(
     place_id: uuid.UUID | None,
     scope_path: str | None,
     contact: dict[str, Any] | None,
-    keyed: KeyedRequest | None,
+    keyed: idempotency.KeyedRequest | None,
     now: datetime,
     due: datetime,
 ) -> tuple[str, dict[str, Any]]:
@@ -360,8 +308,8 @@ def _new_row(
         "triage_due_at": due,
     }
     if keyed is not None:
-        row["idempotency_hash"] = tip_privacy.idempotency_hash(keys, keyed.principal, keyed.key)
-        row["request_hash"] = tip_privacy.request_hash(keys, keyed.body)
+        row["idempotency_hash"] = idempotency.tip_key_hash(keys, keyed.principal, keyed.key)
+        row["request_hash"] = idempotency.tip_body_hash(keys, keyed.body)
     return receipt, row
 
 
@@ -377,7 +325,7 @@ async def submit_alone(
     address: str = "",
     contact: dict[str, Any] | None = None,
     kind: str = "report",
-    keyed: KeyedRequest | None = None,
+    keyed: idempotency.KeyedRequest | None = None,
 ) -> Submitted | None:
     """`submit_tip` for a tip that writes nothing else (the JSON tip-line), without a
     unit of work: the tip and its audit entry as prepared statements on a pooled
