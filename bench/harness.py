@@ -267,6 +267,8 @@ class Row:
     note: str = ""
     value: str = ""
     checked: bool | None = None  # the verdict of a figure quoted from a script's output
+    ref_value: str = ""  # a script's reference figure, as it printed it
+    goal: str = ""  # a script's target, as words (its verdict is `checked`)
 
     @property
     def ratio(self) -> float | None:
@@ -292,4 +294,6 @@ class Row:
             parts.append(f"≥ {self.target_ratio:.2g}×")
         if self.target_p99_ms is not None:
             parts.append(f"p99 ≤ {self.target_p99_ms:g} ms")
+        if self.goal:
+            parts.append(self.goal)
         return ", ".join(parts)

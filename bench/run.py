@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py --quick    # smoke: 3 runs × 3 s, no 1M seeding
     .venv/bin/python bench/run.py --only tips_pg,queue_304
     .venv/bin/python bench/run.py --only queue_pages --sizes 1000,1000000
+    .venv/bin/python bench/run.py --only rollup,coverage,numbering,persons_export
 
 Needs wrk and a PostgreSQL server at LABOURWATCH_TEST_PG (default
 postgresql://postgres@127.0.0.1:5432; throwaway databases are created and dropped).
@@ -29,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import ROOT, Row
+from bench.scenarios import paths
 from bench.scenarios.common import FULL, QUICK, Plan
 from bench.scenarios.external import external
 from bench.scenarios.queue import queue_304, queue_pages
@@ -83,7 +85,16 @@ def fmt(row: Row) -> list[str]:
     f, met = row.figure, row.met
     verdict = "" if met is None else ("PASS" if met else "**MISS**")
     if f is None:
-        return [row.name, row.value or "—", "", "", "", "", row.target or row.note, verdict]
+        return [
+            row.name,
+            row.value or "—",
+            "",
+            row.ref_value,
+            "",
+            "",
+            row.target or row.note,
+            verdict,
+        ]
     bad = sum(r.non_2xx for r in f.runs)
     ref = f"{row.reference.rps:,.0f}/s" if row.reference else ""
     ratio = f"{row.ratio:.2f}×" if row.ratio is not None else ""
@@ -191,6 +202,10 @@ def scenarios(plan: Plan) -> dict[str, Callable[[], list[Row]]]:
         "form": lambda: form_page(plan),
         "scale_out": scale,
         "external": lambda: external(plan),
+        "rollup": lambda: paths.rollup(plan),
+        "coverage": lambda: paths.coverage(plan),
+        "numbering": lambda: paths.numbering(plan),
+        "persons_export": lambda: paths.persons_export(plan),
     }
 
 

@@ -36,6 +36,7 @@ class Person(SQLModel, table=True):
         sa.Index("ix_person_case_hash", "case_id", "id_number_hash"),
         sa.Index("ix_person_case_name", "case_id", "name", "birth_date"),
         sa.Index("ix_person_inspection", "inspection_id"),
+        sa.Index("ix_person_created", "created_at", "id"),  # the ledger's keyset order
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)

@@ -6,15 +6,18 @@ import asyncio
 import hashlib
 import io
 import re
+import threading
 
 import docx
 import httpx
 import pikepdf
 import pytest
+import sqlalchemy as sa
 
 from app.clock import today
 from app.domain.taxonomy import AgencyKind, Role
 from app.services.cases.document_render import cjk_font
+from app.services.cases.documents import FACE_CUTTER
 from app.services.demo.demo_story import demo_uscc
 from tests.cases_support import file, make_employer, serve_decision
 from tests.conftest import TestDatabase
@@ -264,6 +267,47 @@ async def test_numbers_stay_gap_free_under_parallel_issue(
     assert [r.status_code for r in answers] == [201] * 8
     numbers = sorted(int(re.findall(r"〕(\d+)号", r.json()["number"])[0]) for r in answers)
     assert numbers == list(range(1, 9))
+
+
+async def test_a_paper_waiting_for_its_number_is_cut_already(
+    client: httpx.AsyncClient, world: World, db: TestDatabase
+) -> None:
+    """From the number to the commit the agency's sequence is locked against every other
+    issuer: the slow part of the paper (cutting the font) is done before, so an officer
+    whose number comes free is issued at once, whoever is cutting then. Before, 32
+    officers issuing together waited on the lock past the statement timeout."""
+    if not db.is_postgres:
+        pytest.skip("SQLite serialises writers; the lock needs PostgreSQL")
+    aid, labour = await _accepted(client, world, db)
+    assert (await _issue(client, labour, aid, "inquiry_record")).status_code == 201
+    cutter_free = threading.Event()
+    async with db.engine.connect() as other:  # another issuer, between its number and commit
+        await other.execute(
+            sa.text("SELECT last FROM number_sequence WHERE kind = 'doc:inquiry_record' FOR UPDATE")
+        )
+        issuing = asyncio.create_task(_issue(client, labour, aid, "inquiry_record"))
+        while not await _waits_on_a_lock(db):
+            assert not issuing.done(), issuing.result().text
+            await asyncio.sleep(0.05)
+        FACE_CUTTER.submit(cutter_free.wait)  # busy with another paper from now on
+        await other.rollback()
+    try:
+        r = await asyncio.wait_for(issuing, 60)
+    finally:
+        cutter_free.set()
+    assert r.status_code == 201, r.text
+    assert r.json()["number"].endswith("〕2号")
+
+
+async def _waits_on_a_lock(db: TestDatabase) -> bool:
+    async with db.engine.connect() as conn:
+        found = await conn.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND query LIKE '%number_sequence%'"
+            )
+        )
+        return bool(found.scalar_one())
 
 
 async def test_a_fine_must_match_the_served_decision(

@@ -145,18 +145,39 @@ def cjk_font() -> tuple[str, int] | None:
     return found[0]
 
 
-@contextmanager
-def _registered(text: str) -> Iterator[str]:
-    """A font for `text` registered while the PDF is built, then forgotten again: each
-    paper has its own subset, and reportlab's registry would otherwise grow without end
-    (and map a second subset of the same face to the first)."""
+@dataclass(frozen=True, slots=True)
+class Face:
+    """The CJK face cut down to `chars`, as TrueType bytes reportlab embeds (None: no
+    usable face, the PDF falls back to STSong-Light)."""
+
+    chars: frozenset[str]
+    data: bytes | None
+
+
+def cut_face(text: str) -> Face:
+    """The slow step of a PDF (a few hundred ms of fontTools, whatever the paper's
+    length): a paper whose characters are all in `text` is then set in a few ms."""
     source = cjk_font()
-    font: TTFont | None = None
+    data = None
     if source is not None:
         try:
-            font = TTFont(EMBEDDED_FONT, _truetype(*source, text))
+            data = _truetype(*source, text).getvalue()
         except Exception:  # an unusual font file: the fallback still gives a readable paper
             log.warning("CJK font %s#%d unusable for PDF documents", *source, exc_info=True)
+    return Face(frozenset(text), data)
+
+
+@contextmanager
+def _registered(face: Face) -> Iterator[str]:
+    """The face registered while the PDF is built, then forgotten again: each paper has
+    its own subset, and reportlab's registry would otherwise grow without end (and map a
+    second subset of the same face to the first)."""
+    font: TTFont | None = None
+    if face.data is not None:
+        try:
+            font = TTFont(EMBEDDED_FONT, io.BytesIO(face.data))
+        except Exception:
+            log.warning("the cut CJK face is unusable for PDF documents", exc_info=True)
     with _lock:
         if font is None:
             pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
@@ -176,11 +197,9 @@ def _escape(text: str) -> str:
     )
 
 
-def render_pdf(paper: Paper) -> bytes:
-    """A4, in the layout of the printed forms: the agency and title centred, the number
-    right, the party, the body, the agency and date at the foot. `invariant` keeps
-    reportlab from stamping the time, so the bytes depend on the paper only."""
-    text = "".join(
+def paper_text(paper: Paper) -> str:
+    """Every character the PDF sets."""
+    return "".join(
         (
             paper.agency,
             paper.title,
@@ -191,7 +210,18 @@ def render_pdf(paper: Paper) -> bytes:
             chinese_date(paper.issued_on),
         )
     )
-    with _registered(text) as font:
+
+
+def render_pdf(paper: Paper, face: Face | None = None) -> bytes:
+    """A4, in the layout of the printed forms: the agency and title centred, the number
+    right, the party, the body, the agency and date at the foot. `invariant` keeps
+    reportlab from stamping the time, so the bytes depend on the paper and the face only.
+    `face`, cut beforehand, is used when it holds every character of the paper; else the
+    face is cut here."""
+    text = paper_text(paper)
+    if face is None or not face.chars.issuperset(text):
+        face = cut_face(text)
+    with _registered(face) as font:
         return _build(paper, font)
 
 

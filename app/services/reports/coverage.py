@@ -118,20 +118,41 @@ async def _counts(
     visited = col(Employer.id).in_(visited_in(campaign.id))
     checked = col(Employer.id).in_(visited_in(campaign.id, self_check=True))
     flagged = sa.and_(~visited, _flagged(clock.today()))
-    q = (
-        select(  # type: ignore[call-overload]
-            col(Jurisdiction.path),
-            sa.func.count(),
-            sa.func.sum(sa.case((visited, 1), else_=0)),
-            sa.func.sum(sa.case((checked, 1), else_=0)),
-            sa.func.sum(sa.case((flagged, 1), else_=0)),
+    # Each employer's 0/1s first, behind OFFSET 0, so that PostgreSQL cannot pull them up
+    # into the aggregate: there it plans their subqueries for one call per place, not per
+    # employer, and probes the licences once per employer (400,000 index lookups for a
+    # county of 100,000: 0.6-1.1 s) instead of hashing each licence condition once.
+    each = (
+        sa.select(
+            col(Employer.jurisdiction_id).label("place_id"),
+            sa.case((visited, 1), else_=0).label("visited"),
+            sa.case((checked, 1), else_=0).label("checked"),
+            sa.case((flagged, 1), else_=0).label("flagged"),
         )
-        .select_from(Employer)
         .join(Jurisdiction, col(Jurisdiction.id) == col(Employer.jurisdiction_id))
         .where(_under(prefixes))
-        .group_by(col(Jurisdiction.path))
+        .offset(0)
+        .subquery()
     )
-    found = (await session.exec(q)).all()
+    per_place = (
+        sa.select(
+            each.c.place_id,
+            sa.func.count().label("registered"),
+            sa.func.sum(each.c.visited).label("visited"),
+            sa.func.sum(each.c.checked).label("checked"),
+            sa.func.sum(each.c.flagged).label("flagged"),
+        )
+        .group_by(each.c.place_id)
+        .subquery()
+    )
+    q = sa.select(
+        col(Jurisdiction.path),
+        per_place.c.registered,
+        per_place.c.visited,
+        per_place.c.checked,
+        per_place.c.flagged,
+    ).join(per_place, per_place.c.place_id == col(Jurisdiction.id))
+    found = (await session.exec(q)).all()  # type: ignore[call-overload]
     return [(p, int(n), int(i or 0), int(s or 0), int(f or 0)) for p, n, i, s, f in found]
 
 
