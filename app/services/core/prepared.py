@@ -170,10 +170,9 @@ def _lost(exc: Exception, code: str) -> bool:
     shutting down (57P01-57P03, class 08), or asyncpg's InternalClientError, which its
     protocol raises when the server hangs up while a statement is being bound (seen in
     tests/reliability/test_pg_restart.py: a 500 in one run of three before this)."""
-    return (
-        isinstance(exc, OSError | asyncpg.InterfaceError | asyncpg.InternalClientError)
-        or code.startswith(_GONE)
-    )
+    return isinstance(
+        exc, OSError | asyncpg.InterfaceError | asyncpg.InternalClientError
+    ) or code.startswith(_GONE)
 
 
 @asynccontextmanager
