@@ -157,7 +157,7 @@ def _row(p: _Pending) -> dict[str, Any]:
         "at": p.at,
         "actor_type": p.actor.kind,
         "actor_id": None if p.actor.kind == "public" else p.actor.id,
-        "agency_id": uuid.UUID(p.actor.agency_id) if p.actor.agency_id else None,
+        "agency_id": p.actor.agency_id,
         "jurisdiction_path": p.jurisdiction_path,
         "action": p.action,
         "entity_type": p.entity_type,

@@ -178,7 +178,7 @@ async def county(settings: Settings) -> Actor:
         role=Role.coordinator,
         agency_id=None,
         agency_kind=None,
-        jurisdiction_id=str(parent.id),
+        jurisdiction_id=parent.id,
         jurisdiction_path=parent.path,
     )
 

@@ -263,7 +263,7 @@ async def run(url: str, args: argparse.Namespace) -> None:
         role=Role.coordinator,
         agency_id=None,
         agency_kind=None,
-        jurisdiction_id=str(county.id),
+        jurisdiction_id=county.id,
         jurisdiction_path=county.path,
     )
     if args.explain:

@@ -104,9 +104,9 @@ def actor(
         id=str(user_id or uuid.uuid4()),
         name="bench",
         role=role,
-        agency_id=str(agency.id) if agency else None,
+        agency_id=agency.id if agency else None,
         agency_kind=AgencyKind(agency.kind) if agency else None,
-        jurisdiction_id=str(place.id),
+        jurisdiction_id=place.id,
         jurisdiction_path=place.path,
         username="bench",
     )

@@ -6,6 +6,7 @@ agency and jurisdiction and is applied in one place, `app/services/core/access.p
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -179,15 +180,20 @@ ActorKind = Literal["user", "service", "public", "system"]
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The authenticated caller as every service sees it."""
+    """The authenticated caller as every service sees it.
+
+    `agency_id` and `jurisdiction_id` are UUIDs, as the records they are compared with.
+    `id` stays text: it names the system ("system") and the public ("public") as well
+    as accounts, and it is what an audit entry's `actor_id` and a record's `*_by` hold;
+    an account's own UUID is `access.account_id(actor)`."""
 
     kind: ActorKind
     id: str
     name: str
     role: Role
-    agency_id: str | None
+    agency_id: uuid.UUID | None
     agency_kind: AgencyKind | None
-    jurisdiction_id: str | None
+    jurisdiction_id: uuid.UUID | None
     jurisdiction_path: str | None
     scopes: frozenset[str] = field(default_factory=frozenset)
     username: str = ""

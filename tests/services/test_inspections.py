@@ -30,9 +30,9 @@ def _actor(world: World, user_id: uuid.UUID, kind: str = "user") -> Actor:
         id=str(user_id),
         name="x",
         role=Role.inspector,
-        agency_id=str(world.agency(AgencyKind.labour).id),
+        agency_id=world.agency(AgencyKind.labour).id,
         agency_kind=AgencyKind.labour,
-        jurisdiction_id=str(home.id),
+        jurisdiction_id=home.id,
         jurisdiction_path=home.path,
     )
 

@@ -63,9 +63,9 @@ def _coordinator(world: World) -> Actor:
         id=str(world.user(Role.coordinator).id),
         name="协调员",
         role=Role.coordinator,
-        agency_id=str(world.agency(AgencyKind.coordinator).id),
+        agency_id=world.agency(AgencyKind.coordinator).id,
         agency_kind=AgencyKind.coordinator,
-        jurisdiction_id=str(home.id),
+        jurisdiction_id=home.id,
         jurisdiction_path=home.path,
     )
 

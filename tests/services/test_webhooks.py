@@ -87,9 +87,9 @@ async def _labour(world: World) -> Actor:
         id="labour-officer",
         name="labour",
         role=Role.agency_officer,
-        agency_id=str(agency.id),
+        agency_id=agency.id,
         agency_kind=AgencyKind.labour,
-        jurisdiction_id=str(home.id),
+        jurisdiction_id=home.id,
         jurisdiction_path=home.path,
     )
 

@@ -62,15 +62,15 @@ def above_area(actor: Actor, path: Any) -> ColumnElement[bool]:
 
 def agency_of(actor: Actor) -> uuid.UUID | None:
     """The actor's own agency; None for an office account, the system or the public."""
-    return uuid.UUID(actor.agency_id) if actor.agency_id else None
+    return actor.agency_id
 
 
 def is_own_agency(actor: Actor, agency_id: uuid.UUID | str | None) -> bool:
     """`agency_id` is the actor's own agency (a record held by one agency is read and
     changed by that agency only; everyone else gets 404)."""
-    return (
-        actor.agency_id is not None and agency_id is not None and str(agency_id) == actor.agency_id
-    )
+    if actor.agency_id is None or agency_id is None:
+        return False
+    return str(agency_id) == str(actor.agency_id)
 
 
 def own_agency(actor: Actor, column: Any) -> ColumnElement[bool]:
@@ -82,7 +82,7 @@ def own_agency(actor: Actor, column: Any) -> ColumnElement[bool]:
 def home_place(actor: Actor) -> tuple[uuid.UUID, str] | None:
     """The jurisdiction an account belongs to (id and path), if it has one."""
     if actor.kind in ("user", "service") and actor.jurisdiction_id and actor.jurisdiction_path:
-        return uuid.UUID(actor.jurisdiction_id), actor.jurisdiction_path
+        return actor.jurisdiction_id, actor.jurisdiction_path
     return None
 
 
@@ -103,7 +103,7 @@ def own_path(actor: Actor) -> str | None:
     return "" if actor.kind == "system" else actor.jurisdiction_path
 
 
-def own_jurisdiction_id(actor: Actor) -> str | None:
+def own_jurisdiction_id(actor: Actor) -> uuid.UUID | None:
     """The actor's own jurisdiction, the default place of a report or an entry."""
     return actor.jurisdiction_id
 

@@ -58,7 +58,7 @@ def _privileged(actor: Actor, case: Case) -> bool:
 def sees_restricted(actor: Actor, case: Case, assignments: Sequence[Assignment]) -> bool:
     """Whether `actor` sees the case whole; `assignments` are all of the case's."""
     return _privileged(actor, case) or any(
-        a.restricted and str(a.agency_id) == actor.agency_id for a in assignments
+        a.restricted and a.agency_id == actor.agency_id for a in assignments
     )
 
 
@@ -122,7 +122,7 @@ def type_filter(actor: Actor, violation_type: str) -> ColumnElement[bool]:
     if sees_every_case_whole(actor):  # case_scope keeps them in their subtree
         return named
     on_case = col(Assignment.case_id) == col(Case.id)
-    mine = col(Assignment.agency_id) == (uuid.UUID(actor.agency_id) if actor.agency_id else None)
+    mine = col(Assignment.agency_id) == actor.agency_id
     restricted = col(Assignment.restricted).is_(True)
     return sa.and_(
         named,
@@ -142,7 +142,7 @@ def assignment_shown(actor: Actor) -> ColumnElement[bool]:
     if sees_every_case_whole(actor):
         return sa.true()
     held = aliased(Assignment)
-    mine = uuid.UUID(actor.agency_id) if actor.agency_id else None
+    mine = actor.agency_id
     return sa.or_(
         col(Assignment.restricted).is_(False),
         sa.exists().where(
@@ -184,7 +184,7 @@ async def inspections_seen_whole(
                     select(Assignment.case_id).where(
                         col(Assignment.case_id).in_(case_ids),
                         col(Assignment.restricted).is_(True),
-                        Assignment.agency_id == uuid.UUID(actor.agency_id),
+                        Assignment.agency_id == actor.agency_id,
                     )
                 )
             ).all()

@@ -428,7 +428,7 @@ class Story:
             await self._office_step(s, case_id)
             return
         a = await self._assignment(case_id, s.agency)
-        officer = self.officers[str(a.agency_id)]
+        officer = self.officers[a.agency_id]
         access.require(officer, Permission.queue_write)
         if s.verb == "accept":
             await assignments.accept_assignment(self.session, officer, a.id)
