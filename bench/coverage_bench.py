@@ -23,7 +23,6 @@ area's employers counted per place (`SELECT path, count(*) … GROUP BY path`).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 import uuid
@@ -42,7 +41,7 @@ from app.models.employers import Employer
 from app.models.inspections import Campaign
 from app.models.reference import Jurisdiction
 from app.services.reports.coverage import campaign_coverage
-from bench.harness import pg_database
+from bench.harness import run_on_a_database
 from bench.world import HEBEI, actor, agency, bulk, chain, dsn, migrated, ms, places, timed
 
 EMPLOYERS = """
@@ -201,14 +200,4 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employers", type=int, default=100_000)
     parser.add_argument("--explain", action="store_true")
-    parser.add_argument(
-        "--database",
-        help="keep and reuse this PostgreSQL URL (postgresql+asyncpg://…): generated on the "
-        "first run, measured on every run; default: a throwaway database",
-    )
-    options = parser.parse_args()
-    if options.database:
-        asyncio.run(run(options.database, options))
-    else:
-        with pg_database() as database_url:
-            asyncio.run(run(database_url, options))
+    run_on_a_database(parser, run)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import secrets
@@ -10,7 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,6 +196,26 @@ def pg_database() -> Iterator[str]:
         yield PG_SERVER.replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def run_on_a_database(
+    parser: argparse.ArgumentParser, run: Callable[[str, argparse.Namespace], Awaitable[None]]
+) -> None:
+    """A bench script's entry: `--database URL` keeps and reuses that database (generated
+    on the first run, measured on every run); without it, a throwaway one."""
+    import asyncio
+
+    parser.add_argument(
+        "--database",
+        help="keep and reuse this PostgreSQL URL (postgresql+asyncpg://…): generated on the "
+        "first run, measured on every run; default: a throwaway database",
+    )
+    options = parser.parse_args()
+    if options.database:
+        asyncio.run(run(options.database, options))
+    else:
+        with pg_database() as database_url:
+            asyncio.run(run(database_url, options))
 
 
 # --- the app under test, its settings, and figures compared with references ---------------

@@ -27,7 +27,6 @@ Reference: one county opening its own frozen report (one form read back, no roll
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import random
 import statistics
@@ -52,7 +51,7 @@ from app.models.inspections import Campaign
 from app.models.reference import Jurisdiction
 from app.services.reports.form_template import collected
 from app.services.reports.submissions import freeze_report, list_submissions, read_report
-from bench.harness import pg_database
+from bench.harness import run_on_a_database
 from bench.world import actor, dsn, migrated, ms, places, timed
 
 STARTS, ENDS = date(2026, 7, 1), date(2026, 12, 31)
@@ -263,14 +262,4 @@ async def run(url: str, args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counties", type=int, default=100)
-    parser.add_argument(
-        "--database",
-        help="keep and reuse this PostgreSQL URL (postgresql+asyncpg://…): generated on the "
-        "first run, measured on every run; default: a throwaway database",
-    )
-    options = parser.parse_args()
-    if options.database:
-        asyncio.run(run(options.database, options))
-    else:
-        with pg_database() as database_url:
-            asyncio.run(run(database_url, options))
+    run_on_a_database(parser, run)

@@ -34,7 +34,6 @@ findings (990,0xx counted), 200,000 inspections, 50,000 employers:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
 import sys
 import time
@@ -56,7 +55,7 @@ from app.migrate import upgrade
 from app.services.inspections.stats_tally import rebuild_tallies
 from app.services.registry import reference
 from app.services.reports.stats import compute_stats
-from bench.harness import pg_database
+from bench.harness import run_on_a_database
 
 CODES = "ARRAY[" + ",".join(f"'{v.code}'" for v in VIOLATION_TYPES) + "]"
 INDUSTRIES = (
@@ -293,14 +292,4 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--findings", type=int, default=1_000_000)
     parser.add_argument("--explain", action="store_true")
-    parser.add_argument(
-        "--database",
-        help="keep and reuse this PostgreSQL URL "
-        "(postgresql+asyncpg://…); default: a throwaway database",
-    )
-    options = parser.parse_args()
-    if options.database:
-        asyncio.run(run(options.database, options))
-    else:
-        with pg_database() as database_url:
-            asyncio.run(run(database_url, options))
+    run_on_a_database(parser, run)
