@@ -217,6 +217,7 @@ def scenarios(plan: Plan) -> dict[str, Callable[[], list[Row]]]:
         "coverage": lambda: paths.coverage(plan),
         "numbering": lambda: paths.numbering(plan),
         "persons_export": lambda: paths.persons_export(plan),
+        "demo_start": lambda: paths.demo_start(plan),
     }
 
 

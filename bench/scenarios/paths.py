@@ -5,6 +5,7 @@ PostgreSQL database each): run, quote the figures, give each its verdict.
     coverage        bench/coverage_bench.py        coverage, county of 100,000 employers
     numbering       bench/numbering_bench.py       document numbers, 32 concurrent issuers
     persons_export  bench/persons_export_bench.py  wage-ledger CSV, 10,000 and 100,000 persons
+    demo_start      bench/demo_start_bench.py      `serve --demo`, a fresh SQLite file
 
 Targets and why: bench/README.md, "New paths".
 """
@@ -133,6 +134,24 @@ def _persons(text: str) -> list[Row]:
     ]
 
 
+def _demo_start(text: str) -> list[Row]:
+    found = re.search(
+        r"serve --demo start: median of (\d+): ready ([\d.]+) s wall, ([\d.]+) s CPU", text
+    )
+    if found is None:
+        return [Row("serve --demo, fresh SQLite file", None, value=f"failed: {text[-200:]}")]
+    n, wall, cpu = found.groups()
+    return [
+        Row(
+            "serve --demo on a fresh SQLite file: ready (the README's first command)",
+            None,
+            value=f"{float(wall):.1f} s wall, {float(cpu):.1f} s CPU (median of {n})",
+            goal="< 15 s CPU",
+            checked=float(cpu) < 15,
+        )
+    ]
+
+
 def _scenario(name: str, script: str, args: list[str], parse: Parse) -> list[Row]:
     text = _run(script, args, dict(os.environ), timeout=1800)
     if text.startswith("failed"):
@@ -157,3 +176,7 @@ def numbering(plan: Plan) -> list[Row]:
 
 def persons_export(plan: Plan) -> list[Row]:
     return _scenario("persons export", "persons_export_bench.py", [], _persons)
+
+
+def demo_start(plan: Plan) -> list[Row]:
+    return _scenario("serve --demo", "demo_start_bench.py", [], _demo_start)

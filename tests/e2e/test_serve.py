@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,34 +72,30 @@ def test_postgres_without_a_key_refuses_to_start(tmp_path: Path) -> None:
     assert "LABOURWATCH_SECRET_KEY" in done.stderr
 
 
-def test_serve_demo_starts_in_seconds_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
-    """The whole campaign is loaded before the port opens: the time to /readyz is the
-    demo's cost. CPU time is asserted too, as wall time on a busy machine says little."""
+def test_serve_demo_on_a_fresh_sqlite_file_loads_the_campaign_before_it_answers(
+    tmp_path: Path,
+) -> None:
+    """The README's first command in an empty folder: by the time /readyz answers, the
+    whole campaign is there (inspections, tips, a published result) and the log has
+    printed the logins and a receipt. How long that takes is a benchmark's figure
+    (bench/demo_start_bench.py), not this test's."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABOURWATCH_")}
-    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
-    with serving(env, tmp_path, "--demo") as base:
-        ready = time.monotonic() - started
-        with httpx.Client(base_url=base, timeout=10) as c:
-            r = c.post(
-                "/api/v1/auth/token",
-                data={
-                    "grant_type": "password",
-                    "username": "coordinator",
-                    "password": DEMO_PASSWORD,
-                },
-            )
-            office = {"Authorization": f"Bearer {r.json()['access_token']}"}
-            campaign = c.get("/api/v1/campaigns", headers=office).json()["items"][0]
-            total = c.get(
-                "/api/v1/stats", params={"campaign_id": campaign["id"]}, headers=office
-            ).json()["total"]
-            published = c.get("/public/v1/disclosures").json()["items"]
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime + after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
+    with serving(env, tmp_path, "--demo") as base, httpx.Client(base_url=base, timeout=10) as c:
+        r = c.post(
+            "/api/v1/auth/token",
+            data={
+                "grant_type": "password",
+                "username": "coordinator",
+                "password": DEMO_PASSWORD,
+            },
+        )
+        office = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        campaign = c.get("/api/v1/campaigns", headers=office).json()["items"][0]
+        total = c.get(
+            "/api/v1/stats", params={"campaign_id": campaign["id"]}, headers=office
+        ).json()["total"]
+        published = c.get("/public/v1/disclosures").json()["items"]
     log = (tmp_path / "serve.log").read_text()
     assert "Demo county 黄骅市 loaded" in log and "receipt" in log
     assert total["employers_inspected"] > 0 and total["tips_received"] > 0
     assert len(published) == 1
-    print(f"serve --demo: ready in {ready:.1f} s wall, {cpu:.1f} s CPU")
-    assert cpu < 15 and ready < 60
