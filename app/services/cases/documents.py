@@ -181,7 +181,8 @@ async def issue_document(
     )
     # The face is cut before the number is taken (any number: every digit is in it): from
     # the number to the commit the agency's sequence is locked for every other issuer of
-    # the kind, and cutting takes ~0.3 s a paper (bench/numbering_bench.py).
+    # the kind, and a cut reads the face (~0.3 s, the process's first paper) and converts
+    # the glyphs no earlier paper used (~1 ms each; bench/numbering_bench.py).
     face = await asyncio.get_running_loop().run_in_executor(
         FACE_CUTTER, cut_face, paper_text(paper) + EVERY_DIGIT
     )
