@@ -12,9 +12,10 @@ import os
 
 from app.config import get_settings
 from app.logs import configure_logging
-from app.main import Side, create_app
+from app.main import Side, create_app, settle_heap
 
 _settings = get_settings()
 configure_logging(_settings.log_level, json_lines=_settings.log_json)
 _side: Side = os.environ.get("LABOURWATCH_SIDE", "all")  # type: ignore[assignment]
 app = create_app(_settings, side=_side)
+settle_heap()

@@ -48,7 +48,7 @@ async def _prepare(settings: Settings, *, demo: bool) -> LoadedDemo | None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from app.main import create_app
+    from app.main import create_app, settle_heap
 
     started = time.monotonic()
     demo = asyncio.run(_prepare(settings, demo=args.demo))
@@ -71,7 +71,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         os.environ["LABOURWATCH_SIDE"] = args.only or "all"
         uvicorn.run("app.asgi:app", workers=args.workers, **common)
     else:
-        uvicorn.run(create_app(settings, side=args.only or "all"), **common)
+        app = create_app(settings, side=args.only or "all")
+        settle_heap()
+        uvicorn.run(app, **common)
     return 0
 
 
