@@ -100,18 +100,23 @@ class _Source:
         self.font = FontFile(path, fontNumber=index, lazy=True)
         self.cmap: dict[int, str] = self.font.getBestCmap()
         self.outlines = self.font.getGlyphSet()
-        self.converted: dict[str, Glyph] = {}
+        self.converted: dict[str, bytes] = {}  # compiled: ~1 KB a glyph, ~6 KB expanded
         self.lock = threading.Lock()
 
     def _glyph(self, name: str) -> Glyph:
-        glyph = self.converted.get(name)
-        if glyph is None:
+        """A fresh glyph object each time (a font being built owns its glyphs)."""
+        data = self.converted.get(name)
+        if data is None:
             if len(self.converted) >= self.KEEP:
                 self.converted.clear()
             pen = TTGlyphPen(self.outlines)
             self.outlines[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
-            glyph = self.converted[name] = pen.glyph()
-        return glyph
+            glyph = pen.glyph()
+            glyph.recalcBounds(None)
+            data = self.converted[name] = glyph.compile(None)
+        fresh = Glyph(data)
+        fresh.expand(None)  # simple glyphs: the table is not consulted
+        return fresh
 
     def cut(self, text: str) -> bytes:
         """A TrueType font of the characters of `text` the face has (and .notdef), with
