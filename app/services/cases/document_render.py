@@ -100,7 +100,7 @@ class _Source:
         self.font = FontFile(path, fontNumber=index, lazy=True)
         self.cmap: dict[int, str] = self.font.getBestCmap()
         self.outlines = self.font.getGlyphSet()
-        self.converted: dict[str, bytes] = {}  # compiled: ~1 KB a glyph, ~6 KB expanded
+        self.converted: dict[str, bytes] = {}  # compiled: ~350 bytes a glyph, ~6 KB expanded
         self.lock = threading.Lock()
 
     def _glyph(self, name: str) -> Glyph:
