@@ -82,8 +82,9 @@ def settle_heap() -> None:
     Each full collection scans every tracked object, and an async server under load
     promotes enough to trigger one every few seconds: ~60-120 ms with the loop held,
     which every request in flight waits out (the p99 of every path, bench/README.md).
-    Frozen, those objects are never scanned again (`gc.freeze`, as Python's documentation
-    describes for long-running servers); what requests make is collected as before.
+    Frozen (`gc.freeze`: moved to the permanent generation), those objects are never
+    scanned again; what requests make is collected as before. The cost: a start-up
+    object that later becomes part of unreachable cycle stays, once (not a growth).
     Not for the test process, which builds an app per test: its apps must be collectable."""
     gc.collect()
     gc.freeze()

@@ -29,6 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont as FontFile
 from fontTools.ttLib.tables._g_l_y_f import Glyph
@@ -90,44 +91,62 @@ class _Source:
     them), each glyph's outline converted to TrueType quadratics once and kept.
 
     Cutting a face for a paper is then building a small TrueType font of the paper's
-    glyphs with fontTools' FontBuilder: a few ms for the characters already seen, where
-    subsetting the whole collection file anew took ~0.4 s a paper (reading its metrics,
-    character map and CFF index each time). The glyphs kept are bounded by `KEEP`."""
+    glyphs with fontTools' FontBuilder: a few ms for the characters already seen, ~1 ms
+    more for each new one, where subsetting the whole collection file anew took ~0.4 s a
+    paper (reading its metrics, character map and CFF index each time). Memory: the
+    converted glyphs (~350 bytes each) and the outlines fontTools has decoded (~3 KB
+    each) grow with the characters papers use; at `KEEP` glyphs both are dropped and the
+    face opened afresh, so a process holds at most ~30 MB of it, typically a few MB."""
 
-    KEEP = 20_000
+    KEEP = 8_000  # GB 2312 has 6,763 hanzi; papers seldom go beyond
 
     def __init__(self, path: str, index: int) -> None:
-        self.font = FontFile(path, fontNumber=index, lazy=True)
+        self.path, self.index = path, index
+        self.lock = threading.Lock()
+        self._open()
+
+    def close(self) -> None:
+        self.font.close()
+
+    def _open(self) -> None:
+        if hasattr(self, "font"):
+            self.close()
+        self.font = FontFile(self.path, fontNumber=self.index, lazy=True)
         self.cmap: dict[int, str] = self.font.getBestCmap()
         self.outlines = self.font.getGlyphSet()
+        self.cubic = "glyf" not in self.font  # CFF (PostScript) outlines
         self.converted: dict[str, bytes] = {}  # compiled: ~350 bytes a glyph, ~6 KB expanded
-        self.lock = threading.Lock()
 
     def _glyph(self, name: str) -> Glyph:
-        """A fresh glyph object each time (a font being built owns its glyphs)."""
+        """A fresh glyph object each time (a font being built owns its glyphs), simple:
+        a TrueType face's composite glyphs are drawn with their components in place."""
         data = self.converted.get(name)
         if data is None:
-            if len(self.converted) >= self.KEEP:
-                self.converted.clear()
-            pen = TTGlyphPen(self.outlines)
-            self.outlines[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+            pen = TTGlyphPen(None)
+            drawn = DecomposingRecordingPen(self.outlines)
+            self.outlines[name].draw(drawn)
+            # CFF outlines are cubic and run the other way round from TrueType's
+            drawn.replay(Cu2QuPen(pen, 1.0, reverse_direction=True) if self.cubic else pen)
             glyph = pen.glyph()
             glyph.recalcBounds(None)
             data = self.converted[name] = glyph.compile(None)
         fresh = Glyph(data)
-        fresh.expand(None)  # simple glyphs: the table is not consulted
+        fresh.expand(None)  # a simple glyph: the table is not consulted
         return fresh
 
     def cut(self, text: str) -> bytes:
         """A TrueType font of the characters of `text` the face has (and .notdef), with
         the face's own metrics, names and embedding permission (OS/2 fsType)."""
         with self.lock:
+            if len(self.converted) >= self.KEEP:
+                self._open()
             cmap = {ord(c): self.cmap[ord(c)] for c in set(text) if ord(c) in self.cmap}
             order = [".notdef", *sorted(set(cmap.values()) - {".notdef"})]
             glyphs = {name: self._glyph(name) for name in order}
             hmtx = self.font["hmtx"]
             advances = {name: hmtx[name][0] for name in order}
-            head, hhea, os2 = self.font["head"], self.font["hhea"], self.font["OS/2"]
+            head, hhea = self.font["head"], self.font["hhea"]
+            os2, post = self.font["OS/2"], self.font["post"]
             name_table = self.font["name"]
             built = FontBuilder(head.unitsPerEm, isTTF=True)
             # the face's own dates: the bytes depend on the paper and the face only
@@ -153,6 +172,9 @@ class _Source:
                     field: getattr(os2, field)
                     for field in (
                         "fsType",
+                        "fsSelection",
+                        "panose",
+                        "achVendID",
                         "usWeightClass",
                         "usWidthClass",
                         "sTypoAscender",
@@ -168,14 +190,20 @@ class _Source:
                     if hasattr(os2, field)
                 },
             )
-            built.setupPost(keepGlyphNames=False)
+            built.setupPost(
+                keepGlyphNames=False,
+                italicAngle=post.italicAngle,
+                underlinePosition=post.underlinePosition,
+                underlineThickness=post.underlineThickness,
+                isFixedPitch=post.isFixedPitch,
+            )
             out = io.BytesIO()
             built.save(out)
             return out.getvalue()
 
 
 @lru_cache(maxsize=1)
-def _source() -> _Source | None:
+def _source() -> _Source | None:  # two threads at once at first: one face is dropped
     found = cjk_font()
     return None if found is None else _Source(*found)
 
@@ -200,8 +228,9 @@ class Face:
 
 
 def cut_face(text: str) -> Face:
-    """The slow step of a PDF (a few hundred ms of fontTools, whatever the paper's
-    length): a paper whose characters are all in `text` is then set in a few ms."""
+    """The slow step of a PDF (a few ms, ~1 ms more for each character no paper of the
+    process used before, ~0.3 s for its first paper): a paper whose characters are all
+    in `text` is then set in a few ms."""
     data = None
     try:
         source = _source()
