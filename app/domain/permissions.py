@@ -185,7 +185,7 @@ class Actor:
     `agency_id` and `jurisdiction_id` are UUIDs, as the records they are compared with.
     `id` stays text: it names the system ("system") and the public ("public") as well
     as accounts, and it is what an audit entry's `actor_id` and a record's `*_by` hold;
-    an account's own UUID is `access.account_id(actor)`."""
+    an account's own UUID is `access.user_id_of(actor)`."""
 
     kind: ActorKind
     id: str

@@ -202,10 +202,18 @@ class _Source:
             return out.getvalue()
 
 
-@lru_cache(maxsize=1)
-def _source() -> _Source | None:  # two threads at once at first: one face is dropped
-    found = cjk_font()
-    return None if found is None else _Source(*found)
+_opening = threading.Lock()
+_opened: list[_Source | None] = []  # the process's one source, once looked for
+
+
+def _source() -> _Source | None:
+    """The process's one `_Source`, opened by the first paper's thread (a second thread
+    asking meanwhile waits for it rather than opening the face again)."""
+    with _opening:
+        if not _opened:
+            found = cjk_font()
+            _opened.append(None if found is None else _Source(*found))
+        return _opened[0]
 
 
 @lru_cache(maxsize=1)
