@@ -17,19 +17,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import free_port, stop
+from bench.harness import LW, started_server
 
-LW = str(Path(sys.executable).parent / "labourwatch")
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -40,32 +36,18 @@ def cpu_seconds(pid: int) -> float:
 
 
 def one_start(folder: Path) -> tuple[float, float]:
+    """Wall seconds until /readyz answers, and the process's CPU seconds by then."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABOURWATCH_")}
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with (folder / "serve.log").open("w") as log:
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            [LW, "serve", "--demo", "--port", str(port)],
-            cwd=folder,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"serve --demo exited early: see {folder}/serve.log")
-                try:
-                    if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                        return time.monotonic() - started, cpu_seconds(proc.pid)
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() - started > 180:
-                    raise RuntimeError("serve --demo not ready in 180 s")
-                time.sleep(0.1)
-        finally:
-            stop(proc)
+    started = time.monotonic()
+    with started_server(
+        [LW, "serve", "--demo", "--port", "{port}"],
+        env=env,
+        inherit_env=False,
+        ready="/readyz",
+        cwd=folder,
+        within=180,
+    ) as (_base, proc):
+        return time.monotonic() - started, cpu_seconds(proc.pid)
 
 
 def main() -> int:

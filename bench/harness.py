@@ -71,14 +71,32 @@ def server(
     cwd: Path | None = None,
 ) -> Iterator[str]:
     """Start a server process on loopback; yield its base URL; stop it afterwards."""
+    with started_server(args, env=env, ready=ready, port=port, cwd=cwd) as (base, _proc):
+        yield base
+
+
+@contextmanager
+def started_server(
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    ready: str = "/healthz",
+    port: int | None = None,
+    cwd: Path | None = None,
+    inherit_env: bool = True,
+    within: float = 90,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`server`, yielding the process too. `env` is added to this process's environment,
+    or is the whole of it with `inherit_env=False`; ready means `ready` answered below
+    500 within `within` seconds."""
     port = port or free_port()
-    full_env = {**os.environ, **(env or {})}
+    full_env = {**os.environ, **(env or {})} if inherit_env else dict(env or {})
     cmd = [a.replace("{port}", str(port)) for a in args]
     log = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
     proc = subprocess.Popen(cmd, env=full_env, cwd=cwd or ROOT, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + within
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"server exited early: {' '.join(cmd)}")
@@ -89,8 +107,8 @@ def server(
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"server not ready: {' '.join(cmd)}")
-            time.sleep(0.2)
-        yield base
+            time.sleep(0.1)
+        yield base, proc
     finally:
         stop(proc)
         log.close()
